@@ -1,0 +1,58 @@
+# glue-elt developer commands. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+STACK_DIR ?= .stack
+LINT_PATHS := src tests local_stack glue_jobs
+
+.DEFAULT_GOAL := help
+.PHONY: help venv system-deps lint format test unit demo stack stack-down dist clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+venv: $(STAMP) ## Create .venv and install glue-elt with its dev tools
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+system-deps: ## Install PgBouncer (Debian package) if it is missing
+	@if command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ]; then :; else \
+		echo "installing pgbouncer with apt-get"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq pgbouncer >/dev/null; \
+	fi
+
+lint: venv ## ruff (lint + format check) and mypy --strict
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
+	$(VENV)/bin/mypy --strict src local_stack
+
+format: venv ## Apply ruff's fixes and formatting
+	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
+	$(VENV)/bin/ruff format $(LINT_PATHS)
+
+unit: venv ## Fast unit tests only (no servers)
+	$(VENV)/bin/pytest -q tests/unit
+
+test: venv system-deps lint ## Lint, then every test (integration tests start and stop the local stack)
+	$(VENV)/bin/pytest -q
+
+demo: venv system-deps ## Run the migration step on the local stack (config file mode, then schema mode)
+	$(PY) -m local_stack.demo
+
+stack: venv system-deps ## Start the local stack in the background; endpoints go to .stack/env
+	$(PY) -m local_stack up --state-dir $(STACK_DIR)
+
+stack-down: venv ## Stop the local stack started by `make stack`
+	$(PY) -m local_stack down --state-dir $(STACK_DIR)
+
+dist: venv ## Build the wheel into dist/
+	$(PY) -m pip wheel -q --no-deps -w dist .
+
+clean: ## Remove build artefacts (keeps .venv)
+	rm -rf dist build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

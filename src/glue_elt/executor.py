@@ -1,0 +1,165 @@
+"""Runs SQL on Redshift through ``redshift_connector``: one connection per secret, reused, closed at the end.
+
+Statements are sent one at a time (the driver's extended protocol takes one per call). ``transaction``
+groups statements so they commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from glue_elt.errors import ExecutionError, GlueELTError
+from glue_elt.redaction import redact
+from glue_elt.secrets import RedshiftCredentials, SecretStore
+
+logger = logging.getLogger(__name__)
+
+Row = tuple[Any, ...]
+Connector = Callable[[RedshiftCredentials], Any]
+
+
+def connect_redshift(credentials: RedshiftCredentials) -> Any:
+    """Open a ``redshift_connector`` connection (autocommit off) for ``credentials``."""
+    import redshift_connector
+
+    return redshift_connector.connect(
+        host=credentials.host,
+        port=credentials.port,
+        database=credentials.database,
+        user=credentials.user,
+        password=credentials.password,
+        ssl=credentials.ssl,
+        application_name="glue-elt",
+    )
+
+
+def describe_db_error(error: BaseException) -> str:
+    """A one-line, secret-free message for a driver error (server message and SQLSTATE when known)."""
+    first = error.args[0] if error.args else None
+    if isinstance(first, dict):
+        text = str(first.get("M", "database error"))
+        if first.get("D"):
+            text += f" ({first['D']})"
+        if first.get("C"):
+            text += f" [SQLSTATE {first['C']}]"
+    else:
+        text = " ".join(str(arg) for arg in error.args) or type(error).__name__
+    return redact(text)
+
+
+class Session:
+    """Statements on one open connection, inside the transaction that ``RedshiftExecutor`` manages."""
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
+        """Run one statement; return the rows it affected (``-1`` when the server reports none)."""
+        cursor = self._run(sql, params)
+        try:
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
+        """Run one query and return its rows (for small catalog results only)."""
+        cursor = self._run(sql, params)
+        try:
+            return [tuple(row) for row in cursor.fetchall()]
+        finally:
+            cursor.close()
+
+    def _run(self, sql: str, params: Sequence[Any] | None) -> Any:
+        cursor = self._connection.cursor()
+        logger.debug("SQL: %s", sql)
+        try:
+            cursor.execute(sql, tuple(params) if params else None)
+        except Exception as error:
+            cursor.close()
+            raise ExecutionError(describe_db_error(error)) from None
+        return cursor
+
+
+class RedshiftExecutor:
+    """Connection owner: ``execute``, ``query`` and ``transaction`` per secret name, then ``close``."""
+
+    def __init__(self, secrets: SecretStore | None = None, connector: Connector = connect_redshift) -> None:
+        self._secrets = secrets or SecretStore()
+        self._connector = connector
+        self._connections: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def execute(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> int:
+        """Run one statement in its own transaction; return the rows it affected."""
+        with self.transaction(secret_name) as session:
+            return session.execute(sql, params)
+
+    def query(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
+        """Run one query in its own transaction and return its rows."""
+        with self.transaction(secret_name) as session:
+            return session.query(sql, params)
+
+    @contextmanager
+    def transaction(self, secret_name: str) -> Iterator[Session]:
+        """A transaction on ``secret_name``'s connection: commit on success, roll back on any error."""
+        connection = self._connection(secret_name)
+        try:
+            yield Session(connection)
+            connection.commit()
+        except BaseException as error:
+            self._rollback(secret_name, connection)
+            if isinstance(error, GlueELTError) or not _is_driver_error(error):
+                raise
+            raise ExecutionError(describe_db_error(error)) from None
+
+    def close(self) -> None:
+        """Close every connection this executor opened."""
+        with self._lock:
+            connections, self._connections = list(self._connections.values()), {}
+        for connection in connections:
+            try:
+                connection.close()
+            except Exception as error:
+                logger.debug("closing a connection failed: %s", describe_db_error(error))
+
+    def _connection(self, secret_name: str) -> Any:
+        with self._lock:
+            existing = self._connections.get(secret_name)
+        if existing is not None:
+            return existing
+        credentials = self._secrets.get(secret_name)
+        try:
+            connection = self._connector(credentials)
+        except Exception as error:
+            raise ExecutionError(
+                f"could not connect to {credentials.host}:{credentials.port}/{credentials.database} "
+                f"as {credentials.user} (secret {secret_name!r}): {describe_db_error(error)}"
+            ) from None
+        with self._lock:
+            self._connections[secret_name] = connection
+        return connection
+
+    def _rollback(self, secret_name: str, connection: Any) -> None:
+        try:
+            connection.rollback()
+        except Exception as error:
+            logger.warning(
+                "rollback failed on secret %r (%s); the connection is discarded",
+                secret_name,
+                describe_db_error(error),
+            )
+            with self._lock:
+                if self._connections.get(secret_name) is connection:
+                    del self._connections[secret_name]
+            try:
+                connection.close()
+            except Exception:
+                logger.debug("closing a broken connection failed", exc_info=True)
+
+
+def _is_driver_error(error: BaseException) -> bool:
+    return type(error).__module__.startswith("redshift_connector")

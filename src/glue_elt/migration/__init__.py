@@ -1,0 +1,1 @@
+"""Building blocks of the cross-account migration step (config rows, validation, SQL, execution)."""

@@ -1,0 +1,136 @@
+"""Table and column names: parsed with sqlglot's Redshift tokenizer, always emitted quoted.
+
+A name is accepted only as dot-separated identifiers: unquoted words (letters, digits, ``_``, ``$``,
+not starting with a digit) or double-quoted identifiers (``""`` escapes a quote). Unquoted words are
+lower-cased, as Redshift folds them; quoted ones keep their exact text. ``quote_identifier`` is the only
+way a name reaches SQL, so no config value can close a quote or add a statement.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import sqlglot
+from sqlglot import Token, TokenType, exp
+from sqlglot.errors import SqlglotError
+
+from glue_elt.errors import ValidationError
+
+MAX_IDENTIFIER_BYTES = 127
+UNQUOTED = re.compile(r"[^\W\d][\w$]*")
+
+
+def quote_identifier(name: str) -> str:
+    """``name`` as a double-quoted Redshift identifier (embedded quotes doubled)."""
+    return exp.to_identifier(name, quoted=True).sql(dialect="redshift")
+
+
+@dataclass(frozen=True)
+class Identifier:
+    """One identifier, stored as the catalog spells it."""
+
+    name: str
+
+    def sql(self) -> str:
+        """The quoted SQL form."""
+        return quote_identifier(self.name)
+
+
+@dataclass(frozen=True)
+class TableName:
+    """A ``[database.]schema.table`` name."""
+
+    parts: tuple[Identifier, ...]
+
+    @property
+    def schema(self) -> str:
+        """The schema's catalog name."""
+        return self.parts[-2].name
+
+    @property
+    def table(self) -> str:
+        """The table's catalog name."""
+        return self.parts[-1].name
+
+    def sql(self) -> str:
+        """The quoted, dot-joined SQL form."""
+        return ".".join(part.sql() for part in self.parts)
+
+
+def tokenize(text: str, what: str) -> list[Token]:
+    """sqlglot's Redshift tokens of ``text``; ``ValidationError`` naming ``what`` when it cannot."""
+    try:
+        return sqlglot.tokenize(text, read="redshift")
+    except SqlglotError:
+        raise ValidationError(f"{what} {text!r} cannot be read as SQL (unbalanced quotes?)") from None
+
+
+def _identifier(token: Token, text: str, what: str) -> Identifier:
+    if token.comments:
+        raise ValidationError(f"{what} {text!r} must not contain comments")
+    if token.token_type is TokenType.IDENTIFIER:
+        name = token.text
+    elif UNQUOTED.fullmatch(token.text) and text[token.start : token.end + 1] == token.text:
+        name = token.text.lower()
+    else:
+        raise ValidationError(f"{what} {text!r}: {token.text!r} is not an identifier")
+    if not name:
+        raise ValidationError(f"{what} {text!r} contains an empty identifier")
+    if len(name.encode("utf-8")) > MAX_IDENTIFIER_BYTES:
+        raise ValidationError(f"{what} {text!r}: identifier longer than {MAX_IDENTIFIER_BYTES} bytes")
+    return Identifier(name)
+
+
+def _dotted(tokens: list[Token], text: str, what: str) -> list[Identifier]:
+    words = tokens[0::2]
+    dots = tokens[1::2]
+    if not tokens or len(tokens) % 2 == 0 or any(t.token_type is not TokenType.DOT for t in dots):
+        raise ValidationError(f"{what} {text!r} is not a dot-separated name")
+    return [_identifier(token, text, what) for token in words]
+
+
+def parse_table_name(text: str, what: str) -> TableName:
+    """Parse a 2-part (``schema.table``) or 3-part (``database.schema.table``) name."""
+    parts = _dotted(tokenize(text, what), text, what)
+    if len(parts) not in (2, 3):
+        raise ValidationError(
+            f"{what} {text!r} must be schema.table or database.schema.table ({len(parts)} part(s) given)"
+        )
+    return TableName(tuple(parts))
+
+
+def parse_schema_name(text: str, what: str, max_parts: int) -> tuple[Identifier, ...]:
+    """Parse a schema name of 1 to ``max_parts`` parts (e.g. ``shared_db.sales``)."""
+    parts = _dotted(tokenize(text, what), text, what)
+    if len(parts) > max_parts:
+        raise ValidationError(f"{what} {text!r} has {len(parts)} parts; at most {max_parts} allowed")
+    return tuple(parts)
+
+
+def parse_column_list(text: str, what: str = "source_columns") -> tuple[Identifier, ...]:
+    """Parse ``a, b, "Mixed Case"`` into identifiers; duplicates are rejected."""
+    tokens = tokenize(text, what)
+    groups: list[list[Token]] = [[]]
+    for token in tokens:
+        if token.token_type is TokenType.COMMA:
+            groups.append([])
+        else:
+            groups[-1].append(token)
+    columns: list[Identifier] = []
+    for group in groups:
+        if len(group) != 1:
+            raise ValidationError(f"{what} {text!r} must be a comma-separated list of column names")
+        columns.append(_identifier(group[0], text, what))
+    names = [c.name for c in columns]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise ValidationError(f"{what} {text!r} names column(s) more than once: {', '.join(duplicated)}")
+    return tuple(columns)
+
+
+def display_identifier(name: str) -> str:
+    """``name`` as a user would write it: bare when Redshift would fold it to itself, else quoted."""
+    if UNQUOTED.fullmatch(name) and name == name.lower():
+        return name
+    return quote_identifier(name)

@@ -1,0 +1,100 @@
+"""A migration row as the user gave it, and the outcome of running it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+CONFIG_FIELDS = (
+    "source_table",
+    "source_columns",
+    "source_filter",
+    "target_table",
+    "secret_name",
+    "load_type",
+)
+"""The config file's columns, in the documented order; the error file repeats them."""
+
+
+@dataclass(frozen=True)
+class MigrationRow:
+    """One row of migration config, values exactly as given (empty string = not given).
+
+    ``line`` is the config file line (``None`` in schema mode); ``problem`` is set when the line could
+    not be split into the header's columns.
+    """
+
+    source_table: str
+    target_table: str
+    secret_name: str
+    source_columns: str = ""
+    source_filter: str = ""
+    load_type: str = ""
+    line: int | None = None
+    problem: str | None = None
+
+    def config(self) -> dict[str, str]:
+        """The six config fields as given, in documented order."""
+        return {name: getattr(self, name) for name in CONFIG_FIELDS}
+
+    @property
+    def label(self) -> str:
+        """A short name for logs: the target table, with the config line when known."""
+        target = self.target_table or "<no target_table>"
+        return target if self.line is None else f"{target} (line {self.line})"
+
+
+class RowStatus(StrEnum):
+    """What happened to a row."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    """The result of one row: status, rows inserted, seconds taken, and the error when it failed."""
+
+    row: MigrationRow
+    status: RowStatus
+    rows_affected: int | None
+    seconds: float
+    error: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether the row's load committed."""
+        return self.status is RowStatus.SUCCEEDED
+
+
+@dataclass(frozen=True)
+class MigrationResult:
+    """Everything a run did: its id, one outcome per row, and where failed rows were written."""
+
+    run_id: str
+    outcomes: tuple[RowOutcome, ...]
+    error_file: str | None = None
+    output_error: str | None = None
+
+    @property
+    def succeeded(self) -> int:
+        """Number of rows that committed."""
+        return sum(1 for outcome in self.outcomes if outcome.succeeded)
+
+    @property
+    def failed(self) -> int:
+        """Number of rows that did not."""
+        return len(self.outcomes) - self.succeeded
+
+    @property
+    def ok(self) -> bool:
+        """True when every row succeeded and every output was written."""
+        return self.failed == 0 and self.output_error is None
+
+    def failed_rows(self) -> list[dict[str, str]]:
+        """The failed rows as the error file holds them: the six config fields plus ``error``."""
+        return [
+            {**outcome.row.config(), "error": outcome.error or "unknown error"}
+            for outcome in self.outcomes
+            if not outcome.succeeded
+        ]

@@ -1,0 +1,90 @@
+"""The migration step's job parameters, checked before anything runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from glue_elt.errors import ConfigError, ValidationError
+from glue_elt.migration.names import Identifier, parse_schema_name
+from glue_elt.migration.validation import parse_load_type
+from glue_elt.params import parse_bool
+from glue_elt.s3 import S3Uri, output_uri
+
+SCHEMA_MODE_PARAMS = ("source_schema", "target_schema", "secret_name")
+
+
+@dataclass(frozen=True)
+class ConfigFileMode:
+    """Rows come from a config file on S3."""
+
+    config_path: S3Uri
+    separator: str
+
+
+@dataclass(frozen=True)
+class SchemaMode:
+    """Rows are every base table of ``target_schema``, read from ``source_schema``."""
+
+    source_schema: str
+    target_schema: Identifier
+    secret_name: str
+    load_type: str
+
+
+@dataclass(frozen=True)
+class MigrationSettings:
+    """Validated job parameters."""
+
+    mode: ConfigFileMode | SchemaMode
+    error_output_path: str | None
+    fail_on_error: bool
+
+    def error_file_uri(self, run_id: str) -> S3Uri | None:
+        """Where this run's failed rows go (``None`` when no error path was given)."""
+        if self.error_output_path is None:
+            return None
+        return output_uri(self.error_output_path, run_id, "failed_rows.json", what="--error_output_path")
+
+
+def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
+    """Build settings from ``get(name)`` (a parameter's value or ``None``); ``ConfigError`` if unusable."""
+    config_path = get("config_path")
+    schema_values = {name: get(name) for name in SCHEMA_MODE_PARAMS}
+    given = [name for name, value in schema_values.items() if value]
+    mode: ConfigFileMode | SchemaMode
+    if config_path and given:
+        raise ConfigError(
+            "give either --config_path (config file mode) or --source_schema, --target_schema and "
+            f"--secret_name (schema mode), not both (also given: {', '.join('--' + g for g in given)})"
+        )
+    if config_path:
+        mode = ConfigFileMode(S3Uri.parse(config_path, what="--config_path"), get("config_file_sep") or "#")
+    elif given:
+        missing = [name for name in SCHEMA_MODE_PARAMS if name not in given]
+        if missing:
+            raise ConfigError(f"schema mode needs {', '.join('--' + m for m in missing)} as well")
+        mode = _schema_mode(schema_values, get("load_type") or "append")
+    else:
+        raise ConfigError(
+            "no migration rows: give --config_path s3://bucket/key.csv (config file mode) or "
+            "--source_schema, --target_schema and --secret_name (schema mode)"
+        )
+    error_path = get("error_output_path") or None
+    if error_path is not None:
+        output_uri(error_path, "run-id", "failed_rows.json", what="--error_output_path")
+    fail_on_error = get("fail_on_error")
+    return MigrationSettings(
+        mode, error_path, True if fail_on_error is None else parse_bool("fail_on_error", fail_on_error)
+    )
+
+
+def _schema_mode(values: dict[str, str | None], load_type: str) -> SchemaMode:
+    source, target, secret = (values[name] or "" for name in SCHEMA_MODE_PARAMS)
+    try:
+        parse_schema_name(source, "--source_schema", max_parts=2)
+        (target_schema,) = parse_schema_name(target, "--target_schema", max_parts=1)
+        parse_load_type(load_type)
+    except ValidationError as error:
+        raise ConfigError(str(error)) from None
+    return SchemaMode(source.strip(), target_schema, secret.strip(), load_type)

@@ -1,0 +1,114 @@
+"""Redshift credentials from AWS Secrets Manager, fetched once per secret per run.
+
+The secret holds AWS's Redshift secret format: ``username``, ``password``, ``host``, ``port`` and
+``dbname`` (``database`` is accepted too), plus an optional ``ssl`` flag (default true). ``secret_name``
+may be a name or a full ARN. Region and endpoint come from boto3's standard configuration.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from glue_elt.errors import SecretError
+from glue_elt.redaction import register_secret
+
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+
+REQUIRED_KEYS = ("username", "password", "host", "port")
+
+
+@dataclass(frozen=True)
+class RedshiftCredentials:
+    """Where and as whom to connect; the password never appears in ``repr``."""
+
+    host: str
+    port: int
+    database: str
+    user: str
+    password: str = field(repr=False)
+    ssl: bool = True
+
+
+def credentials_from_secret(secret_name: str, secret_string: str) -> RedshiftCredentials:
+    """Parse a Redshift secret's JSON text; errors name the secret and the key, never a value."""
+    try:
+        payload: Any = json.loads(secret_string)
+    except ValueError:
+        raise SecretError(f"secret {secret_name!r} is not valid JSON") from None
+    if not isinstance(payload, dict):
+        raise SecretError(f"secret {secret_name!r} is not a JSON object")
+    if isinstance(payload.get("password"), str):
+        register_secret(payload["password"])
+    missing = [key for key in REQUIRED_KEYS if payload.get(key) in (None, "")]
+    if payload.get("dbname") in (None, "") and payload.get("database") in (None, ""):
+        missing.append("dbname")
+    if missing:
+        raise SecretError(f"secret {secret_name!r} lacks key(s): {', '.join(missing)}")
+    try:
+        port = int(payload["port"])
+    except (TypeError, ValueError):
+        raise SecretError(f"secret {secret_name!r} has a non-numeric 'port'") from None
+    return RedshiftCredentials(
+        host=str(payload["host"]),
+        port=port,
+        database=str(payload.get("dbname") or payload["database"]),
+        user=str(payload["username"]),
+        password=str(payload["password"]),
+        ssl=_ssl_flag(secret_name, payload.get("ssl", True)),
+    )
+
+
+def _ssl_flag(secret_name: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        return value.strip().lower() == "true"
+    raise SecretError(f"secret {secret_name!r} has an 'ssl' value that is not true or false")
+
+
+class SecretStore:
+    """Fetches and caches Redshift credentials (and failures) per secret name."""
+
+    def __init__(self, client: SecretsManagerClient | None = None) -> None:
+        self._client = client
+        self._cache: dict[str, RedshiftCredentials | SecretError] = {}
+        self._lock = threading.Lock()
+
+    def get(self, secret_name: str) -> RedshiftCredentials:
+        """The credentials in ``secret_name``; raises ``SecretError`` (cached) when unusable."""
+        with self._lock:
+            if secret_name not in self._cache:
+                try:
+                    self._cache[secret_name] = self._fetch(secret_name)
+                except SecretError as error:
+                    self._cache[secret_name] = error
+            cached = self._cache[secret_name]
+        if isinstance(cached, SecretError):
+            raise cached
+        return cached
+
+    def _fetch(self, secret_name: str) -> RedshiftCredentials:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            response = self._secrets_client().get_secret_value(SecretId=secret_name)
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "ClientError")
+            raise SecretError(f"secret {secret_name!r} could not be read: {code}") from None
+        except BotoCoreError as error:
+            raise SecretError(f"secret {secret_name!r} could not be read: {type(error).__name__}") from None
+        secret_string = response.get("SecretString")
+        if secret_string is None:
+            raise SecretError(f"secret {secret_name!r} holds binary data, not a JSON SecretString")
+        return credentials_from_secret(secret_name, secret_string)
+
+    def _secrets_client(self) -> SecretsManagerClient:
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.client("secretsmanager")
+        return self._client

@@ -1,0 +1,146 @@
+"""``GlueELTStep``: the template every glue-elt step follows.
+
+A step declares its ``PARAMETERS`` and implements ``run()``, which returns a result and never exits.
+``start()`` wraps ``run()`` for a job: logging, ``--help``, errors, connection clean-up and exit status.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from typing import ClassVar, Generic, TypeVar
+
+from glue_elt.errors import ConfigError, GlueELTError
+from glue_elt.executor import RedshiftExecutor
+from glue_elt.params import Param, ParamSource, Resolver, parse_bool
+from glue_elt.redaction import RedactingFilter, redact
+
+logger = logging.getLogger(__name__)
+
+ResultT = TypeVar("ResultT")
+
+EXIT_OK = 0
+EXIT_ROWS_FAILED = 1
+EXIT_CONFIG_ERROR = 2
+EXIT_UNEXPECTED = 3
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """Log to stderr at ``level`` (once), and mask secret values in every root handler."""
+    root = logging.getLogger()
+    if not root.handlers:
+        stream_handler = logging.StreamHandler()
+        stream_handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        root.addHandler(stream_handler)
+    for handler in root.handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
+    logging.getLogger("glue_elt").setLevel(level)
+
+
+class GlueELTStep(ABC, Generic[ResultT]):
+    """Base of all steps: parameter access, a shared executor, and ``start()`` around ``run()``.
+
+    ``args`` is ``None`` (read ``sys.argv``, as in a Glue job), a Glue-style argv list
+    (``["--name", "value", ...]``) or a mapping ``{"name": value}`` for use from other pipeline code.
+    """
+
+    PARAMETERS: ClassVar[tuple[Param, ...]] = ()
+    DESCRIPTION: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        args: Mapping[str, object] | Sequence[str] | None = None,
+        *,
+        executor: RedshiftExecutor | None = None,
+        resolver: Resolver | None = None,
+    ) -> None:
+        if args is None:
+            self._params = ParamSource(argv=sys.argv, resolver=resolver)
+        elif isinstance(args, Mapping):
+            self._params = ParamSource(mapping=args)
+        else:
+            argv = list(args)
+            if not argv or argv[0].startswith("-"):
+                argv.insert(0, type(self).__name__)
+            self._params = ParamSource(argv=argv, resolver=resolver)
+        self._executor = executor
+        self._owns_executor = executor is None
+
+    def get_param_value(self, name: str, default: str | None = None, *, required: bool = False) -> str | None:
+        """The value of ``--name``; ``default`` when absent; ``ConfigError`` when ``required`` and absent."""
+        value = self._params.get(name)
+        if value is None:
+            if default is None:
+                default = next((p.default for p in self.PARAMETERS if p.name == name), None)
+            if required and default is None:
+                raise ConfigError(f"missing required job parameter --{name}")
+            return default
+        return value
+
+    def get_bool_param(self, name: str, default: bool) -> bool:
+        """A boolean parameter (``true``/``false``), ``default`` when absent."""
+        value = self._params.get(name)
+        return default if value is None else parse_bool(name, value)
+
+    @property
+    def executor(self) -> RedshiftExecutor:
+        """The step's executor (created on first use, closed by ``close()``)."""
+        if self._executor is None:
+            self._executor = RedshiftExecutor()
+        return self._executor
+
+    @abstractmethod
+    def run(self) -> ResultT:
+        """Do the step's work and return its result; must not exit the process."""
+
+    def exit_code(self, result: ResultT) -> int:
+        """The process exit status for ``result`` (0 by default)."""
+        return EXIT_OK
+
+    def close(self) -> None:
+        """Release connections the step opened (an executor passed in by the caller is left open)."""
+        if self._executor is not None and self._owns_executor:
+            self._executor.close()
+            self._executor = None
+
+    def help_text(self) -> str:
+        """Usage text listing every parameter with its default."""
+        lines = [f"usage: {type(self).__name__} [--name value ...]", "", self.DESCRIPTION, "", "parameters:"]
+        for param in self.PARAMETERS:
+            default = "(none)" if param.default is None else repr(param.default)
+            lines.append(f"  --{param.name:<22} {param.help} [default: {default}]")
+        return "\n".join(lines)
+
+    def start(self) -> None:
+        """Run the step as a job: exits with a non-zero status on failure (see ``exit_code``)."""
+        argv = self._params.argv or []
+        if "--help" in argv[1:] or "-h" in argv[1:]:
+            print(self.help_text())
+            return
+        configure_logging()
+        code = self._run_for_exit_code()
+        if code != EXIT_OK:
+            sys.exit(code)
+
+    def _run_for_exit_code(self) -> int:
+        try:
+            return self.exit_code(self.run())
+        except GlueELTError as error:
+            logger.error("%s failed: %s", type(self).__name__, redact(str(error)))
+            return EXIT_CONFIG_ERROR
+        except Exception as error:
+            logger.error(
+                "%s failed unexpectedly: %s\n%s",
+                type(self).__name__,
+                redact(repr(error)),
+                redact(traceback.format_exc()),
+            )
+            return EXIT_UNEXPECTED
+        finally:
+            self.close()

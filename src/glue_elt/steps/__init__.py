@@ -1,0 +1,1 @@
+"""Ready-to-run glue-elt steps."""

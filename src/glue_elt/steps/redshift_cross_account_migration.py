@@ -1,0 +1,156 @@
+"""``RedshiftCrossAccountDataMigration``: copy tables from a data-share into Redshift, server-side.
+
+Run as a Glue job or ``python -m glue_elt.steps.redshift_cross_account_migration --help``.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+
+from glue_elt.errors import OutputError
+from glue_elt.executor import RedshiftExecutor
+from glue_elt.migration import catalog
+from glue_elt.migration.config_file import decode_config, parse_config
+from glue_elt.migration.names import display_identifier
+from glue_elt.migration.rows import MigrationResult, MigrationRow, RowOutcome
+from glue_elt.migration.runner import RowRunner
+from glue_elt.migration.settings import ConfigFileMode, MigrationSettings, SchemaMode, read_settings
+from glue_elt.params import Param, Resolver
+from glue_elt.s3 import S3Store
+from glue_elt.step import EXIT_OK, EXIT_ROWS_FAILED, GlueELTStep
+
+logger = logging.getLogger(__name__)
+
+
+def new_run_id() -> str:
+    """A sortable, unique run id for runs outside Glue (Glue passes ``--JOB_RUN_ID``)."""
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+
+
+def schema_rows(mode: SchemaMode, tables: list[str]) -> list[MigrationRow]:
+    """One row per table of the target schema, read from the same-named table of the source schema."""
+    target_schema = display_identifier(mode.target_schema.name)
+    return [
+        MigrationRow(
+            source_table=f"{mode.source_schema}.{display_identifier(table)}",
+            target_table=f"{target_schema}.{display_identifier(table)}",
+            secret_name=mode.secret_name,
+            load_type=mode.load_type,
+        )
+        for table in tables
+    ]
+
+
+class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
+    """Runs ``INSERT INTO target ... SELECT ... FROM shared_db.schema.table`` for every migration row.
+
+    Rows come from a config file on S3 (``--config_path``) or from every base table of a target
+    schema (``--source_schema``, ``--target_schema``, ``--secret_name``). Each row commits on its own;
+    failed rows are logged, counted and written to ``--error_output_path``.
+    """
+
+    DESCRIPTION = "Copy tables from a Redshift data-share into the target cluster, server-side."
+    PARAMETERS = (
+        Param("config_path", "config file mode: s3://bucket/key.csv with one migration row per line"),
+        Param("config_file_sep", "separator of the config file (one character)", "#"),
+        Param("source_schema", "schema mode: source schema, e.g. shared_db.sales"),
+        Param("target_schema", "schema mode: target schema whose base tables are all migrated"),
+        Param("secret_name", "schema mode: Secrets Manager secret (name or ARN) of the target cluster"),
+        Param("load_type", "schema mode: append or overwrite", "append"),
+        Param("error_output_path", "s3:// key, or prefix ending in '/', for failed rows as JSON"),
+        Param("fail_on_error", "exit non-zero when a row failed (true/false)", "true"),
+        Param("JOB_RUN_ID", "run id (set by Glue); generated when absent"),
+    )
+
+    def __init__(
+        self,
+        args: Mapping[str, object] | Sequence[str] | None = None,
+        *,
+        executor: RedshiftExecutor | None = None,
+        resolver: Resolver | None = None,
+        s3: S3Store | None = None,
+    ) -> None:
+        super().__init__(args, executor=executor, resolver=resolver)
+        self._s3 = s3 or S3Store()
+
+    def run(self) -> MigrationResult:
+        """Migrate every row and return the outcomes; raises ``ConfigError`` before any write."""
+        settings = read_settings(self._params.get)
+        run_id = self._params.get("JOB_RUN_ID") or new_run_id()
+        runner = RowRunner(self.executor)
+        rows = self._rows(settings, runner)
+        logger.info("run %s: %d row(s) to migrate", run_id, len(rows))
+        outcomes = []
+        for index, row in enumerate(rows, start=1):
+            outcome = runner.run(row)
+            _log_outcome(index, len(rows), outcome)
+            outcomes.append(outcome)
+        result = self._write_failed_rows(settings, MigrationResult(run_id, tuple(outcomes)))
+        logger.info("run %s: %d succeeded, %d failed", run_id, result.succeeded, result.failed)
+        return result
+
+    def exit_code(self, result: MigrationResult) -> int:
+        """0 when all rows succeeded (or ``--fail_on_error false``), 1 otherwise."""
+        if result.output_error is not None:
+            return EXIT_ROWS_FAILED
+        if result.failed and self.get_bool_param("fail_on_error", True):
+            return EXIT_ROWS_FAILED
+        return EXIT_OK
+
+    def _rows(self, settings: MigrationSettings, runner: RowRunner) -> list[MigrationRow]:
+        mode = settings.mode
+        if isinstance(mode, ConfigFileMode):
+            data = self._s3.read_bytes(mode.config_path, what="config file")
+            source = str(mode.config_path)
+            return parse_config(decode_config(data, source), mode.separator, source)
+        schema = mode.target_schema.name
+        with self.executor.transaction(mode.secret_name) as session:
+            tables = catalog.base_tables(session, schema)
+            runner.prime_columns(mode.secret_name, schema, catalog.schema_columns(session, schema))
+        if not tables:
+            logger.warning("target schema %s has no base tables visible to the secret's user", schema)
+        return schema_rows(mode, tables)
+
+    def _write_failed_rows(self, settings: MigrationSettings, result: MigrationResult) -> MigrationResult:
+        uri = settings.error_file_uri(result.run_id)
+        if uri is None or result.failed == 0:
+            return result
+        try:
+            self._s3.write_json(uri, result.failed_rows(), what="error file")
+        except OutputError as error:
+            logger.error("%s", error)
+            return MigrationResult(result.run_id, result.outcomes, output_error=str(error))
+        logger.info("wrote %d failed row(s) to %s", result.failed, uri)
+        return MigrationResult(result.run_id, result.outcomes, error_file=str(uri))
+
+
+def _log_outcome(index: int, total: int, outcome: RowOutcome) -> None:
+    row = outcome.row
+    load_type = row.load_type or "append"
+    if outcome.succeeded:
+        logger.info(
+            "[%d/%d] %s %s: %d row(s) inserted in %.2f s",
+            index,
+            total,
+            row.label,
+            load_type,
+            outcome.rows_affected or 0,
+            outcome.seconds,
+        )
+    else:
+        logger.error(
+            "[%d/%d] %s %s: FAILED after %.2f s: %s",
+            index,
+            total,
+            row.label,
+            load_type,
+            outcome.seconds,
+            outcome.error,
+        )
+
+
+if __name__ == "__main__":
+    RedshiftCrossAccountDataMigration().start()

@@ -1,0 +1,1 @@
+"""Test stand-in for pyspark: only the names awsglue imports at module level."""

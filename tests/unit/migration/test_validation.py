@@ -1,0 +1,63 @@
+"""Row validation."""
+
+from __future__ import annotations
+
+import pytest
+
+from glue_elt.errors import ValidationError
+from glue_elt.migration.rows import MigrationRow
+from glue_elt.migration.validation import LoadType, parse_load_type, validate_row
+
+
+def row(**overrides: str) -> MigrationRow:
+    values = {"source_table": "shared_db.s.t", "target_table": "a.t", "secret_name": "sec"} | overrides
+    return MigrationRow(**values)
+
+
+def test_defaults() -> None:
+    plan = validate_row(row())
+    assert plan.load_type is LoadType.APPEND
+    assert plan.columns is None and plan.filter_sql is None
+    assert plan.source.sql() == '"shared_db"."s"."t"'
+
+
+def test_full_row() -> None:
+    plan = validate_row(row(source_columns="id,name", source_filter="id > 1", load_type=" Overwrite "))
+    assert plan.load_type is LoadType.OVERWRITE
+    assert plan.columns is not None and [c.name for c in plan.columns] == ["id", "name"]
+    assert plan.filter_sql == "id > 1"
+
+
+@pytest.mark.parametrize("value", ["incremental", "upsert", "delete"])
+def test_unknown_load_types(value: str) -> None:
+    with pytest.raises(
+        ValidationError, match=f"load_type '{value}' is not supported \\(use one of: append, overwrite\\)"
+    ):
+        validate_row(row(load_type=value))
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    with pytest.raises(ValidationError) as error:
+        validate_row(row(source_table="", target_table="x", secret_name=" ", load_type="bogus"))
+    message = str(error.value)
+    for part in (
+        "source_table is required",
+        "secret_name is required",
+        "target_table 'x'",
+        "load_type 'bogus'",
+    ):
+        assert part in message
+
+
+def test_row_problem_from_parsing_is_reported() -> None:
+    with pytest.raises(ValidationError, match="line 3 has 7 fields"):
+        validate_row(MigrationRow("a.b", "c.d", "s", problem="line 3 has 7 fields but the header has 6"))
+
+
+def test_source_equal_to_target_is_rejected() -> None:
+    with pytest.raises(ValidationError, match="same table"):
+        validate_row(row(source_table="A.T", target_table="a.t"))
+
+
+def test_parse_load_type_default() -> None:
+    assert parse_load_type("") is LoadType.APPEND
