@@ -153,4 +153,7 @@ def _log_outcome(index: int, total: int, outcome: RowOutcome) -> None:
 
 
 if __name__ == "__main__":
-    RedshiftCrossAccountDataMigration().start()
+    # Run the class from its importable module so its logger is named after the module, not __main__.
+    from glue_elt import RedshiftCrossAccountDataMigration as Step
+
+    Step().start()

@@ -1,0 +1,63 @@
+"""Command line: ``python -m local_stack {up,down,status} --state-dir DIR``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from local_stack.endpoints import ENDPOINTS_FILE, ENV_FILE
+from local_stack.procs import StackError
+from local_stack.stack import LocalStack
+
+DEFAULT_STATE_DIR = Path(".stack")
+
+
+def _up(stack: LocalStack) -> int:
+    ep = stack.start()
+    print(f"PostgreSQL  {ep.host}:{ep.postgres_port}  (direct)")
+    print(f"PgBouncer   {ep.host}:{ep.bouncer_port}  database={ep.database}")
+    print(f"users       {ep.admin_user} (superuser), {ep.etl_user} (migration user)")
+    print(f"moto        {ep.moto_url}")
+    print(f"credentials and settings: source {stack.state_dir / ENV_FILE}")
+    return 0
+
+
+def _down(stack: LocalStack) -> int:
+    if not (stack.state_dir / ENDPOINTS_FILE).exists() and not stack.is_running():
+        print(f"no local stack in {stack.state_dir}; nothing to do")
+        stack.remove_state()
+        return 0
+    stack.stop(remove_state=True)
+    print(f"local stack in {stack.state_dir} stopped and removed")
+    return 0
+
+
+def _status(stack: LocalStack) -> int:
+    pids = stack.pids()
+    for name, pid in pids.items():
+        print(f"{name:10} {'running, pid ' + str(pid) if pid else 'stopped'}")
+    return 0 if all(pids.values()) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    parser = argparse.ArgumentParser(prog="python -m local_stack", description=__doc__)
+    parser.add_argument("command", choices=["up", "down", "status"])
+    parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="default: %(default)s")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    args = parser.parse_args(argv)
+    level = logging.DEBUG if args.verbose else logging.INFO
+    logging.basicConfig(level=level, format="%(levelname)s %(message)s")
+    stack = LocalStack(args.state_dir)
+    commands = {"up": _up, "down": _down, "status": _status}
+    try:
+        return commands[args.command](stack)
+    except StackError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""``make demo``: run the migration step on the local stack exactly as a Glue job would.
+
+Starts the stack, seeds a data-share-like source and an empty target, uploads a config file and a
+secret, runs ``python -m glue_elt.steps.redshift_cross_account_migration`` in config file mode (one
+row is broken on purpose, to show the error file) and in schema mode, prints what happened, and stops
+the stack.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import boto3
+
+from local_stack.stack import LocalStack
+
+BUCKET = "glue-elt-demo"
+SECRET = "redshift-secret"
+MODULE = "glue_elt.steps.redshift_cross_account_migration"
+CONFIG = """source_table#source_columns#source_filter#target_table#secret_name#load_type
+shared_db.schema.orders##date >= '2023-01-01'#analytics.orders#redshift-secret#append
+shared_db.schema.customers#id,name##analytics.customers#redshift-secret#overwrite
+shared_db.schema.returns###analytics.orders#redshift-secret#append
+"""
+SOURCE_SQL = [
+    "CREATE TABLE schema.orders (id int, customer_id int, amount numeric(10,2), date date)",
+    "INSERT INTO schema.orders SELECT g, g % 50, g * 0.75, DATE '2022-07-01' + (g % 730) "
+    "FROM generate_series(1, 5000) g",
+    "CREATE TABLE schema.customers (id int, name text, email text)",
+    "INSERT INTO schema.customers SELECT g, 'customer ' || g, 'c' || g || '@example.com' FROM generate_series(1, 50) g",
+    "CREATE TABLE sales.regions (id int, name text)",
+    "INSERT INTO sales.regions VALUES (1, 'north'), (2, 'south'), (3, 'east'), (4, 'west')",
+    "CREATE TABLE sales.targets (region_id int, year int, amount numeric(12,2))",
+    "INSERT INTO sales.targets SELECT r, y, r * y FROM generate_series(1, 4) r, generate_series(2022, 2025) y",
+]
+TARGET_SQL = [
+    "CREATE TABLE analytics.orders (date date, id int, amount numeric(10,2), customer_id int)",
+    "CREATE TABLE analytics.customers (id int, name text, email text)",
+    "INSERT INTO analytics.customers VALUES (0, 'stale row, replaced by overwrite', NULL)",
+    "CREATE TABLE sales_mart.regions (id int, name text)",
+    "CREATE TABLE sales_mart.targets (region_id int, year int, amount numeric(12,2))",
+]
+GLUE_ARGS = ["--JOB_ID", "j_demo", "--job-bookmark-option", "job-bookmark-disable", "--TempDir", f"s3://{BUCKET}/temp/"]
+
+
+def banner(text: str) -> None:
+    print(f"\n=== {text} ===", flush=True)
+
+
+def seed(stack: LocalStack) -> None:
+    """Source schemas owned by the 'producer', target schemas owned by the ETL user, secret and config."""
+    ep = stack.endpoints
+    for schema in ("schema", "sales"):
+        stack.create_source_schema(schema)
+    for schema in ("analytics", "sales_mart"):
+        stack.create_target_schema(schema)
+    with contextlib.closing(stack.admin_connect()) as conn:
+        for statement in SOURCE_SQL:
+            conn.cursor().execute(statement)
+    with contextlib.closing(stack.etl_connect()) as conn:
+        for statement in TARGET_SQL:
+            conn.cursor().execute(statement)
+        conn.commit()
+    secret = {
+        "username": ep.etl_user,
+        "password": ep.etl_password,
+        "host": ep.host,
+        "port": ep.bouncer_port,
+        "dbname": ep.database,
+        "ssl": False,
+    }
+    boto3.client("secretsmanager").create_secret(Name=SECRET, SecretString=json.dumps(secret))
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_object(Bucket=BUCKET, Key="config/migration.csv", Body=CONFIG.encode())
+    print(f"config file s3://{BUCKET}/config/migration.csv:\n{CONFIG}")
+
+
+def run_step(args: list[str]) -> int:
+    command = [sys.executable, "-m", MODULE, *GLUE_ARGS, *args]
+    print("$ python -m " + " ".join([MODULE, *GLUE_ARGS, *args]), flush=True)
+    return subprocess.run(command, env=os.environ.copy(), check=False).returncode
+
+
+def show_counts(stack: LocalStack, tables: list[str]) -> None:
+    with contextlib.closing(stack.admin_connect()) as conn:
+        cursor = conn.cursor()
+        for table in tables:
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            (count,) = cursor.fetchall()[0]
+            print(f"  {table:<24} {count:>6} row(s)")
+
+
+def show_error_file(key: str) -> None:
+    body = boto3.client("s3").get_object(Bucket=BUCKET, Key=key)["Body"].read().decode()
+    print(f"error file s3://{BUCKET}/{key}:\n{body}")
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory(prefix="glue-elt-demo-") as state, LocalStack(Path(state)) as stack:
+        os.environ.update(stack.endpoints.aws_env())
+        banner("local stack")
+        print(f"PgBouncer 127.0.0.1:{stack.endpoints.bouncer_port} -> PostgreSQL, moto {stack.endpoints.moto_url}")
+        banner("seeding")
+        seed(stack)
+        banner("config file mode (the 3rd row names a missing table on purpose)")
+        csv_status = run_step(
+            [
+                "--JOB_RUN_ID",
+                "demo-config-file",
+                "--config_path",
+                f"s3://{BUCKET}/config/migration.csv",
+                "--error_output_path",
+                f"s3://{BUCKET}/errors/",
+            ]
+        )
+        print(f"exit status: {csv_status} (1 = some row failed, as intended here)")
+        show_error_file("errors/demo-config-file/failed_rows.json")
+        banner("schema mode: every table of sales_mart from shared_db.sales")
+        schema_status = run_step(
+            [
+                "--JOB_RUN_ID",
+                "demo-schema",
+                "--source_schema",
+                "shared_db.sales",
+                "--target_schema",
+                "sales_mart",
+                "--secret_name",
+                SECRET,
+                "--load_type",
+                "overwrite",
+            ]
+        )
+        print(f"exit status: {schema_status}")
+        banner("target tables now")
+        show_counts(stack, ["analytics.orders", "analytics.customers", "sales_mart.regions", "sales_mart.targets"])
+        banner("stopping the local stack")
+    ok = csv_status == 1 and schema_status == 0
+    print("demo finished as expected" if ok else "demo did NOT finish as expected")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

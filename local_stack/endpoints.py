@@ -1,0 +1,91 @@
+"""Endpoints of a running stack and the files (``endpoints.json``, ``env``) that record them."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENDPOINTS_FILE = "endpoints.json"
+ENV_FILE = "env"
+
+
+@dataclass(frozen=True)
+class StackEndpoints:
+    """Where the running servers listen and how to log in."""
+
+    host: str
+    postgres_port: int
+    bouncer_port: int
+    moto_port: int
+    database: str
+    admin_user: str
+    admin_password: str = field(repr=False)
+    etl_user: str
+    etl_password: str = field(repr=False)
+
+    @property
+    def moto_url(self) -> str:
+        """Endpoint URL for every AWS service (moto)."""
+        return f"http://{self.host}:{self.moto_port}"
+
+    def aws_env(self) -> dict[str, str]:
+        """Environment variables pointing boto3 at moto with dummy credentials."""
+        return {
+            "AWS_ENDPOINT_URL": self.moto_url,
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_REGION": "us-east-1",
+        }
+
+    def shell_env(self) -> dict[str, str]:
+        """``aws_env()`` plus ``GLUE_ELT_STACK_*`` connection settings for demo and test code."""
+        prefix = "GLUE_ELT_STACK_"
+        return {
+            **self.aws_env(),
+            f"{prefix}PG_HOST": self.host,
+            f"{prefix}PG_PORT": str(self.bouncer_port),
+            f"{prefix}POSTGRES_PORT": str(self.postgres_port),
+            f"{prefix}PG_DB": self.database,
+            f"{prefix}ADMIN_USER": self.admin_user,
+            f"{prefix}ADMIN_PASSWORD": self.admin_password,
+            f"{prefix}ETL_USER": self.etl_user,
+            f"{prefix}ETL_PASSWORD": self.etl_password,
+        }
+
+    def to_json(self) -> str:
+        """Serialise (passwords included) for ``endpoints.json``."""
+        return json.dumps(dataclasses.asdict(self), indent=2) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str) -> StackEndpoints:
+        """Inverse of ``to_json``."""
+        return cls(**json.loads(text))
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` readable by the owner only."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    path.chmod(0o600)
+
+
+def write_state_files(state_dir: Path, ep: StackEndpoints) -> None:
+    """Write ``endpoints.json`` and the shell-sourceable ``env`` file (both mode 0600)."""
+    write_private(state_dir / ENDPOINTS_FILE, ep.to_json())
+    lines = [f"export {key}={shlex.quote(value)}\n" for key, value in ep.shell_env().items()]
+    header = "# written by `python -m local_stack up`; source it from a shell\n"
+    write_private(state_dir / ENV_FILE, header + "".join(lines))
+
+
+def load_endpoints(state_dir: Path) -> StackEndpoints | None:
+    """The endpoints recorded in ``state_dir``, or None if there are none."""
+    try:
+        return StackEndpoints.from_json((state_dir / ENDPOINTS_FILE).read_text())
+    except FileNotFoundError:
+        return None

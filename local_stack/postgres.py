@@ -1,0 +1,158 @@
+"""PostgreSQL 16 from the ``pgserver`` wheel, listening on 127.0.0.1 with password auth only."""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from local_stack.ports import LOOPBACK
+from local_stack.procs import (
+    StackError,
+    as_service_user,
+    hand_to_service_user,
+    read_pid,
+    reap,
+    run,
+    spawn,
+    terminate,
+    wait_for,
+)
+
+log = logging.getLogger(__name__)
+
+SERVER_SETTINGS = {
+    "listen_addresses": "'127.0.0.1'",
+    "unix_socket_directories": "''",
+    "password_encryption": "'scram-sha-256'",
+    "max_connections": "150",
+    "shared_buffers": "32MB",
+    # Throwaway data: trade durability for speed.
+    "fsync": "off",
+    "synchronous_commit": "off",
+    "full_page_writes": "off",
+}
+
+
+def pg_bin_dir() -> Path:
+    """The ``bin`` directory of the PostgreSQL build shipped in the ``pgserver`` wheel."""
+    spec = importlib.util.find_spec("pgserver")
+    locations = list(spec.submodule_search_locations or []) if spec else []
+    if not locations:
+        raise StackError("the `pgserver` package is not installed (pip install 'pgserver>=0.1.4')")
+    bin_dir = Path(locations[0]) / "pginstall" / "bin"
+    if not (bin_dir / "postgres").is_file():
+        raise StackError(f"no PostgreSQL binaries in {bin_dir}; reinstall the `pgserver` wheel")
+    return bin_dir
+
+
+@dataclass
+class PostgresServer:
+    """One PostgreSQL cluster whose files live in ``home`` (owned by the service user)."""
+
+    home: Path
+    log_path: Path
+    port: int
+    admin_user: str
+    admin_password: str = field(repr=False)
+    host: str = LOOPBACK
+    _proc: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
+
+    @property
+    def data_dir(self) -> Path:
+        """The cluster's data directory."""
+        return self.home / "data"
+
+    def _bin(self, name: str) -> str:
+        return str(pg_bin_dir() / name)
+
+    def init(self) -> None:
+        """Create the cluster with ``admin_user`` as superuser and write its config."""
+        pw_file = self.home / "admin.pw"
+        pw_file.write_text(self.admin_password + "\n")
+        pw_file.chmod(0o600)
+        hand_to_service_user(pw_file)
+        cmd = [
+            self._bin("initdb"),
+            "-D",
+            str(self.data_dir),
+            "-U",
+            self.admin_user,
+            f"--pwfile={pw_file}",
+            "--auth=scram-sha-256",
+            "--no-sync",
+            "--locale=C",
+            "--encoding=UTF8",
+        ]
+        try:
+            run(as_service_user(cmd), "initdb", cwd=self.home, timeout=120)
+        finally:
+            pw_file.unlink(missing_ok=True)
+        settings = {**SERVER_SETTINGS, "port": str(self.port)}
+        with (self.data_dir / "postgresql.conf").open("a") as conf:
+            conf.write("\n# local_stack\n" + "".join(f"{k} = {v}\n" for k, v in settings.items()))
+        (self.data_dir / "pg_hba.conf").write_text(
+            "# local_stack: TCP from loopback only, password (SCRAM) auth\nhost all all 127.0.0.1/32 scram-sha-256\n"
+        )
+
+    def pid(self) -> int | None:
+        """The postmaster's pid, if it is running."""
+        return read_pid(self.data_dir / "postmaster.pid", "postgres")
+
+    def is_ready(self) -> bool:
+        """True once the server accepts connections on its TCP port."""
+        cmd = [self._bin("pg_isready"), "-q", "-h", self.host, "-p", str(self.port), "-t", "1"]
+        return subprocess.run(cmd, stdin=subprocess.DEVNULL, capture_output=True, check=False).returncode == 0
+
+    def start(self, timeout: float = 30.0) -> None:
+        """Start the postmaster (detached) and wait until it accepts connections."""
+        cmd = as_service_user([self._bin("postgres"), "-D", str(self.data_dir)])
+        proc = self._proc = spawn(cmd, self.log_path, cwd=self.home)
+        wait_for(
+            self.is_ready,
+            f"PostgreSQL on {self.host}:{self.port}",
+            self.log_path,
+            timeout=timeout,
+            alive=lambda: proc.poll() is None,
+        )
+        log.info("PostgreSQL listening on %s:%d", self.host, self.port)
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Fast shutdown (``pg_ctl stop -m fast``); no-op when not running."""
+        pid = self.pid()
+        if pid is not None:
+            cmd = [self._bin("pg_ctl"), "stop", "-D", str(self.data_dir), "-m", "fast", "-w"]
+            cmd += ["-t", str(int(timeout))]
+            try:
+                run(as_service_user(cmd), "pg_ctl stop", cwd=self.home, timeout=timeout + 5)
+            except StackError as exc:
+                log.warning("%s; terminating postmaster %d", exc, pid)
+                terminate(pid, "postgres", timeout=timeout)
+        reap(self._proc)
+        self._proc = None
+
+    def psql(self, statements: Sequence[str], database: str = "postgres") -> str:
+        """Run statements (each in its own transaction) as the admin over TCP; return psql's output."""
+        cmd = [
+            self._bin("psql"),
+            "-X",
+            "-q",
+            "-A",
+            "-t",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-h",
+            self.host,
+            "-p",
+            str(self.port),
+            "-U",
+            self.admin_user,
+            "-d",
+            database,
+        ]
+        for statement in statements:
+            cmd += ["-c", statement]
+        return run(cmd, "psql", env={"PGPASSWORD": self.admin_password, "PGCONNECT_TIMEOUT": "10"})

@@ -1,0 +1,135 @@
+"""Integration fixtures: one local stack (PostgreSQL behind PgBouncer, moto) per test session."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from local_stack import LocalStack, StackEndpoints
+
+BUCKET = "glue-elt-it"
+_counter = itertools.count(1)
+
+
+class Db:
+    """SQL helpers on the local cluster: admin statements, ETL-user DDL, and result checks."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+
+    def admin(self, *statements: str) -> None:
+        with contextlib.closing(self.stack.admin_connect()) as conn:
+            cursor = conn.cursor()
+            for statement in statements:
+                cursor.execute(statement)
+
+    def as_etl(self, *statements: str) -> None:
+        with contextlib.closing(self.stack.etl_connect()) as conn:
+            cursor = conn.cursor()
+            for statement in statements:
+                cursor.execute(statement)
+            conn.commit()
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        with contextlib.closing(self.stack.admin_connect()) as conn:
+            cursor = conn.cursor()
+            cursor.execute(sql)
+            return [tuple(row) for row in cursor.fetchall()]
+
+    def count(self, table: str) -> int:
+        return int(self.rows(f"SELECT count(*) FROM {table}")[0][0])
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    """The running stack; boto3 in this process is pointed at its moto server meanwhile."""
+    local = LocalStack(tmp_path_factory.mktemp("stack"))
+    local.start()
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            for key, value in local.endpoints.aws_env().items():
+                patch.setenv(key, value)
+            patch.delenv("AWS_PROFILE", raising=False)
+            boto3.client("s3").create_bucket(Bucket=BUCKET)
+            yield local
+    finally:
+        local.stop(remove_state=True)
+
+
+@pytest.fixture(scope="session")
+def endpoints(stack: LocalStack) -> StackEndpoints:
+    return stack.endpoints
+
+
+@pytest.fixture(scope="session")
+def db(stack: LocalStack) -> Db:
+    return Db(stack)
+
+
+@pytest.fixture
+def names() -> tuple[str, str]:
+    """A fresh (source_schema, target_schema) pair for one test."""
+    number = next(_counter)
+    return f"src_{number}", f"tgt_{number}"
+
+
+@pytest.fixture
+def schemas(stack: LocalStack, names: tuple[str, str]) -> tuple[str, str]:
+    """Create the test's source schema (read-only for the ETL user) and target schema (its own)."""
+    source, target = names
+    stack.create_source_schema(source)
+    stack.create_target_schema(target)
+    return source, target
+
+
+@pytest.fixture(scope="session")
+def etl_secret(endpoints: StackEndpoints) -> str:
+    """A Secrets Manager secret (AWS's Redshift format) for the ETL user, through PgBouncer."""
+    return make_secret(endpoints, "glue-elt/etl")
+
+
+def make_secret(endpoints: StackEndpoints, name: str, **overrides: Any) -> str:
+    payload: dict[str, Any] = {
+        "engine": "redshift",
+        "username": endpoints.etl_user,
+        "password": endpoints.etl_password,
+        "host": endpoints.host,
+        "port": endpoints.bouncer_port,
+        "dbname": endpoints.database,
+        "ssl": False,
+    }
+    payload.update(overrides)
+    payload = {k: v for k, v in payload.items() if v is not None}
+    boto3.client("secretsmanager").create_secret(Name=name, SecretString=json.dumps(payload))
+    return name
+
+
+@pytest.fixture
+def put_config() -> Callable[[str, str], str]:
+    """Upload config text to S3 under ``key`` and return its s3:// URI."""
+
+    def put(key: str, text: str) -> str:
+        boto3.client("s3").put_object(Bucket=BUCKET, Key=key, Body=text.encode("utf-8"))
+        return f"s3://{BUCKET}/{key}"
+
+    return put
+
+
+def read_json(uri: str) -> Any:
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    return json.loads(boto3.client("s3").get_object(Bucket=bucket, Key=key)["Body"].read())
+
+
+def list_keys(prefix: str) -> list[str]:
+    response = boto3.client("s3").list_objects_v2(Bucket=BUCKET, Prefix=prefix)
+    return [item["Key"] for item in response.get("Contents", [])]
+
+
+REPO_ROOT = Path(__file__).resolve().parents[2]

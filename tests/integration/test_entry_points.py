@@ -1,0 +1,109 @@
+"""The Glue job script and ``python -m`` as subprocesses with Glue-style argv: exit codes, logs, secrets."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+
+from local_stack import StackEndpoints
+from tests.integration.conftest import BUCKET, REPO_ROOT, Db, read_json
+
+HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
+MODULE = "glue_elt.steps.redshift_cross_account_migration"
+GLUE_SCRIPT = str(REPO_ROOT / "glue_jobs" / "redshift_cross_account_migration.py")
+GLUE_RESERVED = [
+    "--JOB_ID",
+    "j_123",
+    "--JOB_RUN_ID",
+    "jr_entry",
+    "--job-bookmark-option",
+    "job-bookmark-disable",
+    "--TempDir",
+    f"s3://{BUCKET}/tmp/",
+]
+
+
+def launch(command: list[str], endpoints: StackEndpoints, *, glue: bool = False) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, **endpoints.aws_env()}
+    env.pop("PYTHONPATH", None)
+    if glue:  # AWS's awsglue package (awsgluedataplanepython) importable, as inside Glue
+        env["PYTHONPATH"] = str(REPO_ROOT / "tests" / "glue_shim")
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def prepare(db: Db, schemas: tuple[str, str], etl_secret: str, put_config: Callable[[str, str], str], bad: bool) -> str:
+    source, target = schemas
+    db.admin(f"CREATE TABLE {source}.t (id int)", f"INSERT INTO {source}.t VALUES (1), (2), (3)")
+    db.as_etl(f"CREATE TABLE {target}.t (id int)")
+    lines = [f"shared_db.{source}.t###{target}.t#{etl_secret}#append"]
+    if bad:
+        lines.append(f"shared_db.{source}.missing###{target}.t#{etl_secret}#append")
+    return put_config(f"{target}/config.csv", HEADER + "\n" + "\n".join(lines) + "\n")
+
+
+def assert_no_password(endpoints: StackEndpoints, *texts: str) -> None:
+    for text in texts:
+        assert endpoints.etl_password not in text
+        assert endpoints.admin_password not in text
+
+
+def test_python_m_success_exits_zero(
+    db: Db, schemas: tuple[str, str], etl_secret: str, endpoints: StackEndpoints, put_config: Callable[[str, str], str]
+) -> None:
+    config = prepare(db, schemas, etl_secret, put_config, bad=False)
+    done = launch([sys.executable, "-m", MODULE, *GLUE_RESERVED, "--config_path", config], endpoints)
+    assert done.returncode == 0, done.stderr
+    assert "1 succeeded, 0 failed" in done.stderr
+    assert "3 row(s) inserted" in done.stderr
+    assert db.count(f"{schemas[1]}.t") == 3
+    assert_no_password(endpoints, done.stdout, done.stderr)
+
+
+def test_python_m_failed_row_exits_one_after_writing_the_error_file(
+    db: Db, schemas: tuple[str, str], etl_secret: str, endpoints: StackEndpoints, put_config: Callable[[str, str], str]
+) -> None:
+    config = prepare(db, schemas, etl_secret, put_config, bad=True)
+    errors = f"s3://{BUCKET}/{schemas[1]}/errors.json"
+    done = launch([sys.executable, "-m", MODULE, "--config_path", config, f"--error_output_path={errors}"], endpoints)
+    assert done.returncode == 1, done.stderr
+    assert "1 succeeded, 1 failed" in done.stderr
+    (failed,) = read_json(errors)
+    assert failed["source_table"].endswith(".missing") and "does not exist" in failed["error"]
+    assert_no_password(endpoints, done.stdout, done.stderr, str(failed))
+
+
+def test_fail_on_error_false_exits_zero(
+    db: Db, schemas: tuple[str, str], etl_secret: str, endpoints: StackEndpoints, put_config: Callable[[str, str], str]
+) -> None:
+    config = prepare(db, schemas, etl_secret, put_config, bad=True)
+    done = launch([sys.executable, "-m", MODULE, "--config_path", config, "--fail_on_error", "false"], endpoints)
+    assert done.returncode == 0, done.stderr
+    assert "1 succeeded, 1 failed" in done.stderr
+
+
+def test_no_mode_exits_two_with_a_clear_message(endpoints: StackEndpoints) -> None:
+    done = launch([sys.executable, "-m", MODULE, *GLUE_RESERVED], endpoints)
+    assert done.returncode == 2
+    assert "no migration rows: give --config_path" in done.stderr
+
+
+def test_help_exits_zero(endpoints: StackEndpoints) -> None:
+    done = launch([sys.executable, "-m", MODULE, "--help"], endpoints)
+    assert done.returncode == 0 and "--error_output_path" in done.stdout
+
+
+def test_glue_script_uses_awsglue_get_resolved_options(
+    db: Db, schemas: tuple[str, str], etl_secret: str, endpoints: StackEndpoints, put_config: Callable[[str, str], str]
+) -> None:
+    config = prepare(db, schemas, etl_secret, put_config, bad=False)
+    done = launch([sys.executable, GLUE_SCRIPT, *GLUE_RESERVED, "--config_path", config], endpoints, glue=True)
+    assert done.returncode == 0, done.stderr
+    assert "run jr_entry" in done.stderr and db.count(f"{schemas[1]}.t") == 3
+    # awsglue's parser (not the plain fallback) validates Glue's own reserved arguments:
+    refused = launch(
+        [sys.executable, GLUE_SCRIPT, "--job-bookmark-option", "bogus", "--config_path", config], endpoints, glue=True
+    )
+    assert refused.returncode == 2
+    assert "argument --job-bookmark-option: invalid choice" in refused.stderr

@@ -1,0 +1,199 @@
+"""Integration tests for local_stack: PostgreSQL behind PgBouncer, plus moto, on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
+
+import boto3
+import pytest
+import redshift_connector
+from redshift_connector.core import Connection
+from redshift_connector.error import InterfaceError, ProgrammingError
+
+from local_stack import LocalStack, StackEndpoints, StackError
+from local_stack.ports import port_open
+from local_stack.procs import pid_alive
+
+pytestmark = pytest.mark.integration
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    """One stack shared by the checks of this module; its files are removed afterwards."""
+    local = LocalStack(tmp_path_factory.mktemp("stack"))
+    local.start()
+    try:
+        yield local
+    finally:
+        local.stop(remove_state=True)
+
+
+@pytest.fixture(scope="module")
+def orders(stack: LocalStack) -> str:
+    """A source table ``schema.orders`` created by the admin after ``create_source_schema``."""
+    stack.create_source_schema("schema")
+    with closing(stack.admin_connect()) as conn:
+        cursor = conn.cursor()
+        cursor.execute("create table schema.orders (id int primary key, amount numeric(10, 2))")
+        cursor.execute("insert into schema.orders values (1, 9.99), (2, 20.00)")
+    return "shared_db.schema.orders"
+
+
+def etl_connect(ep: StackEndpoints) -> Connection:
+    """Connect as the migration user exactly as the library does: through PgBouncer, no SSL."""
+    conn = redshift_connector.connect(
+        host="127.0.0.1",
+        port=ep.bouncer_port,
+        database="shared_db",
+        user="etl_user",
+        password=ep.etl_password,
+        ssl=False,
+    )
+    conn.autocommit = True
+    return conn
+
+
+def scalar(conn: Connection, sql: str) -> object:
+    """First column of the first row of ``sql``."""
+    cursor = conn.cursor()
+    cursor.execute(sql)
+    row = cursor.fetchone()
+    assert row is not None
+    return row[0]
+
+
+def test_etl_user_connects_through_bouncer(stack: LocalStack) -> None:
+    with closing(etl_connect(stack.endpoints)) as conn:
+        assert scalar(conn, "select 1") == 1
+        assert scalar(conn, "select current_user") == "etl_user"
+
+
+def test_etl_user_reads_but_cannot_change_source_schema(stack: LocalStack, orders: str) -> None:
+    with closing(etl_connect(stack.endpoints)) as conn:
+        assert scalar(conn, f"select count(*) from {orders}") == 2
+        owner = scalar(conn, "select nspowner::regrole::text from pg_namespace where nspname = 'schema'")
+        assert owner == "share_owner"
+        with pytest.raises(ProgrammingError, match="permission denied"):
+            conn.cursor().execute("insert into schema.orders values (3, 1.00)")
+        with pytest.raises(ProgrammingError, match="permission denied"):
+            conn.cursor().execute("create table schema.intruder (id int)")
+
+
+def test_etl_user_owns_target_schema(stack: LocalStack, orders: str) -> None:
+    stack.create_target_schema("analytics")
+    with closing(etl_connect(stack.endpoints)) as conn:
+        conn.cursor().execute(f"create table analytics.orders as select * from {orders}")
+        assert scalar(conn, "select count(*) from shared_db.analytics.orders") == 2
+        assert scalar(conn, "select tableowner from pg_tables where schemaname = 'analytics'") == "etl_user"
+        conn.cursor().execute("create schema etl_scratch")  # CREATE on the database
+
+
+def test_schema_names_are_validated(stack: LocalStack) -> None:
+    with pytest.raises(ValueError, match="identifier"):
+        stack.create_source_schema('bad"; drop database shared_db; --')
+
+
+def test_bouncer_console(stack: LocalStack) -> None:
+    assert "shared_db|" in stack.bouncer_admin("SHOW POOLS")
+
+
+def test_boto3_talks_to_moto(stack: LocalStack, monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in stack.endpoints.aws_env().items():
+        monkeypatch.setenv(key, value)
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="unload-bucket")
+    s3.put_object(Bucket="unload-bucket", Key="a/part-0000", Body=b"1|9.99\n")
+    assert s3.get_object(Bucket="unload-bucket", Key="a/part-0000")["Body"].read() == b"1|9.99\n"
+    secrets = boto3.client("secretsmanager")
+    secret = {"username": "etl_user", "password": stack.endpoints.etl_password}
+    arn = secrets.create_secret(Name="glue-elt/redshift", SecretString=json.dumps(secret))["ARN"]
+    assert json.loads(secrets.get_secret_value(SecretId=arn)["SecretString"]) == secret
+
+
+def assert_all_gone(ep: StackEndpoints, pids: dict[str, int | None]) -> None:
+    """No port of ``ep`` accepts connections and no recorded process is alive."""
+    for port in (ep.postgres_port, ep.bouncer_port, ep.moto_port):
+        assert not port_open(port), f"port {port} still open"
+    for name, pid in pids.items():
+        assert pid is not None and not pid_alive(pid), f"{name} (pid {pid}) still running"
+
+
+def test_lifecycle_bouncer_restart_and_stop(tmp_path: Path) -> None:
+    with LocalStack(tmp_path / "state") as stack:
+        ep, pids = stack.endpoints, stack.pids()
+        assert None not in pids.values(), pids
+        with pytest.raises(StackError, match="already running"):
+            LocalStack(tmp_path / "state").start()
+
+        stack.stop_bouncer()
+        assert not port_open(ep.bouncer_port)
+        with pytest.raises(InterfaceError):
+            etl_connect(ep)
+        assert stack.pids()["postgres"] == pids["postgres"]  # PostgreSQL is untouched
+        stack.start_bouncer()  # same port again
+        with closing(etl_connect(ep)) as conn:
+            assert scalar(conn, "select 1") == 1
+        pids["pgbouncer"] = stack.pids()["pgbouncer"]
+    assert_all_gone(ep, pids)
+    stack.stop(remove_state=True)  # stopping again is a no-op; this also frees the disk
+    assert not (tmp_path / "state").exists()
+
+
+def run_cli(command: str, state_dir: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m local_stack COMMAND --state-dir STATE_DIR`` from the repository root."""
+    return subprocess.run(
+        [sys.executable, "-m", "local_stack", command, "--state-dir", str(state_dir)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def source_env_file(path: Path) -> dict[str, str]:
+    """The environment a shell has after ``source``-ing the generated env file."""
+    script = f"set -e; source {shlex.quote(str(path))}; env -0"
+    result = subprocess.run(["bash", "-c", script], capture_output=True, check=True, env={}, timeout=30)
+    pairs = (item.split("=", 1) for item in result.stdout.decode().split("\0") if "=" in item)
+    return dict(pairs)
+
+
+def test_cli_up_down_round_trip(tmp_path: Path) -> None:
+    state = tmp_path / "cli-stack"
+    up = run_cli("up", state)
+    assert up.returncode == 0, up.stderr
+    try:
+        assert "password" not in up.stdout.lower()
+        env = source_env_file(state / "env")
+        ep = LocalStack.attach(state).endpoints
+        assert env["AWS_ENDPOINT_URL"] == ep.moto_url
+        assert env["GLUE_ELT_STACK_PG_PORT"] == str(ep.bouncer_port)
+        pids = LocalStack.attach(state).pids()
+        assert None not in pids.values(), pids  # servers outlived the CLI process
+        conn = redshift_connector.connect(
+            host=env["GLUE_ELT_STACK_PG_HOST"],
+            port=int(env["GLUE_ELT_STACK_PG_PORT"]),
+            database=env["GLUE_ELT_STACK_PG_DB"],
+            user=env["GLUE_ELT_STACK_ETL_USER"],
+            password=env["GLUE_ELT_STACK_ETL_PASSWORD"],
+            ssl=False,
+        )
+        with closing(conn):
+            assert scalar(conn, "select 1") == 1
+        again = run_cli("up", state)
+        assert again.returncode == 1 and "already running" in again.stderr
+    finally:
+        down = run_cli("down", state)
+    assert down.returncode == 0, down.stderr
+    assert not state.exists()
+    assert_all_gone(ep, pids)
+    assert run_cli("down", state).returncode == 0  # nothing up: no-op
