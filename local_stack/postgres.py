@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import importlib.util
 import logging
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +20,7 @@ from local_stack.procs import (
     read_pid,
     reap,
     run,
+    running_as_root,
     spawn,
     terminate,
     wait_for,
@@ -38,15 +42,39 @@ SERVER_SETTINGS = {
 
 
 def pg_bin_dir() -> Path:
-    """The ``bin`` directory of the PostgreSQL build shipped in the ``pgserver`` wheel."""
+    """The ``bin`` directory of the PostgreSQL build shipped in the ``pgserver`` wheel.
+
+    As root the servers run as an unprivileged user, who may not be able to reach a virtualenv inside a
+    private directory (a 0700 home or ``mktemp -d``); the build is then used from a world-readable copy.
+    """
     spec = importlib.util.find_spec("pgserver")
     locations = list(spec.submodule_search_locations or []) if spec else []
     if not locations:
         raise StackError("the `pgserver` package is not installed (pip install 'pgserver>=0.1.4')")
-    bin_dir = Path(locations[0]) / "pginstall" / "bin"
-    if not (bin_dir / "postgres").is_file():
-        raise StackError(f"no PostgreSQL binaries in {bin_dir}; reinstall the `pgserver` wheel")
-    return bin_dir
+    install = Path(locations[0]) / "pginstall"
+    if not (install / "bin" / "postgres").is_file():
+        raise StackError(f"no PostgreSQL binaries in {install / 'bin'}; reinstall the `pgserver` wheel")
+    if running_as_root():
+        install = _shared_copy(install)
+    return install / "bin"
+
+
+def _shared_copy(install: Path) -> Path:
+    """A copy of ``install`` under the system temp dir that every user can read (made once, reused)."""
+    target = Path(tempfile.gettempdir()) / f"glue-elt-pginstall-{importlib.metadata.version('pgserver')}"
+    if (target / "bin" / "postgres").is_file():
+        return target
+    staging = Path(tempfile.mkdtemp(prefix=target.name + "-", dir=target.parent))
+    shutil.copytree(install, staging / "pginstall", symlinks=True)
+    for path in [staging, *staging.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(path.stat().st_mode | 0o755 if path.is_dir() else path.stat().st_mode | 0o444)
+    try:
+        (staging / "pginstall").rename(target)
+    except OSError:  # another process won the race; its copy is as good as ours
+        log.debug("%s already exists", target)
+    shutil.rmtree(staging, ignore_errors=True)
+    return target
 
 
 @dataclass
