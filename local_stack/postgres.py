@@ -60,20 +60,24 @@ def pg_bin_dir() -> Path:
 
 
 def _shared_copy(install: Path) -> Path:
-    """A copy of ``install`` under the system temp dir that every user can read (made once, reused)."""
-    target = Path(tempfile.gettempdir()) / f"glue-elt-pginstall-{importlib.metadata.version('pgserver')}"
+    """A copy of ``install`` (and the wheel's bundled ``pgserver.libs``, found via the binaries' RPATH
+    ``$ORIGIN/../../../pgserver.libs``) under the system temp dir, readable by every user; made once."""
+    site = install.parent.parent
+    root = Path(tempfile.gettempdir()) / f"glue-elt-pgserver-{importlib.metadata.version('pgserver')}"
+    target = root / "pgserver" / "pginstall"
     if (target / "bin" / "postgres").is_file():
         return target
-    staging = Path(tempfile.mkdtemp(prefix=target.name + "-", dir=target.parent))
-    shutil.copytree(install, staging / "pginstall", symlinks=True)
+    staging = Path(tempfile.mkdtemp(prefix=root.name + "-", dir=root.parent))
+    shutil.copytree(install, staging / "pgserver" / "pginstall", symlinks=True)
+    if (site / "pgserver.libs").is_dir():
+        shutil.copytree(site / "pgserver.libs", staging / "pgserver.libs", symlinks=True)
     for path in [staging, *staging.rglob("*")]:
         if not path.is_symlink():
-            path.chmod(path.stat().st_mode | 0o755 if path.is_dir() else path.stat().st_mode | 0o444)
+            path.chmod(path.stat().st_mode | (0o755 if path.is_dir() else 0o444))
     try:
-        (staging / "pginstall").rename(target)
+        staging.rename(root)
     except OSError:  # another process won the race; its copy is as good as ours
-        log.debug("%s already exists", target)
-    shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
     return target
 
 
