@@ -24,7 +24,16 @@ class SecretError(GlueELTError):
 
 
 class ExecutionError(GlueELTError):
-    """The database refused a statement or the connection failed."""
+    """The database refused a statement or the connection failed.
+
+    ``transient`` marks failures worth retrying (lost connection, server restart, serialization
+    failure, deadlock); ``sqlstate`` is the server's code when it sent one.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False, sqlstate: str | None = None) -> None:
+        super().__init__(message)
+        self.transient = transient
+        self.sqlstate = sqlstate
 
 
 class OutputError(GlueELTError):

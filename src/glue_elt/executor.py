@@ -6,6 +6,7 @@ groups statements so they commit together or not at all.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -35,6 +36,51 @@ def connect_redshift(credentials: RedshiftCredentials) -> Any:
         ssl=credentials.ssl,
         application_name="glue-elt",
     )
+
+
+TRANSIENT_SQLSTATES = frozenset(
+    {
+        "40001",  # serialization failure (Redshift: error 1023, serializable isolation violation)
+        "40P01",  # deadlock detected
+        "57P01",  # admin shutdown (backend terminated)
+        "57P02",  # crash shutdown
+        "57P03",  # cannot connect now (server starting)
+        "53300",  # too many connections
+        "08000",
+        "08001",
+        "08003",
+        "08004",
+        "08006",
+    }
+)
+TRANSIENT_MARKERS = ("serializable isolation violation", "error: 1023", "connection reset", "broken pipe")
+CONNECTION_ERROR_NAMES = frozenset({"InterfaceError", "OperationalError"})
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether a driver or socket error is worth retrying on a new connection.
+
+    A server error is judged by its SQLSTATE (and Redshift's error 1023 text); an error without one
+    is transient when it is the driver's or the OS's connection failure.
+    """
+    first = error.args[0] if error.args else None
+    if isinstance(first, dict) and first.get("C"):
+        code = str(first["C"])
+        message = str(first.get("M", "")).lower()
+        return code in TRANSIENT_SQLSTATES or code.startswith("08") or any(m in message for m in TRANSIENT_MARKERS)
+    if isinstance(error, ConnectionError | TimeoutError):
+        return True
+    text = " ".join(str(arg) for arg in error.args).lower()
+    if type(error).__name__ in CONNECTION_ERROR_NAMES:
+        return True
+    return any(marker in text for marker in TRANSIENT_MARKERS)
+
+
+def execution_error(error: BaseException, prefix: str = "") -> ExecutionError:
+    """An ``ExecutionError`` for a driver error: secret-free message, SQLSTATE, transient flag."""
+    first = error.args[0] if error.args else None
+    sqlstate = str(first["C"]) if isinstance(first, dict) and first.get("C") else None
+    return ExecutionError(prefix + describe_db_error(error), transient=is_transient(error), sqlstate=sqlstate)
 
 
 def describe_db_error(error: BaseException) -> str:
@@ -79,8 +125,9 @@ class Session:
         try:
             cursor.execute(sql, tuple(params) if params else None)
         except Exception as error:
-            cursor.close()
-            raise ExecutionError(describe_db_error(error)) from None
+            with contextlib.suppress(Exception):
+                cursor.close()
+            raise execution_error(error) from None
         return cursor
 
 
@@ -111,10 +158,13 @@ class RedshiftExecutor:
             yield Session(connection)
             connection.commit()
         except BaseException as error:
-            self._rollback(secret_name, connection)
-            if isinstance(error, GlueELTError) or not _is_driver_error(error):
+            wrapped = error if isinstance(error, GlueELTError) or not _is_connection_error(error) else None
+            failure = wrapped or execution_error(error)
+            transient = isinstance(failure, ExecutionError) and failure.transient
+            self._rollback(secret_name, connection, discard=transient)
+            if wrapped is not None:
                 raise
-            raise ExecutionError(describe_db_error(error)) from None
+            raise failure from None
 
     def close(self) -> None:
         """Close every connection this executor opened."""
@@ -135,31 +185,32 @@ class RedshiftExecutor:
         try:
             connection = self._connector(credentials)
         except Exception as error:
-            raise ExecutionError(
+            raise execution_error(
+                error,
                 f"could not connect to {credentials.host}:{credentials.port}/{credentials.database} "
-                f"as {credentials.user} (secret {secret_name!r}): {describe_db_error(error)}"
+                f"as {credentials.user} (secret {secret_name!r}): ",
             ) from None
         with self._lock:
             self._connections[secret_name] = connection
         return connection
 
-    def _rollback(self, secret_name: str, connection: Any) -> None:
+    def _rollback(self, secret_name: str, connection: Any, *, discard: bool) -> None:
+        """Roll back; a connection that cannot (or after a transient error) is closed and forgotten."""
         try:
             connection.rollback()
         except Exception as error:
-            logger.warning(
-                "rollback failed on secret %r (%s); the connection is discarded",
-                secret_name,
-                describe_db_error(error),
-            )
-            with self._lock:
-                if self._connections.get(secret_name) is connection:
-                    del self._connections[secret_name]
-            try:
-                connection.close()
-            except Exception:
-                logger.debug("closing a broken connection failed", exc_info=True)
+            logger.debug("rollback failed on secret %r: %s", secret_name, describe_db_error(error))
+            discard = True
+        if not discard:
+            return
+        with self._lock:
+            if self._connections.get(secret_name) is connection:
+                del self._connections[secret_name]
+        try:
+            connection.close()
+        except Exception:
+            logger.debug("closing a broken connection failed", exc_info=True)
 
 
-def _is_driver_error(error: BaseException) -> bool:
-    return type(error).__module__.startswith("redshift_connector")
+def _is_connection_error(error: BaseException) -> bool:
+    return type(error).__module__.startswith("redshift_connector") or isinstance(error, OSError)

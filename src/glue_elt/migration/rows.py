@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -44,11 +46,27 @@ class MigrationRow:
         return target if self.line is None else f"{target} (line {self.line})"
 
 
+def row_keys(rows: list[MigrationRow]) -> list[str]:
+    """A stable identity per row: a hash of its six config fields and its occurrence among equal rows.
+
+    Unchanged rows keep their key between runs; an edited row gets a new one.
+    """
+    seen: dict[str, int] = {}
+    keys = []
+    for row in rows:
+        fields = json.dumps(row.config(), sort_keys=True)
+        occurrence = seen.get(fields, 0)
+        seen[fields] = occurrence + 1
+        keys.append(hashlib.sha256(f"{fields}#{occurrence}".encode()).hexdigest())
+    return keys
+
+
 class RowStatus(StrEnum):
-    """What happened to a row."""
+    """What happened to a row: loaded now, failed, or skipped because this run id already loaded it."""
 
     SUCCEEDED = "succeeded"
     FAILED = "failed"
+    SKIPPED = "skipped"
 
 
 @dataclass(frozen=True)
@@ -63,8 +81,8 @@ class RowOutcome:
 
     @property
     def succeeded(self) -> bool:
-        """Whether the row's load committed."""
-        return self.status is RowStatus.SUCCEEDED
+        """Whether the row's load is committed (now, or by an earlier attempt of the same run)."""
+        return self.status is not RowStatus.FAILED
 
 
 @dataclass(frozen=True)
@@ -76,15 +94,24 @@ class MigrationResult:
     error_file: str | None = None
     output_error: str | None = None
 
+    def count(self, status: RowStatus) -> int:
+        """Number of rows with ``status``."""
+        return sum(1 for outcome in self.outcomes if outcome.status is status)
+
     @property
     def succeeded(self) -> int:
-        """Number of rows that committed."""
-        return sum(1 for outcome in self.outcomes if outcome.succeeded)
+        """Number of rows loaded by this run."""
+        return self.count(RowStatus.SUCCEEDED)
+
+    @property
+    def skipped(self) -> int:
+        """Number of rows skipped because this run id had already committed them."""
+        return self.count(RowStatus.SKIPPED)
 
     @property
     def failed(self) -> int:
-        """Number of rows that did not."""
-        return len(self.outcomes) - self.succeeded
+        """Number of rows that failed."""
+        return self.count(RowStatus.FAILED)
 
     @property
     def ok(self) -> bool:

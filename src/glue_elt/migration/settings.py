@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from glue_elt.errors import ConfigError, ValidationError
 from glue_elt.migration.names import Identifier, parse_schema_name
+from glue_elt.migration.sql import OverwriteMode
+from glue_elt.migration.state import DEFAULT_STATE_TABLE, StateTable
 from glue_elt.migration.validation import parse_load_type
 from glue_elt.params import parse_bool
 from glue_elt.s3 import S3Uri, output_uri
@@ -39,6 +41,10 @@ class MigrationSettings:
     mode: ConfigFileMode | SchemaMode
     error_output_path: str | None
     fail_on_error: bool
+    overwrite_mode: OverwriteMode = OverwriteMode.DELETE
+    state_table: StateTable = field(default_factory=lambda: StateTable.parse(DEFAULT_STATE_TABLE))
+    max_retries: int = 3
+    retry_wait_seconds: float = 1.0
 
     def error_file_uri(self, run_id: str) -> S3Uri | None:
         """Where this run's failed rows go (``None`` when no error path was given)."""
@@ -75,8 +81,40 @@ def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
         output_uri(error_path, "run-id", "failed_rows.json", what="--error_output_path")
     fail_on_error = get("fail_on_error")
     return MigrationSettings(
-        mode, error_path, True if fail_on_error is None else parse_bool("fail_on_error", fail_on_error)
+        mode,
+        error_path,
+        True if fail_on_error is None else parse_bool("fail_on_error", fail_on_error),
+        overwrite_mode=_overwrite_mode(get("overwrite_mode") or OverwriteMode.DELETE.value),
+        state_table=_state_table(get("state_table") or DEFAULT_STATE_TABLE),
+        max_retries=int(_number("max_retries", get("max_retries"), 3, maximum=20)),
+        retry_wait_seconds=_number("retry_wait_seconds", get("retry_wait_seconds"), 1.0, maximum=60),
     )
+
+
+def _overwrite_mode(value: str) -> OverwriteMode:
+    try:
+        return OverwriteMode(value.strip().lower())
+    except ValueError:
+        raise ConfigError(f"--overwrite_mode must be delete or truncate, got {value!r}") from None
+
+
+def _state_table(value: str) -> StateTable:
+    try:
+        return StateTable.parse(value)
+    except ValidationError as error:
+        raise ConfigError(str(error)) from None
+
+
+def _number(name: str, value: str | None, default: float, *, maximum: float) -> float:
+    if value is None or not value.strip():
+        return default
+    try:
+        number = float(value) if isinstance(default, float) else int(value)
+    except ValueError:
+        raise ConfigError(f"--{name} must be a number, got {value!r}") from None
+    if not 0 <= number <= maximum:
+        raise ConfigError(f"--{name} must be between 0 and {maximum:g}, got {value!r}")
+    return number
 
 
 def _schema_mode(values: dict[str, str | None], load_type: str) -> SchemaMode:

@@ -3,9 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
 
 from glue_elt.migration.names import Identifier, TableName
 from glue_elt.migration.validation import LoadType, MigrationPlan
+
+
+class OverwriteMode(StrEnum):
+    """How ``overwrite`` empties the target: ``delete`` (atomic, default) or ``truncate`` (fast, not atomic)."""
+
+    DELETE = "delete"
+    TRUNCATE = "truncate"
+
+
+@dataclass(frozen=True)
+class LoadSql:
+    """A row's SQL: an optional TRUNCATE that commits on its own, then statements run in one transaction.
+
+    The last statement is the insert, whose row count is the row's result.
+    """
+
+    truncate: str | None
+    statements: tuple[str, ...]
+
+    def preflight(self) -> list[str]:
+        """``EXPLAIN`` of every transactional statement: the server checks names, columns, types and
+        privileges without changing anything. (TRUNCATE cannot be explained.)"""
+        return [f"EXPLAIN {statement}" for statement in self.statements]
 
 
 def insert_select(target: TableName, source: TableName, columns: Sequence[Identifier], filter_sql: str | None) -> str:
@@ -16,13 +41,22 @@ def insert_select(target: TableName, source: TableName, columns: Sequence[Identi
 
 
 def delete_all(target: TableName) -> str:
-    """``DELETE FROM target``: empties the table inside the row's transaction (unlike TRUNCATE)."""
+    """``DELETE FROM target``: empties the table inside the row's transaction."""
     return f"DELETE FROM {target.sql()}"
 
 
-def load_statements(plan: MigrationPlan, columns: Sequence[Identifier]) -> list[str]:
-    """The statements of one row, to run in order in one transaction; the last one is the insert."""
+def truncate(target: TableName) -> str:
+    """``TRUNCATE target``: fast, but Redshift commits it at once (not undone if the insert fails)."""
+    return f"TRUNCATE {target.sql()}"
+
+
+def load_sql(
+    plan: MigrationPlan, columns: Sequence[Identifier], overwrite_mode: OverwriteMode = OverwriteMode.DELETE
+) -> LoadSql:
+    """The SQL of one row for its load type and the run's overwrite mode."""
     insert = insert_select(plan.target, plan.source, columns, plan.filter_sql)
-    if plan.load_type is LoadType.OVERWRITE:
-        return [delete_all(plan.target), insert]
-    return [insert]
+    if plan.load_type is not LoadType.OVERWRITE:
+        return LoadSql(None, (insert,))
+    if overwrite_mode is OverwriteMode.TRUNCATE:
+        return LoadSql(truncate(plan.target), (insert,))
+    return LoadSql(None, (delete_all(plan.target), insert))

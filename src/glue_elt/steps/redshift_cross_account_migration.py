@@ -6,18 +6,20 @@ Run as a Glue job or ``python -m glue_elt.steps.redshift_cross_account_migration
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from glue_elt.errors import OutputError
+from glue_elt.errors import GlueELTError, OutputError
 from glue_elt.executor import RedshiftExecutor
 from glue_elt.migration import catalog
 from glue_elt.migration.config_file import decode_config, parse_config
 from glue_elt.migration.names import display_identifier
-from glue_elt.migration.rows import MigrationResult, MigrationRow, RowOutcome
-from glue_elt.migration.runner import RowRunner
+from glue_elt.migration.rows import MigrationResult, MigrationRow, RowOutcome, RowStatus, row_keys
+from glue_elt.migration.runner import LoadOptions, PreparedRow, RowRunner, failed
 from glue_elt.migration.settings import ConfigFileMode, MigrationSettings, SchemaMode, read_settings
+from glue_elt.migration.state import DEFAULT_STATE_TABLE
 from glue_elt.params import Param, Resolver
 from glue_elt.s3 import S3Store
 from glue_elt.step import EXIT_OK, EXIT_ROWS_FAILED, GlueELTStep
@@ -62,6 +64,10 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         Param("load_type", "schema mode: append or overwrite", "append"),
         Param("error_output_path", "s3:// key, or prefix ending in '/', for failed rows as JSON"),
         Param("fail_on_error", "exit non-zero when a row failed (true/false)", "true"),
+        Param("overwrite_mode", "overwrite by 'delete' (atomic) or 'truncate' (fast, not atomic)", "delete"),
+        Param("state_table", "table on the target cluster recording committed rows per run id", DEFAULT_STATE_TABLE),
+        Param("max_retries", "retries of a row after a transient error (connection, 1023/40001, deadlock)", "3"),
+        Param("retry_wait_seconds", "first retry wait; doubles each retry, with jitter", "1"),
         Param("JOB_RUN_ID", "run id (set by Glue); generated when absent"),
     )
 
@@ -77,20 +83,50 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         self._s3 = s3 or S3Store()
 
     def run(self) -> MigrationResult:
-        """Migrate every row and return the outcomes; raises ``ConfigError`` before any write."""
+        """Migrate every row and return the outcomes; raises ``ConfigError`` before any write.
+
+        Phases: read and validate every row, pre-flight every valid row on the server (EXPLAIN), then
+        load the rows that passed, each in its own transaction.
+        """
         settings = read_settings(self._params.get)
         run_id = self._params.get("JOB_RUN_ID") or new_run_id()
-        runner = RowRunner(self.executor)
+        runner = RowRunner(self.executor, load_options(settings, run_id))
         rows = self._rows(settings, runner)
         logger.info("run %s: %d row(s) to migrate", run_id, len(rows))
-        outcomes = []
-        for index, row in enumerate(rows, start=1):
-            outcome = runner.run(row)
-            _log_outcome(index, len(rows), outcome)
-            outcomes.append(outcome)
+        outcomes = self._migrate(runner, rows)
         result = self._write_failed_rows(settings, MigrationResult(run_id, tuple(outcomes)))
-        logger.info("run %s: %d succeeded, %d failed", run_id, result.succeeded, result.failed)
+        logger.info(
+            "run %s: %d succeeded, %d failed, %d skipped (already committed by this run id)",
+            run_id,
+            result.succeeded,
+            result.failed,
+            result.skipped,
+        )
         return result
+
+    def _migrate(self, runner: RowRunner, rows: list[MigrationRow]) -> list[RowOutcome]:
+        outcomes: dict[int, RowOutcome] = {}
+        ready: dict[int, PreparedRow] = {}
+        for index, (row, key) in enumerate(zip(rows, row_keys(rows), strict=True)):
+            started = time.monotonic()
+            try:
+                ready[index] = runner.prepare(row, key)
+            except GlueELTError as error:
+                outcomes[index] = failed(row, error, started)
+        for index, prepared in list(ready.items()):
+            started = time.monotonic()
+            try:
+                runner.preflight(prepared)
+            except GlueELTError as error:
+                outcomes[index] = failed(prepared.row, GlueELTError(f"pre-flight check failed: {error}"), started)
+                del ready[index]
+        logger.info("pre-flight: %d row(s) ready, %d refused before any write", len(ready), len(outcomes))
+        for done, (_, outcome) in enumerate(sorted(outcomes.items()), start=1):
+            _log_outcome(done, len(rows), outcome)
+        for done, index in enumerate(ready, start=len(outcomes) + 1):
+            outcomes[index] = runner.load(ready[index])
+            _log_outcome(done, len(rows), outcomes[index])
+        return [outcomes[index] for index in range(len(rows))]
 
     def exit_code(self, result: MigrationResult) -> int:
         """0 when all rows succeeded (or ``--fail_on_error false``), 1 otherwise."""
@@ -127,10 +163,30 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         return MigrationResult(result.run_id, result.outcomes, error_file=str(uri))
 
 
+def load_options(settings: MigrationSettings, run_id: str) -> LoadOptions:
+    """The runner's options for this run."""
+    return LoadOptions(
+        run_id=run_id,
+        state_table=settings.state_table,
+        overwrite_mode=settings.overwrite_mode,
+        max_retries=settings.max_retries,
+        retry_wait_seconds=settings.retry_wait_seconds,
+    )
+
+
 def _log_outcome(index: int, total: int, outcome: RowOutcome) -> None:
     row = outcome.row
     load_type = row.load_type or "append"
-    if outcome.succeeded:
+    if outcome.status is RowStatus.SKIPPED:
+        logger.info(
+            "[%d/%d] %s %s: skipped, already committed by this run id (%d row(s))",
+            index,
+            total,
+            row.label,
+            load_type,
+            outcome.rows_affected or 0,
+        )
+    elif outcome.succeeded:
         logger.info(
             "[%d/%d] %s %s: %d row(s) inserted in %.2f s",
             index,
