@@ -8,7 +8,9 @@ from glue_elt.migration.sql import LoadSql, OverwriteMode, load_sql
 from glue_elt.migration.validation import MigrationPlan, validate_row
 
 TARGET_COLUMNS = (Identifier("id"), Identifier("Name"))
-INSERT_ID_NAME = 'INSERT INTO "analytics"."orders" ("id", "name") SELECT "id", "name" FROM "shared_db"."schema"."orders"'
+INSERT_ID_NAME = (
+    'INSERT INTO "analytics"."orders" ("id", "name") SELECT "id", "name" FROM "shared_db"."schema"."orders"'
+)
 
 
 def plan_for(**values: str) -> MigrationPlan:
@@ -49,10 +51,16 @@ def test_append_ignores_overwrite_mode() -> None:
 def test_preflight_explains_every_transactional_statement() -> None:
     plan = plan_for(load_type="overwrite", source_columns="id, name")
     assert plan.columns is not None
-    assert load_sql(plan, plan.columns).preflight() == ['EXPLAIN DELETE FROM "analytics"."orders"', f"EXPLAIN {INSERT_ID_NAME}"]
+    assert load_sql(plan, plan.columns).preflight() == [
+        'EXPLAIN DELETE FROM "analytics"."orders"',
+        f"EXPLAIN {INSERT_ID_NAME}",
+    ]
 
 
 def test_quoted_names_survive() -> None:
     plan = plan_for(source_table='shared_db."schema"."Order Items"', target_table='analytics."Order Items"')
     (sql,) = load_sql(plan, (Identifier('we"ird'),)).statements
-    assert sql == 'INSERT INTO "analytics"."Order Items" ("we""ird") SELECT "we""ird" FROM "shared_db"."schema"."Order Items"'
+    assert (
+        sql
+        == 'INSERT INTO "analytics"."Order Items" ("we""ird") SELECT "we""ird" FROM "shared_db"."schema"."Order Items"'
+    )
