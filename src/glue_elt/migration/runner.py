@@ -12,7 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential,
+    wait_random,
+)
 
 from glue_elt.errors import ExecutionError, GlueELTError
 from glue_elt.executor import RedshiftExecutor
@@ -139,9 +146,8 @@ class RowRunner:
 
         retrying = Retrying(
             stop=stop_after_attempt(options.max_retries + 1),
-            wait=wait_exponential_jitter(
-                initial=options.retry_wait_seconds, max=MAX_RETRY_WAIT_SECONDS, jitter=options.retry_wait_seconds
-            ),
+            wait=wait_exponential(multiplier=options.retry_wait_seconds, max=MAX_RETRY_WAIT_SECONDS)
+            + wait_random(0, options.retry_wait_seconds),
             retry=retry_if_exception(is_retryable),
             before_sleep=log_retry,
             reraise=True,

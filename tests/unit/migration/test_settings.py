@@ -46,8 +46,34 @@ def test_schema_mode() -> None:
             "not supported",
         ),
         ({"config_path": "s3://b/c", "fail_on_error": "perhaps"}, "--fail_on_error must be true or false"),
+        ({"config_path": "s3://b/c", "overwrite_mode": "drop"}, "--overwrite_mode must be delete or truncate"),
+        ({"config_path": "s3://b/c", "max_retries": "many"}, "--max_retries must be a number"),
+        ({"config_path": "s3://b/c", "max_retries": "-1"}, "--max_retries must be between 0 and 20"),
+        ({"config_path": "s3://b/c", "retry_wait_seconds": "600"}, "--retry_wait_seconds must be between 0 and 60"),
+        ({"config_path": "s3://b/c", "state_table": "x"}, "--state_table 'x' must be schema.table"),
     ],
 )
 def test_bad_parameters(values: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         read_settings(values.get)
+
+
+def test_reliability_parameters() -> None:
+    from glue_elt.migration.sql import OverwriteMode
+
+    result = settings(
+        config_path="s3://b/c",
+        overwrite_mode="TRUNCATE",
+        state_table="ops.state",
+        max_retries="5",
+        retry_wait_seconds="0.5",
+    )
+    assert result.overwrite_mode is OverwriteMode.TRUNCATE
+    assert result.state_table.name.sql() == '"ops"."state"'
+    assert (result.max_retries, result.retry_wait_seconds) == (5, 0.5)
+    defaults = settings(config_path="s3://b/c")
+    assert (defaults.overwrite_mode, defaults.max_retries, defaults.retry_wait_seconds) == (
+        OverwriteMode.DELETE,
+        3,
+        1.0,
+    )
