@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,17 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
 @pytest.fixture(scope="session")
 def endpoints(stack: LocalStack) -> StackEndpoints:
     return stack.endpoints
+
+
+@pytest.fixture(autouse=True)
+def _no_password_in_logs(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
+    """Capture glue_elt's logs down to DEBUG in every integration test and scan them for passwords."""
+    caplog.set_level(logging.DEBUG, logger="glue_elt")
+    yield
+    if "stack" in request.fixturenames:
+        ep: StackEndpoints = request.getfixturevalue("stack").endpoints
+        for password in (ep.etl_password, ep.admin_password):
+            assert password not in caplog.text, "a password reached the logs"
 
 
 @pytest.fixture(scope="session")
