@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from glue_elt.errors import ExecutionError, GlueELTError
+from glue_elt.pool import ConnectionPool
 from glue_elt.redaction import redact
 from glue_elt.secrets import RedshiftCredentials, SecretStore
 
@@ -132,12 +133,22 @@ class Session:
 
 
 class RedshiftExecutor:
-    """Connection owner: ``execute``, ``query`` and ``transaction`` per secret name, then ``close``."""
+    """Connection owner: ``execute``, ``query`` and ``transaction`` per secret name, then ``close``.
 
-    def __init__(self, secrets: SecretStore | None = None, connector: Connector = connect_redshift) -> None:
+    Each secret has a pool of reused connections, at most ``max_connections_per_secret`` open at once,
+    so up to that many threads can hold transactions on one secret concurrently.
+    """
+
+    def __init__(
+        self,
+        secrets: SecretStore | None = None,
+        connector: Connector = connect_redshift,
+        max_connections_per_secret: int = 1,
+    ) -> None:
         self._secrets = secrets or SecretStore()
         self._connector = connector
-        self._connections: dict[str, Any] = {}
+        self._limit = max_connections_per_secret
+        self._pools: dict[str, ConnectionPool] = {}
         self._lock = threading.Lock()
 
     def execute(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> int:
@@ -152,64 +163,59 @@ class RedshiftExecutor:
 
     @contextmanager
     def transaction(self, secret_name: str) -> Iterator[Session]:
-        """A transaction on ``secret_name``'s connection: commit on success, roll back on any error."""
-        connection = self._connection(secret_name)
+        """A transaction on one of ``secret_name``'s connections: commit on success, roll back on error.
+
+        Transactions do not nest: finish one before starting another on the same secret.
+        """
+        pool = self._pool(secret_name)
+        connection = pool.acquire()
+        discard = False
         try:
             yield Session(connection)
             connection.commit()
         except BaseException as error:
             wrapped = error if isinstance(error, GlueELTError) or not _is_connection_error(error) else None
             failure = wrapped or execution_error(error)
-            transient = isinstance(failure, ExecutionError) and failure.transient
-            self._rollback(secret_name, connection, discard=transient)
+            discard = _rollback_fails(connection) or (isinstance(failure, ExecutionError) and failure.transient)
             if wrapped is not None:
                 raise
             raise failure from None
+        finally:
+            pool.release(connection, discard=discard)
 
     def close(self) -> None:
         """Close every connection this executor opened."""
         with self._lock:
-            connections, self._connections = list(self._connections.values()), {}
-        for connection in connections:
-            try:
-                connection.close()
-            except Exception as error:
-                logger.debug("closing a connection failed: %s", describe_db_error(error))
+            pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            pool.close()
 
-    def _connection(self, secret_name: str) -> Any:
+    def _pool(self, secret_name: str) -> ConnectionPool:
         with self._lock:
-            existing = self._connections.get(secret_name)
-        if existing is not None:
-            return existing
+            if secret_name not in self._pools:
+                self._pools[secret_name] = ConnectionPool(lambda: self._open(secret_name), self._limit)
+            return self._pools[secret_name]
+
+    def _open(self, secret_name: str) -> Any:
         credentials = self._secrets.get(secret_name)
         try:
-            connection = self._connector(credentials)
+            return self._connector(credentials)
         except Exception as error:
             raise execution_error(
                 error,
                 f"could not connect to {credentials.host}:{credentials.port}/{credentials.database} "
                 f"as {credentials.user} (secret {secret_name!r}): ",
             ) from None
-        with self._lock:
-            self._connections[secret_name] = connection
-        return connection
 
-    def _rollback(self, secret_name: str, connection: Any, *, discard: bool) -> None:
-        """Roll back; a connection that cannot (or after a transient error) is closed and forgotten."""
-        try:
-            connection.rollback()
-        except Exception as error:
-            logger.debug("rollback failed on secret %r: %s", secret_name, describe_db_error(error))
-            discard = True
-        if not discard:
-            return
-        with self._lock:
-            if self._connections.get(secret_name) is connection:
-                del self._connections[secret_name]
-        try:
-            connection.close()
-        except Exception:
-            logger.debug("closing a broken connection failed", exc_info=True)
+
+def _rollback_fails(connection: Any) -> bool:
+    """Roll back; True when that failed (the connection is then unusable)."""
+    try:
+        connection.rollback()
+    except Exception as error:
+        logger.debug("rollback failed: %s", describe_db_error(error))
+        return True
+    return False
 
 
 def _is_connection_error(error: BaseException) -> bool:

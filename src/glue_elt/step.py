@@ -92,8 +92,12 @@ class GlueELTStep(ABC, Generic[ResultT]):
     def executor(self) -> RedshiftExecutor:
         """The step's executor (created on first use, closed by ``close()``)."""
         if self._executor is None:
-            self._executor = RedshiftExecutor()
+            self._executor = self.create_executor()
         return self._executor
+
+    def create_executor(self) -> RedshiftExecutor:
+        """The executor this step uses unless one was passed in; override to configure it."""
+        return RedshiftExecutor()
 
     @abstractmethod
     def run(self) -> ResultT:

@@ -130,7 +130,7 @@ def test_pgbouncer_down_fails_affected_rows_and_a_rerun_completes_only_those(
     tables = ["t1", "t2", "t3", "t4", "t5"]
     seed(db, source, target, tables)
     config = config_for(put_config, source, target, etl_secret, tables)
-    args = {"config_path": config, "JOB_RUN_ID": f"jr_bouncer_{target}", **FAST_RETRIES}
+    args = {"config_path": config, "JOB_RUN_ID": f"jr_bouncer_{target}", "max_parallel": 1, **FAST_RETRIES}
     try:
         with blocking_row(stack, f"{target}.t3"):
             runner = StepThread(RedshiftCrossAccountDataMigration(args))

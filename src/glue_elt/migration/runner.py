@@ -107,7 +107,6 @@ class RowRunner:
 
     def _load_once(self, prepared: PreparedRow) -> tuple[RowStatus, int]:
         secret, state, run_id = prepared.row.secret_name, self._options.state_table, self._options.run_id
-        self._ensure_state_table(secret)
         if prepared.sql.truncate is not None:  # commits on its own: check first, outside the load
             with self._executor.transaction(secret) as session:
                 done = state.committed_rows(session, run_id, prepared.key)
@@ -123,13 +122,20 @@ class RowRunner:
             state.record(session, run_id, prepared.key, prepared.row.target_table, prepared.plan.load_type, rows)
         return RowStatus.SUCCEEDED, rows
 
-    def _ensure_state_table(self, secret_name: str) -> None:
+    def ensure_state_table(self, secret_name: str) -> None:
+        """Create the state table on ``secret_name``'s cluster if needed (call before loading its rows)."""
         if secret_name not in self._state_ready:
-            with self._executor.transaction(secret_name) as session:
-                self._options.state_table.ensure(session)
+            self._retrying_named(secret_name, lambda: self._create_state_table(secret_name))
             self._state_ready.add(secret_name)
 
+    def _create_state_table(self, secret_name: str) -> None:
+        with self._executor.transaction(secret_name) as session:
+            self._options.state_table.ensure(session)
+
     def _retrying(self, row: MigrationRow, action: Callable[[], T]) -> T:
+        return self._retrying_named(row.label, action)
+
+    def _retrying_named(self, label: str, action: Callable[[], T]) -> T:
         options = self._options
 
         def log_retry(state: RetryCallState) -> None:
@@ -137,7 +143,7 @@ class RowRunner:
             wait = state.next_action.sleep if state.next_action else 0.0
             logger.warning(
                 "%s: transient error (%s); retry %d/%d in %.1f s",
-                row.label,
+                label,
                 error,
                 state.attempt_number,
                 options.max_retries,

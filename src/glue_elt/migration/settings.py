@@ -14,6 +14,8 @@ from glue_elt.params import parse_bool
 from glue_elt.s3 import S3Uri, output_uri
 
 SCHEMA_MODE_PARAMS = ("source_schema", "target_schema", "secret_name")
+DEFAULT_MAX_PARALLEL = 4
+MAX_PARALLEL = 64
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class MigrationSettings:
     state_table: StateTable = field(default_factory=lambda: StateTable.parse(DEFAULT_STATE_TABLE))
     max_retries: int = 3
     retry_wait_seconds: float = 1.0
+    max_parallel: int = DEFAULT_MAX_PARALLEL
 
     def error_file_uri(self, run_id: str) -> S3Uri | None:
         """Where this run's failed rows go (``None`` when no error path was given)."""
@@ -88,7 +91,16 @@ def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
         state_table=_state_table(get("state_table") or DEFAULT_STATE_TABLE),
         max_retries=int(_number("max_retries", get("max_retries"), 3, maximum=20)),
         retry_wait_seconds=_number("retry_wait_seconds", get("retry_wait_seconds"), 1.0, maximum=60),
+        max_parallel=read_max_parallel(get),
     )
+
+
+def read_max_parallel(get: Callable[[str], str | None]) -> int:
+    """``--max_parallel`` (1 to 64, default 4)."""
+    value = int(_number("max_parallel", get("max_parallel"), DEFAULT_MAX_PARALLEL, maximum=MAX_PARALLEL))
+    if value < 1:
+        raise ConfigError("--max_parallel must be at least 1")
+    return value
 
 
 def _overwrite_mode(value: str) -> OverwriteMode:

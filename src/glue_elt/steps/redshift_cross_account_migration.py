@@ -11,14 +11,22 @@ import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from glue_elt.errors import GlueELTError, OutputError
+from glue_elt.errors import OutputError
 from glue_elt.executor import RedshiftExecutor
 from glue_elt.migration import catalog
 from glue_elt.migration.config_file import decode_config, parse_config
 from glue_elt.migration.names import display_identifier
-from glue_elt.migration.rows import MigrationResult, MigrationRow, RowOutcome, RowStatus, row_keys
-from glue_elt.migration.runner import LoadOptions, PreparedRow, RowRunner, failed
-from glue_elt.migration.settings import ConfigFileMode, MigrationSettings, SchemaMode, read_settings
+from glue_elt.migration.orchestrator import Orchestrator
+from glue_elt.migration.report import log_summary
+from glue_elt.migration.rows import MigrationResult, MigrationRow
+from glue_elt.migration.runner import LoadOptions, RowRunner
+from glue_elt.migration.settings import (
+    ConfigFileMode,
+    MigrationSettings,
+    SchemaMode,
+    read_max_parallel,
+    read_settings,
+)
 from glue_elt.migration.state import DEFAULT_STATE_TABLE
 from glue_elt.params import Param, Resolver
 from glue_elt.s3 import S3Store
@@ -68,6 +76,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         Param("state_table", "table on the target cluster recording committed rows per run id", DEFAULT_STATE_TABLE),
         Param("max_retries", "retries of a row after a transient error (connection, 1023/40001, deadlock)", "3"),
         Param("retry_wait_seconds", "first retry wait; doubles each retry, with jitter", "1"),
+        Param("max_parallel", "rows loaded at once (1 = serial, file order); one connection each", "4"),
         Param("JOB_RUN_ID", "run id (set by Glue); generated when absent"),
     )
 
@@ -86,47 +95,22 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         """Migrate every row and return the outcomes; raises ``ConfigError`` before any write.
 
         Phases: read and validate every row, pre-flight every valid row on the server (EXPLAIN), then
-        load the rows that passed, each in its own transaction.
+        load the rows that passed, each in its own transaction, up to ``--max_parallel`` at once.
         """
+        started = time.monotonic()
         settings = read_settings(self._params.get)
         run_id = self._params.get("JOB_RUN_ID") or new_run_id()
         runner = RowRunner(self.executor, load_options(settings, run_id))
         rows = self._rows(settings, runner)
-        logger.info("run %s: %d row(s) to migrate", run_id, len(rows))
-        outcomes = self._migrate(runner, rows)
+        logger.info("run %s: %d row(s) to migrate, up to %d at once", run_id, len(rows), settings.max_parallel)
+        outcomes = Orchestrator(runner, settings.max_parallel).migrate(rows)
         result = self._write_failed_rows(settings, MigrationResult(run_id, tuple(outcomes)))
-        logger.info(
-            "run %s: %d succeeded, %d failed, %d skipped (already committed by this run id)",
-            run_id,
-            result.succeeded,
-            result.failed,
-            result.skipped,
-        )
+        log_summary(result, time.monotonic() - started)
         return result
 
-    def _migrate(self, runner: RowRunner, rows: list[MigrationRow]) -> list[RowOutcome]:
-        outcomes: dict[int, RowOutcome] = {}
-        ready: dict[int, PreparedRow] = {}
-        for index, (row, key) in enumerate(zip(rows, row_keys(rows), strict=True)):
-            started = time.monotonic()
-            try:
-                ready[index] = runner.prepare(row, key)
-            except GlueELTError as error:
-                outcomes[index] = failed(row, error, started)
-        for index, prepared in list(ready.items()):
-            started = time.monotonic()
-            try:
-                runner.preflight(prepared)
-            except GlueELTError as error:
-                outcomes[index] = failed(prepared.row, GlueELTError(f"pre-flight check failed: {error}"), started)
-                del ready[index]
-        logger.info("pre-flight: %d row(s) ready, %d refused before any write", len(ready), len(outcomes))
-        for done, (_, outcome) in enumerate(sorted(outcomes.items()), start=1):
-            _log_outcome(done, len(rows), outcome)
-        for done, index in enumerate(ready, start=len(outcomes) + 1):
-            outcomes[index] = runner.load(ready[index])
-            _log_outcome(done, len(rows), outcomes[index])
-        return [outcomes[index] for index in range(len(rows))]
+    def create_executor(self) -> RedshiftExecutor:
+        """An executor whose pools allow ``--max_parallel`` connections per secret."""
+        return RedshiftExecutor(max_connections_per_secret=read_max_parallel(self._params.get))
 
     def exit_code(self, result: MigrationResult) -> int:
         """0 when all rows succeeded (or ``--fail_on_error false``), 1 otherwise."""
@@ -172,40 +156,6 @@ def load_options(settings: MigrationSettings, run_id: str) -> LoadOptions:
         max_retries=settings.max_retries,
         retry_wait_seconds=settings.retry_wait_seconds,
     )
-
-
-def _log_outcome(index: int, total: int, outcome: RowOutcome) -> None:
-    row = outcome.row
-    load_type = row.load_type or "append"
-    if outcome.status is RowStatus.SKIPPED:
-        logger.info(
-            "[%d/%d] %s %s: skipped, already committed by this run id (%d row(s))",
-            index,
-            total,
-            row.label,
-            load_type,
-            outcome.rows_affected or 0,
-        )
-    elif outcome.succeeded:
-        logger.info(
-            "[%d/%d] %s %s: %d row(s) inserted in %.2f s",
-            index,
-            total,
-            row.label,
-            load_type,
-            outcome.rows_affected or 0,
-            outcome.seconds,
-        )
-    else:
-        logger.error(
-            "[%d/%d] %s %s: FAILED after %.2f s: %s",
-            index,
-            total,
-            row.label,
-            load_type,
-            outcome.seconds,
-            outcome.error,
-        )
 
 
 if __name__ == "__main__":
