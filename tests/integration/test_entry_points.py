@@ -107,3 +107,40 @@ def test_glue_script_uses_awsglue_get_resolved_options(
     )
     assert refused.returncode == 2
     assert "argument --job-bookmark-option: invalid choice" in refused.stderr
+
+
+def test_progress_bar_on_a_terminal_only(
+    db: Db, schemas: tuple[str, str], etl_secret: str, endpoints: StackEndpoints, put_config: Callable[[str, str], str]
+) -> None:
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    config = prepare(db, schemas, etl_secret, put_config, bad=False)
+    command = [sys.executable, "-m", MODULE, "--config_path", config, "--JOB_RUN_ID", "jr_tty"]
+    env = {**os.environ, **endpoints.aws_env()}
+    parent, child = pty.openpty()
+    fcntl.ioctl(child, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # an 100-column terminal
+    with subprocess.Popen(
+        command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=child
+    ) as process:
+        os.close(child)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(parent, 4096)
+            except OSError:  # the terminal closed when the process ended
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert process.wait(60) == 0
+    os.close(parent)
+    terminal = b"".join(chunks).decode(errors="replace")
+    assert "table/s]" in terminal or "s/table]" in terminal  # tqdm's bar
+    assert "1 succeeded, 0 failed" in terminal
+
+    piped = launch([*command[:-1], "jr_piped"], endpoints)
+    assert piped.returncode == 0
+    assert "table/s]" not in piped.stderr and "s/table]" not in piped.stderr
