@@ -5,10 +5,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 STACK_DIR ?= .stack
-LINT_PATHS := src tests local_stack glue_jobs
+LINT_PATHS := src tests local_stack glue_jobs bench
 
 .DEFAULT_GOAL := help
-.PHONY: help venv system-deps lint format test unit demo stack stack-down dist clean
+.PHONY: help venv system-deps lint format test unit demo bench stack stack-down dist clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -30,7 +30,7 @@ system-deps: ## Install PgBouncer (Debian package) if it is missing
 lint: venv ## ruff (lint + format check) and mypy --strict
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/ruff format --check $(LINT_PATHS)
-	$(VENV)/bin/mypy --strict src local_stack
+	$(VENV)/bin/mypy --strict src local_stack bench
 
 format: venv ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
@@ -44,6 +44,9 @@ test: venv system-deps lint ## Lint, then every test (integration tests start an
 
 demo: venv system-deps ## Run the migration step on the local stack (config file mode, then schema mode)
 	$(PY) -m local_stack.demo
+
+bench: venv system-deps ## Benchmark the step against psql and a client-side copy (minutes; not run by tests)
+	$(PY) -m bench
 
 stack: venv system-deps ## Start the local stack in the background; endpoints go to .stack/env
 	$(PY) -m local_stack up --state-dir $(STACK_DIR)

@@ -99,37 +99,39 @@ def describe_db_error(error: BaseException) -> str:
 
 
 class Session:
-    """Statements on one open connection, inside the transaction that ``RedshiftExecutor`` manages."""
+    """Statements on one open connection, inside the transaction that ``RedshiftExecutor`` manages.
+
+    One driver cursor serves every statement of the session (creating a cursor is not free).
+    """
 
     def __init__(self, connection: Any) -> None:
         self._connection = connection
+        self._cursor: Any = None
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
         """Run one statement; return the rows it affected (``-1`` when the server reports none)."""
-        cursor = self._run(sql, params)
-        try:
-            return int(cursor.rowcount)
-        finally:
-            cursor.close()
+        return int(self._run(sql, params).rowcount)
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
         """Run one query and return its rows (for small catalog results only)."""
-        cursor = self._run(sql, params)
-        try:
-            return [tuple(row) for row in cursor.fetchall()]
-        finally:
-            cursor.close()
+        return [tuple(row) for row in self._run(sql, params).fetchall()]
+
+    def close(self) -> None:
+        """Release the session's cursor."""
+        if self._cursor is not None:
+            with contextlib.suppress(Exception):
+                self._cursor.close()
+            self._cursor = None
 
     def _run(self, sql: str, params: Sequence[Any] | None) -> Any:
-        cursor = self._connection.cursor()
+        if self._cursor is None:
+            self._cursor = self._connection.cursor()
         logger.debug("SQL: %s", sql)
         try:
-            cursor.execute(sql, tuple(params) if params else None)
+            self._cursor.execute(sql, tuple(params) if params else None)
         except Exception as error:
-            with contextlib.suppress(Exception):
-                cursor.close()
             raise execution_error(error) from None
-        return cursor
+        return self._cursor
 
 
 class RedshiftExecutor:
@@ -152,14 +154,31 @@ class RedshiftExecutor:
         self._lock = threading.Lock()
 
     def execute(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> int:
-        """Run one statement in its own transaction; return the rows it affected."""
-        with self.transaction(secret_name) as session:
+        """Run one statement on its own (autocommit: no BEGIN/COMMIT round trips); return rows affected."""
+        with self._autocommit(secret_name) as session:
             return session.execute(sql, params)
 
     def query(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
-        """Run one query in its own transaction and return its rows."""
-        with self.transaction(secret_name) as session:
+        """Run one query on its own (autocommit) and return its rows."""
+        with self._autocommit(secret_name) as session:
             return session.query(sql, params)
+
+    @contextmanager
+    def _autocommit(self, secret_name: str) -> Iterator[Session]:
+        pool = self._pool(secret_name)
+        connection = pool.acquire()
+        discard = False
+        connection.autocommit = True
+        session = Session(connection)
+        try:
+            yield session
+        except ExecutionError as error:
+            discard = error.transient
+            raise
+        finally:
+            session.close()
+            connection.autocommit = False
+            pool.release(connection, discard=discard)
 
     @contextmanager
     def transaction(self, secret_name: str) -> Iterator[Session]:
@@ -170,8 +189,9 @@ class RedshiftExecutor:
         pool = self._pool(secret_name)
         connection = pool.acquire()
         discard = False
+        session = Session(connection)
         try:
-            yield Session(connection)
+            yield session
             connection.commit()
         except BaseException as error:
             wrapped = error if isinstance(error, GlueELTError) or not _is_connection_error(error) else None
@@ -181,6 +201,7 @@ class RedshiftExecutor:
                 raise
             raise failure from None
         finally:
+            session.close()
             pool.release(connection, discard=discard)
 
     def close(self) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from glue_elt.executor import Session
+from collections.abc import Collection
+
+from glue_elt.executor import RedshiftExecutor
 
 BASE_TABLES_SQL = (
     "SELECT table_name FROM information_schema.tables "
@@ -14,14 +16,21 @@ SCHEMA_COLUMNS_SQL = (
 )
 
 
-def base_tables(session: Session, schema: str) -> list[str]:
+def base_tables(executor: RedshiftExecutor, secret_name: str, schema: str) -> list[str]:
     """Names of the base tables (no views) in ``schema``, sorted."""
-    return [str(row[0]) for row in session.query(BASE_TABLES_SQL, [schema])]
+    return [str(row[0]) for row in executor.query(secret_name, BASE_TABLES_SQL, [schema])]
 
 
-def schema_columns(session: Session, schema: str) -> dict[str, list[str]]:
-    """Every table of ``schema`` with its columns in table order."""
+def schema_columns(
+    executor: RedshiftExecutor, secret_name: str, schema: str, tables: Collection[str] | None = None
+) -> dict[str, list[str]]:
+    """Tables of ``schema`` (all, or just ``tables``) with their columns in table order; one query."""
+    sql, params = SCHEMA_COLUMNS_SQL, [schema]
+    if tables is not None:
+        names = sorted(tables)
+        sql = sql.replace(" ORDER BY", f" AND table_name IN ({', '.join(['%s'] * len(names))}) ORDER BY")
+        params += names
     columns: dict[str, list[str]] = {}
-    for table, column in session.query(SCHEMA_COLUMNS_SQL, [schema]):
+    for table, column in executor.query(secret_name, sql, params):
         columns.setdefault(str(table), []).append(str(column))
     return columns

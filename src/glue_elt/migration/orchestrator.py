@@ -18,6 +18,7 @@ from glue_elt.errors import GlueELTError
 from glue_elt.migration.report import Progress
 from glue_elt.migration.rows import MigrationRow, RowOutcome, row_keys
 from glue_elt.migration.runner import PreparedRow, RowRunner, failed
+from glue_elt.migration.validation import MigrationPlan, validate_row
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -56,13 +57,21 @@ class Orchestrator:
         return [outcomes[index] for index in range(len(rows))]
 
     def _prepare(self, rows: list[MigrationRow], outcomes: dict[int, RowOutcome]) -> dict[int, PreparedRow]:
-        ready: dict[int, PreparedRow] = {}
-        for index, (row, key) in enumerate(zip(rows, row_keys(rows), strict=True)):
-            started = time.monotonic()
+        started = time.monotonic()
+        plans: dict[int, MigrationPlan] = {}
+        for index, row in enumerate(rows):
             try:
-                ready[index] = self._runner.prepare(row, key)
+                plans[index] = validate_row(row)
             except GlueELTError as error:
                 outcomes[index] = failed(row, error, started)
+        self._runner.read_target_columns(list(plans.values()))
+        keys = row_keys(rows)
+        ready: dict[int, PreparedRow] = {}
+        for index, plan in plans.items():
+            try:
+                ready[index] = self._runner.prepare(plan, keys[index])
+            except GlueELTError as error:
+                outcomes[index] = failed(plan.row, error, started)
         return ready
 
     def _preflight(

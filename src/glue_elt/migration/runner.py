@@ -6,6 +6,7 @@ errors; a row already recorded for the run id is skipped, so a retry never inser
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from glue_elt.migration.names import Identifier
 from glue_elt.migration.rows import MigrationRow, RowOutcome, RowStatus
 from glue_elt.migration.sql import LoadSql, OverwriteMode, load_sql
 from glue_elt.migration.state import StateTable
-from glue_elt.migration.validation import MigrationPlan, validate_row
+from glue_elt.migration.validation import MigrationPlan
 from glue_elt.redaction import redact
 
 logger = logging.getLogger(__name__)
@@ -74,47 +75,75 @@ class RowRunner:
         self._executor = executor
         self._options = options
         self._columns: dict[tuple[str, str], dict[str, list[str]]] = {}
+        self._column_errors: dict[tuple[str, str], GlueELTError] = {}
         self._state_ready: set[str] = set()
+        self._committed: dict[tuple[str, str], int] = {}
 
-    def prime_columns(self, secret_name: str, schema: str, columns: dict[str, list[str]]) -> None:
-        """Seed the column cache with an already fetched schema (saves a round trip)."""
-        self._columns[(secret_name, schema)] = columns
+    def read_target_columns(self, plans: list[MigrationPlan]) -> None:
+        """Read the columns of every target that needs them (no ``source_columns``): one catalog query
+        per secret and schema, for just the tables named. A failed query fails only those rows, later."""
+        wanted: dict[tuple[str, str], set[str]] = {}
+        for plan in plans:
+            key = (plan.row.secret_name, plan.target.schema)
+            if plan.columns is None and key not in self._columns:
+                wanted.setdefault(key, set()).add(plan.target.table)
+        for (secret, schema), tables in wanted.items():
+            label = f"catalog of {schema}"
+            try:
+                read = functools.partial(catalog.schema_columns, self._executor, secret, schema, tables)
+                self._columns[(secret, schema)] = self._retrying_named(label, read)
+            except GlueELTError as error:
+                self._column_errors[(secret, schema)] = error
 
-    def prepare(self, row: MigrationRow, key: str) -> PreparedRow:
-        """Validate ``row`` and build its SQL (reads the target's columns when none are given)."""
-        plan = validate_row(row)
+    def prepare(self, plan: MigrationPlan, key: str) -> PreparedRow:
+        """Build the SQL of a validated row (its target's columns come from ``read_target_columns``)."""
         columns = plan.columns or self._target_columns(plan)
-        return PreparedRow(row, key, plan, load_sql(plan, columns, self._options.overwrite_mode))
+        return PreparedRow(plan.row, key, plan, load_sql(plan, columns, self._options.overwrite_mode))
 
     def preflight(self, prepared: PreparedRow) -> None:
         """EXPLAIN the row's statements on the server; raises ``ExecutionError`` with its message."""
 
         def explain() -> None:
-            with self._executor.transaction(prepared.row.secret_name) as session:
-                for statement in prepared.sql.preflight():
-                    session.query(statement)
+            for statement in prepared.sql.preflight():
+                self._executor.query(prepared.row.secret_name, statement)
 
         self._retrying(prepared.row, explain)
 
     def load(self, prepared: PreparedRow) -> RowOutcome:
-        """Load one row exactly once for this run id; any error fails only this row."""
+        """Load one row exactly once for this run id; any error fails only this row.
+
+        A row this run id committed before (read by ``ensure_state_table``) is skipped at once. A first attempt
+        needs no further lookup; a retry looks the row up again, in case the failed attempt committed
+        but its acknowledgement was lost.
+        """
         started = time.monotonic()
+        done = self._committed.get((prepared.row.secret_name, prepared.key))
+        if done is not None:
+            return RowOutcome(prepared.row, RowStatus.SKIPPED, done, time.monotonic() - started)
+        attempts = [0]
+
+        def attempt() -> tuple[RowStatus, int]:
+            attempts[0] += 1
+            return self._load_once(prepared, check_state=attempts[0] > 1)
+
         try:
-            status, rows = self._retrying(prepared.row, lambda: self._load_once(prepared))
+            status, rows = self._retrying(prepared.row, attempt)
         except GlueELTError as error:
             return failed(prepared.row, error, started)
         return RowOutcome(prepared.row, status, rows, time.monotonic() - started)
 
-    def _load_once(self, prepared: PreparedRow) -> tuple[RowStatus, int]:
+    def _load_once(self, prepared: PreparedRow, *, check_state: bool) -> tuple[RowStatus, int]:
         secret, state, run_id = prepared.row.secret_name, self._options.state_table, self._options.run_id
         if prepared.sql.truncate is not None:  # commits on its own: check first, outside the load
-            with self._executor.transaction(secret) as session:
-                done = state.committed_rows(session, run_id, prepared.key)
-            if done is not None:
-                return RowStatus.SKIPPED, done
+            if check_state:
+                with self._executor.transaction(secret) as session:
+                    done = state.committed_rows(session, run_id, prepared.key)
+                if done is not None:
+                    return RowStatus.SKIPPED, done
             self._executor.execute(secret, prepared.sql.truncate)
+            check_state = False
         with self._executor.transaction(secret) as session:
-            done = state.committed_rows(session, run_id, prepared.key)
+            done = state.committed_rows(session, run_id, prepared.key) if check_state else None
             if done is not None:
                 return RowStatus.SKIPPED, done
             for statement in prepared.sql.statements:
@@ -123,14 +152,17 @@ class RowRunner:
         return RowStatus.SUCCEEDED, rows
 
     def ensure_state_table(self, secret_name: str) -> None:
-        """Create the state table on ``secret_name``'s cluster if needed (call before loading its rows)."""
+        """Create the state table on ``secret_name``'s cluster if needed and read which rows this run id
+        has committed already (one query). Call before loading the secret's rows, never concurrently."""
         if secret_name not in self._state_ready:
-            self._retrying_named(secret_name, lambda: self._create_state_table(secret_name))
+            committed = self._retrying_named(secret_name, lambda: self._read_state(secret_name))
+            self._committed.update({(secret_name, key): rows for key, rows in committed.items()})
             self._state_ready.add(secret_name)
 
-    def _create_state_table(self, secret_name: str) -> None:
+    def _read_state(self, secret_name: str) -> dict[str, int]:
         with self._executor.transaction(secret_name) as session:
             self._options.state_table.ensure(session)
+            return self._options.state_table.committed_run_rows(session, self._options.run_id)
 
     def _retrying(self, row: MigrationRow, action: Callable[[], T]) -> T:
         return self._retrying_named(row.label, action)
@@ -162,13 +194,11 @@ class RowRunner:
 
     def _target_columns(self, plan: MigrationPlan) -> tuple[Identifier, ...]:
         key = (plan.row.secret_name, plan.target.schema)
+        if key in self._column_errors:
+            raise self._column_errors[key]
         if key not in self._columns:
-
-            def read() -> dict[str, list[str]]:
-                with self._executor.transaction(plan.row.secret_name) as session:
-                    return catalog.schema_columns(session, plan.target.schema)
-
-            self._columns[key] = self._retrying(plan.row, read)
+            self.read_target_columns([plan])
+            return self._target_columns(plan)
         names = self._columns[key].get(plan.target.table)
         if not names:
             raise ExecutionError(

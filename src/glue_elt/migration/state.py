@@ -57,6 +57,11 @@ class StateTable:
             return None
         return -1 if found[0][0] is None else int(found[0][0])
 
+    def committed_run_rows(self, session: Session, run_id: str) -> dict[str, int]:
+        """Every row key ``run_id`` has committed, with its recorded row count (one query)."""
+        found = session.query(f"SELECT row_key, rows_affected FROM {self.name.sql()} WHERE run_id = %s", [run_id])
+        return {str(key).strip(): -1 if rows is None else int(rows) for key, rows in found}
+
     def record(self, session: Session, run_id: str, row_key: str, target: str, load_type: str, rows: int) -> None:
         """Record the row as committed (call inside the row's load transaction)."""
         session.execute(

@@ -101,7 +101,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         settings = read_settings(self._params.get)
         run_id = self._params.get("JOB_RUN_ID") or new_run_id()
         runner = RowRunner(self.executor, load_options(settings, run_id))
-        rows = self._rows(settings, runner)
+        rows = self._rows(settings)
         logger.info("run %s: %d row(s) to migrate, up to %d at once", run_id, len(rows), settings.max_parallel)
         outcomes = Orchestrator(runner, settings.max_parallel).migrate(rows)
         result = self._write_failed_rows(settings, MigrationResult(run_id, tuple(outcomes)))
@@ -120,16 +120,14 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
             return EXIT_ROWS_FAILED
         return EXIT_OK
 
-    def _rows(self, settings: MigrationSettings, runner: RowRunner) -> list[MigrationRow]:
+    def _rows(self, settings: MigrationSettings) -> list[MigrationRow]:
         mode = settings.mode
         if isinstance(mode, ConfigFileMode):
             data = self._s3.read_bytes(mode.config_path, what="config file")
             source = str(mode.config_path)
             return parse_config(decode_config(data, source), mode.separator, source)
         schema = mode.target_schema.name
-        with self.executor.transaction(mode.secret_name) as session:
-            tables = catalog.base_tables(session, schema)
-            runner.prime_columns(mode.secret_name, schema, catalog.schema_columns(session, schema))
+        tables = catalog.base_tables(self.executor, mode.secret_name, schema)
         if not tables:
             logger.warning("target schema %s has no base tables visible to the secret's user", schema)
         return schema_rows(mode, tables)

@@ -1,0 +1,1 @@
+"""Benchmarks of the migration step on the local stack (``make bench``); not part of the tests."""

@@ -1,0 +1,203 @@
+"""``make bench``: the migration step against its floors on the local stack.
+
+1. one table of 1,000,000 rows: the step vs the same INSERT ... SELECT sent by psql;
+2. 500 tables of 1,000 rows: step serial, step --max_parallel 4, and psql running all 500 statements;
+3. peak memory of the step process at 100k, 1M and 5M rows, beside a client-side copy of the same data;
+4. cold start of ``python -m glue_elt.steps.redshift_cross_account_migration --help``.
+
+Figures are medians of 3 runs (cold start: 5), written to bench/results/latest.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from bench.measure import compare, dump, machine, median_measured, run_measured
+from bench.report import markdown
+from glue_elt import RedshiftCrossAccountDataMigration
+from local_stack.postgres import pg_bin_dir
+from local_stack.stack import LocalStack
+
+RESULTS = Path(__file__).parent / "results"
+BUCKET = "glue-elt-bench"
+SECRET = "bench/redshift"
+MODULE = "glue_elt.steps.redshift_cross_account_migration"
+HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
+COLUMNS = "id, customer_id, amount, note"
+TABLE_DDL = "(id int, customer_id int, amount numeric(12,2), note varchar(40))"
+SIZES = {"100k": 100_000, "1M": 1_000_000, "5M": 5_000_000}
+SMALL_TABLES = 500
+SCENARIOS = {"single": "single_table", "many": "many_tables", "memory": "memory", "cold": "cold_start"}
+log = logging.getLogger("bench")
+
+
+class Bench:
+    """The stack, its connections and the commands the comparisons share."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
+        self.ep = stack.endpoints
+        self.s3 = boto3.client("s3")
+
+    def admin(self, *statements: str) -> None:
+        with contextlib.closing(self.stack.admin_connect()) as conn:
+            cursor = conn.cursor()
+            for statement in statements:
+                cursor.execute(statement)
+
+    def etl(self, *statements: str) -> None:
+        with contextlib.closing(self.stack.etl_connect()) as conn:
+            cursor = conn.cursor()
+            for statement in statements:
+                cursor.execute(statement)
+            conn.commit()
+
+    def psql(self, *args: str) -> None:
+        command = [str(pg_bin_dir() / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", self.ep.host]
+        command += ["-p", str(self.ep.bouncer_port), "-U", self.ep.etl_user, "-d", self.ep.database, *args]
+        env = {**os.environ, "PGPASSWORD": self.ep.etl_password}
+        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+
+    def config(self, name: str, lines: list[str]) -> str:
+        self.s3.put_object(Bucket=BUCKET, Key=f"{name}.csv", Body=(HEADER + "\n" + "\n".join(lines) + "\n").encode())
+        return f"s3://{BUCKET}/{name}.csv"
+
+    def step(self, config: str, max_parallel: int = 4) -> None:
+        step = RedshiftCrossAccountDataMigration({"config_path": config, "max_parallel": max_parallel})
+        try:
+            result = step.run()
+        finally:
+            step.close()
+        if not result.ok:
+            raise RuntimeError(f"the step failed: {[o.error for o in result.outcomes if o.error]}")
+
+
+def seed(bench: Bench) -> None:
+    log.info("seeding the source tables (this takes a while)")
+    bench.stack.create_source_schema("bench_src")
+    bench.stack.create_target_schema("bench_tgt")
+    for name, rows in SIZES.items():
+        bench.admin(
+            f"CREATE TABLE bench_src.big_{name} {TABLE_DDL}",
+            f"INSERT INTO bench_src.big_{name} SELECT g, g % 1000, g * 0.01, 'note ' || g "
+            f"FROM generate_series(1, {rows}) g",
+        )
+    small = [f"s{i:03d}" for i in range(SMALL_TABLES)]
+    bench.admin(*[f"CREATE TABLE bench_src.{t} {TABLE_DDL}" for t in small])
+    bench.admin(*[f"INSERT INTO bench_src.{t} SELECT g, g % 10, g, 'n' FROM generate_series(1, 1000) g" for t in small])
+    bench.etl(*[f"CREATE TABLE bench_tgt.{t} {TABLE_DDL}" for t in [*small, "big", "mem", "client"]])
+    bench.admin("VACUUM ANALYZE")  # set hint bits now, so no timed run pays for the first scan
+    secret = {"username": bench.ep.etl_user, "password": bench.ep.etl_password, "host": bench.ep.host,
+              "port": bench.ep.bouncer_port, "dbname": bench.ep.database, "ssl": False}  # fmt: skip
+    boto3.client("secretsmanager").create_secret(Name=SECRET, SecretString=json.dumps(secret))
+    bench.s3.create_bucket(Bucket=BUCKET)
+
+
+def single_table(bench: Bench) -> dict[str, float]:
+    log.info("1 table x 1M rows")
+    config = bench.config("single", [f"shared_db.bench_src.big_1M###bench_tgt.big#{SECRET}#append"])
+    insert = f"INSERT INTO bench_tgt.big ({COLUMNS}) SELECT {COLUMNS} FROM shared_db.bench_src.big_1M"
+    step, floor = compare(
+        lambda: bench.step(config), lambda: bench.psql("-c", insert), reset=lambda: bench.etl("TRUNCATE bench_tgt.big")
+    )
+    return {"step_s": step, "psql_s": floor, "ratio": step / floor}
+
+
+def many_tables(bench: Bench, workdir: Path) -> dict[str, float]:
+    log.info("%d tables x 1000 rows", SMALL_TABLES)
+    small = [f"s{i:03d}" for i in range(SMALL_TABLES)]
+    config = bench.config("many", [f"shared_db.bench_src.{t}###bench_tgt.{t}#{SECRET}#append" for t in small])
+    script = workdir / "many.sql"
+    script.write_text(
+        "".join(
+            f"INSERT INTO bench_tgt.{t} ({COLUMNS}) SELECT {COLUMNS} FROM shared_db.bench_src.{t};\n" for t in small
+        )
+    )
+    reset = lambda: bench.etl("TRUNCATE " + ", ".join(f"bench_tgt.{t}" for t in small))  # noqa: E731
+    serial, parallel, floor = compare(
+        lambda: bench.step(config, max_parallel=1),
+        lambda: bench.step(config, max_parallel=4),
+        lambda: bench.psql("-f", str(script)),
+        reset=reset,
+    )
+    return {
+        "serial_s": serial,
+        "parallel4_s": parallel,
+        "psql_s": floor,
+        "overhead_ms_per_table": (serial - floor) / SMALL_TABLES * 1000,
+        "speedup": serial / parallel,
+    }
+
+
+def memory(bench: Bench, client_sizes: list[str]) -> dict[str, dict[str, float]]:
+    ep = bench.ep
+    env = {**ep.aws_env(), "BENCH_HOST": ep.host, "BENCH_PORT": str(ep.bouncer_port), "BENCH_DB": ep.database,
+           "BENCH_USER": ep.etl_user, "BENCH_PASSWORD": ep.etl_password}  # fmt: skip
+    figures: dict[str, dict[str, float]] = {}
+    for name in SIZES:
+        log.info("memory at %s rows", name)
+        config = bench.config(f"mem_{name}", [f"shared_db.bench_src.big_{name}###bench_tgt.mem#{SECRET}#append"])
+        step_s, step_mb = median_measured(
+            [sys.executable, "-m", MODULE, "--config_path", config], env, lambda: bench.etl("TRUNCATE bench_tgt.mem")
+        )
+        figures[name] = {"step_s": step_s, "step_peak_mb": step_mb}
+        if name in client_sizes:
+            client = [sys.executable, "-m", "bench.client_copy", f"bench_src.big_{name}", "bench_tgt.client"]
+            client_s, client_mb = median_measured(client, env, lambda: bench.etl("TRUNCATE bench_tgt.client"))
+            figures[name] |= {"client_s": client_s, "client_peak_mb": client_mb, "time_ratio": client_s / step_s}
+    return figures
+
+
+def cold_start() -> dict[str, float]:
+    log.info("cold start")
+    times = sorted(run_measured([sys.executable, "-m", MODULE, "--help"], {})[0] for _ in range(5))
+    return {"help_s": times[2]}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--client-5m", action="store_true", help="also run the client-side copy at 5M rows (slow)")
+    parser.add_argument("--only", nargs="+", choices=list(SCENARIOS), default=list(SCENARIOS), help="a subset")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    for noisy in ("local_stack", "botocore", "boto3", "glue_elt"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    client_sizes = ["100k", "1M", *(["5M"] if args.client_5m else [])]
+    with tempfile.TemporaryDirectory(prefix="glue-elt-bench-") as state, LocalStack(Path(state)) as stack:
+        os.environ.update(stack.endpoints.aws_env())
+        bench = Bench(stack)
+        seed(bench)
+        results: dict[str, Any] = {"date": datetime.now(UTC).strftime("%Y-%m-%d"), "machine": machine()}
+        scenarios = {
+            "single": lambda: single_table(bench),
+            "many": lambda: many_tables(bench, Path(state)),
+            "memory": lambda: memory(bench, client_sizes),
+            "cold": cold_start,
+        }
+        for name in args.only:
+            results[SCENARIOS[name]] = scenarios[name]()
+    if args.only != list(SCENARIOS):
+        print(json.dumps(results, indent=2))
+        return 0
+    RESULTS.mkdir(exist_ok=True)
+    dump(str(RESULTS / "latest.json"), results)
+    table = markdown(results, SMALL_TABLES)
+    (RESULTS / "latest.md").write_text(table)
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

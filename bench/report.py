@@ -1,0 +1,66 @@
+"""The benchmark's Markdown table: each comparison beside its target."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def verdict(ok: bool) -> str:
+    """``yes`` or a bold ``no``."""
+    return "yes" if ok else "**no**"
+
+
+def _single(one: dict[str, float]) -> tuple[str, str, str, str]:
+    measured = f"{one['ratio']:.3f} (step {one['step_s']:.2f} s, psql {one['psql_s']:.2f} s)"
+    return "1 table x 1M rows: step / psql floor", measured, "<= 1.05", verdict(one["ratio"] <= 1.05)
+
+
+def _overhead(many: dict[str, float], tables: int) -> tuple[str, str, str, str]:
+    ms = many["overhead_ms_per_table"]
+    measured = f"{ms:.2f} ms (step {many['serial_s']:.2f} s, psql {many['psql_s']:.2f} s)"
+    return f"{tables} x 1k rows: overhead per table beyond psql (serial)", measured, "<= 5 ms", verdict(ms <= 5)
+
+
+def _speedup(many: dict[str, float], tables: int) -> tuple[str, str, str, str]:
+    measured = f"{many['speedup']:.2f}x (parallel {many['parallel4_s']:.2f} s)"
+    return f"{tables} x 1k rows: speed-up of --max_parallel 4", measured, ">= 1.6x", verdict(many["speedup"] >= 1.6)
+
+
+def _memory(mem: dict[str, dict[str, float]]) -> list[tuple[str, str, str, str]]:
+    sizes = " / ".join(mem)
+    step = " / ".join(f"{figures['step_peak_mb']:.0f}" for figures in mem.values())
+    client = " / ".join(f"{f['client_peak_mb']:.0f}" if "client_peak_mb" in f else "not run" for f in mem.values())
+    flat = max(figures["step_peak_mb"] for figures in mem.values()) <= 100
+    rows = [
+        (f"step peak RSS at {sizes} rows", f"{step} MB", "flat, <= 100 MB", verdict(flat)),
+        (f"client-side copy peak RSS at {sizes} rows", f"{client} MB", "(grows with the data)", "-"),
+    ]
+    at_1m = mem.get("1M", {})
+    if "time_ratio" in at_1m:
+        measured = f"{at_1m['time_ratio']:.0f}x (client {at_1m['client_s']:.1f} s, step {at_1m['step_s']:.2f} s)"
+        rows.append(
+            ("1M rows: client-side copy time / step time", measured, ">= 50x", verdict(at_1m["time_ratio"] >= 50))
+        )
+    return rows
+
+
+def markdown(results: dict[str, Any], tables: int) -> str:
+    """The results as a Markdown paragraph and table."""
+    rows = [
+        _single(results["single_table"]),
+        _overhead(results["many_tables"], tables),
+        _speedup(results["many_tables"], tables),
+        *_memory(results["memory"]),
+        ("cold start: `python -m ... --help`", f"{results['cold_start']['help_s']:.2f} s", "<= 1 s",
+         verdict(results["cold_start"]["help_s"] <= 1)),
+    ]  # fmt: skip
+    machine = results["machine"]
+    lines = [
+        f"Measured {results['date']} on {machine['cpu']}, {machine['cores']} cores, Python {machine['python']}; "
+        "PostgreSQL 16 (pgserver) behind PgBouncer on the same machine. Medians of 3 runs (cold start: 5).",
+        "",
+        "| comparison | measured | target | met |",
+        "|---|---|---|---|",
+        *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows],
+    ]
+    return "\n".join(lines) + "\n"
