@@ -10,7 +10,8 @@ import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 
-RUNS = 3
+RUNS = 5
+MEMORY_RUNS = 3
 
 PEAK_RSS_WRAPPER = """
 import resource, subprocess, sys, time
@@ -54,7 +55,7 @@ def run_measured(command: Sequence[str], env: Mapping[str, str]) -> tuple[float,
 
 
 def median_measured(
-    command: Sequence[str], env: Mapping[str, str], reset: Callable[[], object], runs: int = RUNS
+    command: Sequence[str], env: Mapping[str, str], reset: Callable[[], object], runs: int = MEMORY_RUNS
 ) -> tuple[float, float]:
     """Medians of (seconds, peak RSS MB) over ``runs`` runs of ``command``."""
     results = []

@@ -57,7 +57,8 @@ def markdown(results: dict[str, Any], tables: int) -> str:
     machine = results["machine"]
     lines = [
         f"Measured {results['date']} on {machine['cpu']}, {machine['cores']} cores, Python {machine['python']}; "
-        "PostgreSQL 16 (pgserver) behind PgBouncer on the same machine. Medians of 3 runs (cold start: 5).",
+        "PostgreSQL 16 (pgserver) behind PgBouncer on the same machine. Medians of 5 runs after a warm-up "
+        "(memory: 3 runs; cold start: 5).",
         "",
         "| comparison | measured | target | met |",
         "|---|---|---|---|",

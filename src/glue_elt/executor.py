@@ -6,9 +6,9 @@ groups statements so they commit together or not at all.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -99,14 +99,10 @@ def describe_db_error(error: BaseException) -> str:
 
 
 class Session:
-    """Statements on one open connection, inside the transaction that ``RedshiftExecutor`` manages.
+    """Statements on one open connection, inside the transaction that ``RedshiftExecutor`` manages."""
 
-    One driver cursor serves every statement of the session (creating a cursor is not free).
-    """
-
-    def __init__(self, connection: Any) -> None:
-        self._connection = connection
-        self._cursor: Any = None
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
         """Run one statement; return the rows it affected (``-1`` when the server reports none)."""
@@ -116,16 +112,7 @@ class Session:
         """Run one query and return its rows (for small catalog results only)."""
         return [tuple(row) for row in self._run(sql, params).fetchall()]
 
-    def close(self) -> None:
-        """Release the session's cursor."""
-        if self._cursor is not None:
-            with contextlib.suppress(Exception):
-                self._cursor.close()
-            self._cursor = None
-
     def _run(self, sql: str, params: Sequence[Any] | None) -> Any:
-        if self._cursor is None:
-            self._cursor = self._connection.cursor()
         logger.debug("SQL: %s", sql)
         try:
             self._cursor.execute(sql, tuple(params) if params else None)
@@ -151,6 +138,7 @@ class RedshiftExecutor:
         self._connector = connector
         self._limit = max_connections_per_secret
         self._pools: dict[str, ConnectionPool] = {}
+        self._cursors: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
     def execute(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> int:
@@ -169,14 +157,12 @@ class RedshiftExecutor:
         connection = pool.acquire()
         discard = False
         connection.autocommit = True
-        session = Session(connection)
         try:
-            yield session
+            yield Session(self._cursor(connection))
         except ExecutionError as error:
             discard = error.transient
             raise
         finally:
-            session.close()
             connection.autocommit = False
             pool.release(connection, discard=discard)
 
@@ -189,9 +175,8 @@ class RedshiftExecutor:
         pool = self._pool(secret_name)
         connection = pool.acquire()
         discard = False
-        session = Session(connection)
         try:
-            yield session
+            yield Session(self._cursor(connection))
             connection.commit()
         except BaseException as error:
             wrapped = error if isinstance(error, GlueELTError) or not _is_connection_error(error) else None
@@ -201,7 +186,6 @@ class RedshiftExecutor:
                 raise
             raise failure from None
         finally:
-            session.close()
             pool.release(connection, discard=discard)
 
     def close(self) -> None:
@@ -210,6 +194,17 @@ class RedshiftExecutor:
             pools, self._pools = list(self._pools.values()), {}
         for pool in pools:
             pool.close()
+
+    def _cursor(self, connection: Any) -> Any:
+        """The connection's one driver cursor, reused for all its statements (a new cursor costs
+        more than a round trip); it goes when the connection does."""
+        with self._lock:
+            cursor = self._cursors.get(connection)
+        if cursor is None:
+            cursor = connection.cursor()
+            with self._lock:
+                self._cursors[connection] = cursor
+        return cursor
 
     def _pool(self, secret_name: str) -> ConnectionPool:
         with self._lock:
