@@ -54,6 +54,7 @@ TRANSIENT_SQLSTATES = frozenset(
         "08006",
     }
 )
+NOT_TRANSIENT_SQLSTATES = frozenset({"08P01"})  # protocol violation (PgBouncer reports failed logins so)
 TRANSIENT_MARKERS = ("serializable isolation violation", "error: 1023", "connection reset", "broken pipe")
 CONNECTION_ERROR_NAMES = frozenset({"InterfaceError", "OperationalError"})
 
@@ -68,7 +69,8 @@ def is_transient(error: BaseException) -> bool:
     if isinstance(first, dict) and first.get("C"):
         code = str(first["C"])
         message = str(first.get("M", "")).lower()
-        return code in TRANSIENT_SQLSTATES or code.startswith("08") or any(m in message for m in TRANSIENT_MARKERS)
+        connection_class = code.startswith("08") and code not in NOT_TRANSIENT_SQLSTATES
+        return code in TRANSIENT_SQLSTATES or connection_class or any(m in message for m in TRANSIENT_MARKERS)
     if isinstance(error, ConnectionError | TimeoutError):
         return True
     text = " ".join(str(arg) for arg in error.args).lower()

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from glue_elt.errors import SecretError
+from glue_elt.errors import ConfigError, SecretError
 from glue_elt.redaction import register_secret
 
 if TYPE_CHECKING:
@@ -112,3 +112,29 @@ class SecretStore:
 
             self._client = boto3.client("secretsmanager")
         return self._client
+
+
+def assumed_role_secrets_client(role_arn: str) -> SecretsManagerClient:
+    """A Secrets Manager client acting as ``role_arn`` (one STS AssumeRole call).
+
+    This is how a job reads secrets that another account owns when a role there trusts the job's role.
+    """
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        response = boto3.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="glue-elt")
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "ClientError")
+        raise ConfigError(f"could not assume role {role_arn}: {code}") from None
+    except BotoCoreError as error:
+        raise ConfigError(f"could not assume role {role_arn}: {type(error).__name__}") from None
+    credentials = response["Credentials"]
+    register_secret(credentials["SecretAccessKey"])
+    register_secret(credentials["SessionToken"])
+    return boto3.client(
+        "secretsmanager",
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )

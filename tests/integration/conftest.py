@@ -6,13 +6,14 @@ import contextlib
 import itertools
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 
+from glue_elt import MigrationResult, RedshiftCrossAccountDataMigration
 from local_stack import LocalStack, StackEndpoints
 
 BUCKET = "glue-elt-it"
@@ -107,7 +108,17 @@ def etl_secret(endpoints: StackEndpoints) -> str:
     return make_secret(endpoints, "glue-elt/etl")
 
 
-def make_secret(endpoints: StackEndpoints, name: str, **overrides: Any) -> str:
+def run_step(args: Mapping[str, object], **kwargs: Any) -> MigrationResult:
+    """Run the migration step in-process and close its connections."""
+    step = RedshiftCrossAccountDataMigration(args, **kwargs)
+    try:
+        return step.run()
+    finally:
+        step.close()
+
+
+def secret_json(endpoints: StackEndpoints, **overrides: Any) -> str:
+    """AWS's Redshift secret format for the ETL user through PgBouncer (``None`` removes a key)."""
     payload: dict[str, Any] = {
         "engine": "redshift",
         "username": endpoints.etl_user,
@@ -118,8 +129,12 @@ def make_secret(endpoints: StackEndpoints, name: str, **overrides: Any) -> str:
         "ssl": False,
     }
     payload.update(overrides)
-    payload = {k: v for k, v in payload.items() if v is not None}
-    boto3.client("secretsmanager").create_secret(Name=name, SecretString=json.dumps(payload))
+    return json.dumps({k: v for k, v in payload.items() if v is not None})
+
+
+def make_secret(endpoints: StackEndpoints, name: str, **overrides: Any) -> str:
+    """Create a secret named ``name`` (see ``secret_json``) and return the name."""
+    boto3.client("secretsmanager").create_secret(Name=name, SecretString=secret_json(endpoints, **overrides))
     return name
 
 

@@ -92,8 +92,14 @@ CASES = [
         "unknown column(s) '\"source_table\"'",
     ),
     # load types
-    Case("incremental load type", row(load_type="incremental"), "row", "load_type 'incremental' is not supported"),
-    Case("upsert load type", row(load_type="upsert"), "row", "load_type 'upsert' is not supported"),
+    Case("unknown load type", row(load_type="merge"), "row", "load_type 'merge' is not supported"),
+    Case(
+        "incremental without watermark",
+        row(load_type="incremental"),
+        "row",
+        "load_type incremental needs watermark_column",
+    ),
+    Case("upsert without merge keys", row(load_type="upsert"), "row", "load_type upsert needs merge_keys"),
     Case("load type injection", row(load_type="append; DROP TABLE corpus_tgt.canary"), "row", "is not supported"),
     # names and their injection attempts
     Case(

@@ -10,7 +10,7 @@ import pytest
 
 from glue_elt import RedshiftCrossAccountDataMigration, RowStatus
 from local_stack import StackEndpoints
-from tests.integration.conftest import BUCKET, Db, list_keys, make_secret, read_json
+from tests.integration.conftest import BUCKET, Db, list_keys, make_secret, read_json, run_step
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
 PutConfig = Callable[[str, str], str]
@@ -29,14 +29,6 @@ def seed_orders(db: Db, source: str, target: str) -> None:
         f"CREATE TABLE {target}.customers (id int, name text, email text)",
         f"INSERT INTO {target}.customers VALUES (99, 'old', 'old@x')",
     )
-
-
-def run(args: dict[str, object]) -> tuple[RedshiftCrossAccountDataMigration, object]:
-    step = RedshiftCrossAccountDataMigration(args)
-    try:
-        return step, step.run()
-    finally:
-        step.close()
 
 
 def test_seed_example_append_and_overwrite(
@@ -79,10 +71,10 @@ def test_append_adds_and_overwrite_replaces_on_rerun(
         f"{target}/overwrite.csv",
         f"{HEADER}\nshared_db.{source}.orders##id <= 3#{target}.orders#{etl_secret}#overwrite\n",
     )
-    run({"config_path": append})
-    run({"config_path": append})
+    run_step({"config_path": append})
+    run_step({"config_path": append})
     assert db.count(f"{target}.orders") == 20
-    run({"config_path": overwrite})
+    run_step({"config_path": overwrite})
     assert db.rows(f"SELECT id FROM {target}.orders ORDER BY id") == [(1,), (2,), (3,)]
 
 
@@ -102,13 +94,13 @@ def test_bad_rows_fail_alone_and_land_in_the_error_file(
         f"shared_db.{source}.nope###{target}.orders#{etl_secret}#append",  # missing source table
         f"shared_db.{source}.orders##no_such_col > 1#{target}.orders#{etl_secret}#append",  # bad filter
         f"shared_db.{source}.orders###{target}.orders#{target}/missing-secret#append",  # missing secret
-        f"shared_db.{source}.orders###{target}.orders#{etl_secret}#incremental",  # unknown load type
+        f"shared_db.{source}.orders###{target}.orders#{etl_secret}#merge",  # unknown load type
         f"shared_db.{source}.orders###{target}.orders#{wrong_password}#append",  # auth failure
         f"shared_db.{source}.customers#id,name##{target}.customers#{etl_secret}#overwrite",  # ok
     ]
     config = put_config(f"{target}/mixed.csv", HEADER + "\n" + "\n".join(lines) + "\n")
     with caplog.at_level(logging.INFO):
-        _, result = run(
+        result = run_step(
             {"config_path": config, "error_output_path": f"s3://{BUCKET}/{target}/errors/", "JOB_RUN_ID": "jr_mixed"}
         )
 
@@ -118,7 +110,7 @@ def test_bad_rows_fail_alone_and_land_in_the_error_file(
     assert "does not exist" in errors[0]
     assert "no_such_col" in errors[1]
     assert f"secret '{target}/missing-secret' could not be read: ResourceNotFoundException" in errors[2]
-    assert "load_type 'incremental' is not supported" in errors[3]
+    assert "load_type 'merge' is not supported" in errors[3]
     assert "password authentication failed" in errors[4] or "could not connect" in errors[4]
 
     assert result.error_file == f"s3://{BUCKET}/{target}/errors/jr_mixed/failed_rows.json"
@@ -131,9 +123,11 @@ def test_bad_rows_fail_alone_and_land_in_the_error_file(
         "target_table",
         "secret_name",
         "load_type",
+        "merge_keys",
+        "watermark_column",
         "error",
     }
-    assert failed[3]["load_type"] == "incremental" and failed[3]["error"] == errors[3]
+    assert failed[3]["load_type"] == "merge" and failed[3]["error"] == errors[3]
     assert "5 succeeded" not in caplog.text and "2 succeeded, 5 failed" in caplog.text
     assert f"s3://{BUCKET}/{target}/errors/jr_mixed/failed_rows.json" in caplog.text
     for text in (caplog.text, str(failed)):
@@ -146,7 +140,7 @@ def test_no_failures_no_error_file(db: Db, schemas: tuple[str, str], etl_secret:
     config = put_config(
         f"{target}/ok.csv", f"{HEADER}\nshared_db.{source}.orders###{target}.orders#{etl_secret}#append\n"
     )
-    _, result = run({"config_path": config, "error_output_path": f"s3://{BUCKET}/{target}/errors/"})
+    result = run_step({"config_path": config, "error_output_path": f"s3://{BUCKET}/{target}/errors/"})
     assert result.ok and result.error_file is None
     assert list_keys(f"{target}/errors/") == []
 
@@ -161,7 +155,7 @@ def test_overwrite_whose_insert_fails_keeps_previous_rows(
     config = put_config(
         f"{target}/ow.csv", f"{HEADER}\nshared_db.{source}.customers###{target}.customers#{etl_secret}#overwrite\n"
     )
-    _, result = run({"config_path": config})
+    result = run_step({"config_path": config})
     (outcome,) = result.outcomes
     assert outcome.status is RowStatus.FAILED and "null value" in (outcome.error or "")
     assert db.rows(f"SELECT id, name FROM {target}.customers") == [(99, "old")]
@@ -180,7 +174,7 @@ def test_quoted_mixed_case_identifiers(
         f"{target}/q.csv",
         f'{HEADER}\nshared_db."{source}"."Order Items"#"Item Id","Qty$"##{target}."Order Items"#{etl_secret}#append\n',
     )
-    _, result = run({"config_path": config})
+    result = run_step({"config_path": config})
     assert result.ok, result.outcomes
     assert db.rows(f'SELECT "Item Id", "Qty$" FROM {target}."Order Items" ORDER BY 1') == [(1, 2), (3, 4)]
 

@@ -14,19 +14,11 @@ import boto3
 from glue_elt import RedshiftCrossAccountDataMigration, RedshiftExecutor, RowStatus
 from glue_elt.secrets import SecretStore
 from local_stack import LocalStack
-from tests.integration.conftest import BUCKET, Db, read_json
+from tests.integration.conftest import BUCKET, Db, read_json, run_step
 from tests.integration.test_reliability import StepThread
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
 PutConfig = Callable[[str, str], str]
-
-
-def run(args: dict[str, object]) -> Any:
-    step = RedshiftCrossAccountDataMigration(args)
-    try:
-        return step.run()
-    finally:
-        step.close()
 
 
 def test_parallel_run_over_55_tables_equals_the_serial_run(
@@ -48,7 +40,7 @@ def test_parallel_run_over_55_tables_equals_the_serial_run(
         lines.append(f"shared_db.{source}.t05##id <= 3#{target}.t05#{etl_secret}#append")  # same target twice
         lines.append(f"shared_db.{source}.t06###{target}.t06#{etl_secret}#overwrite")  # and again, overwriting
         config = put_config(f"{target}/config.csv", HEADER + "\n" + "\n".join(lines) + "\n")
-        result = run(
+        result = run_step(
             {
                 "config_path": config,
                 "max_parallel": parallel,
@@ -85,7 +77,7 @@ def test_rows_on_one_target_never_run_at_once(
         lines.append(f"shared_db.{source}.s#id#{slow}#{target}.a#{etl_secret}#append")
         lines.append(f"shared_db.{source}.s#id#{slow}#{target}.b#{etl_secret}#append")
     config = put_config(f"{target}/same.csv", HEADER + "\n" + "\n".join(lines) + "\n")
-    result = run({"config_path": config, "max_parallel": 4})
+    result = run_step({"config_path": config, "max_parallel": 4})
     assert result.ok and [o.rows_affected for o in result.outcomes] == [10] * 8
 
     def spans(table: str) -> list[tuple[Any, Any]]:

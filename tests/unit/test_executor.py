@@ -40,6 +40,7 @@ def test_transient(error: Exception) -> None:
         server_error("42601", "syntax error at or near"),
         server_error("28P01", 'password authentication failed for user "etl"'),
         server_error("28000", "no pg_hba.conf entry"),
+        server_error("08P01", "password authentication failed"),
         ValueError("bad value"),
     ],
 )

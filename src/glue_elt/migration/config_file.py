@@ -1,11 +1,17 @@
-"""Parse the separator-delimited migration config file into ``MigrationRow`` objects.
+"""Parse the migration config file into ``MigrationRow`` objects.
 
-Values are taken literally (no CSV quoting), so Redshift-quoted identifiers such as
+A ``.json`` file is a JSON array of objects with the config fields (the error file the step writes is
+one, so failed rows can be re-run as they are); anything else is separator-delimited text.
+
+In delimited text, values are taken literally (no CSV quoting), so Redshift-quoted identifiers such as
 ``shared_db."schema"."Order Items"`` pass through unchanged. The separator itself cannot occur in a
 value; choose another with ``--config_file_sep`` when a filter needs it.
 """
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 from glue_elt.errors import ConfigError
 from glue_elt.migration.rows import CONFIG_FIELDS, MigrationRow
@@ -84,6 +90,37 @@ def _row(columns: list[str], number: int, line: str, sep: str) -> MigrationRow:
         source_columns=values.get("source_columns", ""),
         source_filter=values.get("source_filter", ""),
         load_type=values.get("load_type", ""),
+        merge_keys=values.get("merge_keys", ""),
+        watermark_column=values.get("watermark_column", ""),
         line=number,
         problem=problem,
     )
+
+
+def parse_json_config(text: str, source: str) -> list[MigrationRow]:
+    """Rows of a JSON config: an array of objects with the config fields (``error`` is ignored)."""
+    try:
+        document: Any = json.loads(text)
+    except ValueError as error:
+        raise ConfigError(f"config file {source} is not valid JSON ({error})") from None
+    if not isinstance(document, list) or not all(isinstance(item, dict) for item in document):
+        raise ConfigError(f"config file {source} must be a JSON array of objects")
+    if not document:
+        raise ConfigError(f"config file {source} has no rows")
+    return [_json_row(item, number, source) for number, item in enumerate(document, start=1)]
+
+
+def _json_row(item: dict[str, Any], number: int, source: str) -> MigrationRow:
+    unknown = sorted(set(item) - set(CONFIG_FIELDS) - {"error"})
+    if unknown:
+        raise ConfigError(f"config file {source}: entry {number} has unknown key(s) {', '.join(unknown)}")
+    missing = [name for name in REQUIRED_COLUMNS if name not in item]
+    if missing:
+        raise ConfigError(f"config file {source}: entry {number} lacks {', '.join(missing)}")
+    values: dict[str, Any] = {}
+    for name in CONFIG_FIELDS:
+        value = item.get(name)
+        if value is not None and not isinstance(value, str):
+            raise ConfigError(f"config file {source}: entry {number}: {name} must be a string")
+        values[name] = (value or "").strip()
+    return MigrationRow(**values)

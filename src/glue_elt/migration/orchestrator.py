@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from glue_elt.errors import GlueELTError
 from glue_elt.migration.report import Progress
-from glue_elt.migration.rows import MigrationRow, RowOutcome, row_keys
+from glue_elt.migration.rows import MigrationRow, RowOutcome, RowStatus, row_keys
 from glue_elt.migration.runner import PreparedRow, RowRunner, failed
 from glue_elt.migration.validation import MigrationPlan, validate_row
 
@@ -42,14 +42,21 @@ class Orchestrator:
         self._max_parallel = max_parallel
         self._progress_bar = progress_bar
 
-    def migrate(self, rows: list[MigrationRow]) -> list[RowOutcome]:
-        """One outcome per row, in file order."""
+    def migrate(self, rows: list[MigrationRow], *, dry_run: bool = False) -> list[RowOutcome]:
+        """One outcome per row, in file order. A dry run stops after the pre-flight: it writes nothing
+        and reports each row's SQL with the server's verdict."""
         outcomes: dict[int, RowOutcome] = {}
-        progress = Progress(len(rows), bar=self._progress_bar)
+        progress = Progress(len(rows), bar=self._progress_bar and not dry_run)
         with progress.active(), ThreadPoolExecutor(self._max_parallel, thread_name_prefix="glue-elt") as pool:
             ready = self._prepare(rows, outcomes)
             self._preflight(pool, ready, outcomes)
-            self._prepare_state(ready, outcomes)
+            if dry_run:
+                for index, prepared in ready.items():
+                    outcomes[index] = RowOutcome(prepared.row, RowStatus.VALID, None, 0.0)
+                    logger.info("%s would run:\n  %s", prepared.row.label, ";\n  ".join(prepared.sql.all_statements()))
+                ready = {}
+            else:
+                self._prepare_state(ready, outcomes)
             logger.info("pre-flight: %d row(s) ready, %d refused before any write", len(ready), len(outcomes))
             for index in sorted(outcomes):
                 progress.finished(outcomes[index])

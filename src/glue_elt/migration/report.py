@@ -54,7 +54,9 @@ def log_outcome(index: int, total: int, outcome: RowOutcome) -> None:
     """One line for a finished row: rows and seconds, or the reason it failed."""
     row = outcome.row
     load_type = row.load_type or "append"
-    if outcome.status is RowStatus.SKIPPED:
+    if outcome.status is RowStatus.VALID:
+        logger.info("[%d/%d] %s %s: passed every check (dry run)", index, total, row.label, load_type)
+    elif outcome.status is RowStatus.SKIPPED:
         logger.info(
             "[%d/%d] %s %s: skipped, already committed by this run id (%d row(s))",
             index, total, row.label, load_type, outcome.rows_affected or 0,
@@ -82,9 +84,15 @@ def log_summary(result: MigrationResult, seconds: float) -> None:
                 f"{outcome.status.value:<9} {rows:>12} {outcome.seconds:>8.2f}  {outcome.row.label} ({load_type})"
             )
         logger.info("run %s per row:\n%s", result.run_id, "\n".join(lines))
-    logger.info(
-        "run %s: %d succeeded, %d failed, %d skipped (already committed by this run id); "
-        "%d row(s) inserted in %.2f s",
-        result.run_id, result.succeeded, result.failed, result.skipped,
-        sum(o.rows_affected or 0 for o in result.outcomes if o.status is RowStatus.SUCCEEDED), seconds,
-    )  # fmt: skip
+    logger.info("%s", summary_line(result, seconds))
+
+
+def summary_line(result: MigrationResult, seconds: float) -> str:
+    """The run's one-line summary (also in the summary document)."""
+    if result.dry_run:
+        return f"run {result.run_id} (dry run): {result.valid} would run, {result.failed} would fail; nothing written"
+    inserted = sum(o.rows_affected or 0 for o in result.outcomes if o.status is RowStatus.SUCCEEDED)
+    return (
+        f"run {result.run_id}: {result.succeeded} succeeded, {result.failed} failed, {result.skipped} skipped "
+        f"(already committed by this run id); {inserted} row(s) inserted in {seconds:.2f} s"
+    )

@@ -14,8 +14,11 @@ CONFIG_FIELDS = (
     "target_table",
     "secret_name",
     "load_type",
+    "merge_keys",
+    "watermark_column",
 )
-"""The config file's columns, in the documented order; the error file repeats them."""
+"""The config file's columns, in the documented order (the last two are optional additions to the
+original six); the error file repeats them, so it can be used as a config file."""
 
 
 @dataclass(frozen=True)
@@ -32,11 +35,13 @@ class MigrationRow:
     source_columns: str = ""
     source_filter: str = ""
     load_type: str = ""
+    merge_keys: str = ""
+    watermark_column: str = ""
     line: int | None = None
     problem: str | None = None
 
     def config(self) -> dict[str, str]:
-        """The six config fields as given, in documented order."""
+        """The config fields as given, in documented order."""
         return {name: getattr(self, name) for name in CONFIG_FIELDS}
 
     @property
@@ -62,11 +67,13 @@ def row_keys(rows: list[MigrationRow]) -> list[str]:
 
 
 class RowStatus(StrEnum):
-    """What happened to a row: loaded now, failed, or skipped because this run id already loaded it."""
+    """What happened to a row: loaded now, failed, skipped because this run id already loaded it, or
+    (dry run) passed every check without running."""
 
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     SKIPPED = "skipped"
+    VALID = "valid"
 
 
 @dataclass(frozen=True)
@@ -93,6 +100,7 @@ class MigrationResult:
     outcomes: tuple[RowOutcome, ...]
     error_file: str | None = None
     output_error: str | None = None
+    dry_run: bool = False
 
     def count(self, status: RowStatus) -> int:
         """Number of rows with ``status``."""
@@ -118,8 +126,13 @@ class MigrationResult:
         """True when every row succeeded and every output was written."""
         return self.failed == 0 and self.output_error is None
 
+    @property
+    def valid(self) -> int:
+        """Number of rows a dry run found ready to run."""
+        return self.count(RowStatus.VALID)
+
     def failed_rows(self) -> list[dict[str, str]]:
-        """The failed rows as the error file holds them: the six config fields plus ``error``."""
+        """The failed rows as the error file holds them: the config fields plus ``error``."""
         return [
             {**outcome.row.config(), "error": outcome.error or "unknown error"}
             for outcome in self.outcomes

@@ -23,7 +23,7 @@ from tenacity import (
 )
 
 from glue_elt.errors import ExecutionError, GlueELTError
-from glue_elt.executor import RedshiftExecutor
+from glue_elt.executor import RedshiftExecutor, Session
 from glue_elt.migration import catalog
 from glue_elt.migration.names import Identifier
 from glue_elt.migration.rows import MigrationRow, RowOutcome, RowStatus
@@ -46,6 +46,7 @@ class LoadOptions:
     overwrite_mode: OverwriteMode = OverwriteMode.DELETE
     max_retries: int = 3
     retry_wait_seconds: float = 1.0
+    verify_counts: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,32 @@ def failed(row: MigrationRow, error: GlueELTError, started: float) -> RowOutcome
 def is_retryable(error: BaseException) -> bool:
     """Transient execution errors are retried; everything else fails at once."""
     return isinstance(error, ExecutionError) and error.transient
+
+
+def run_load(session: Session, sql: LoadSql) -> int:
+    """Checks, count, statements of one row inside its transaction; returns the rows inserted.
+
+    Raises ``ExecutionError`` (so the transaction rolls back) when a check finds a row or the inserted
+    count differs from the source count.
+    """
+    for check in sql.checks:
+        found = session.query(check.sql)
+        if found:
+            raise ExecutionError(f"{check.message}: {_sample(found[0])}; nothing was changed")
+    expected = int(session.query(sql.count)[0][0]) if sql.count else None
+    rows = -1
+    for statement in sql.statements:
+        rows = session.execute(statement)
+    if expected is not None and rows != expected:
+        raise ExecutionError(
+            f"row count mismatch: the insert copied {rows} row(s) but the filtered source has {expected}; rolled back"
+        )
+    return rows
+
+
+def _sample(row: tuple[object, ...]) -> str:
+    text = ", ".join("NULL" if value is None else str(value) for value in row)
+    return f"({text[:200]})"
 
 
 class RowRunner:
@@ -98,7 +125,8 @@ class RowRunner:
     def prepare(self, plan: MigrationPlan, key: str) -> PreparedRow:
         """Build the SQL of a validated row (its target's columns come from ``read_target_columns``)."""
         columns = plan.columns or self._target_columns(plan)
-        return PreparedRow(plan.row, key, plan, load_sql(plan, columns, self._options.overwrite_mode))
+        sql = load_sql(plan, columns, self._options.overwrite_mode, verify_counts=self._options.verify_counts)
+        return PreparedRow(plan.row, key, plan, sql)
 
     def preflight(self, prepared: PreparedRow) -> None:
         """EXPLAIN the row's statements on the server; raises ``ExecutionError`` with its message."""
@@ -146,8 +174,7 @@ class RowRunner:
             done = state.committed_rows(session, run_id, prepared.key) if check_state else None
             if done is not None:
                 return RowStatus.SKIPPED, done
-            for statement in prepared.sql.statements:
-                rows = session.execute(statement)
+            rows = run_load(session, prepared.sql)
             state.record(session, run_id, prepared.key, prepared.row.target_table, prepared.plan.load_type, rows)
         return RowStatus.SUCCEEDED, rows
 

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from glue_elt.errors import ConfigError, ValidationError
-from glue_elt.migration.names import Identifier, parse_schema_name
+from glue_elt.migration.names import Identifier, parse_column_list, parse_schema_name
 from glue_elt.migration.sql import OverwriteMode
 from glue_elt.migration.state import DEFAULT_STATE_TABLE, StateTable
-from glue_elt.migration.validation import parse_load_type
+from glue_elt.migration.validation import LoadType, parse_load_type
 from glue_elt.params import parse_bool
 from glue_elt.s3 import S3Uri, output_uri
 
@@ -34,6 +34,8 @@ class SchemaMode:
     target_schema: Identifier
     secret_name: str
     load_type: str
+    merge_keys: str = ""
+    watermark_column: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,12 +50,22 @@ class MigrationSettings:
     max_retries: int = 3
     retry_wait_seconds: float = 1.0
     max_parallel: int = DEFAULT_MAX_PARALLEL
+    dry_run: bool = False
+    verify_counts: bool = False
+    summary_output_path: str | None = None
+    assume_role_arn: str | None = None
 
     def error_file_uri(self, run_id: str) -> S3Uri | None:
         """Where this run's failed rows go (``None`` when no error path was given)."""
         if self.error_output_path is None:
             return None
         return output_uri(self.error_output_path, run_id, "failed_rows.json", what="--error_output_path")
+
+    def summary_uri(self, run_id: str) -> S3Uri | None:
+        """Where this run's summary goes (``None`` when no summary path was given)."""
+        if self.summary_output_path is None:
+            return None
+        return output_uri(self.summary_output_path, run_id, "summary.json", what="--summary_output_path")
 
 
 def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
@@ -73,20 +85,28 @@ def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
         missing = [name for name in SCHEMA_MODE_PARAMS if name not in given]
         if missing:
             raise ConfigError(f"schema mode needs {', '.join('--' + m for m in missing)} as well")
-        mode = _schema_mode(schema_values, get("load_type") or "append")
+        mode = _schema_mode(schema_values, get("load_type") or "append", get("merge_keys"), get("watermark_column"))
     else:
         raise ConfigError(
             "no migration rows: give --config_path s3://bucket/key.csv (config file mode) or "
             "--source_schema, --target_schema and --secret_name (schema mode)"
         )
+    if isinstance(mode, ConfigFileMode) and (get("merge_keys") or get("watermark_column")):
+        raise ConfigError("--merge_keys and --watermark_column are for schema mode; put them in the config file")
     error_path = get("error_output_path") or None
     if error_path is not None:
         output_uri(error_path, "run-id", "failed_rows.json", what="--error_output_path")
-    fail_on_error = get("fail_on_error")
+    summary_path = get("summary_output_path") or None
+    if summary_path is not None:
+        output_uri(summary_path, "run-id", "summary.json", what="--summary_output_path")
     return MigrationSettings(
         mode,
         error_path,
-        True if fail_on_error is None else parse_bool("fail_on_error", fail_on_error),
+        _flag(get, "fail_on_error", True),
+        dry_run=_flag(get, "dry_run", False),
+        verify_counts=_flag(get, "verify_counts", False),
+        summary_output_path=summary_path,
+        assume_role_arn=_role_arn(get("assume_role_arn")),
         overwrite_mode=_overwrite_mode(get("overwrite_mode") or OverwriteMode.DELETE.value),
         state_table=_state_table(get("state_table") or DEFAULT_STATE_TABLE),
         max_retries=int(_number("max_retries", get("max_retries"), 3, maximum=20)),
@@ -101,6 +121,21 @@ def read_max_parallel(get: Callable[[str], str | None]) -> int:
     if value < 1:
         raise ConfigError("--max_parallel must be at least 1")
     return value
+
+
+def _flag(get: Callable[[str], str | None], name: str, default: bool) -> bool:
+    value = get(name)
+    return default if value is None or not value.strip() else parse_bool(name, value)
+
+
+def _role_arn(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    if not value.strip().startswith("arn:") or ":role/" not in value:
+        raise ConfigError(
+            f"--assume_role_arn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), got {value!r}"
+        )
+    return value.strip()
 
 
 def _overwrite_mode(value: str) -> OverwriteMode:
@@ -129,12 +164,22 @@ def _number(name: str, value: str | None, default: float, *, maximum: float) -> 
     return number
 
 
-def _schema_mode(values: dict[str, str | None], load_type: str) -> SchemaMode:
+def _schema_mode(
+    values: dict[str, str | None], load_type: str, merge_keys: str | None, watermark: str | None
+) -> SchemaMode:
     source, target, secret = (values[name] or "" for name in SCHEMA_MODE_PARAMS)
     try:
         parse_schema_name(source, "--source_schema", max_parts=2)
         (target_schema,) = parse_schema_name(target, "--target_schema", max_parts=1)
-        parse_load_type(load_type)
+        kind = parse_load_type(load_type)
+        if kind is LoadType.INCREMENTAL and not watermark:
+            raise ValidationError("schema mode with --load_type incremental needs --watermark_column")
+        if kind is LoadType.UPSERT and not merge_keys:
+            raise ValidationError("schema mode with --load_type upsert needs --merge_keys")
+        if merge_keys:
+            parse_column_list(merge_keys, "--merge_keys")
+        if watermark:
+            parse_column_list(watermark, "--watermark_column")
     except ValidationError as error:
         raise ConfigError(str(error)) from None
-    return SchemaMode(source.strip(), target_schema, secret.strip(), load_type)
+    return SchemaMode(source.strip(), target_schema, secret.strip(), load_type, merge_keys or "", watermark or "")

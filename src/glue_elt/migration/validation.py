@@ -16,10 +16,17 @@ T = TypeVar("T")
 
 
 class LoadType(StrEnum):
-    """How a row loads its target: ``append`` adds rows, ``overwrite`` replaces them atomically."""
+    """How a row loads its target.
+
+    ``append`` adds rows; ``overwrite`` replaces them; ``incremental`` adds the source rows whose
+    ``watermark_column`` is above the target's maximum; ``upsert`` replaces rows whose ``merge_keys``
+    match and adds the others.
+    """
 
     APPEND = "append"
     OVERWRITE = "overwrite"
+    INCREMENTAL = "incremental"
+    UPSERT = "upsert"
 
 
 DEFAULT_LOAD_TYPE = LoadType.APPEND
@@ -47,6 +54,8 @@ class MigrationPlan:
     columns: tuple[Identifier, ...] | None
     filter_sql: str | None
     load_type: LoadType
+    merge_keys: tuple[Identifier, ...] = ()
+    watermark: Identifier | None = None
 
 
 def validate_row(row: MigrationRow) -> MigrationPlan:
@@ -64,11 +73,44 @@ def validate_row(row: MigrationRow) -> MigrationPlan:
     columns = attempt(lambda: parse_column_list(row.source_columns)) if row.source_columns.strip() else None
     condition = attempt(lambda: check_filter(row.source_filter)) if row.source_filter.strip() else None
     load_type = attempt(lambda: parse_load_type(row.load_type))
+    keys = attempt(lambda: parse_column_list(row.merge_keys, "merge_keys")) if row.merge_keys.strip() else ()
+    watermark = attempt(lambda: _one_column(row.watermark_column)) if row.watermark_column.strip() else None
+    problems += _load_type_problems(load_type, keys, watermark, columns)
     if problems or source is None or target is None or load_type is None:
         raise ValidationError("; ".join(problems))
     if source == target:
         raise ValidationError(f"source_table and target_table are the same table ({row.target_table})")
-    return MigrationPlan(row, source, target, columns, condition, load_type)
+    return MigrationPlan(row, source, target, columns, condition, load_type, keys or (), watermark)
+
+
+def _one_column(text: str) -> Identifier:
+    (column, *others) = parse_column_list(text, "watermark_column")
+    if others:
+        raise ValidationError(f"watermark_column {text!r} must name one column")
+    return column
+
+
+def _load_type_problems(
+    load_type: LoadType | None,
+    keys: tuple[Identifier, ...] | None,
+    watermark: Identifier | None,
+    columns: tuple[Identifier, ...] | None,
+) -> list[str]:
+    """What the load type needs and does not allow."""
+    problems = []
+    if load_type is LoadType.INCREMENTAL and watermark is None:
+        problems.append("load_type incremental needs watermark_column")
+    if load_type is LoadType.UPSERT and not keys:
+        problems.append("load_type upsert needs merge_keys")
+    if watermark is not None and load_type not in (LoadType.INCREMENTAL, None):
+        problems.append("watermark_column is only used by load_type incremental")
+    if keys and load_type not in (LoadType.UPSERT, None):
+        problems.append("merge_keys is only used by load_type upsert")
+    for name, needed in (("merge_keys", keys or ()), ("watermark_column", (watermark,) if watermark else ())):
+        missing = [c.name for c in needed if columns is not None and c not in columns]
+        if missing:
+            problems.append(f"{name} {', '.join(missing)} must be among source_columns")
+    return problems
 
 
 def _collect(problems: list[str], parse: Callable[[], T]) -> T | None:

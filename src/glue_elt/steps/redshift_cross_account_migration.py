@@ -11,12 +11,12 @@ import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
-from glue_elt.errors import OutputError
 from glue_elt.executor import RedshiftExecutor
 from glue_elt.migration import catalog
-from glue_elt.migration.config_file import decode_config, parse_config
+from glue_elt.migration.config_file import decode_config, parse_config, parse_json_config
 from glue_elt.migration.names import display_identifier
 from glue_elt.migration.orchestrator import Orchestrator
+from glue_elt.migration.outputs import summary_document, write_failed_rows, write_summary
 from glue_elt.migration.report import log_summary
 from glue_elt.migration.rows import MigrationResult, MigrationRow
 from glue_elt.migration.runner import LoadOptions, RowRunner
@@ -30,6 +30,7 @@ from glue_elt.migration.settings import (
 from glue_elt.migration.state import DEFAULT_STATE_TABLE
 from glue_elt.params import Param, Resolver
 from glue_elt.s3 import S3Store
+from glue_elt.secrets import SecretStore, assumed_role_secrets_client
 from glue_elt.step import EXIT_OK, EXIT_ROWS_FAILED, GlueELTStep
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,8 @@ def schema_rows(mode: SchemaMode, tables: list[str]) -> list[MigrationRow]:
             target_table=f"{target_schema}.{display_identifier(table)}",
             secret_name=mode.secret_name,
             load_type=mode.load_type,
+            merge_keys=mode.merge_keys,
+            watermark_column=mode.watermark_column,
         )
         for table in tables
     ]
@@ -69,7 +72,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         Param("source_schema", "schema mode: source schema, e.g. shared_db.sales"),
         Param("target_schema", "schema mode: target schema whose base tables are all migrated"),
         Param("secret_name", "schema mode: Secrets Manager secret (name or ARN) of the target cluster"),
-        Param("load_type", "schema mode: append or overwrite", "append"),
+        Param("load_type", "schema mode: append, overwrite, incremental or upsert", "append"),
         Param("error_output_path", "s3:// key, or prefix ending in '/', for failed rows as JSON"),
         Param("fail_on_error", "exit non-zero when a row failed (true/false)", "true"),
         Param("overwrite_mode", "overwrite by 'delete' (atomic) or 'truncate' (fast, not atomic)", "delete"),
@@ -77,6 +80,12 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         Param("max_retries", "retries of a row after a transient error (connection, 1023/40001, deadlock)", "3"),
         Param("retry_wait_seconds", "first retry wait; doubles each retry, with jitter", "1"),
         Param("max_parallel", "rows loaded at once (1 = serial, file order); one connection each", "4"),
+        Param("merge_keys", "schema mode, load_type upsert: comma-separated key columns"),
+        Param("watermark_column", "schema mode, load_type incremental: the column that only grows"),
+        Param("dry_run", "validate and pre-flight only; print each row's SQL; write nothing (true/false)", "false"),
+        Param("verify_counts", "append/overwrite: roll back a row whose insert count differs from the source", "false"),
+        Param("summary_output_path", "s3:// key, or prefix ending in '/', for the run summary as JSON"),
+        Param("assume_role_arn", "IAM role to assume (STS, once) for reading the secrets"),
         Param("JOB_RUN_ID", "run id (set by Glue); generated when absent"),
     )
 
@@ -96,21 +105,33 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
 
         Phases: read and validate every row, pre-flight every valid row on the server (EXPLAIN), then
         load the rows that passed, each in its own transaction, up to ``--max_parallel`` at once.
+        With ``--dry_run true`` the run stops after the pre-flight and writes nothing.
         """
-        started = time.monotonic()
+        started_at, started = datetime.now(UTC), time.monotonic()
         settings = read_settings(self._params.get)
         run_id = self._params.get("JOB_RUN_ID") or new_run_id()
         runner = RowRunner(self.executor, load_options(settings, run_id))
         rows = self._rows(settings)
-        logger.info("run %s: %d row(s) to migrate, up to %d at once", run_id, len(rows), settings.max_parallel)
-        outcomes = Orchestrator(runner, settings.max_parallel).migrate(rows)
-        result = self._write_failed_rows(settings, MigrationResult(run_id, tuple(outcomes)))
-        log_summary(result, time.monotonic() - started)
+        logger.info(
+            "run %s%s: %d row(s) to migrate, up to %d at once",
+            run_id, " (dry run)" if settings.dry_run else "", len(rows), settings.max_parallel,
+        )  # fmt: skip
+        outcomes = Orchestrator(runner, settings.max_parallel).migrate(rows, dry_run=settings.dry_run)
+        result = MigrationResult(run_id, tuple(outcomes), dry_run=settings.dry_run)
+        result = write_failed_rows(self._s3, settings.error_file_uri(run_id), result)
+        seconds = time.monotonic() - started
+        mode = "config_file" if isinstance(settings.mode, ConfigFileMode) else "schema"
+        document = summary_document(result, mode, started_at, datetime.now(UTC), seconds)
+        result = write_summary(self._s3, settings.summary_uri(run_id), document, result)
+        log_summary(result, seconds)
         return result
 
     def create_executor(self) -> RedshiftExecutor:
-        """An executor whose pools allow ``--max_parallel`` connections per secret."""
-        return RedshiftExecutor(max_connections_per_secret=read_max_parallel(self._params.get))
+        """An executor whose pools allow ``--max_parallel`` connections per secret, reading secrets as
+        ``--assume_role_arn`` when given."""
+        role = read_settings(self._params.get).assume_role_arn
+        secrets = SecretStore(assumed_role_secrets_client(role)) if role else SecretStore()
+        return RedshiftExecutor(secrets, max_connections_per_secret=read_max_parallel(self._params.get))
 
     def exit_code(self, result: MigrationResult) -> int:
         """0 when all rows succeeded (or ``--fail_on_error false``), 1 otherwise."""
@@ -125,24 +146,15 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         if isinstance(mode, ConfigFileMode):
             data = self._s3.read_bytes(mode.config_path, what="config file")
             source = str(mode.config_path)
-            return parse_config(decode_config(data, source), mode.separator, source)
+            text = decode_config(data, source)
+            if mode.config_path.key.lower().endswith(".json"):
+                return parse_json_config(text, source)
+            return parse_config(text, mode.separator, source)
         schema = mode.target_schema.name
         tables = catalog.base_tables(self.executor, mode.secret_name, schema)
         if not tables:
             logger.warning("target schema %s has no base tables visible to the secret's user", schema)
         return schema_rows(mode, tables)
-
-    def _write_failed_rows(self, settings: MigrationSettings, result: MigrationResult) -> MigrationResult:
-        uri = settings.error_file_uri(result.run_id)
-        if uri is None or result.failed == 0:
-            return result
-        try:
-            self._s3.write_json(uri, result.failed_rows(), what="error file")
-        except OutputError as error:
-            logger.error("%s", error)
-            return MigrationResult(result.run_id, result.outcomes, output_error=str(error))
-        logger.info("wrote %d failed row(s) to %s", result.failed, uri)
-        return MigrationResult(result.run_id, result.outcomes, error_file=str(uri))
 
 
 def load_options(settings: MigrationSettings, run_id: str) -> LoadOptions:
@@ -153,6 +165,7 @@ def load_options(settings: MigrationSettings, run_id: str) -> LoadOptions:
         overwrite_mode=settings.overwrite_mode,
         max_retries=settings.max_retries,
         retry_wait_seconds=settings.retry_wait_seconds,
+        verify_counts=settings.verify_counts,
     )
 
 

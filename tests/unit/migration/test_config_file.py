@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from glue_elt.errors import ConfigError
@@ -99,3 +101,38 @@ def test_decode_drops_bom_and_rejects_non_utf8() -> None:
     assert decode_config("\ufeffsource_table".encode(), "src") == "source_table"
     with pytest.raises(ConfigError, match="not UTF-8 text \\(byte 0xff at offset 1\\)"):
         decode_config(b"a\xff", "s3://b/k")
+
+
+def test_new_optional_columns() -> None:
+    text = "watermark_column#target_table#merge_keys#secret_name#source_table#load_type\nts#a.t#id#s#x.y#upsert\n"
+    (row,) = parse_config(text, "#", "src")
+    assert (row.watermark_column, row.merge_keys, row.load_type) == ("ts", "id", "upsert")
+
+
+def test_json_config_is_the_error_file_format() -> None:
+    from glue_elt.migration.config_file import parse_json_config
+
+    text = '[{"source_table": "a.b", "source_columns": "", "target_table": "c.d", "secret_name": "s", "error": "x"}]'
+    (row,) = parse_json_config(text, "s3://b/failed_rows.json")
+    assert (row.source_table, row.target_table, row.secret_name, row.load_type) == ("a.b", "c.d", "s", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("not json", "is not valid JSON"),
+        ('{"source_table": "a"}', "must be a JSON array of objects"),
+        ("[]", "has no rows"),
+        ('[{"source_table": "a.b", "target_table": "c.d"}]', "entry 1 lacks secret_name"),
+        (
+            '[{"source_table": "a.b", "target_table": "c.d", "secret_name": "s", "colour": "red"}]',
+            "unknown key(s) colour",
+        ),
+        ('[{"source_table": "a.b", "target_table": "c.d", "secret_name": 5}]', "secret_name must be a string"),
+    ],
+)
+def test_bad_json_configs(text: str, message: str) -> None:
+    from glue_elt.migration.config_file import parse_json_config
+
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        parse_json_config(text, "s3://b/k.json")

@@ -42,7 +42,7 @@ def test_schema_mode() -> None:
         ),
         ({"source_schema": "a.b.c", "target_schema": "t", "secret_name": "s"}, "at most 2 allowed"),
         (
-            {"source_schema": "a", "target_schema": "t", "secret_name": "s", "load_type": "incremental"},
+            {"source_schema": "a", "target_schema": "t", "secret_name": "s", "load_type": "merge"},
             "not supported",
         ),
         ({"config_path": "s3://b/c", "fail_on_error": "perhaps"}, "--fail_on_error must be true or false"),
@@ -51,6 +51,16 @@ def test_schema_mode() -> None:
         ({"config_path": "s3://b/c", "max_retries": "-1"}, "--max_retries must be between 0 and 20"),
         ({"config_path": "s3://b/c", "retry_wait_seconds": "600"}, "--retry_wait_seconds must be between 0 and 60"),
         ({"config_path": "s3://b/c", "state_table": "x"}, "--state_table 'x' must be schema.table"),
+        ({"config_path": "s3://b/c", "merge_keys": "id"}, "are for schema mode"),
+        (
+            {"source_schema": "a", "target_schema": "t", "secret_name": "s", "load_type": "incremental"},
+            "needs --watermark_column",
+        ),
+        ({"source_schema": "a", "target_schema": "t", "secret_name": "s", "load_type": "upsert"}, "needs --merge_keys"),
+        ({"source_schema": "a", "target_schema": "t", "secret_name": "s", "merge_keys": "a b"}, "--merge_keys"),
+        ({"config_path": "s3://b/c", "dry_run": "maybe"}, "--dry_run must be true or false"),
+        ({"config_path": "s3://b/c", "summary_output_path": "/tmp/x"}, "--summary_output_path must be an s3://"),
+        ({"config_path": "s3://b/c", "assume_role_arn": "my-role"}, "--assume_role_arn must be an IAM role ARN"),
     ],
 )
 def test_bad_parameters(values: dict[str, str], message: str) -> None:
@@ -77,3 +87,17 @@ def test_reliability_parameters() -> None:
         3,
         1.0,
     )
+
+
+def test_issue_six_parameters() -> None:
+    result = settings(
+        source_schema="shared_db.s", target_schema="t", secret_name="x", load_type="upsert", merge_keys="id",
+        dry_run="true", verify_counts="yes", summary_output_path="s3://b/runs/", assume_role_arn="arn:aws:iam::222233334444:role/reader",
+    )  # fmt: skip
+    assert isinstance(result.mode, SchemaMode) and result.mode.merge_keys == "id"
+    assert (result.dry_run, result.verify_counts, result.assume_role_arn) == (
+        True,
+        True,
+        "arn:aws:iam::222233334444:role/reader",
+    )
+    assert result.summary_uri("r1") == S3Uri("b", "runs/r1/summary.json")

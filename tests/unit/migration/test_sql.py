@@ -64,3 +64,36 @@ def test_quoted_names_survive() -> None:
         sql
         == 'INSERT INTO "analytics"."Order Items" ("we""ird") SELECT "we""ird" FROM "shared_db"."schema"."Order Items"'
     )
+
+
+def test_incremental_inserts_only_rows_above_the_target_watermark() -> None:
+    plan = plan_for(load_type="incremental", watermark_column="ts", source_filter="region = 'eu'")
+    (sql,) = load_sql(plan, TARGET_COLUMNS).statements
+    newest = '(SELECT MAX("ts") FROM "analytics"."orders")'
+    assert sql.endswith(f"""WHERE ((region = 'eu') AND ("ts" > {newest} OR {newest} IS NULL))""")
+
+
+def test_upsert_checks_deletes_matches_then_inserts() -> None:
+    plan = plan_for(load_type="upsert", merge_keys="id, region")
+    sql = load_sql(plan, TARGET_COLUMNS)
+    assert [c.sql for c in sql.checks] == [
+        'SELECT "id", "region" FROM "shared_db"."schema"."orders" GROUP BY "id", "region" HAVING COUNT(*) > 1 LIMIT 1',
+        'SELECT "id", "region" FROM "shared_db"."schema"."orders" WHERE ("id" IS NULL OR "region" IS NULL) LIMIT 1',
+    ]
+    delete, insert = sql.statements
+    assert delete == (
+        'WITH "glue_elt_source_keys" AS (SELECT DISTINCT "id", "region" FROM "shared_db"."schema"."orders") '
+        'DELETE FROM "analytics"."orders" USING "glue_elt_source_keys" '
+        'WHERE "orders"."id" = "glue_elt_source_keys"."id" AND "orders"."region" = "glue_elt_source_keys"."region"'
+    )
+    assert insert.startswith('INSERT INTO "analytics"."orders"')
+    assert len(sql.preflight()) == 4
+
+
+def test_verify_counts_counts_the_filtered_source() -> None:
+    sql = load_sql(plan_for(source_filter="id > 3"), TARGET_COLUMNS, verify_counts=True)
+    assert sql.count == 'SELECT COUNT(*) FROM "shared_db"."schema"."orders" WHERE (id > 3)'
+    assert (
+        load_sql(plan_for(load_type="incremental", watermark_column="ts"), TARGET_COLUMNS, verify_counts=True).count
+        is None
+    )

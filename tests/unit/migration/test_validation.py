@@ -28,12 +28,44 @@ def test_full_row() -> None:
     assert plan.filter_sql == "id > 1"
 
 
-@pytest.mark.parametrize("value", ["incremental", "upsert", "delete"])
+@pytest.mark.parametrize("value", ["merge", "scd2", "delete"])
 def test_unknown_load_types(value: str) -> None:
     with pytest.raises(
-        ValidationError, match=f"load_type '{value}' is not supported \\(use one of: append, overwrite\\)"
+        ValidationError,
+        match=f"load_type '{value}' is not supported \\(use one of: append, overwrite, incremental, upsert\\)",
     ):
         validate_row(row(load_type=value))
+
+
+def test_incremental_and_upsert() -> None:
+    plan = validate_row(row(load_type="incremental", watermark_column="Updated_At"))
+    assert plan.load_type is LoadType.INCREMENTAL and plan.watermark is not None and plan.watermark.name == "updated_at"
+    plan = validate_row(row(load_type="upsert", merge_keys="id, region"))
+    assert [k.name for k in plan.merge_keys] == ["id", "region"]
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"load_type": "incremental"}, "load_type incremental needs watermark_column"),
+        ({"load_type": "upsert"}, "load_type upsert needs merge_keys"),
+        ({"load_type": "append", "watermark_column": "ts"}, "watermark_column is only used by load_type incremental"),
+        ({"load_type": "overwrite", "merge_keys": "id"}, "merge_keys is only used by load_type upsert"),
+        ({"load_type": "incremental", "watermark_column": "a, b"}, "must name one column"),
+        ({"load_type": "upsert", "merge_keys": "id; drop table x"}, "merge_keys"),
+        (
+            {"load_type": "upsert", "merge_keys": "id", "source_columns": "name"},
+            "merge_keys id must be among source_columns",
+        ),
+        (
+            {"load_type": "incremental", "watermark_column": "ts", "source_columns": "id"},
+            "watermark_column ts must be among",
+        ),
+    ],
+)
+def test_load_type_requirements(values: dict[str, str], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        validate_row(row(**values))
 
 
 def test_every_problem_is_reported_at_once() -> None:

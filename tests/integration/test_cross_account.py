@@ -1,0 +1,97 @@
+"""Secrets in another account: read through an assumed role (one STS call) or by full ARN."""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import pytest
+
+from glue_elt import ConfigError, RedshiftCrossAccountDataMigration, RowStatus
+from local_stack import StackEndpoints
+from tests.integration.conftest import Db, secret_json
+
+HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
+OTHER_ACCOUNT_ROLE = "arn:aws:iam::222233334444:role/glue-elt-secret-reader"
+
+
+def other_account_client(service: str) -> Any:
+    credentials = boto3.client("sts").assume_role(RoleArn=OTHER_ACCOUNT_ROLE, RoleSessionName="test-setup")[
+        "Credentials"
+    ]
+    return boto3.client(
+        service,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
+def glue_elt_role_sessions(ep: StackEndpoints) -> int:
+    with urllib.request.urlopen(f"{ep.moto_url}/moto-api/data.json", timeout=10) as response:  # noqa: S310 (loopback)
+        data = json.load(response)
+    roles = data.get("sts", {}).get("AssumedRole", [])
+    return sum(1 for role in roles if role.get("session_name") == "glue-elt" or "glue-elt" in json.dumps(role))
+
+
+def test_secret_in_another_account_through_an_assumed_role_and_by_arn(
+    db: Db, schemas: tuple[str, str], endpoints: StackEndpoints, put_config: Callable[[str, str], str]
+) -> None:
+    source, target = schemas
+    db.admin(f"CREATE TABLE {source}.t (id int)", f"INSERT INTO {source}.t VALUES (1), (2)")
+    db.as_etl(f"CREATE TABLE {target}.t1 (id int)", f"CREATE TABLE {target}.t2 (id int)")
+    name = f"cross/{target}"
+    arn = other_account_client("secretsmanager").create_secret(Name=name, SecretString=secret_json(endpoints))["ARN"]
+    assert ":222233334444:" in arn
+    lines = [f"shared_db.{source}.t###{target}.t1#{name}#append", f"shared_db.{source}.t###{target}.t2#{arn}#append"]
+    config = put_config(f"{target}/cross.csv", HEADER + "\n" + "\n".join(lines) + "\n")
+
+    step = RedshiftCrossAccountDataMigration({"config_path": config})
+    alone = step.run()  # the job's own account does not have the secret by that name
+    step.close()
+    assert alone.outcomes[0].status is RowStatus.FAILED and "ResourceNotFoundException" in (
+        alone.outcomes[0].error or ""
+    )
+
+    before = glue_elt_role_sessions(endpoints)
+    step = RedshiftCrossAccountDataMigration({"config_path": config, "assume_role_arn": OTHER_ACCOUNT_ROLE})
+    result = step.run()
+    step.close()
+    assert result.ok, [o.error for o in result.outcomes]
+    assert (db.count(f"{target}.t1"), db.count(f"{target}.t2")) == (2, 2)
+    assert glue_elt_role_sessions(endpoints) - before == 1  # one AssumeRole for the run, not one per row
+
+
+def test_secret_by_full_arn(
+    db: Db, schemas: tuple[str, str], endpoints: StackEndpoints, put_config: Callable[[str, str], str]
+) -> None:
+    source, target = schemas
+    db.admin(f"CREATE TABLE {source}.t (id int)", f"INSERT INTO {source}.t VALUES (1)")
+    db.as_etl(f"CREATE TABLE {target}.t (id int)")
+    arn = boto3.client("secretsmanager").create_secret(Name=f"arn-test/{target}", SecretString=secret_json(endpoints))[
+        "ARN"
+    ]
+    config = put_config(f"{target}/arn.csv", f"{HEADER}\nshared_db.{source}.t###{target}.t#{arn}#append\n")
+    step = RedshiftCrossAccountDataMigration({"config_path": config})
+    result = step.run()
+    step.close()
+    assert result.ok and db.count(f"{target}.t") == 1
+
+
+def test_a_role_that_cannot_be_assumed_stops_the_run_before_anything(
+    put_config: Callable[[str, str], str], endpoints: StackEndpoints, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = put_config("cross/none.csv", f"{HEADER}\nshared_db.x.t###y.t#s#append\n")
+    with socket.socket() as closed:  # a port nobody listens on: STS is unreachable
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("AWS_ENDPOINT_URL_STS", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    step = RedshiftCrossAccountDataMigration({"config_path": config, "assume_role_arn": OTHER_ACCOUNT_ROLE})
+    with pytest.raises(ConfigError, match=f"could not assume role {OTHER_ACCOUNT_ROLE}: EndpointConnectionError"):
+        step.run()
+    step.close()
