@@ -15,7 +15,6 @@ import contextlib
 import json
 import logging
 import os
-import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -28,7 +27,7 @@ import boto3
 from bench.measure import compare, dump, machine, median_measured, run_measured
 from bench.report import markdown
 from glue_elt import RedshiftCrossAccountDataMigration
-from local_stack.postgres import pg_bin_dir
+from local_stack.postgres import run_psql
 from local_stack.stack import LocalStack
 
 RESULTS = Path(__file__).parent / "results"
@@ -66,10 +65,8 @@ class Bench:
             conn.commit()
 
     def psql(self, *args: str) -> None:
-        command = [str(pg_bin_dir() / "psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", self.ep.host]
-        command += ["-p", str(self.ep.bouncer_port), "-U", self.ep.etl_user, "-d", self.ep.database, *args]
-        env = {**os.environ, "PGPASSWORD": self.ep.etl_password}
-        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+        ep = self.ep
+        run_psql(ep.host, ep.bouncer_port, ep.etl_user, ep.etl_password, ep.database, args)
 
     def reset(self, *targets: str) -> Callable[[], None]:
         """Empty the target tables and checkpoint, so every timed run starts from the same state."""

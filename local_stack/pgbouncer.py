@@ -10,14 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from local_stack.ports import LOOPBACK, port_open
-from local_stack.postgres import pg_bin_dir
+from local_stack.postgres import run_psql
 from local_stack.procs import (
     StackError,
     as_service_user,
     hand_to_service_user,
     read_pid,
     reap,
-    run,
     spawn,
     terminate,
     wait_for,
@@ -122,24 +121,5 @@ class PgBouncer:
 
         The console speaks only the simple query protocol, which redshift_connector does not use.
         """
-        cmd = [
-            str(pg_bin_dir() / "psql"),
-            "-X",
-            "-q",
-            "-A",
-            "-t",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-h",
-            self.host,
-            "-p",
-            str(self.port),
-            "-U",
-            self.admin_user,
-            "-d",
-            "pgbouncer",
-            "-c",
-            command,
-        ]
-        env = {"PGPASSWORD": self.users[self.admin_user], "PGCONNECT_TIMEOUT": "10"}
-        return run(cmd, f"pgbouncer console {command!r}", env=env)
+        password = self.users[self.admin_user]
+        return run_psql(self.host, self.port, self.admin_user, password, "pgbouncer", ["-c", command])

@@ -81,6 +81,13 @@ def _shared_copy(install: Path) -> Path:
     return target
 
 
+def run_psql(host: str, port: int, user: str, password: str, database: str, args: Sequence[str]) -> str:
+    """Run the wheel's ``psql`` (unaligned, tuples only, stop on error) over TCP; return its output."""
+    cmd = [str(pg_bin_dir() / "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1"]
+    cmd += ["-h", host, "-p", str(port), "-U", user, "-d", database, *args]
+    return run(cmd, "psql " + " ".join(args)[:80], env={"PGPASSWORD": password, "PGCONNECT_TIMEOUT": "10"})
+
+
 @dataclass
 class PostgresServer:
     """One PostgreSQL cluster whose files live in ``home`` (owned by the service user)."""
@@ -168,23 +175,5 @@ class PostgresServer:
 
     def psql(self, statements: Sequence[str], database: str = "postgres") -> str:
         """Run statements (each in its own transaction) as the admin over TCP; return psql's output."""
-        cmd = [
-            self._bin("psql"),
-            "-X",
-            "-q",
-            "-A",
-            "-t",
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-h",
-            self.host,
-            "-p",
-            str(self.port),
-            "-U",
-            self.admin_user,
-            "-d",
-            database,
-        ]
-        for statement in statements:
-            cmd += ["-c", statement]
-        return run(cmd, "psql", env={"PGPASSWORD": self.admin_password, "PGCONNECT_TIMEOUT": "10"})
+        args = [arg for statement in statements for arg in ("-c", statement)]
+        return run_psql(self.host, self.port, self.admin_user, self.admin_password, database, args)

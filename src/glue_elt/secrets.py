@@ -76,11 +76,14 @@ class SecretStore:
     def __init__(self, client: SecretsManagerClient | None = None) -> None:
         self._client = client
         self._cache: dict[str, RedshiftCredentials | SecretError] = {}
+        self._locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def get(self, secret_name: str) -> RedshiftCredentials:
         """The credentials in ``secret_name``; raises ``SecretError`` (cached) when unusable."""
         with self._lock:
+            lock = self._locks.setdefault(secret_name, threading.Lock())
+        with lock:  # one fetch per secret; different secrets are fetched concurrently
             if secret_name not in self._cache:
                 try:
                     self._cache[secret_name] = self._fetch(secret_name)
@@ -107,11 +110,12 @@ class SecretStore:
         return credentials_from_secret(secret_name, secret_string)
 
     def _secrets_client(self) -> SecretsManagerClient:
-        if self._client is None:
-            import boto3
+        with self._lock:
+            if self._client is None:
+                import boto3
 
-            self._client = boto3.client("secretsmanager")
-        return self._client
+                self._client = boto3.client("secretsmanager")
+            return self._client
 
 
 def assumed_role_secrets_client(role_arn: str) -> SecretsManagerClient:

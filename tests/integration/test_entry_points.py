@@ -144,3 +144,30 @@ def test_progress_bar_on_a_terminal_only(
     piped = launch([*command[:-1], "jr_piped"], endpoints)
     assert piped.returncode == 0
     assert "table/s]" not in piped.stderr and "s/table]" not in piped.stderr
+
+
+def test_glue_script_dry_run_and_rerun_of_the_error_file(
+    db: Db, schemas: tuple[str, str], etl_secret: str, endpoints: StackEndpoints, put_config: Callable[[str, str], str]
+) -> None:
+    config = prepare(db, schemas, etl_secret, put_config, bad=True)
+    errors = f"s3://{BUCKET}/{schemas[1]}/glue-errors.json"
+    dry = launch(
+        [sys.executable, GLUE_SCRIPT, *GLUE_RESERVED, "--config_path", config, "--dry_run", "true"],
+        endpoints,
+        glue=True,
+    )
+    assert dry.returncode == 1, dry.stderr
+    assert "(dry run): 1 would run, 1 would fail; nothing written" in dry.stderr and db.count(f"{schemas[1]}.t") == 0
+    real = launch(
+        [sys.executable, GLUE_SCRIPT, "--config_path", config, "--error_output_path", errors], endpoints, glue=True
+    )
+    assert real.returncode == 1 and db.count(f"{schemas[1]}.t") == 3
+    db.admin(f"CREATE TABLE {schemas[0]}.missing (id int)", f"INSERT INTO {schemas[0]}.missing VALUES (7)")
+    rerun = launch(
+        [sys.executable, GLUE_SCRIPT, "--config_path", errors, "--summary_output_path", errors + ".summary"],
+        endpoints,
+        glue=True,
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    assert db.count(f"{schemas[1]}.t") == 4
+    assert read_json(errors + ".summary")["counts"] == {"succeeded": 1, "failed": 0, "skipped": 0}

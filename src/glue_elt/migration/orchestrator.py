@@ -46,7 +46,7 @@ class Orchestrator:
         """One outcome per row, in file order. A dry run stops after the pre-flight: it writes nothing
         and reports each row's SQL with the server's verdict."""
         outcomes: dict[int, RowOutcome] = {}
-        progress = Progress(len(rows), bar=self._progress_bar and not dry_run)
+        progress = Progress(len(rows), bar=False if dry_run else self._progress_bar)
         with progress.active(), ThreadPoolExecutor(self._max_parallel, thread_name_prefix="glue-elt") as pool:
             ready = self._prepare(rows, outcomes)
             self._preflight(pool, ready, outcomes)

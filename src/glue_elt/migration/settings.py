@@ -106,7 +106,7 @@ def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
         dry_run=_flag(get, "dry_run", False),
         verify_counts=_flag(get, "verify_counts", False),
         summary_output_path=summary_path,
-        assume_role_arn=_role_arn(get("assume_role_arn")),
+        assume_role_arn=read_role_arn(get),
         overwrite_mode=_overwrite_mode(get("overwrite_mode") or OverwriteMode.DELETE.value),
         state_table=_state_table(get("state_table") or DEFAULT_STATE_TABLE),
         max_retries=int(_number("max_retries", get("max_retries"), 3, maximum=20)),
@@ -128,7 +128,9 @@ def _flag(get: Callable[[str], str | None], name: str, default: bool) -> bool:
     return default if value is None or not value.strip() else parse_bool(name, value)
 
 
-def _role_arn(value: str | None) -> str | None:
+def read_role_arn(get: Callable[[str], str | None]) -> str | None:
+    """``--assume_role_arn``, checked to look like an IAM role ARN (``None`` when absent)."""
+    value = get("assume_role_arn")
     if value is None or not value.strip():
         return None
     if not value.strip().startswith("arn:") or ":role/" not in value:

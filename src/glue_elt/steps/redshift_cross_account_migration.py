@@ -25,6 +25,7 @@ from glue_elt.migration.settings import (
     MigrationSettings,
     SchemaMode,
     read_max_parallel,
+    read_role_arn,
     read_settings,
 )
 from glue_elt.migration.state import DEFAULT_STATE_TABLE
@@ -129,7 +130,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
     def create_executor(self) -> RedshiftExecutor:
         """An executor whose pools allow ``--max_parallel`` connections per secret, reading secrets as
         ``--assume_role_arn`` when given."""
-        role = read_settings(self._params.get).assume_role_arn
+        role = read_role_arn(self._params.get)
         secrets = SecretStore(assumed_role_secrets_client(role)) if role else SecretStore()
         return RedshiftExecutor(secrets, max_connections_per_secret=read_max_parallel(self._params.get))
 
