@@ -11,7 +11,6 @@ Figures are medians of 5 runs (memory: 3; cold start: 5), written to bench/resul
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import logging
 import os
@@ -52,17 +51,10 @@ class Bench:
         self.s3 = boto3.client("s3")
 
     def admin(self, *statements: str) -> None:
-        with contextlib.closing(self.stack.admin_connect()) as conn:
-            cursor = conn.cursor()
-            for statement in statements:
-                cursor.execute(statement)
+        self.stack.run_as_admin(*statements)
 
     def etl(self, *statements: str) -> None:
-        with contextlib.closing(self.stack.etl_connect()) as conn:
-            cursor = conn.cursor()
-            for statement in statements:
-                cursor.execute(statement)
-            conn.commit()
+        self.stack.run_as_etl(*statements)
 
     def psql(self, *args: str) -> None:
         ep = self.ep
@@ -107,9 +99,7 @@ def seed(bench: Bench) -> None:
     targets = [*small, "big", "mem", "client"]
     bench.etl(*[f"CREATE TABLE bench_tgt.{t} {TABLE_DDL} WITH (autovacuum_enabled = false)" for t in targets])
     bench.admin("VACUUM ANALYZE")  # set hint bits now, so no timed run pays for the first scan
-    secret = {"username": bench.ep.etl_user, "password": bench.ep.etl_password, "host": bench.ep.host,
-              "port": bench.ep.bouncer_port, "dbname": bench.ep.database, "ssl": False}  # fmt: skip
-    boto3.client("secretsmanager").create_secret(Name=SECRET, SecretString=json.dumps(secret))
+    boto3.client("secretsmanager").create_secret(Name=SECRET, SecretString=bench.ep.redshift_secret())
     bench.s3.create_bucket(Bucket=BUCKET)
 
 

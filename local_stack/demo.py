@@ -9,7 +9,6 @@ the stack.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import subprocess
 import sys
@@ -60,22 +59,9 @@ def seed(stack: LocalStack) -> None:
         stack.create_source_schema(schema)
     for schema in ("analytics", "sales_mart"):
         stack.create_target_schema(schema)
-    with contextlib.closing(stack.admin_connect()) as conn:
-        for statement in SOURCE_SQL:
-            conn.cursor().execute(statement)
-    with contextlib.closing(stack.etl_connect()) as conn:
-        for statement in TARGET_SQL:
-            conn.cursor().execute(statement)
-        conn.commit()
-    secret = {
-        "username": ep.etl_user,
-        "password": ep.etl_password,
-        "host": ep.host,
-        "port": ep.bouncer_port,
-        "dbname": ep.database,
-        "ssl": False,
-    }
-    boto3.client("secretsmanager").create_secret(Name=SECRET, SecretString=json.dumps(secret))
+    stack.run_as_admin(*SOURCE_SQL)
+    stack.run_as_etl(*TARGET_SQL)
+    boto3.client("secretsmanager").create_secret(Name=SECRET, SecretString=ep.redshift_secret())
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket=BUCKET)
     s3.put_object(Bucket=BUCKET, Key="config/migration.csv", Body=CONFIG.encode())

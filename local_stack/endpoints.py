@@ -42,6 +42,21 @@ class StackEndpoints:
             "AWS_REGION": "us-east-1",
         }
 
+    def redshift_secret(self, **overrides: object) -> str:
+        """A Secrets Manager secret string in AWS's Redshift format for the migration user, through
+        PgBouncer, without TLS (``None`` as an override removes a key)."""
+        payload: dict[str, object] = {
+            "engine": "redshift",
+            "username": self.etl_user,
+            "password": self.etl_password,
+            "host": self.host,
+            "port": self.bouncer_port,
+            "dbname": self.database,
+            "ssl": False,
+        }
+        payload.update(overrides)
+        return json.dumps({key: value for key, value in payload.items() if value is not None})
+
     def shell_env(self) -> dict[str, str]:
         """``aws_env()`` plus ``GLUE_ELT_STACK_*`` connection settings for demo and test code."""
         prefix = "GLUE_ELT_STACK_"

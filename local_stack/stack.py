@@ -256,6 +256,18 @@ class LocalStack:
         conn.autocommit = True
         return conn
 
+    def run_as_admin(self, *statements: str) -> None:
+        """Run statements as the superuser, each committed on its own."""
+        self._run_admin(list(statements))
+
+    def run_as_etl(self, *statements: str) -> None:
+        """Run statements as the migration user in one transaction, then commit."""
+        with contextlib.closing(self.etl_connect()) as conn:
+            cursor = conn.cursor()
+            for statement in statements:
+                cursor.execute(statement)
+            conn.commit()
+
     def _run_admin(self, statements: list[str]) -> None:
         with contextlib.closing(self.admin_connect()) as conn:
             cursor = conn.cursor()

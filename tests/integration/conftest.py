@@ -27,17 +27,10 @@ class Db:
         self.stack = stack
 
     def admin(self, *statements: str) -> None:
-        with contextlib.closing(self.stack.admin_connect()) as conn:
-            cursor = conn.cursor()
-            for statement in statements:
-                cursor.execute(statement)
+        self.stack.run_as_admin(*statements)
 
     def as_etl(self, *statements: str) -> None:
-        with contextlib.closing(self.stack.etl_connect()) as conn:
-            cursor = conn.cursor()
-            for statement in statements:
-                cursor.execute(statement)
-            conn.commit()
+        self.stack.run_as_etl(*statements)
 
     def rows(self, sql: str) -> list[tuple[Any, ...]]:
         with contextlib.closing(self.stack.admin_connect()) as conn:
@@ -117,24 +110,9 @@ def run_step(args: Mapping[str, object], **kwargs: Any) -> MigrationResult:
         step.close()
 
 
-def secret_json(endpoints: StackEndpoints, **overrides: Any) -> str:
-    """AWS's Redshift secret format for the ETL user through PgBouncer (``None`` removes a key)."""
-    payload: dict[str, Any] = {
-        "engine": "redshift",
-        "username": endpoints.etl_user,
-        "password": endpoints.etl_password,
-        "host": endpoints.host,
-        "port": endpoints.bouncer_port,
-        "dbname": endpoints.database,
-        "ssl": False,
-    }
-    payload.update(overrides)
-    return json.dumps({k: v for k, v in payload.items() if v is not None})
-
-
 def make_secret(endpoints: StackEndpoints, name: str, **overrides: Any) -> str:
-    """Create a secret named ``name`` (see ``secret_json``) and return the name."""
-    boto3.client("secretsmanager").create_secret(Name=name, SecretString=secret_json(endpoints, **overrides))
+    """Create a secret named ``name`` (see ``StackEndpoints.redshift_secret``) and return the name."""
+    boto3.client("secretsmanager").create_secret(Name=name, SecretString=endpoints.redshift_secret(**overrides))
     return name
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from glue_elt import ConfigError, RedshiftCrossAccountDataMigration, RowStatus
 from local_stack import StackEndpoints
-from tests.integration.conftest import Db, secret_json
+from tests.integration.conftest import Db
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
 OTHER_ACCOUNT_ROLE = "arn:aws:iam::222233334444:role/glue-elt-secret-reader"
@@ -45,7 +45,9 @@ def test_secret_in_another_account_through_an_assumed_role_and_by_arn(
     db.admin(f"CREATE TABLE {source}.t (id int)", f"INSERT INTO {source}.t VALUES (1), (2)")
     db.as_etl(f"CREATE TABLE {target}.t1 (id int)", f"CREATE TABLE {target}.t2 (id int)")
     name = f"cross/{target}"
-    arn = other_account_client("secretsmanager").create_secret(Name=name, SecretString=secret_json(endpoints))["ARN"]
+    arn = other_account_client("secretsmanager").create_secret(Name=name, SecretString=endpoints.redshift_secret())[
+        "ARN"
+    ]
     assert ":222233334444:" in arn
     lines = [f"shared_db.{source}.t###{target}.t1#{name}#append", f"shared_db.{source}.t###{target}.t2#{arn}#append"]
     config = put_config(f"{target}/cross.csv", HEADER + "\n" + "\n".join(lines) + "\n")
@@ -72,9 +74,9 @@ def test_secret_by_full_arn(
     source, target = schemas
     db.admin(f"CREATE TABLE {source}.t (id int)", f"INSERT INTO {source}.t VALUES (1)")
     db.as_etl(f"CREATE TABLE {target}.t (id int)")
-    arn = boto3.client("secretsmanager").create_secret(Name=f"arn-test/{target}", SecretString=secret_json(endpoints))[
-        "ARN"
-    ]
+    arn = boto3.client("secretsmanager").create_secret(
+        Name=f"arn-test/{target}", SecretString=endpoints.redshift_secret()
+    )["ARN"]
     config = put_config(f"{target}/arn.csv", f"{HEADER}\nshared_db.{source}.t###{target}.t#{arn}#append\n")
     step = RedshiftCrossAccountDataMigration({"config_path": config})
     result = step.run()
