@@ -119,3 +119,16 @@ def test_summary_document_matches_a_mixed_run(
     last_line = [r.getMessage() for r in caplog.records if r.name == "glue_elt.migration.report"][-1]
     assert last_line == document["summary"]
     assert document["summary"].startswith(f"run jr_summary_{target}: 0 succeeded, 1 failed, 1 skipped")
+
+
+def test_state_table_is_created_on_first_use_and_records_the_run(
+    db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig
+) -> None:
+    source, target = schemas
+    two_tables(db, source, target)
+    config = put_config(f"{target}/state.csv", f"{HEADER}\nshared_db.{source}.a###{target}.a#{etl_secret}#append\n")
+    _, result = run({"config_path": config, "state_table": f"{target}.run_state", "JOB_RUN_ID": "jr_state"})
+    assert result.ok
+    assert db.rows(f"SELECT run_id, target_table, load_type, rows_affected FROM {target}.run_state") == [
+        ("jr_state", f"{target}.a", "append", 2)
+    ]

@@ -28,7 +28,7 @@ from glue_elt.migration import catalog
 from glue_elt.migration.names import Identifier
 from glue_elt.migration.rows import MigrationRow, RowOutcome, RowStatus
 from glue_elt.migration.sql import LoadSql, OverwriteMode, load_sql
-from glue_elt.migration.state import StateTable
+from glue_elt.migration.state import UNDEFINED_TABLE, StateTable
 from glue_elt.migration.validation import MigrationPlan
 from glue_elt.redaction import redact
 
@@ -187,9 +187,16 @@ class RowRunner:
             self._state_ready.add(secret_name)
 
     def _read_state(self, secret_name: str) -> dict[str, int]:
+        """Rows this run id committed; the state table is created when it is missing (first use)."""
+        state = self._options.state_table
+        try:
+            return state.committed_run_rows(functools.partial(self._executor.query, secret_name), self._options.run_id)
+        except ExecutionError as error:
+            if error.sqlstate != UNDEFINED_TABLE:
+                raise
         with self._executor.transaction(secret_name) as session:
-            self._options.state_table.ensure(session)
-            return self._options.state_table.committed_run_rows(session, self._options.run_id)
+            state.ensure(session)
+        return {}
 
     def _retrying(self, row: MigrationRow, action: Callable[[], T]) -> T:
         return self._retrying_named(row.label, action)

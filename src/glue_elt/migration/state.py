@@ -7,13 +7,17 @@ up first and skips it when it is there: exactly once per run id.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from glue_elt.executor import Session
+from glue_elt.executor import Row, Session
 from glue_elt.migration.names import TableName, parse_table_name, quote_identifier
 
 DEFAULT_STATE_TABLE = "glue_elt.migration_state"
+UNDEFINED_TABLE = "42P01"
+Query = Callable[[str, Sequence[Any]], list[Row]]
 
 
 @dataclass(frozen=True)
@@ -57,9 +61,10 @@ class StateTable:
             return None
         return -1 if found[0][0] is None else int(found[0][0])
 
-    def committed_run_rows(self, session: Session, run_id: str) -> dict[str, int]:
-        """Every row key ``run_id`` has committed, with its recorded row count (one query)."""
-        found = session.query(f"SELECT row_key, rows_affected FROM {self.name.sql()} WHERE run_id = %s", [run_id])
+    def committed_run_rows(self, query: Query, run_id: str) -> dict[str, int]:
+        """Every row key ``run_id`` has committed, with its recorded row count (one query, through
+        ``query``: a ``Session.query`` or an executor's autocommit query)."""
+        found = query(f"SELECT row_key, rows_affected FROM {self.name.sql()} WHERE run_id = %s", [run_id])
         return {str(key).strip(): -1 if rows is None else int(rows) for key, rows in found}
 
     def record(self, session: Session, run_id: str, row_key: str, target: str, load_type: str, rows: int) -> None:
