@@ -1,9 +1,9 @@
 """``make demo``: run the migration step on the local stack exactly as a Glue job would.
 
 Starts the stack, seeds a data-share-like source and an empty target, uploads a config file and a
-secret, runs ``python -m glue_elt.steps.redshift_cross_account_migration`` in config file mode (one
-row is broken on purpose, to show the error file) and in schema mode, prints what happened, and stops
-the stack.
+secret, then runs ``python -m glue_elt.steps.redshift_cross_account_migration``: a dry run, the config
+file for real (one row is broken on purpose, to show the error file), the error file again once the
+cause is fixed, and schema mode. It prints what happened and stops the stack.
 """
 
 from __future__ import annotations
@@ -37,6 +37,10 @@ SOURCE_SQL = [
     "INSERT INTO sales.regions VALUES (1, 'north'), (2, 'south'), (3, 'east'), (4, 'west')",
     "CREATE TABLE sales.targets (region_id int, year int, amount numeric(12,2))",
     "INSERT INTO sales.targets SELECT r, y, r * y FROM generate_series(1, 4) r, generate_series(2022, 2025) y",
+]
+RETURNS_SQL = [
+    "CREATE TABLE schema.returns (id int, customer_id int, amount numeric(10,2), date date)",
+    "INSERT INTO schema.returns SELECT 100000 + g, g % 50, -g * 0.75, DATE '2024-06-01' FROM generate_series(1, 25) g",
 ]
 TARGET_SQL = [
     "CREATE TABLE analytics.orders (date date, id int, amount numeric(10,2), customer_id int)",
@@ -89,45 +93,44 @@ def show_error_file(key: str) -> None:
 
 
 def main() -> int:
+    config = f"s3://{BUCKET}/config/migration.csv"
+    error_file = f"s3://{BUCKET}/errors/demo-config-file/failed_rows.json"
     with tempfile.TemporaryDirectory(prefix="glue-elt-demo-") as state, LocalStack(Path(state)) as stack:
         os.environ.update(stack.endpoints.aws_env())
         banner("local stack")
         print(f"PgBouncer 127.0.0.1:{stack.endpoints.bouncer_port} -> PostgreSQL, moto {stack.endpoints.moto_url}")
         banner("seeding")
         seed(stack)
-        banner("config file mode (the 3rd row names a missing table on purpose)")
+        banner("dry run of the config file: validate and pre-flight, write nothing")
+        dry_status = run_step(["--JOB_RUN_ID", "demo-dry-run", "--config_path", config, "--dry_run", "true"])
+        print(f"exit status: {dry_status} (1 = a row would fail: the 3rd names a missing table on purpose)")
+        banner("config file mode")
         csv_status = run_step(
             [
                 "--JOB_RUN_ID",
                 "demo-config-file",
                 "--config_path",
-                f"s3://{BUCKET}/config/migration.csv",
+                config,
                 "--error_output_path",
                 f"s3://{BUCKET}/errors/",
             ]
         )
         print(f"exit status: {csv_status} (1 = some row failed, as intended here)")
         show_error_file("errors/demo-config-file/failed_rows.json")
+        banner("the cause fixed (the missing table now exists): re-run only the failed row from the error file")
+        stack.run_as_admin(*RETURNS_SQL)
+        rerun_status = run_step(["--JOB_RUN_ID", "demo-rerun", "--config_path", error_file])
+        print(f"exit status: {rerun_status}")
         banner("schema mode: every table of sales_mart from shared_db.sales")
         schema_status = run_step(
-            [
-                "--JOB_RUN_ID",
-                "demo-schema",
-                "--source_schema",
-                "shared_db.sales",
-                "--target_schema",
-                "sales_mart",
-                "--secret_name",
-                SECRET,
-                "--load_type",
-                "overwrite",
-            ]
-        )
+            ["--JOB_RUN_ID", "demo-schema", "--source_schema", "shared_db.sales", "--target_schema", "sales_mart",
+             "--secret_name", SECRET, "--load_type", "overwrite"]
+        )  # fmt: skip
         print(f"exit status: {schema_status}")
         banner("target tables now")
         show_counts(stack, ["analytics.orders", "analytics.customers", "sales_mart.regions", "sales_mart.targets"])
         banner("stopping the local stack")
-    ok = csv_status == 1 and schema_status == 0
+    ok = (dry_status, csv_status, rerun_status, schema_status) == (1, 1, 0, 0)
     print("demo finished as expected" if ok else "demo did NOT finish as expected")
     return 0 if ok else 1
 
