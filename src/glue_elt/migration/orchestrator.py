@@ -37,16 +37,15 @@ def target_groups(ready: dict[int, PreparedRow]) -> list[list[int]]:
 class Orchestrator:
     """Runs every row of a run through a ``RowRunner`` with bounded parallelism."""
 
-    def __init__(self, runner: RowRunner, max_parallel: int, *, progress_bar: bool | None = None) -> None:
+    def __init__(self, runner: RowRunner, max_parallel: int) -> None:
         self._runner = runner
         self._max_parallel = max_parallel
-        self._progress_bar = progress_bar
 
     def migrate(self, rows: list[MigrationRow], *, dry_run: bool = False) -> list[RowOutcome]:
         """One outcome per row, in file order. A dry run stops after the pre-flight: it writes nothing
         and reports each row's SQL with the server's verdict."""
         outcomes: dict[int, RowOutcome] = {}
-        progress = Progress(len(rows), bar=False if dry_run else self._progress_bar)
+        progress = Progress(len(rows), bar=False if dry_run else None)
         with progress.active(), ThreadPoolExecutor(self._max_parallel, thread_name_prefix="glue-elt") as pool:
             ready = self._prepare(rows, outcomes)
             self._preflight(pool, ready, outcomes)

@@ -106,16 +106,16 @@ def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
         dry_run=_flag(get, "dry_run", False),
         verify_counts=_flag(get, "verify_counts", False),
         summary_output_path=summary_path,
-        assume_role_arn=read_role_arn(get),
+        assume_role_arn=_role_arn(get),
         overwrite_mode=_overwrite_mode(get("overwrite_mode") or OverwriteMode.DELETE.value),
         state_table=_state_table(get("state_table") or DEFAULT_STATE_TABLE),
         max_retries=int(_number("max_retries", get("max_retries"), 3, maximum=20)),
         retry_wait_seconds=_number("retry_wait_seconds", get("retry_wait_seconds"), 1.0, maximum=60),
-        max_parallel=read_max_parallel(get),
+        max_parallel=_max_parallel(get),
     )
 
 
-def read_max_parallel(get: Callable[[str], str | None]) -> int:
+def _max_parallel(get: Callable[[str], str | None]) -> int:
     """``--max_parallel`` (1 to 64, default 4)."""
     value = int(_number("max_parallel", get("max_parallel"), DEFAULT_MAX_PARALLEL, maximum=MAX_PARALLEL))
     if value < 1:
@@ -128,7 +128,7 @@ def _flag(get: Callable[[str], str | None], name: str, default: bool) -> bool:
     return default if value is None or not value.strip() else parse_bool(name, value)
 
 
-def read_role_arn(get: Callable[[str], str | None]) -> str | None:
+def _role_arn(get: Callable[[str], str | None]) -> str | None:
     """``--assume_role_arn``, checked to look like an IAM role ARN (``None`` when absent)."""
     value = get("assume_role_arn")
     if value is None or not value.strip():

@@ -24,8 +24,6 @@ from glue_elt.migration.settings import (
     ConfigFileMode,
     MigrationSettings,
     SchemaMode,
-    read_max_parallel,
-    read_role_arn,
     read_settings,
 )
 from glue_elt.migration.state import DEFAULT_STATE_TABLE
@@ -100,6 +98,14 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
     ) -> None:
         super().__init__(args, executor=executor, resolver=resolver)
         self._s3 = s3 or S3Store()
+        self._settings: MigrationSettings | None = None
+
+    @property
+    def settings(self) -> MigrationSettings:
+        """The job parameters, read and checked once (``ConfigError`` when unusable)."""
+        if self._settings is None:
+            self._settings = read_settings(self._params.get)
+        return self._settings
 
     def run(self) -> MigrationResult:
         """Migrate every row and return the outcomes; raises ``ConfigError`` before any write.
@@ -109,7 +115,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         With ``--dry_run true`` the run stops after the pre-flight and writes nothing.
         """
         started_at, started = datetime.now(UTC), time.monotonic()
-        settings = read_settings(self._params.get)
+        settings = self.settings
         run_id = self._params.get("JOB_RUN_ID") or new_run_id()
         runner = RowRunner(self.executor, load_options(settings, run_id))
         rows = self._rows(settings)
@@ -130,15 +136,15 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
     def create_executor(self) -> RedshiftExecutor:
         """An executor whose pools allow ``--max_parallel`` connections per secret, reading secrets as
         ``--assume_role_arn`` when given."""
-        role = read_role_arn(self._params.get)
+        role = self.settings.assume_role_arn
         secrets = SecretStore(assumed_role_secrets_client(role)) if role else SecretStore()
-        return RedshiftExecutor(secrets, max_connections_per_secret=read_max_parallel(self._params.get))
+        return RedshiftExecutor(secrets, max_connections_per_secret=self.settings.max_parallel)
 
     def exit_code(self, result: MigrationResult) -> int:
         """0 when all rows succeeded (or ``--fail_on_error false``), 1 otherwise."""
         if result.output_error is not None:
             return EXIT_ROWS_FAILED
-        if result.failed and self.get_bool_param("fail_on_error", True):
+        if result.failed and self.settings.fail_on_error:
             return EXIT_ROWS_FAILED
         return EXIT_OK
 
