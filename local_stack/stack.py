@@ -26,6 +26,7 @@ from local_stack.pgbouncer import PgBouncer
 from local_stack.ports import LOOPBACK, free_ports
 from local_stack.postgres import PostgresServer
 from local_stack.procs import StackError, hand_to_service_user, make_traversable, read_pid
+from local_stack.redshift_views import redshift_views_sql
 from local_stack.roles import bootstrap_sql, source_schema_sql, target_schema_sql
 
 __all__ = ["LocalStack", "StackEndpoints"]
@@ -116,6 +117,7 @@ class LocalStack:
             servers.postgres.psql(
                 bootstrap_sql(endpoints.database, SHARE_OWNER, endpoints.etl_user, endpoints.etl_password)
             )
+            servers.postgres.psql(redshift_views_sql(), database=endpoints.database)
             servers.bouncer.write_config()
             servers.bouncer.start()
             servers.moto.wait_ready()

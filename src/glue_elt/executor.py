@@ -56,6 +56,9 @@ TRANSIENT_SQLSTATES = frozenset(
 )
 NOT_TRANSIENT_SQLSTATES = frozenset({"08P01"})  # protocol violation (PgBouncer reports failed logins so)
 TRANSIENT_MARKERS = ("serializable isolation violation", "error: 1023", "connection reset", "broken pipe")
+REDSHIFT_SERIALIZABLE_VIOLATION = "1023"
+"""Redshift's error number for a serializable isolation violation: sent as SQLSTATE XX000 with ``M`` = ``1023``
+and the text in the detail field ``D`` (seen from a real cluster, aws/aws-sdk-pandas#665)."""
 CONNECTION_ERROR_NAMES = frozenset({"InterfaceError", "OperationalError"})
 
 
@@ -63,12 +66,15 @@ def is_transient(error: BaseException) -> bool:
     """Whether a driver or socket error is worth retrying on a new connection.
 
     A server error is judged by its SQLSTATE (and Redshift's error 1023 text); an error without one
-    is transient when it is the driver's or the OS's connection failure.
+    is transient when it is the driver's or the OS's connection failure. The server's message (``M``)
+    and detail (``D``) are both read: Redshift puts ``1023`` in the first and the text in the second.
     """
     first = error.args[0] if error.args else None
     if isinstance(first, dict) and first.get("C"):
         code = str(first["C"])
-        message = str(first.get("M", "")).lower()
+        if str(first.get("M", "")).strip() == REDSHIFT_SERIALIZABLE_VIOLATION:
+            return True
+        message = f"{first.get('M', '')} {first.get('D', '')}".lower()
         connection_class = code.startswith("08") and code not in NOT_TRANSIENT_SQLSTATES
         return code in TRANSIENT_SQLSTATES or connection_class or any(m in message for m in TRANSIENT_MARKERS)
     if isinstance(error, ConnectionError | TimeoutError):

@@ -196,7 +196,7 @@ CASES = [
         "read-only target",
         row(source=f"shared_db.{TGT}.orders", target=f"{SRC}.orders"),
         "row",
-        "pre-flight check failed: permission denied",
+        "pre-flight check failed: user etl_user lacks INSERT on table corpus_src.orders",
     ),
 ]
 

@@ -48,7 +48,7 @@ def test_dry_run_writes_nothing_and_reports_sql_and_verdicts(
     with caplog.at_level(logging.INFO):
         step, result = run(args)
     assert [o.status for o in result.outcomes] == [RowStatus.VALID, RowStatus.FAILED]
-    assert 'relation "src_' in (result.outcomes[1].error or "") and "does not exist" in (result.outcomes[1].error or "")
+    assert f"source table shared_db.{source}.b does not exist" in (result.outcomes[1].error or "")
     assert step.exit_code(result) == 1
     assert (
         f'DELETE FROM "{target}"."a";\n  INSERT INTO "{target}"."a" ("id") SELECT "id" FROM "shared_db"."{source}"."a"'

@@ -175,6 +175,14 @@ class LoseCommitAck:
         cursor.execute = recording_execute
         return cursor
 
+    @property
+    def autocommit(self) -> bool:
+        return bool(self._connection.autocommit)
+
+    @autocommit.setter
+    def autocommit(self, value: bool) -> None:
+        self._connection.autocommit = value
+
     def commit(self) -> None:
         self._connection.commit()
         loaded = any(s.startswith("INSERT INTO") and self._table in s for s in self._statements)

@@ -11,6 +11,19 @@ class InterfaceError(Exception):
     """Same name as redshift_connector's connection-level error."""
 
 
+REDSHIFT_1023 = {
+    "S": "ERROR",
+    "C": "XX000",
+    "M": "1023",
+    "D": "Serializable isolation violation on table - 119371, transactions forming the cycle are: 1745830, "
+    "1745762 (pid:15021)",
+    "F": "/home/ec2-user/padb/src/sys/xen_execute.cpp",
+    "L": "9797",
+    "R": "pg_throw",
+}
+"""Redshift's payload for error 1023 as a real cluster sent it through redshift_connector (aws/aws-sdk-pandas#665)."""
+
+
 def server_error(code: str, message: str) -> Exception:
     return Exception({"S": "ERROR", "C": code, "M": message})
 
@@ -19,6 +32,7 @@ def server_error(code: str, message: str) -> Exception:
     "error",
     [
         server_error("40001", "could not serialize access"),
+        Exception(REDSHIFT_1023),
         server_error("XX000", "1023 Serializable isolation violation on table - 123"),
         server_error("40P01", "deadlock detected"),
         server_error("57P01", "terminating connection due to administrator command"),
@@ -41,6 +55,8 @@ def test_transient(error: Exception) -> None:
         server_error("28P01", 'password authentication failed for user "etl"'),
         server_error("28000", "no pg_hba.conf entry"),
         server_error("08P01", "password authentication failed"),
+        server_error("XX000", "internal error 10230"),
+        Exception({**REDSHIFT_1023, "M": "1024", "D": "some other internal error"}),
         ValueError("bad value"),
     ],
 )

@@ -1,36 +1,130 @@
-"""Catalog queries on the target cluster, one round trip per schema (information_schema)."""
+"""What the step reads from the target cluster before it writes: the session's database and user, how the
+server folds identifiers, and which tables (local or from a data share) exist with their columns.
+
+Tables and columns come from ``SVV_REDSHIFT_TABLES`` / ``SVV_REDSHIFT_COLUMNS``, Redshift's documented views
+of every table the user may access in the connected database and in data-share databases (AWS advises
+against ``information_schema`` and other system tables as an application's metadata interface). Each view is
+queried on its own: they span leader and compute nodes and cannot be joined with leader-node functions.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 
+from glue_elt.errors import ExecutionError
 from glue_elt.executor import RedshiftExecutor
+from glue_elt.migration.names import TableName
+
+FACTS_SQL = "SELECT CURRENT_DATABASE(), CURRENT_USER, usesuper FROM pg_user WHERE usename = CURRENT_USER"
+CASE_SETTING_SQL = "SHOW enable_case_sensitive_identifier"
+UNDEFINED_PARAMETER = "42704"
+"""SQLSTATE of a server that has no such setting (PostgreSQL): it keeps the case of quoted names."""
+CASE_SENSITIVE_WORDS = frozenset({"on", "true", "t", "1"})
 
 BASE_TABLES_SQL = (
-    "SELECT table_name FROM information_schema.tables "
-    "WHERE table_schema = %s AND table_type = 'BASE TABLE' ORDER BY table_name"
+    "SELECT table_name FROM svv_redshift_tables "
+    "WHERE database_name = %s AND schema_name = %s AND table_type = 'TABLE' ORDER BY table_name"
 )
-SCHEMA_COLUMNS_SQL = (
-    "SELECT table_name, column_name FROM information_schema.columns "
-    "WHERE table_schema = %s ORDER BY table_name, ordinal_position"
+COLUMNS_SQL = (
+    "SELECT database_name, schema_name, table_name, column_name FROM svv_redshift_columns WHERE {groups} "
+    "ORDER BY database_name, schema_name, table_name, ordinal_position"
 )
+SCHEMA_EXISTS_SQL = "SELECT schema_name FROM svv_redshift_schemas WHERE database_name = %s AND schema_name = %s"
+OWNED_TABLES_SQL = "SELECT schemaname, tablename FROM pg_tables WHERE tableowner = CURRENT_USER AND schemaname IN ({})"
 
 
-def base_tables(executor: RedshiftExecutor, secret_name: str, schema: str) -> list[str]:
-    """Names of the base tables (no views) in ``schema``, sorted."""
-    return [str(row[0]) for row in executor.query(secret_name, BASE_TABLES_SQL, [schema])]
+@dataclass(frozen=True)
+class ClusterFacts:
+    """Who and where the secret's session is, and whether the server folds quoted identifiers to lower case
+    (Redshift's default; ``enable_case_sensitive_identifier`` on, or PostgreSQL, keeps their case)."""
+
+    database: str
+    user: str
+    superuser: bool
+    folds_identifiers: bool
+
+    def resolve(self, name: TableName) -> TableName:
+        """``name`` as this server resolves it (folded when the server folds)."""
+        return name.folded() if self.folds_identifiers else name
+
+    def key(self, name: TableName) -> TableKey:
+        """The catalog key of a resolved name (two-part names live in the connected database)."""
+        return TableKey(name.database or self.database, name.schema, name.table)
 
 
-def schema_columns(
-    executor: RedshiftExecutor, secret_name: str, schema: str, tables: Collection[str] | None = None
-) -> dict[str, list[str]]:
-    """Tables of ``schema`` (all, or just ``tables``) with their columns in table order; one query."""
-    sql, params = SCHEMA_COLUMNS_SQL, [schema]
-    if tables is not None:
-        names = sorted(tables)
-        sql = sql.replace(" ORDER BY", f" AND table_name IN ({', '.join(['%s'] * len(names))}) ORDER BY")
-        params += names
-    columns: dict[str, list[str]] = {}
-    for table, column in executor.query(secret_name, sql, params):
-        columns.setdefault(str(table), []).append(str(column))
+@dataclass(frozen=True)
+class TableKey:
+    """A table as the catalog spells it: database, schema and table name."""
+
+    database: str
+    schema: str
+    table: str
+
+    def __str__(self) -> str:
+        return f"{self.database}.{self.schema}.{self.table}"
+
+
+def cluster_facts(executor: RedshiftExecutor, secret_name: str) -> ClusterFacts:
+    """The session's database, user, superuser flag and identifier folding (two small queries)."""
+    ((database, user, superuser),) = executor.query(secret_name, FACTS_SQL)
+    try:
+        setting = executor.query(secret_name, CASE_SETTING_SQL)
+        case_sensitive = bool(setting) and str(setting[0][0]).strip().lower() in CASE_SENSITIVE_WORDS
+    except ExecutionError as error:
+        if error.sqlstate != UNDEFINED_PARAMETER:
+            raise
+        case_sensitive = True
+    return ClusterFacts(str(database), str(user), server_bool(superuser), folds_identifiers=not case_sensitive)
+
+
+def base_tables(executor: RedshiftExecutor, secret_name: str, database: str, schema: str) -> list[str]:
+    """Names of the base tables (no views) in ``database.schema`` that the user may access, sorted."""
+    return [str(row[0]) for row in executor.query(secret_name, BASE_TABLES_SQL, [database, schema])]
+
+
+def table_columns(
+    executor: RedshiftExecutor, secret_name: str, tables: Collection[TableKey]
+) -> dict[TableKey, list[str]]:
+    """The columns (in table order) of each of ``tables`` that exists and is visible; one query."""
+    if not tables:
+        return {}
+    sql, params = columns_query(tables)
+    columns: dict[TableKey, list[str]] = {}
+    for database, schema, table, column in executor.query(secret_name, sql, params):
+        columns.setdefault(TableKey(str(database), str(schema), str(table)), []).append(str(column))
     return columns
+
+
+def columns_query(tables: Iterable[TableKey]) -> tuple[str, list[str]]:
+    """``COLUMNS_SQL`` for ``tables``: one condition per database and schema, table names as parameters."""
+    groups: dict[tuple[str, str], set[str]] = {}
+    for key in tables:
+        groups.setdefault((key.database, key.schema), set()).add(key.table)
+    conditions, params = [], []
+    for (database, schema), names in sorted(groups.items()):
+        placeholders = ", ".join(["%s"] * len(names))
+        conditions.append(f"(database_name = %s AND schema_name = %s AND table_name IN ({placeholders}))")
+        params += [database, schema, *sorted(names)]
+    return COLUMNS_SQL.format(groups=" OR ".join(conditions)), params
+
+
+def schema_exists(executor: RedshiftExecutor, secret_name: str, database: str, schema: str) -> bool:
+    """Whether ``database.schema`` exists and is visible to the user."""
+    return bool(executor.query(secret_name, SCHEMA_EXISTS_SQL, [database, schema]))
+
+
+def owned_tables(executor: RedshiftExecutor, secret_name: str, schemas: Collection[str]) -> set[tuple[str, str]]:
+    """``(schema, table)`` of the connected database's tables in ``schemas`` that the user owns."""
+    if not schemas:
+        return set()
+    names = sorted(schemas)
+    sql = OWNED_TABLES_SQL.format(", ".join(["%s"] * len(names)))
+    return {(str(schema), str(table)) for schema, table in executor.query(secret_name, sql, names)}
+
+
+def server_bool(value: object) -> bool:
+    """A boolean from the server (``True``, or ``'t'``/``'true'`` where a function returns text)."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("t", "true", "1", "on")
+    return bool(value)

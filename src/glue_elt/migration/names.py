@@ -2,8 +2,10 @@
 
 A name is accepted only as dot-separated identifiers: unquoted words (letters, digits, ``_``, ``$``,
 not starting with a digit) or double-quoted identifiers (``""`` escapes a quote). Unquoted words are
-lower-cased, as Redshift folds them; quoted ones keep their exact text. ``quote_identifier`` is the only
-way a name reaches SQL, so no config value can close a quote or add a statement.
+lower-cased, as Redshift folds them; quoted ones keep their exact text until the step knows how the
+server treats them (``Identifier.folded``: Redshift folds quoted names too unless
+``enable_case_sensitive_identifier`` is on). ``quote_identifier`` is the only way a name reaches SQL, so no
+config value can close a quote or add a statement.
 """
 
 from __future__ import annotations
@@ -23,6 +25,12 @@ from glue_elt.errors import ValidationError
 
 MAX_IDENTIFIER_BYTES = 127
 UNQUOTED = re.compile(r"[^\W\d][\w$]*")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold_case(name: str) -> str:
+    """``name`` with its ASCII letters lower-cased, as Redshift folds identifiers (other letters stay)."""
+    return name.translate(_ASCII_LOWER)
 
 
 _local = threading.local()
@@ -52,6 +60,10 @@ class Identifier:
         """The quoted SQL form."""
         return quote_identifier(self.name)
 
+    def folded(self) -> Identifier:
+        """The identifier as a server that folds quoted names resolves it (ASCII lower case)."""
+        return Identifier(fold_case(self.name))
+
 
 @dataclass(frozen=True)
 class TableName:
@@ -68,6 +80,19 @@ class TableName:
     def table(self) -> str:
         """The table's catalog name."""
         return self.parts[-1].name
+
+    @property
+    def database(self) -> str | None:
+        """The database part of a three-part name (``None`` for ``schema.table``)."""
+        return self.parts[0].name if len(self.parts) == 3 else None
+
+    def folded(self) -> TableName:
+        """The name as a server that folds quoted names resolves it."""
+        return TableName(tuple(part.folded() for part in self.parts))
+
+    def local(self) -> TableName:
+        """``schema.table`` without the database part (for the connected database's own functions)."""
+        return TableName(self.parts[-2:])
 
     def sql(self) -> str:
         """The quoted, dot-joined SQL form."""
@@ -88,7 +113,7 @@ def _identifier(token: Token, text: str, what: str) -> Identifier:
     if token.token_type is TokenType.IDENTIFIER:
         name = token.text
     elif UNQUOTED.fullmatch(token.text) and text[token.start : token.end + 1] == token.text:
-        name = token.text.lower()
+        name = fold_case(token.text)
     else:
         raise ValidationError(f"{what} {text!r}: {token.text!r} is not an identifier")
     if not name:
@@ -147,6 +172,6 @@ def parse_column_list(text: str, what: str = "source_columns") -> tuple[Identifi
 
 def display_identifier(name: str) -> str:
     """``name`` as a user would write it: bare when Redshift would fold it to itself, else quoted."""
-    if UNQUOTED.fullmatch(name) and name == name.lower():
+    if UNQUOTED.fullmatch(name) and name == fold_case(name):
         return name
     return quote_identifier(name)

@@ -63,21 +63,33 @@ class Orchestrator:
         return [outcomes[index] for index in range(len(rows))]
 
     def _prepare(self, rows: list[MigrationRow], outcomes: dict[int, RowOutcome]) -> dict[int, PreparedRow]:
+        """Validate every row, inspect each cluster once for its rows, then build the SQL of those that passed."""
         started = time.monotonic()
-        plans: dict[int, MigrationPlan] = {}
+        by_secret: dict[str, dict[int, MigrationPlan]] = {}
         for index, row in enumerate(rows):
             try:
-                plans[index] = validate_row(row)
+                plan = validate_row(row)
             except GlueELTError as error:
                 outcomes[index] = failed(row, error, started)
-        self._runner.read_target_columns(list(plans.values()))
+            else:
+                by_secret.setdefault(plan.row.secret_name, {})[index] = plan
         keys = row_keys(rows)
         ready: dict[int, PreparedRow] = {}
-        for index, plan in plans.items():
+        for secret, plans in by_secret.items():
             try:
-                ready[index] = self._runner.prepare(plan, keys[index])
+                inspection = self._runner.inspect(secret, plans)
             except GlueELTError as error:
-                outcomes[index] = failed(plan.row, error, started)
+                for index, plan in plans.items():
+                    outcomes[index] = failed(plan.row, error, started)
+                continue
+            for index, problem in inspection.failures.items():
+                check = GlueELTError(f"pre-flight check failed: {problem}")
+                outcomes[index] = failed(plans[index].row, check, started)
+            for index, plan in inspection.plans.items():
+                try:
+                    ready[index] = self._runner.prepare(plan, keys[index])
+                except GlueELTError as error:
+                    outcomes[index] = failed(plan.row, error, started)
         return ready
 
     def _preflight(
@@ -97,7 +109,8 @@ class Orchestrator:
                 del ready[index]
 
     def _prepare_state(self, ready: dict[int, PreparedRow], outcomes: dict[int, RowOutcome]) -> None:
-        """Create the state table once per secret before any load (never concurrently)."""
+        """Create the state table where missing and read the run's committed rows, once per secret, before
+        any load (never concurrently)."""
         for secret in dict.fromkeys(prepared.row.secret_name for prepared in ready.values()):
             started = time.monotonic()
             try:

@@ -1,4 +1,5 @@
-"""Run migration rows in three phases: prepare (validate + build SQL), pre-flight (EXPLAIN), load.
+"""Run migration rows in phases: inspect each cluster (catalog, privileges), prepare the SQL, pre-flight
+(EXPLAIN), load.
 
 Each load is one transaction that also records the row in the state table, retried on transient
 errors; a row already recorded for the run id is skipped, so a retry never inserts twice.
@@ -10,7 +11,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from tenacity import (
@@ -25,10 +26,12 @@ from tenacity import (
 from glue_elt.errors import ExecutionError, GlueELTError
 from glue_elt.executor import RedshiftExecutor, Session
 from glue_elt.migration import catalog
+from glue_elt.migration.catalog import ClusterFacts
+from glue_elt.migration.inspection import ClusterView, Inspection, inspect_cluster
 from glue_elt.migration.names import Identifier
 from glue_elt.migration.rows import MigrationRow, RowOutcome, RowStatus
 from glue_elt.migration.sql import LoadSql, OverwriteMode, load_sql
-from glue_elt.migration.state import UNDEFINED_TABLE, StateTable
+from glue_elt.migration.state import StateTable
 from glue_elt.migration.validation import MigrationPlan
 from glue_elt.redaction import redact
 
@@ -70,23 +73,29 @@ def is_retryable(error: BaseException) -> bool:
 
 
 def run_load(session: Session, sql: LoadSql) -> int:
-    """Checks, count, statements of one row inside its transaction; returns the rows inserted.
+    """One row's statements inside its transaction; returns the rows inserted.
 
-    Raises ``ExecutionError`` (so the transaction rolls back) when a check finds a row or the inserted
-    count differs from the source count.
+    The first statement writes the connected database (DELETE or INSERT into the target), so no load
+    transaction starts with a read of a data share. The checks and the count run after it: on Redshift they
+    read the share as of the transaction's start, as the insert does. Raises ``ExecutionError`` (so the
+    transaction rolls back) when a check finds a row or the insert copied another number of rows than
+    the count.
     """
+    first, *rest = sql.statements
+    rows = session.execute(first)
     for check in sql.checks:
         found = session.query(check.sql)
         if found:
-            raise ExecutionError(f"{check.message}: {_sample(found[0])}; nothing was changed")
-    expected = int(session.query(sql.count)[0][0]) if sql.count else None
-    rows = -1
-    for statement in sql.statements:
+            raise ExecutionError(f"{check.failure(found[0])}: {_sample(found[0])}; nothing was changed")
+    for statement in rest:
         rows = session.execute(statement)
-    if expected is not None and rows != expected:
-        raise ExecutionError(
-            f"row count mismatch: the insert copied {rows} row(s) but the filtered source has {expected}; rolled back"
-        )
+    if sql.count is not None:
+        expected = int(session.query(sql.count)[0][0])
+        if rows != expected:
+            raise ExecutionError(
+                f"row count mismatch: the insert copied {rows} row(s) but the filtered source has {expected}; "
+                "rolled back"
+            )
     return rows
 
 
@@ -96,40 +105,45 @@ def _sample(row: tuple[object, ...]) -> str:
 
 
 class RowRunner:
-    """Prepares, checks and loads rows through one executor; target columns are read once per schema."""
+    """Inspects each cluster, prepares, checks and loads rows through one executor."""
 
     def __init__(self, executor: RedshiftExecutor, options: LoadOptions) -> None:
         self._executor = executor
         self._options = options
-        self._columns: dict[tuple[str, str], dict[str, list[str]]] = {}
-        self._column_errors: dict[tuple[str, str], GlueELTError] = {}
-        self._state_ready: set[str] = set()
+        self._facts: dict[str, ClusterFacts] = {}
+        self._views: dict[str, ClusterView] = {}
         self._committed: dict[tuple[str, str], int] = {}
 
-    def read_target_columns(self, plans: list[MigrationPlan]) -> None:
-        """Read the columns of every target that needs them (no ``source_columns``): one catalog query
-        per secret and schema, for just the tables named. A failed query fails only those rows, later."""
-        wanted: dict[tuple[str, str], set[str]] = {}
-        for plan in plans:
-            key = (plan.row.secret_name, plan.target.schema)
-            if plan.columns is None and key not in self._columns:
-                wanted.setdefault(key, set()).add(plan.target.table)
-        for (secret, schema), tables in wanted.items():
-            label = f"catalog of {schema}"
-            try:
-                read = functools.partial(catalog.schema_columns, self._executor, secret, schema, tables)
-                self._columns[(secret, schema)] = self._retrying_named(label, read)
-            except GlueELTError as error:
-                self._column_errors[(secret, schema)] = error
+    def facts(self, secret_name: str) -> ClusterFacts:
+        """Database, user and identifier folding of ``secret_name``'s session (read once per run)."""
+        if secret_name not in self._facts:
+            read = functools.partial(catalog.cluster_facts, self._executor, secret_name)
+            self._facts[secret_name] = self._retrying_named(secret_name, read)
+        return self._facts[secret_name]
+
+    def inspect(self, secret_name: str, plans: dict[int, MigrationPlan]) -> Inspection:
+        """Check ``plans`` (all of one secret) against the cluster's catalog and privileges, before any
+        write; rows that fail are in the result's ``failures``. Raises when the cluster cannot be used."""
+
+        def check() -> Inspection:
+            facts = self.facts(secret_name)
+            options = self._options
+            return inspect_cluster(
+                self._executor, secret_name, facts, plans, options.state_table, options.overwrite_mode
+            )
+
+        inspection = self._retrying_named(secret_name, check)
+        self._views[secret_name] = inspection.view
+        return inspection
 
     def prepare(self, plan: MigrationPlan, key: str) -> PreparedRow:
-        """Build the SQL of a validated row (its target's columns come from ``read_target_columns``)."""
+        """Build the SQL of an inspected row (its target's columns come from ``inspect``)."""
         columns = plan.columns or self._target_columns(plan)
         sql = load_sql(plan, columns, self._options.overwrite_mode, verify_counts=self._options.verify_counts)
         return PreparedRow(plan.row, key, plan, sql)
 
     def preflight(self, prepared: PreparedRow) -> None:
-        """EXPLAIN the row's statements on the server; raises ``ExecutionError`` with its message."""
+        """EXPLAIN the row's statements that read the source; raises ``ExecutionError`` with its message."""
 
         def explain() -> None:
             for statement in prepared.sql.preflight():
@@ -141,8 +155,8 @@ class RowRunner:
         """Load one row exactly once for this run id; any error fails only this row.
 
         A row this run id committed before (read by ``ensure_state_table``) is skipped at once. A first attempt
-        needs no further lookup; a retry looks the row up again, in case the failed attempt committed
-        but its acknowledgement was lost.
+        needs no further lookup; a retry looks the row up again first, in its own statement, in case the
+        failed attempt committed but its acknowledgement was lost.
         """
         started = time.monotonic()
         done = self._committed.get((prepared.row.secret_name, prepared.key))
@@ -161,42 +175,50 @@ class RowRunner:
         return RowOutcome(prepared.row, status, rows, time.monotonic() - started)
 
     def _load_once(self, prepared: PreparedRow, *, check_state: bool) -> tuple[RowStatus, int]:
-        secret, state, run_id = prepared.row.secret_name, self._options.state_table, self._options.run_id
-        if prepared.sql.truncate is not None:  # commits on its own: check first, outside the load
-            if check_state:
-                with self._executor.transaction(secret) as session:
-                    done = state.committed_rows(session, run_id, prepared.key)
-                if done is not None:
-                    return RowStatus.SKIPPED, done
-            self._executor.execute(secret, prepared.sql.truncate)
-            check_state = False
-        with self._executor.transaction(secret) as session:
-            done = state.committed_rows(session, run_id, prepared.key) if check_state else None
+        secret, run_id = prepared.row.secret_name, self._options.run_id
+        state = self._state(secret)
+        if check_state:  # outside the load transaction: it never reads the table it appends to
+            query = functools.partial(self._executor.query, secret)
+            done = state.committed_rows(query, run_id, prepared.key)
             if done is not None:
                 return RowStatus.SKIPPED, done
+        if prepared.sql.truncate is not None:  # commits on its own (Redshift), so it runs alone
+            self._executor.execute(secret, prepared.sql.truncate)
+        with self._executor.transaction(secret) as session:
             rows = run_load(session, prepared.sql)
             state.record(session, run_id, prepared.key, prepared.row.target_table, prepared.plan.load_type, rows)
         return RowStatus.SUCCEEDED, rows
 
     def ensure_state_table(self, secret_name: str) -> None:
-        """Create the state table on ``secret_name``'s cluster if needed and read which rows this run id
-        has committed already (one query). Call before loading the secret's rows, never concurrently."""
-        if secret_name not in self._state_ready:
-            committed = self._retrying_named(secret_name, lambda: self._read_state(secret_name))
-            self._committed.update({(secret_name, key): rows for key, rows in committed.items()})
-            self._state_ready.add(secret_name)
+        """Create the state table on ``secret_name``'s cluster if ``inspect`` found none, and read which rows
+        this run id has committed already (one query). Call after ``inspect``, before loading, never
+        concurrently."""
+        committed = self._retrying_named(secret_name, lambda: self._read_state(secret_name))
+        self._committed.update({(secret_name, key): rows for key, rows in committed.items()})
 
     def _read_state(self, secret_name: str) -> dict[str, int]:
-        """Rows this run id committed; the state table is created when it is missing (first use)."""
-        state = self._options.state_table
+        view = self._views[secret_name]
+        if not view.state_exists:
+            self._create_state_table(secret_name, view)
+            self._views[secret_name] = replace(view, state_exists=True, state_schema_exists=True)
+            return {}
+        query = functools.partial(self._executor.query, secret_name)
+        return view.state.committed_run_rows(query, self._options.run_id)
+
+    def _create_state_table(self, secret_name: str, view: ClusterView) -> None:
+        """Create the state table; when that fails because a concurrent run created it first, use theirs."""
         try:
-            return state.committed_run_rows(functools.partial(self._executor.query, secret_name), self._options.run_id)
-        except ExecutionError as error:
-            if error.sqlstate != UNDEFINED_TABLE:
+            with self._executor.transaction(secret_name) as session:
+                for statement in view.state.create_statements(with_schema=not view.state_schema_exists):
+                    session.execute(statement)
+        except ExecutionError:
+            key = view.facts.key(view.state.name)
+            if key not in catalog.table_columns(self._executor, secret_name, [key]):
                 raise
-        with self._executor.transaction(secret_name) as session:
-            state.ensure(session)
-        return {}
+            logger.info("state table %s was created concurrently by another run", view.state.name.sql())
+
+    def _state(self, secret_name: str) -> StateTable:
+        return self._views[secret_name].state
 
     def _retrying(self, row: MigrationRow, action: Callable[[], T]) -> T:
         return self._retrying_named(row.label, action)
@@ -227,16 +249,11 @@ class RowRunner:
         return retrying(action)
 
     def _target_columns(self, plan: MigrationPlan) -> tuple[Identifier, ...]:
-        key = (plan.row.secret_name, plan.target.schema)
-        if key in self._column_errors:
-            raise self._column_errors[key]
-        if key not in self._columns:
-            self.read_target_columns([plan])
-            return self._target_columns(plan)
-        names = self._columns[key].get(plan.target.table)
+        view = self._views[plan.row.secret_name]
+        names = view.columns.get(view.facts.key(plan.target))
         if not names:
             raise ExecutionError(
                 f"target table {plan.row.target_table} does not exist or its columns are not visible "
-                f"to the secret's user"
+                f"to user {view.facts.user}"
             )
         return tuple(Identifier(name) for name in names)

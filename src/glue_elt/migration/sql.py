@@ -19,33 +19,45 @@ class OverwriteMode(StrEnum):
 
 @dataclass(frozen=True)
 class Check:
-    """A query run first in the row's transaction: if it returns a row, the load fails with ``message``."""
+    """A query run in the row's transaction after its first statement: if it returns a row, the load fails
+    with ``message`` (or ``null_message`` when the row holds a NULL) and the transaction rolls back."""
 
     sql: str
     message: str
+    null_message: str | None = None
+
+    def failure(self, found: tuple[object, ...]) -> str:
+        """The message for the offending row ``found``."""
+        if self.null_message is not None and any(value is None for value in found):
+            return self.null_message
+        return self.message
 
 
 @dataclass(frozen=True)
 class LoadSql:
-    """A row's SQL: an optional TRUNCATE that commits on its own, then one transaction of checks,
-    statements (the last one is the insert, whose row count is the row's result) and, with
-    ``--verify_counts``, a count of what the insert must copy (``count``, run before it)."""
+    """A row's SQL: an optional TRUNCATE that commits on its own, then one transaction that runs the first
+    of ``statements`` (always a write to the connected database, never a read of a data share), the
+    ``checks``, the other statements (the last one is the insert, whose row count is the row's result) and,
+    with ``--verify_counts``, ``count``: the filtered source's size, which the insert must have copied.
+    ``explained`` are the statements the pre-flight sends to ``EXPLAIN`` (those that read the source)."""
 
     truncate: str | None
     statements: tuple[str, ...]
     checks: tuple[Check, ...] = ()
     count: str | None = None
+    explained: tuple[str, ...] = ()
 
     def preflight(self) -> list[str]:
-        """``EXPLAIN`` of every query and statement: the server checks names, columns, types and
-        privileges without changing anything. (TRUNCATE cannot be explained.)"""
-        queries = [*(check.sql for check in self.checks), *([self.count] if self.count else []), *self.statements]
-        return [f"EXPLAIN {query}" for query in queries]
+        """``EXPLAIN`` of every statement that reads the source: the server checks names, columns, the filter
+        and types without changing anything. Privileges and the target's existence are checked from the
+        catalog beforehand, so a plain ``DELETE FROM target`` needs no EXPLAIN (nor can TRUNCATE have one)."""
+        return [f"EXPLAIN {statement}" for statement in self.explained or self.statements[-1:]]
 
     def all_statements(self) -> list[str]:
         """Every statement in the order it runs (for a dry run's report)."""
+        first, *rest = self.statements
         counting = [self.count] if self.count else []
-        return [*([self.truncate] if self.truncate else []), *(c.sql for c in self.checks), *counting, *self.statements]
+        return [*([self.truncate] if self.truncate else []), first, *(c.sql for c in self.checks), *rest, *counting]
 
 
 def insert_select(target: TableName, source: TableName, columns: Sequence[Identifier], filter_sql: str | None) -> str:
@@ -77,15 +89,15 @@ def source_rows(source: TableName, filter_sql: str | None, columns: str = "COUNT
     return f"{sql} WHERE ({filter_sql})" if filter_sql else sql
 
 
-def merge_checks(plan: MigrationPlan) -> tuple[Check, ...]:
-    """Upsert guards: duplicate or NULL merge keys in the filtered source fail the row."""
+def merge_check(plan: MigrationPlan) -> Check:
+    """The upsert guard, one query: a merge key that occurs twice, or holds NULL, in the filtered source."""
     keys = ", ".join(key.sql() for key in plan.merge_keys)
     any_null = " OR ".join(f"{key.sql()} IS NULL" for key in plan.merge_keys)
     rows = source_rows(plan.source, plan.filter_sql, keys)
-    condition = f"({plan.filter_sql}) AND ({any_null})" if plan.filter_sql else any_null
-    return (
-        Check(f"{rows} GROUP BY {keys} HAVING COUNT(*) > 1 LIMIT 1", "the source has duplicate merge keys"),
-        Check(source_rows(plan.source, condition, keys) + " LIMIT 1", "the source has NULL in a merge key"),
+    return Check(
+        f"{rows} GROUP BY {keys} HAVING COUNT(*) > 1 OR {any_null} LIMIT 1",
+        "the source has duplicate merge keys",
+        "the source has NULL in a merge key",
     )
 
 
@@ -115,12 +127,13 @@ def load_sql(
     insert = insert_select(plan.target, plan.source, columns, condition)
     count = source_rows(plan.source, plan.filter_sql) if verify_counts and plan.load_type in COUNTED else None
     if plan.load_type is LoadType.UPSERT:
-        return LoadSql(None, (delete_matching(plan), insert), merge_checks(plan))
+        delete = delete_matching(plan)
+        return LoadSql(None, (delete, insert), (merge_check(plan),), explained=(delete, insert))
     if plan.load_type is not LoadType.OVERWRITE:
-        return LoadSql(None, (insert,), count=count)
+        return LoadSql(None, (insert,), count=count, explained=(insert,))
     if overwrite_mode is OverwriteMode.TRUNCATE:
-        return LoadSql(truncate(plan.target), (insert,), count=count)
-    return LoadSql(None, (delete_all(plan.target), insert), count=count)
+        return LoadSql(truncate(plan.target), (insert,), count=count, explained=(insert,))
+    return LoadSql(None, (delete_all(plan.target), insert), count=count, explained=(insert,))
 
 
 COUNTED = (LoadType.APPEND, LoadType.OVERWRITE)

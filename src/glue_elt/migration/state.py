@@ -1,8 +1,11 @@
 """Run state on the target cluster: which rows of a run have committed.
 
 The state row is written in the same transaction as the row's load, so "committed" in the state table
-and "loaded" in the target can never disagree. A retry, or a re-run with the same run id, looks a row
-up first and skips it when it is there: exactly once per run id.
+and "loaded" in the target can never disagree. Reads of the table always run in their own (autocommit)
+statement, never inside a load transaction: a load transaction only appends to the state table, so loads
+of one run, or of concurrent runs sharing the table, never form a read/write cycle (Redshift error 1023)
+under SERIALIZABLE or SNAPSHOT isolation. The table has no primary key: Redshift would not enforce one, so
+nothing may rely on it; exactly-once comes from looking a row up before loading it.
 """
 
 from __future__ import annotations
@@ -16,7 +19,6 @@ from glue_elt.executor import Row, Session
 from glue_elt.migration.names import TableName, parse_table_name, quote_identifier
 
 DEFAULT_STATE_TABLE = "glue_elt.migration_state"
-UNDEFINED_TABLE = "42P01"
 Query = Callable[[str, Sequence[Any]], list[Row]]
 
 
@@ -31,29 +33,22 @@ class StateTable:
         """Parse ``--state_table`` (``schema.table`` or ``database.schema.table``)."""
         return cls(parse_table_name(text, "--state_table"))
 
-    def create_statements(self) -> list[str]:
-        """Create the schema and table when missing (Redshift and PostgreSQL syntax alike)."""
-        return [
-            f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(self.name.schema)}",
+    def create_statements(self, *, with_schema: bool = True) -> list[str]:
+        """Create the table (and its schema, when ``with_schema``) if missing; Redshift and PostgreSQL syntax.
+
+        Redshift checks CREATE on the database even for ``CREATE SCHEMA IF NOT EXISTS`` of an existing schema,
+        so the schema statement is sent only when the schema is missing."""
+        table = (
             f"CREATE TABLE IF NOT EXISTS {self.name.sql()} ("
             "run_id VARCHAR(256) NOT NULL, row_key CHAR(64) NOT NULL, target_table VARCHAR(1024) NOT NULL, "
-            "load_type VARCHAR(32) NOT NULL, rows_affected BIGINT, committed_at TIMESTAMP NOT NULL, "
-            "PRIMARY KEY (run_id, row_key))",
-        ]
-
-    def ensure(self, session: Session) -> None:
-        """Create the table unless it exists (an existing table needs no CREATE privilege)."""
-        exists = session.query(
-            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = %s",
-            [self.name.schema, self.name.table],
+            "load_type VARCHAR(32) NOT NULL, rows_affected BIGINT, committed_at TIMESTAMP NOT NULL)"
         )
-        if not exists:
-            for statement in self.create_statements():
-                session.execute(statement)
+        schema = f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(self.name.schema)}"
+        return [schema, table] if with_schema else [table]
 
-    def committed_rows(self, session: Session, run_id: str, row_key: str) -> int | None:
+    def committed_rows(self, query: Query, run_id: str, row_key: str) -> int | None:
         """``rows_affected`` recorded for this row of this run, or ``None`` if it has not committed."""
-        found = session.query(
+        found = query(
             f"SELECT rows_affected FROM {self.name.sql()} WHERE run_id = %s AND row_key = %s",
             [run_id, row_key],
         )
@@ -62,8 +57,7 @@ class StateTable:
         return -1 if found[0][0] is None else int(found[0][0])
 
     def committed_run_rows(self, query: Query, run_id: str) -> dict[str, int]:
-        """Every row key ``run_id`` has committed, with its recorded row count (one query, through
-        ``query``: a ``Session.query`` or an executor's autocommit query)."""
+        """Every row key ``run_id`` has committed, with its recorded row count (one query)."""
         found = query(f"SELECT row_key, rows_affected FROM {self.name.sql()} WHERE run_id = %s", [run_id])
         return {str(key).strip(): -1 if rows is None else int(rows) for key, rows in found}
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import TypeVar
 
@@ -56,6 +56,18 @@ class MigrationPlan:
     load_type: LoadType
     merge_keys: tuple[Identifier, ...] = ()
     watermark: Identifier | None = None
+
+    def folded(self) -> MigrationPlan:
+        """The plan with every name as a server that folds quoted identifiers resolves it (Redshift unless
+        ``enable_case_sensitive_identifier`` is on): the same SQL there, and catalog look-ups that match."""
+        return replace(
+            self,
+            source=self.source.folded(),
+            target=self.target.folded(),
+            columns=None if self.columns is None else tuple(c.folded() for c in self.columns),
+            merge_keys=tuple(key.folded() for key in self.merge_keys),
+            watermark=None if self.watermark is None else self.watermark.folded(),
+        )
 
 
 def validate_row(row: MigrationRow) -> MigrationPlan:

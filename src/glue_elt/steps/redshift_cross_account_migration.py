@@ -118,7 +118,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         settings = self.settings
         run_id = self._params.get("JOB_RUN_ID") or new_run_id()
         runner = RowRunner(self.executor, load_options(settings, run_id))
-        rows = self._rows(settings)
+        rows = self._rows(settings, runner)
         logger.info(
             "run %s%s: %d row(s) to migrate, up to %d at once",
             run_id, " (dry run)" if settings.dry_run else "", len(rows), settings.max_parallel,
@@ -148,7 +148,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
             return EXIT_ROWS_FAILED
         return EXIT_OK
 
-    def _rows(self, settings: MigrationSettings) -> list[MigrationRow]:
+    def _rows(self, settings: MigrationSettings, runner: RowRunner) -> list[MigrationRow]:
         mode = settings.mode
         if isinstance(mode, ConfigFileMode):
             data = self._s3.read_bytes(mode.config_path, what="config file")
@@ -157,8 +157,9 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
             if mode.config_path.key.lower().endswith(".json"):
                 return parse_json_config(text, source)
             return parse_config(text, mode.separator, source)
-        schema = mode.target_schema.name
-        tables = catalog.base_tables(self.executor, mode.secret_name, schema)
+        facts = runner.facts(mode.secret_name)
+        schema = (mode.target_schema.folded() if facts.folds_identifiers else mode.target_schema).name
+        tables = catalog.base_tables(self.executor, mode.secret_name, facts.database, schema)
         if not tables:
             logger.warning("target schema %s has no base tables visible to the secret's user", schema)
         return schema_rows(mode, tables)

@@ -19,10 +19,8 @@ def plan_for(**values: str) -> MigrationPlan:
 
 
 def test_append_with_target_columns_by_name() -> None:
-    assert load_sql(plan_for(), TARGET_COLUMNS) == LoadSql(
-        None,
-        ('INSERT INTO "analytics"."orders" ("id", "Name") SELECT "id", "Name" FROM "shared_db"."schema"."orders"',),
-    )
+    insert = 'INSERT INTO "analytics"."orders" ("id", "Name") SELECT "id", "Name" FROM "shared_db"."schema"."orders"'
+    assert load_sql(plan_for(), TARGET_COLUMNS) == LoadSql(None, (insert,), explained=(insert,))
 
 
 def test_append_with_filter() -> None:
@@ -33,14 +31,16 @@ def test_append_with_filter() -> None:
 def test_overwrite_deletes_then_inserts_in_one_transaction() -> None:
     plan = plan_for(load_type="overwrite", source_columns="id, name")
     assert plan.columns is not None
-    assert load_sql(plan, plan.columns) == LoadSql(None, ('DELETE FROM "analytics"."orders"', INSERT_ID_NAME))
+    assert load_sql(plan, plan.columns) == LoadSql(
+        None, ('DELETE FROM "analytics"."orders"', INSERT_ID_NAME), explained=(INSERT_ID_NAME,)
+    )
 
 
 def test_overwrite_truncate_mode_truncates_outside_the_transaction() -> None:
     plan = plan_for(load_type="overwrite", source_columns="id, name")
     assert plan.columns is not None
     sql = load_sql(plan, plan.columns, OverwriteMode.TRUNCATE)
-    assert sql == LoadSql('TRUNCATE "analytics"."orders"', (INSERT_ID_NAME,))
+    assert sql == LoadSql('TRUNCATE "analytics"."orders"', (INSERT_ID_NAME,), explained=(INSERT_ID_NAME,))
     assert sql.preflight() == [f"EXPLAIN {INSERT_ID_NAME}"]
 
 
@@ -48,13 +48,11 @@ def test_append_ignores_overwrite_mode() -> None:
     assert load_sql(plan_for(), TARGET_COLUMNS, OverwriteMode.TRUNCATE).truncate is None
 
 
-def test_preflight_explains_every_transactional_statement() -> None:
+def test_preflight_explains_what_reads_the_source_only() -> None:
+    """DELETE FROM target needs no EXPLAIN: the catalog and privilege checks cover all it can fail on."""
     plan = plan_for(load_type="overwrite", source_columns="id, name")
     assert plan.columns is not None
-    assert load_sql(plan, plan.columns).preflight() == [
-        'EXPLAIN DELETE FROM "analytics"."orders"',
-        f"EXPLAIN {INSERT_ID_NAME}",
-    ]
+    assert load_sql(plan, plan.columns).preflight() == [f"EXPLAIN {INSERT_ID_NAME}"]
 
 
 def test_quoted_names_survive() -> None:
@@ -73,13 +71,16 @@ def test_incremental_inserts_only_rows_above_the_target_watermark() -> None:
     assert sql.endswith(f"""WHERE ((region = 'eu') AND ("ts" > {newest} OR {newest} IS NULL))""")
 
 
-def test_upsert_checks_deletes_matches_then_inserts() -> None:
+def test_upsert_deletes_matches_checks_then_inserts() -> None:
     plan = plan_for(load_type="upsert", merge_keys="id, region")
     sql = load_sql(plan, TARGET_COLUMNS)
-    assert [c.sql for c in sql.checks] == [
-        'SELECT "id", "region" FROM "shared_db"."schema"."orders" GROUP BY "id", "region" HAVING COUNT(*) > 1 LIMIT 1',
-        'SELECT "id", "region" FROM "shared_db"."schema"."orders" WHERE ("id" IS NULL OR "region" IS NULL) LIMIT 1',
-    ]
+    (check,) = sql.checks
+    assert check.sql == (
+        'SELECT "id", "region" FROM "shared_db"."schema"."orders" GROUP BY "id", "region" '
+        'HAVING COUNT(*) > 1 OR "id" IS NULL OR "region" IS NULL LIMIT 1'
+    )
+    assert check.failure((1, "eu")) == "the source has duplicate merge keys"
+    assert check.failure((None, "eu")) == "the source has NULL in a merge key"
     delete, insert = sql.statements
     assert delete == (
         'WITH "glue_elt_source_keys" AS (SELECT DISTINCT "id", "region" FROM "shared_db"."schema"."orders") '
@@ -87,7 +88,15 @@ def test_upsert_checks_deletes_matches_then_inserts() -> None:
         'WHERE "orders"."id" = "glue_elt_source_keys"."id" AND "orders"."region" = "glue_elt_source_keys"."region"'
     )
     assert insert.startswith('INSERT INTO "analytics"."orders"')
-    assert len(sql.preflight()) == 4
+    assert sql.preflight() == [f"EXPLAIN {delete}", f"EXPLAIN {insert}"]
+    # the first statement of the transaction writes the target; the check reads the share after it
+    assert sql.all_statements() == [delete, check.sql, insert]
+
+
+def test_verify_counts_counts_after_the_insert() -> None:
+    sql = load_sql(plan_for(load_type="overwrite"), TARGET_COLUMNS, verify_counts=True)
+    assert sql.all_statements()[0] == 'DELETE FROM "analytics"."orders"'
+    assert sql.all_statements()[-1] == sql.count
 
 
 def test_verify_counts_counts_the_filtered_source() -> None:

@@ -1,0 +1,75 @@
+"""Redshift's catalog views on the PostgreSQL stand-in, so the step's catalog queries run unchanged.
+
+``SVV_REDSHIFT_TABLES``, ``SVV_REDSHIFT_COLUMNS`` and ``SVV_REDSHIFT_SCHEMAS`` are created in ``public`` with
+the column names, order and types Redshift documents
+(https://docs.aws.amazon.com/redshift/latest/dg/r_SVV_REDSHIFT_TABLES.html, ``r_SVV_REDSHIFT_COLUMNS.html``,
+``r_SVV_REDSHIFT_SCHEMAS.html``). Like Redshift's, the table and column views list only what the querying
+user may access (some privilege on the table and USAGE on its schema); a data share's database is the
+connected one here, so ``database_name`` is always ``current_database()``.
+"""
+
+from __future__ import annotations
+
+_USER_SCHEMAS = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"
+_ACCESSIBLE = (
+    f"c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_USER_SCHEMAS} AND has_schema_privilege(n.oid, 'USAGE') "
+    "AND has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')"
+)
+
+SVV_REDSHIFT_TABLES = f"""
+CREATE OR REPLACE VIEW public.svv_redshift_tables AS
+SELECT current_database()::varchar(128) AS database_name,
+       n.nspname::varchar(128) AS schema_name,
+       c.relname::varchar(128) AS table_name,
+       (CASE WHEN c.relkind IN ('v', 'm') THEN 'VIEW' ELSE 'TABLE' END)::varchar(128) AS table_type,
+       array_to_string(c.relacl, ',')::varchar(128) AS table_acl,
+       obj_description(c.oid, 'pg_class')::varchar(128) AS remarks,
+       pg_get_userbyid(c.relowner)::varchar(128) AS table_owner
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE {_ACCESSIBLE}
+"""
+
+SVV_REDSHIFT_COLUMNS = f"""
+CREATE OR REPLACE VIEW public.svv_redshift_columns AS
+SELECT current_database()::varchar(128) AS database_name,
+       n.nspname::varchar(128) AS schema_name,
+       c.relname::varchar(128) AS table_name,
+       a.attname::varchar(128) AS column_name,
+       a.attnum::integer AS ordinal_position,
+       format_type(a.atttypid, a.atttypmod)::varchar(32) AS data_type,
+       pg_get_expr(d.adbin, d.adrelid)::varchar(4000) AS column_default,
+       (CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END)::varchar(3) AS is_nullable,
+       'none'::varchar(128) AS encoding,
+       false AS distkey,
+       0::integer AS sortkey,
+       array_to_string(a.attacl, ',')::varchar(128) AS column_acl,
+       col_description(c.oid, a.attnum)::varchar(256) AS remarks
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE a.attnum > 0 AND NOT a.attisdropped AND {_ACCESSIBLE}
+"""
+
+SVV_REDSHIFT_SCHEMAS = f"""
+CREATE OR REPLACE VIEW public.svv_redshift_schemas AS
+SELECT current_database()::varchar(128) AS database_name,
+       n.nspname::varchar(128) AS schema_name,
+       n.nspowner::bigint::integer AS schema_owner,
+       'local'::varchar(16) AS schema_type,
+       array_to_string(n.nspacl, ',')::varchar(128) AS schema_acl,
+       NULL::varchar(128) AS schema_option
+FROM pg_namespace n
+WHERE {_USER_SCHEMAS}
+"""
+
+
+def redshift_views_sql() -> list[str]:
+    """Statements (run as superuser in the cluster's database) creating the views, readable by everyone."""
+    views = ("svv_redshift_tables", "svv_redshift_columns", "svv_redshift_schemas")
+    return [
+        SVV_REDSHIFT_TABLES,
+        SVV_REDSHIFT_COLUMNS,
+        SVV_REDSHIFT_SCHEMAS,
+        *(f"GRANT SELECT ON public.{view} TO PUBLIC" for view in views),
+    ]

@@ -1,0 +1,59 @@
+"""Privilege checks before any write: one query per cluster for every row's needs.
+
+``HAS_TABLE_PRIVILEGE``, ``HAS_SCHEMA_PRIVILEGE`` and ``HAS_DATABASE_PRIVILEGE`` exist on Redshift and
+PostgreSQL alike. On Redshift they are leader-node functions: they run in a ``SELECT`` without ``FROM``, never
+beside a user table, and they cannot name an object of another database (a data share), so a share's tables
+are checked by their presence in ``SVV_REDSHIFT_COLUMNS`` instead (it lists only what the user may access).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from glue_elt.executor import RedshiftExecutor
+from glue_elt.migration.catalog import server_bool
+from glue_elt.migration.names import quote_identifier
+
+FUNCTIONS = {"table": "HAS_TABLE_PRIVILEGE", "schema": "HAS_SCHEMA_PRIVILEGE", "database": "HAS_DATABASE_PRIVILEGE"}
+CHECKS_PER_QUERY = 400
+"""Privileges tested by one query (a select list stays far below Redshift's 1,600 columns)."""
+
+
+@dataclass(frozen=True)
+class Need:
+    """One privilege on one object: ``kind`` is ``table``, ``schema`` or ``database``; ``name`` is what the
+    function takes (a table as quoted SQL text, which it parses; a schema or database by its plain name),
+    ``label`` how messages show it."""
+
+    privilege: str
+    kind: str
+    name: str
+    label: str
+
+    def expression(self) -> str:
+        """The SQL test, with the object's name as a parameter and the privilege as a constant."""
+        return f"{FUNCTIONS[self.kind]}(%s, '{self.privilege}')"
+
+
+def table_need(privilege: str, schema: str, table: str) -> Need:
+    """``privilege`` on the connected database's ``schema.table``."""
+    name = f"{quote_identifier(schema)}.{quote_identifier(table)}"
+    return Need(privilege, "table", name, f"{schema}.{table}")
+
+
+def missing(executor: RedshiftExecutor, secret_name: str, needs: Sequence[Need]) -> set[Need]:
+    """The needs the session's user lacks (each distinct need tested once)."""
+    unique = list(dict.fromkeys(needs))
+    lacking: set[Need] = set()
+    for start in range(0, len(unique), CHECKS_PER_QUERY):
+        chunk = unique[start : start + CHECKS_PER_QUERY]
+        sql = "SELECT " + ", ".join(need.expression() for need in chunk)
+        (row,) = executor.query(secret_name, sql, [need.name for need in chunk])
+        lacking.update(need for need, granted in zip(chunk, row, strict=True) if not server_bool(granted))
+    return lacking
+
+
+def describe(lacking: Sequence[Need], user: str) -> str:
+    """``user etl lacks INSERT on analytics.orders, DELETE on analytics.orders``."""
+    return f"user {user} lacks " + ", ".join(f"{n.privilege} on {n.kind} {n.label}" for n in lacking)

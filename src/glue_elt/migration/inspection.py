@@ -1,0 +1,189 @@
+"""Checks on one cluster before any write: where the session is, how the server folds names, which targets
+and sources exist, and whether the user holds every privilege the rows and the state table need.
+
+A fixed number of queries per cluster, whatever the number of rows: one catalog query for every table
+named, one privilege query, and (first use of the state table, or truncate mode) one more look-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from glue_elt.errors import ConfigError, GlueELTError, ValidationError
+from glue_elt.executor import RedshiftExecutor
+from glue_elt.migration import access, catalog
+from glue_elt.migration.access import Need, table_need
+from glue_elt.migration.catalog import ClusterFacts, TableKey
+from glue_elt.migration.names import TableName, display_identifier
+from glue_elt.migration.sql import OverwriteMode
+from glue_elt.migration.state import StateTable
+from glue_elt.migration.validation import LoadType, MigrationPlan
+
+
+@dataclass(frozen=True)
+class ClusterView:
+    """What the checks learnt about one cluster: its facts, the columns of every table found, and whether
+    the state table (or at least its schema) exists."""
+
+    facts: ClusterFacts
+    columns: Mapping[TableKey, list[str]]
+    state: StateTable
+    state_exists: bool
+    state_schema_exists: bool
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """The cluster's view, the rows that passed (their names resolved as the server resolves them) and why
+    the others failed."""
+
+    view: ClusterView
+    plans: dict[int, MigrationPlan]
+    failures: dict[int, GlueELTError] = field(default_factory=dict)
+
+
+def resolve_state_table(state: StateTable, facts: ClusterFacts) -> StateTable:
+    """The state table as the server names it; ``ConfigError`` when it is in another database."""
+    name = facts.resolve(state.name)
+    if name.database not in (None, facts.database):
+        raise ConfigError(
+            f"--state_table {state.name.sql()} is in database {name.database}, but the secret connects to "
+            f"database {facts.database}: other databases (data shares) are read-only; name a table of {facts.database}"
+        )
+    return StateTable(name)
+
+
+def inspect_cluster(
+    executor: RedshiftExecutor,
+    secret_name: str,
+    facts: ClusterFacts,
+    plans: Mapping[int, MigrationPlan],
+    state: StateTable,
+    overwrite_mode: OverwriteMode,
+) -> Inspection:
+    """Check every row of one secret against its cluster; raises only for what fails them all."""
+    state = resolve_state_table(state, facts)
+    failures: dict[int, GlueELTError] = {}
+    resolved: dict[int, MigrationPlan] = {}
+    for index, plan in plans.items():
+        plan = plan.folded() if facts.folds_identifiers else plan
+        if plan.target.database not in (None, facts.database):
+            failures[index] = ValidationError(
+                f"target_table {plan.row.target_table} is in database {plan.target.database}, but the secret "
+                f"connects to database {facts.database}: other databases (data shares) are read-only"
+            )
+        else:
+            resolved[index] = plan
+    state_key = facts.key(state.name)
+    wanted = {state_key, *(facts.key(name) for p in resolved.values() for name in (p.target, p.source))}
+    columns = catalog.table_columns(executor, secret_name, wanted)
+    state_exists = state_key in columns
+    schema_exists = state_exists or catalog.schema_exists(executor, secret_name, facts.database, state.name.schema)
+    view = ClusterView(facts, columns, state, state_exists, schema_exists)
+    for index, plan in list(resolved.items()):
+        problem = _missing_table(view, plan)
+        if problem is not None:
+            failures[index] = ValidationError(problem)
+            del resolved[index]
+    _check_privileges(executor, secret_name, view, resolved, failures, overwrite_mode)
+    return Inspection(view, resolved, failures)
+
+
+def _missing_table(view: ClusterView, plan: MigrationPlan) -> str | None:
+    facts = view.facts
+    if facts.key(plan.target) not in view.columns:
+        return f"target table {_shown(plan.target)} does not exist or is not visible to user {facts.user}" + _case_hint(
+            view, plan.target
+        )
+    if facts.key(plan.source) not in view.columns:
+        return (
+            f"source table {_shown(plan.source)} does not exist or user {facts.user} may not read it "
+            "(for a data share: is its database created on this cluster and USAGE on it granted?)"
+            + _case_hint(view, plan.source)
+        )
+    return None
+
+
+def _case_hint(view: ClusterView, name: TableName) -> str:
+    """A hint when a table exists under another case than the (case-sensitive) name given."""
+    if view.facts.folds_identifiers:
+        return ""
+    key = view.facts.key(name)
+    for other in view.columns:
+        if other != key and (other.database, other.schema.lower(), other.table.lower()) == (
+            key.database,
+            key.schema.lower(),
+            key.table.lower(),
+        ):
+            return f" (the server keeps the case of quoted names; {other} exists)"
+    return ""
+
+
+def _check_privileges(
+    executor: RedshiftExecutor,
+    secret_name: str,
+    view: ClusterView,
+    plans: dict[int, MigrationPlan],
+    failures: dict[int, GlueELTError],
+    overwrite_mode: OverwriteMode,
+) -> None:
+    """One query for every privilege the rows and the state table need; rows lacking one fail."""
+    facts = view.facts
+    state_needs = _state_needs(view)
+    row_needs = {index: _row_needs(plan, facts, overwrite_mode) for index, plan in plans.items()}
+    needs = [*state_needs, *(need for row in row_needs.values() for need in row)]
+    lacking = access.missing(executor, secret_name, needs) if needs else set()
+    state_lacks = [need for need in state_needs if need in lacking]
+    if state_lacks:
+        raise GlueELTError(
+            f"state table {view.state.name.sql()} cannot be used: {access.describe(state_lacks, facts.user)}"
+        )
+    truncating = [i for i, p in plans.items() if _truncates(p, overwrite_mode)]
+    owned = set()
+    if truncating and not facts.superuser:
+        owned = catalog.owned_tables(executor, secret_name, {plans[i].target.schema for i in truncating})
+    for index, plan in list(plans.items()):
+        problems = (
+            [access.describe([n for n in row_needs[index] if n in lacking], facts.user)]
+            if any(n in lacking for n in row_needs[index])
+            else []
+        )
+        if index in truncating and not facts.superuser and (plan.target.schema, plan.target.table) not in owned:
+            problems.append(
+                f"--overwrite_mode truncate needs user {facts.user} to own {_shown(plan.target)} or be a "
+                "superuser (a TRUNCATE grant cannot be confirmed before running; use --overwrite_mode delete)"
+            )
+        if problems:
+            failures[index] = ValidationError("; ".join(problems))
+            del plans[index]
+
+
+def _truncates(plan: MigrationPlan, overwrite_mode: OverwriteMode) -> bool:
+    return plan.load_type is LoadType.OVERWRITE and overwrite_mode is OverwriteMode.TRUNCATE
+
+
+def _row_needs(plan: MigrationPlan, facts: ClusterFacts, overwrite_mode: OverwriteMode) -> list[Need]:
+    target = plan.target
+    needs = [table_need("INSERT", target.schema, target.table)]
+    deletes = plan.load_type is LoadType.UPSERT or (
+        plan.load_type is LoadType.OVERWRITE and overwrite_mode is OverwriteMode.DELETE
+    )
+    if deletes:
+        needs.append(table_need("DELETE", target.schema, target.table))
+    if plan.source.database in (None, facts.database):  # a share's tables: visibility in the catalog says it
+        needs.append(table_need("SELECT", plan.source.schema, plan.source.table))
+    return needs
+
+
+def _state_needs(view: ClusterView) -> list[Need]:
+    name = view.state.name
+    if view.state_exists:
+        return [table_need("SELECT", name.schema, name.table), table_need("INSERT", name.schema, name.table)]
+    if view.state_schema_exists:
+        return [Need("CREATE", "schema", name.schema, name.schema)]
+    return [Need("CREATE", "database", view.facts.database, view.facts.database)]
+
+
+def _shown(name: TableName) -> str:
+    return ".".join(display_identifier(part.name) for part in name.parts)
