@@ -21,12 +21,18 @@ PROCESS_MARKER = "moto.server"
 
 @dataclass
 class MotoServer:
-    """``python -m moto.server`` on a loopback port; its pid is kept in ``pid_path``."""
+    """``python -m moto.server`` on a loopback port; its pid is kept in ``pid_path``.
+
+    ``env`` holds extra environment variables for the server process, on top of this process's own:
+    e.g. ``{"INITIAL_NO_AUTH_ACTION_COUNT": "0"}`` makes moto check every request against the IAM
+    policies of its users (moto reads its settings from the environment when it starts).
+    """
 
     log_path: Path
     pid_path: Path
     port: int
     host: str = LOOPBACK
+    env: dict[str, str] = field(default_factory=dict)
     _proc: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -43,7 +49,7 @@ class MotoServer:
         if importlib.util.find_spec("moto") is None:
             raise StackError(f"moto is not installed for {sys.executable} (pip install 'moto[server]')")
         cmd = [sys.executable, "-m", PROCESS_MARKER, "-H", self.host, "-p", str(self.port)]
-        self._proc = spawn(cmd, self.log_path)
+        self._proc = spawn(cmd, self.log_path, env=self.env)
         self.pid_path.write_text(f"{self._proc.pid}\n")
 
     def is_ready(self) -> bool:

@@ -188,12 +188,19 @@ def reap(proc: subprocess.Popen[bytes] | None, timeout: float = 5.0) -> None:
         proc.wait(timeout)
 
 
-def spawn(cmd: Sequence[str], log_path: Path, *, cwd: Path | None = None) -> subprocess.Popen[bytes]:
-    """Start a long-running server in its own session, appending its output to ``log_path``."""
+def spawn(
+    cmd: Sequence[str], log_path: Path, *, cwd: Path | None = None, env: Mapping[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start a long-running server in its own session, appending its output to ``log_path``.
+
+    ``env`` adds to (or overrides) this process's environment for the server; ``None`` passes it unchanged.
+    """
+    full_env = {**os.environ, **env} if env else None
     with log_path.open("ab") as log_file:
         return subprocess.Popen(
             list(cmd),
             cwd=cwd,
+            env=full_env,
             stdin=subprocess.DEVNULL,
             stdout=log_file,
             stderr=subprocess.STDOUT,

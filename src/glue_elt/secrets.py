@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
 
 REQUIRED_KEYS = ("username", "password", "host", "port")
+ACCESS_DENIED_CODES = ("AccessDeniedException", "AccessDenied", "403")
+"""Error codes meaning the caller may not read the secret: Secrets Manager's own code, the generic one, and
+the bare HTTP status botocore reports when a 403 reply carries no code it can parse."""
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,7 @@ class SecretStore:
             response = self._secrets_client().get_secret_value(SecretId=secret_name)
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "ClientError")
-            raise SecretError(f"secret {secret_name!r} could not be read: {code}") from None
+            raise SecretError(f"secret {secret_name!r} could not be read: {_explain(code)}") from None
         except BotoCoreError as error:
             raise SecretError(f"secret {secret_name!r} could not be read: {type(error).__name__}") from None
         secret_string = response.get("SecretString")
@@ -116,6 +119,16 @@ class SecretStore:
 
                 self._client = boto3.client("secretsmanager")
             return self._client
+
+
+def _explain(code: str) -> str:
+    """The error code of a failed ``GetSecretValue``, in words for access denials (other codes as they are)."""
+    if code in ACCESS_DENIED_CODES:
+        return (
+            f"access denied ({code}): the AWS credentials in use need secretsmanager:GetSecretValue on this "
+            f"secret and kms:Decrypt on its KMS key"
+        )
+    return code
 
 
 def assumed_role_secrets_client(role_arn: str) -> SecretsManagerClient:

@@ -1,13 +1,15 @@
-"""Parsing the Redshift secret format."""
+"""Parsing the Redshift secret format; messages when a secret cannot be read."""
 
 from __future__ import annotations
 
 import json
+from typing import Any, cast
 
 import pytest
+from botocore.exceptions import ClientError
 
 from glue_elt.errors import SecretError
-from glue_elt.secrets import credentials_from_secret
+from glue_elt.secrets import SecretStore, credentials_from_secret
 
 BASE = {"username": "etl", "password": "pw-very-secret", "host": "h", "port": 5439, "dbname": "dev"}
 
@@ -41,3 +43,39 @@ def test_bad_secrets_name_the_problem_not_the_value(secret_string: str, message:
     with pytest.raises(SecretError, match=message) as error:
         credentials_from_secret("name", secret_string)
     assert "pw-very-secret" not in str(error.value)
+
+
+class _DeniedClient:
+    """A Secrets Manager client whose ``get_secret_value`` fails with one error code (and counts calls)."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+        self.calls = 0
+
+    def get_secret_value(self, SecretId: str) -> dict[str, str]:  # noqa: N803 (boto3's parameter name)
+        self.calls += 1
+        # the message of a real denial names the caller; moto's 403 reply puts its whole XML body here
+        raise ClientError(
+            {"Error": {"Code": self.code, "Message": "User: arn:aws:iam::1:user/u is not authorized"}}, "GetSecretValue"
+        )
+
+
+@pytest.mark.parametrize("code", ["AccessDeniedException", "AccessDenied", "403"])
+def test_access_denied_is_said_in_words(code: str) -> None:
+    client = _DeniedClient(code)
+    store = SecretStore(cast(Any, client))
+    expected = (
+        f"secret 'etl/redshift' could not be read: access denied ({code}): the AWS credentials in use need "
+        "secretsmanager:GetSecretValue on this secret and kms:Decrypt on its KMS key"
+    )
+    for _ in range(2):  # the failure is cached: one request per secret per run
+        with pytest.raises(SecretError) as error:
+            store.get("etl/redshift")
+        assert str(error.value) == expected
+    assert client.calls == 1
+
+
+def test_other_error_codes_are_kept_as_they_are() -> None:
+    with pytest.raises(SecretError) as error:
+        SecretStore(cast(Any, _DeniedClient("ResourceNotFoundException"))).get("nope")
+    assert str(error.value) == "secret 'nope' could not be read: ResourceNotFoundException"
