@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from glue_elt.errors import ExecutionError
 from glue_elt.executor import RedshiftExecutor
-from glue_elt.migration.names import TableName
+from glue_elt.migration.names import TableName, fold_case
 
 FACTS_SQL = "SELECT CURRENT_DATABASE(), CURRENT_USER, usesuper FROM pg_user WHERE usename = CURRENT_USER"
 CASE_SETTING_SQL = "SHOW enable_case_sensitive_identifier"
@@ -29,6 +29,10 @@ BASE_TABLES_SQL = (
 COLUMNS_SQL = (
     "SELECT database_name, schema_name, table_name, column_name FROM svv_redshift_columns WHERE {groups} "
     "ORDER BY database_name, schema_name, table_name, ordinal_position"
+)
+SIMILAR_TABLES_SQL = (
+    "SELECT database_name, schema_name, table_name FROM svv_redshift_tables WHERE {groups} "
+    "ORDER BY database_name, schema_name, table_name"
 )
 SCHEMA_EXISTS_SQL = "SELECT schema_name FROM svv_redshift_schemas WHERE database_name = %s AND schema_name = %s"
 OWNED_TABLES_SQL = "SELECT schemaname, tablename FROM pg_tables WHERE tableowner = CURRENT_USER AND schemaname IN ({})"
@@ -98,15 +102,34 @@ def table_columns(
 
 def columns_query(tables: Iterable[TableKey]) -> tuple[str, list[str]]:
     """``COLUMNS_SQL`` for ``tables``: one condition per database and schema, table names as parameters."""
+    return COLUMNS_SQL.format(groups=_conditions(tables, "schema_name", "table_name")), _params(tables)
+
+
+def similar_tables(executor: RedshiftExecutor, secret_name: str, tables: Collection[TableKey]) -> list[TableKey]:
+    """Tables whose schema and name equal one of ``tables`` but for ASCII case (to explain a miss on a server
+    that keeps the case of quoted names); one query."""
+    lowered = [TableKey(key.database, fold_case(key.schema), fold_case(key.table)) for key in tables]
+    sql = SIMILAR_TABLES_SQL.format(groups=_conditions(lowered, "lower(schema_name)", "lower(table_name)"))
+    return [TableKey(*map(str, row)) for row in executor.query(secret_name, sql, _params(lowered))]
+
+
+def _groups(tables: Iterable[TableKey]) -> list[tuple[tuple[str, str], list[str]]]:
     groups: dict[tuple[str, str], set[str]] = {}
     for key in tables:
         groups.setdefault((key.database, key.schema), set()).add(key.table)
-    conditions, params = [], []
-    for (database, schema), names in sorted(groups.items()):
-        placeholders = ", ".join(["%s"] * len(names))
-        conditions.append(f"(database_name = %s AND schema_name = %s AND table_name IN ({placeholders}))")
-        params += [database, schema, *sorted(names)]
-    return COLUMNS_SQL.format(groups=" OR ".join(conditions)), params
+    return [(group, sorted(names)) for group, names in sorted(groups.items())]
+
+
+def _conditions(tables: Iterable[TableKey], schema_column: str, table_column: str) -> str:
+    """One ``(database AND schema AND table IN (...))`` condition per database and schema, ``OR``-ed."""
+    return " OR ".join(
+        f"(database_name = %s AND {schema_column} = %s AND {table_column} IN ({', '.join(['%s'] * len(names))}))"
+        for _, names in _groups(tables)
+    )
+
+
+def _params(tables: Iterable[TableKey]) -> list[str]:
+    return [value for (database, schema), names in _groups(tables) for value in (database, schema, *names)]
 
 
 def schema_exists(executor: RedshiftExecutor, secret_name: str, database: str, schema: str) -> bool:

@@ -15,7 +15,7 @@ from glue_elt.executor import RedshiftExecutor
 from glue_elt.migration import access, catalog
 from glue_elt.migration.access import Need, table_need
 from glue_elt.migration.catalog import ClusterFacts, TableKey
-from glue_elt.migration.names import TableName, display_identifier
+from glue_elt.migration.names import TableName, display_identifier, fold_case
 from glue_elt.migration.sql import OverwriteMode
 from glue_elt.migration.state import StateTable
 from glue_elt.migration.validation import LoadType, MigrationPlan
@@ -81,8 +81,10 @@ def inspect_cluster(
     state_exists = state_key in columns
     schema_exists = state_exists or catalog.schema_exists(executor, secret_name, facts.database, state.name.schema)
     view = ClusterView(facts, columns, state, state_exists, schema_exists)
+    absent = {key for p in resolved.values() for key in (facts.key(p.target), facts.key(p.source))} - set(columns)
+    similar = [] if facts.folds_identifiers or not absent else catalog.similar_tables(executor, secret_name, absent)
     for index, plan in list(resolved.items()):
-        problem = _missing_table(view, plan)
+        problem = _missing_table(view, plan, similar)
         if problem is not None:
             failures[index] = ValidationError(problem)
             del resolved[index]
@@ -90,32 +92,26 @@ def inspect_cluster(
     return Inspection(view, resolved, failures)
 
 
-def _missing_table(view: ClusterView, plan: MigrationPlan) -> str | None:
+def _missing_table(view: ClusterView, plan: MigrationPlan, similar: list[TableKey]) -> str | None:
     facts = view.facts
     if facts.key(plan.target) not in view.columns:
         return f"target table {_shown(plan.target)} does not exist or is not visible to user {facts.user}" + _case_hint(
-            view, plan.target
+            facts.key(plan.target), similar
         )
     if facts.key(plan.source) not in view.columns:
         return (
             f"source table {_shown(plan.source)} does not exist or user {facts.user} may not read it "
             "(for a data share: is its database created on this cluster and USAGE on it granted?)"
-            + _case_hint(view, plan.source)
+            + _case_hint(facts.key(plan.source), similar)
         )
     return None
 
 
-def _case_hint(view: ClusterView, name: TableName) -> str:
-    """A hint when a table exists under another case than the (case-sensitive) name given."""
-    if view.facts.folds_identifiers:
-        return ""
-    key = view.facts.key(name)
-    for other in view.columns:
-        if other != key and (other.database, other.schema.lower(), other.table.lower()) == (
-            key.database,
-            key.schema.lower(),
-            key.table.lower(),
-        ):
+def _case_hint(key: TableKey, similar: list[TableKey]) -> str:
+    """A hint when the table exists with another case than the name given (the server keeps quoted case)."""
+    folded = (key.database, fold_case(key.schema), fold_case(key.table))
+    for other in similar:
+        if (other.database, fold_case(other.schema), fold_case(other.table)) == folded:
             return f" (the server keeps the case of quoted names; {other} exists)"
     return ""
 

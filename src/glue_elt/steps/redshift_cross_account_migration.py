@@ -9,6 +9,7 @@ import logging
 import time
 import uuid
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from glue_elt.executor import RedshiftExecutor
@@ -158,10 +159,12 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
                 return parse_json_config(text, source)
             return parse_config(text, mode.separator, source)
         facts = runner.facts(mode.secret_name)
-        schema = (mode.target_schema.folded() if facts.folds_identifiers else mode.target_schema).name
+        if facts.folds_identifiers:
+            mode = replace(mode, target_schema=mode.target_schema.folded())
+        schema = mode.target_schema.name
         tables = catalog.base_tables(self.executor, mode.secret_name, facts.database, schema)
         if not tables:
-            logger.warning("target schema %s has no base tables visible to the secret's user", schema)
+            logger.warning("target schema %s has no base tables visible to user %s", schema, facts.user)
         return schema_rows(mode, tables)
 
 
