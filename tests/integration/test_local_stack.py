@@ -101,6 +101,64 @@ def test_schema_names_are_validated(stack: LocalStack) -> None:
         stack.create_source_schema('bad"; drop database shared_db; --')
 
 
+REDSHIFT_VIEWS = {
+    # name: [(column, type)] as Redshift documents them (docs.aws.amazon.com/redshift/latest/dg/r_<NAME>.html)
+    "svv_redshift_tables": [
+        ("database_name", "character varying(128)"),
+        ("schema_name", "character varying(128)"),
+        ("table_name", "character varying(128)"),
+        ("table_type", "character varying(128)"),
+        ("table_acl", "character varying(128)"),
+        ("remarks", "character varying(128)"),
+        ("table_owner", "character varying(128)"),
+    ],
+    "svv_redshift_columns": [
+        ("database_name", "character varying(128)"),
+        ("schema_name", "character varying(128)"),
+        ("table_name", "character varying(128)"),
+        ("column_name", "character varying(128)"),
+        ("ordinal_position", "integer"),
+        ("data_type", "character varying(32)"),
+        ("column_default", "character varying(4000)"),
+        ("is_nullable", "character varying(3)"),
+        ("encoding", "character varying(128)"),
+        ("distkey", "boolean"),
+        ("sortkey", "integer"),
+        ("column_acl", "character varying(128)"),
+        ("remarks", "character varying(256)"),
+    ],
+    "svv_redshift_schemas": [
+        ("database_name", "character varying(128)"),
+        ("schema_name", "character varying(128)"),
+        ("schema_owner", "integer"),
+        ("schema_type", "character varying(16)"),
+        ("schema_acl", "character varying(128)"),
+        ("schema_option", "character varying(128)"),
+    ],
+}
+
+
+@pytest.mark.parametrize("view", sorted(REDSHIFT_VIEWS))
+def test_redshift_catalog_views_have_redshifts_columns(stack: LocalStack, view: str) -> None:
+    with closing(stack.etl_connect()) as conn:
+        cursor = conn.cursor()
+        cursor.execute(
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+            "WHERE a.attrelid = %s::regclass AND a.attnum > 0 ORDER BY a.attnum",
+            (f"public.{view}",),
+        )
+        assert [tuple(row) for row in cursor.fetchall()] == REDSHIFT_VIEWS[view]
+
+
+def test_redshift_catalog_views_list_only_accessible_tables(stack: LocalStack, orders: str) -> None:
+    stack.run_as_admin("CREATE TABLE schema.hidden (id int)", "REVOKE ALL ON schema.hidden FROM etl_user")
+    with closing(stack.etl_connect()) as conn:
+        cursor = conn.cursor()
+        cursor.execute("SELECT table_name, table_type FROM svv_redshift_tables WHERE schema_name = 'schema'")
+        tables = {tuple(row) for row in cursor.fetchall()}
+    assert ("orders", "TABLE") in tables and not any(name == "hidden" for name, _ in tables)
+
+
 def test_bouncer_console(stack: LocalStack) -> None:
     assert "shared_db|" in stack.bouncer_admin("SHOW POOLS")
 
