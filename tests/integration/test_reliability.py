@@ -24,13 +24,15 @@ FAST_RETRIES = {"max_retries": 2, "retry_wait_seconds": 0.05}
 
 
 def seed(db: Db, source: str, target: str, tables: list[str], rows: int = 50) -> None:
-    """Each source table gets ``rows`` rows; each target table has a primary key on ``id``."""
+    """Each source table gets ``rows`` rows; each target table has ``id NOT NULL`` (which Redshift enforces) and
+    a primary key on ``id``, which only the stand-in enforces: tests use it to make an INSERT wait on a lock
+    (``blocking_row``), never to catch a duplicate."""
     for table in tables:
         db.admin(
             f"CREATE TABLE {source}.{table} (id int, v text)",
             f"INSERT INTO {source}.{table} SELECT g, 'v' || g FROM generate_series(1, {rows}) g",
         )
-        db.as_etl(f"CREATE TABLE {target}.{table} (id int PRIMARY KEY, v text)")
+        db.as_etl(f"CREATE TABLE {target}.{table} (id int NOT NULL PRIMARY KEY, v text)")
 
 
 def config_for(
@@ -232,7 +234,7 @@ def test_truncate_mode_is_fast_but_not_atomic(
     source, target = schemas
     seed(db, source, target, ["ok", "bad"], rows=5)
     db.as_etl(f"INSERT INTO {target}.ok VALUES (100, 'old')", f"INSERT INTO {target}.bad VALUES (100, 'old')")
-    db.admin(f"INSERT INTO {source}.bad VALUES (NULL, 'violates the primary key')")
+    db.admin(f"INSERT INTO {source}.bad VALUES (NULL, 'violates NOT NULL')")
     config = config_for(put_config, source, target, etl_secret, ["ok", "bad"], load_type="overwrite")
     step = RedshiftCrossAccountDataMigration({"config_path": config, "overwrite_mode": "truncate"})
     result = step.run()
