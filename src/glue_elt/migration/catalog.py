@@ -16,7 +16,7 @@ from glue_elt.errors import ExecutionError
 from glue_elt.executor import RedshiftExecutor
 from glue_elt.migration.names import TableName, fold_case
 
-FACTS_SQL = "SELECT CURRENT_DATABASE(), CURRENT_USER, usesuper FROM pg_user WHERE usename = CURRENT_USER"
+FACTS_SQL = "SELECT CURRENT_DATABASE(), CURRENT_USER, (SELECT usesuper FROM pg_user WHERE usename = CURRENT_USER)"
 CASE_SETTING_SQL = "SHOW enable_case_sensitive_identifier"
 UNDEFINED_PARAMETER = "42704"
 """SQLSTATE of a server that has no such setting (PostgreSQL): it keeps the case of quoted names."""

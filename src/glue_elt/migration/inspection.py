@@ -136,15 +136,12 @@ def _check_privileges(
             f"state table {view.state.name.sql()} cannot be used: {access.describe(state_lacks, facts.user)}"
         )
     truncating = [i for i, p in plans.items() if _truncates(p, overwrite_mode)]
-    owned = set()
+    owned: set[tuple[str, str]] = set()
     if truncating and not facts.superuser:
         owned = catalog.owned_tables(executor, secret_name, {plans[i].target.schema for i in truncating})
     for index, plan in list(plans.items()):
-        problems = (
-            [access.describe([n for n in row_needs[index] if n in lacking], facts.user)]
-            if any(n in lacking for n in row_needs[index])
-            else []
-        )
+        lacks = [need for need in row_needs[index] if need in lacking]
+        problems = [access.describe(lacks, facts.user)] if lacks else []
         if index in truncating and not facts.superuser and (plan.target.schema, plan.target.table) not in owned:
             problems.append(
                 f"--overwrite_mode truncate needs user {facts.user} to own {_shown(plan.target)} or be a "
