@@ -3,9 +3,13 @@
 1. one table of 1,000,000 rows: the step vs the same INSERT ... SELECT sent by psql;
 2. 500 tables of 1,000 rows: step serial, step --max_parallel 4, and psql running all 500 statements;
 3. peak memory of the step process at 100k, 1M and 5M rows, beside a client-side copy of the same data;
-4. cold start of ``python -m glue_elt.steps.redshift_cross_account_migration --help``.
+4. cold start of ``python -m glue_elt.steps.redshift_cross_account_migration --help``;
+5. statements per table, counted by the server: serial overwrite and append runs over 10 and 20 tables with
+   PostgreSQL logging the migration user's statements (untimed: logging slows the server; it runs last and is
+   switched off again before anything else runs).
 
 Figures are medians of 5 runs (memory: 3; cold start: 5), written to bench/results/latest.{json,md}.
+``--only`` runs a subset and prints its figures without writing them (``--only statements``: about a minute).
 """
 
 from __future__ import annotations
@@ -38,7 +42,14 @@ COLUMNS = "id, customer_id, amount, note"
 TABLE_DDL = "(id int, customer_id int, amount numeric(12,2), note varchar(40))"
 SIZES = {"100k": 100_000, "1M": 1_000_000, "5M": 5_000_000}
 SMALL_TABLES = 500
-SCENARIOS = {"single": "single_table", "many": "many_tables", "memory": "memory", "cold": "cold_start"}
+STATEMENT_TABLES = (10, 20)
+SCENARIOS = {
+    "single": "single_table",
+    "many": "many_tables",
+    "memory": "memory",
+    "cold": "cold_start",
+    "statements": "statements",  # last: it turns statement logging on (and off again)
+}
 log = logging.getLogger("bench")
 
 
@@ -83,11 +94,12 @@ class Bench:
             raise RuntimeError(f"the step failed: {[o.error for o in result.outcomes if o.error]}")
 
 
-def seed(bench: Bench) -> None:
+def seed(bench: Bench, big: bool = True) -> None:
+    """Source and target tables; the big sources (slow to fill) only when ``big``."""
     log.info("seeding the source tables (this takes a while)")
     bench.stack.create_source_schema("bench_src")
     bench.stack.create_target_schema("bench_tgt")
-    for name, rows in SIZES.items():
+    for name, rows in SIZES.items() if big else ():
         bench.admin(
             f"CREATE TABLE bench_src.big_{name} {TABLE_DDL}",
             f"INSERT INTO bench_src.big_{name} SELECT g, g % 1000, g * 0.01, 'note ' || g "
@@ -161,6 +173,38 @@ def cold_start() -> dict[str, float]:
     return {"help_s": times[2]}
 
 
+def statements(bench: Bench) -> dict[str, dict[str, Any]]:
+    """Untimed: the migration user's statements as PostgreSQL logs them, for serial runs (overwrite in the default
+    delete mode, and append) over 10 and 20 tables; the difference gives the statements per table, the rest is
+    the fixed cost per run."""
+    log.info("statements per table, counted by the server (untimed)")
+    few, many = STATEMENT_TABLES
+    small = [f"s{i:03d}" for i in range(many)]
+    figures: dict[str, dict[str, Any]] = {}
+    for load_type in ("overwrite", "append"):
+        configs = {
+            count: bench.config(
+                f"statements_{load_type}_{count}",
+                [f"shared_db.bench_src.{t}###bench_tgt.{t}#{SECRET}#{load_type}" for t in small[:count]],
+            )
+            for count in STATEMENT_TABLES
+        }
+        bench.step(configs[few], max_parallel=1)  # not logged: creates the state table on first use
+        counts = {}
+        for count, config in configs.items():
+            with bench.stack.statement_log() as logged:
+                bench.step(config, max_parallel=1)
+            counts[count] = len(logged.statements)
+        per_table = (counts[many] - counts[few]) / (many - few)
+        figures[load_type] = {
+            "per_table": per_table,
+            "fixed_per_run": counts[few] - few * per_table,
+            "statements_per_run": {str(count): number for count, number in counts.items()},
+            "one_table": [str(statement) for statement in logged.naming(f'"bench_tgt"."{small[0]}"')],
+        }
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--client-5m", action="store_true", help="also run the client-side copy at 5M rows (slow)")
@@ -173,22 +217,25 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="glue-elt-bench-") as state, LocalStack(Path(state)) as stack:
         os.environ.update(stack.endpoints.aws_env())
         bench = Bench(stack)
-        seed(bench)
+        seed(bench, big=bool({"single", "memory"} & set(args.only)))
         results: dict[str, Any] = {"date": datetime.now(UTC).strftime("%Y-%m-%d"), "machine": machine()}
-        scenarios = {
+        scenarios: dict[str, Callable[[], object]] = {
             "single": lambda: single_table(bench),
             "many": lambda: many_tables(bench, Path(state)),
             "memory": lambda: memory(bench, client_sizes),
             "cold": cold_start,
+            "statements": lambda: statements(bench),
         }
-        for name in args.only:
-            results[SCENARIOS[name]] = scenarios[name]()
-    if args.only != list(SCENARIOS):
+        for name in SCENARIOS:  # in this order, whatever the order of --only: statement logging comes last
+            if name in args.only:
+                results[SCENARIOS[name]] = scenarios[name]()
+    table = markdown(results, SMALL_TABLES)
+    if set(args.only) != set(SCENARIOS):
         print(json.dumps(results, indent=2))
+        print(table)
         return 0
     RESULTS.mkdir(exist_ok=True)
     dump(str(RESULTS / "latest.json"), results)
-    table = markdown(results, SMALL_TABLES)
     (RESULTS / "latest.md").write_text(table)
     print(table)
     return 0

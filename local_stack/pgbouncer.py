@@ -28,6 +28,10 @@ log = logging.getLogger(__name__)
 IGNORED_STARTUP_PARAMETERS = (
     "client_protocol_version,driver_version,os_version,driver_discovery_version,extra_float_digits"
 )
+# What PgBouncer itself sends on a server connection: its defaults, tagged so that local_stack.statement_log
+# tells them from a client's statements.
+SERVER_RESET_QUERY = "DISCARD ALL /* pgbouncer server_reset_query */"
+SERVER_CHECK_QUERY = "SELECT 1 /* pgbouncer server_check_query */"
 
 
 def pgbouncer_binary() -> str:
@@ -82,6 +86,8 @@ class PgBouncer:
             f"auth_file = {auth_path}\n"
             f"admin_users = {self.admin_user}\n"
             "pool_mode = session\n"
+            f"server_reset_query = {SERVER_RESET_QUERY}\n"
+            f"server_check_query = {SERVER_CHECK_QUERY}\n"
             "max_client_conn = 200\n"
             "default_pool_size = 50\n"
             f"ignore_startup_parameters = {IGNORED_STARTUP_PARAMETERS}\n"

@@ -38,6 +38,10 @@ SERVER_SETTINGS = {
     "fsync": "off",
     "synchronous_commit": "off",
     "full_page_writes": "off",
+    # Log lines name the session's user, database and stage (%i: PARSE, BIND, the command tag, idle...), so
+    # local_stack.statement_log can count one user's statements; update_process_title keeps %i current.
+    "log_line_prefix": "'%m [%p] %q%u@%d [%i] '",
+    "update_process_title": "on",
 }
 
 

@@ -7,6 +7,7 @@ import logging
 import secrets
 import shutil
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -27,7 +28,8 @@ from local_stack.ports import LOOPBACK, free_ports
 from local_stack.postgres import PostgresServer
 from local_stack.procs import StackError, hand_to_service_user, make_traversable, read_pid
 from local_stack.redshift_views import redshift_views_sql
-from local_stack.roles import bootstrap_sql, source_schema_sql, target_schema_sql
+from local_stack.roles import bootstrap_sql, quote_ident, source_schema_sql, target_schema_sql
+from local_stack.statement_log import StatementLog, parse_statements, statement_log
 
 __all__ = ["LocalStack", "StackEndpoints"]
 
@@ -170,6 +172,32 @@ class LocalStack:
         """Run a PgBouncer console command such as ``SHOW POOLS``, ``PAUSE`` or ``RESUME``."""
         return self._require().bouncer.admin(command)
 
+    @contextlib.contextmanager
+    def statement_log(self, user: str | None = None) -> Iterator[StatementLog]:
+        """Collect the statements ``user`` (default: the migration user) sends while the block runs.
+
+        Sets ``log_statement = 'all'`` on the role and has PgBouncer reconnect its pooled server connections (role
+        settings apply when a backend starts), then checks with a probe query that new sessions of the user are
+        logged. When the block ends, the yielded ``StatementLog`` is filled from PostgreSQL's log (see
+        ``local_stack.statement_log``), the role's previous setting is restored and the pool reconnected again.
+        A session the user keeps open from before the block is not logged. Logging slows the server: never time
+        anything inside the block.
+        """
+        servers, user = self._require(), user or self.endpoints.etl_user
+        password = self._password(user)
+        previous = self._role_setting(user, "log_statement")
+        window, start, text = StatementLog(user), None, ""
+        try:
+            self._set_log_statement(user, "all")
+            start = self._probe(user, password, servers.postgres.log_path)
+            yield window
+        finally:
+            if start is not None:
+                text = _read_log(servers.postgres.log_path, start)
+            self._set_log_statement(user, previous)
+            found = statement_log(text, user)
+            window.statements, window.pooler = found.statements, found.pooler
+
     def admin_connect(self, database: str | None = None) -> Connection:
         """Superuser connection through PgBouncer (autocommit on)."""
         ep = self.endpoints
@@ -270,8 +298,62 @@ class LocalStack:
                 cursor.execute(statement)
             conn.commit()
 
+    def _password(self, user: str) -> str:
+        ep = self.endpoints
+        passwords = {ep.etl_user: ep.etl_password, ep.admin_user: ep.admin_password}
+        if user not in passwords:
+            raise ValueError(f"not a login user of the local stack: {user!r} (known: {', '.join(passwords)})")
+        return passwords[user]
+
+    def _role_setting(self, user: str, name: str) -> str | None:
+        """The value ``ALTER ROLE user SET name`` gave (for every database), or None."""
+        with contextlib.closing(self.admin_connect()) as conn:
+            cursor = conn.cursor()
+            cursor.execute(
+                "SELECT setconfig FROM pg_db_role_setting WHERE setdatabase = 0 "
+                "AND setrole = (SELECT oid FROM pg_roles WHERE rolname = %s)",
+                (user,),
+            )
+            row = cursor.fetchone()
+        for item in (row[0] if row else None) or []:
+            key, _, value = str(item).partition("=")
+            if key == name:
+                return value
+        return None
+
+    def _set_log_statement(self, user: str, value: str | None) -> None:
+        """Set (or, for None, reset) the role's ``log_statement``, then close PgBouncer's pooled server connections
+        so that the next sessions start with it."""
+        role = quote_ident(user)
+        if value is None:
+            self._run_admin([f"ALTER ROLE {role} RESET log_statement"])
+        else:
+            literal = "'" + value.replace("'", "''") + "'"
+            self._run_admin([f"ALTER ROLE {role} SET log_statement = {literal}"])
+        self.bouncer_admin("RECONNECT")
+
+    def _probe(self, user: str, password: str, log_path: Path) -> int:
+        """Send a marked query as ``user`` through PgBouncer; return the log's size after it. Raises StackError
+        when PostgreSQL did not log it (statement logging is not in effect for new sessions)."""
+        marker = f"statement_log probe {secrets.token_hex(6)}"
+        before = log_path.stat().st_size
+        with contextlib.closing(self._connect(user, password, None)) as conn:
+            conn.cursor().execute(f"SELECT '{marker}'")
+            after = log_path.stat().st_size
+        if not any(marker in found.text for found in parse_statements(_read_log(log_path, before, after), user)):
+            raise StackError(f"PostgreSQL did not log a probe statement of user {user}; see {log_path}")
+        return after
+
     def _run_admin(self, statements: list[str]) -> None:
         with contextlib.closing(self.admin_connect()) as conn:
             cursor = conn.cursor()
             for statement in statements:
                 cursor.execute(statement)
+
+
+def _read_log(path: Path, start: int, end: int | None = None) -> str:
+    """The complete lines of ``path`` between byte offsets ``start`` and ``end`` (default: its end)."""
+    with path.open("rb") as handle:
+        handle.seek(start)
+        data = handle.read() if end is None else handle.read(max(end - start, 0))
+    return data[: data.rfind(b"\n") + 1].decode("utf-8", errors="replace")

@@ -18,6 +18,7 @@ from redshift_connector.error import InterfaceError, ProgrammingError
 
 from local_stack import LocalStack, StackEndpoints, StackError
 from local_stack.ports import port_open
+from local_stack.postgres import run_psql
 from local_stack.procs import pid_alive
 
 pytestmark = pytest.mark.integration
@@ -255,3 +256,53 @@ def test_cli_up_down_round_trip(tmp_path: Path) -> None:
     assert not state.exists()
     assert_all_gone(ep, pids)
     assert run_cli("down", state).returncode == 0  # nothing up: no-op
+
+
+def test_statement_log_counts_one_users_statements_and_restores_the_role(stack: LocalStack) -> None:
+    ep = stack.endpoints
+    with stack.statement_log() as log:
+        with closing(stack.etl_connect()) as conn:  # autocommit off: the driver sends "begin transaction"
+            cursor = conn.cursor()
+            cursor.execute("select 1,\n  'two\nlines' as x")
+            conn.commit()
+            with pytest.raises(ProgrammingError):
+                cursor.execute("selec 2")  # refused at Parse: never executed, still sent
+            conn.rollback()
+            with pytest.raises(ProgrammingError):
+                cursor.execute("select 1 / (g - 1) from generate_series(1, 1) g")  # fails while running
+            conn.rollback()
+        with closing(stack.admin_connect()) as admin:
+            admin.cursor().execute("select 'not the etl user'")
+        run_psql(ep.host, ep.bouncer_port, ep.etl_user, ep.etl_password, ep.database, ["-c", "select 3"])
+    assert log.texts() == [
+        "begin transaction",
+        "select 1,\n  'two\nlines' as x",
+        "commit",
+        "begin transaction",
+        "selec 2 (refused before it ran)",
+        "rollback",
+        "begin transaction",
+        "select 1 / (g - 1) from generate_series(1, 1) g",
+        "rollback",
+        "select 3",  # psql: the simple protocol
+    ]
+    assert [s.protocol for s in log.statements][-1] == "simple"
+    assert log.pooler and all(s.protocol == "simple" for s in log.pooler)  # PgBouncer's SET and DISCARD ALL
+    assert log.naming("two\nlines") == log.statements[:3]
+    settings = "select setconfig from pg_db_role_setting where setrole = 'etl_user'::regrole"
+    assert stack_rows(stack, settings) == []  # the role setting is gone again
+    stack.run_as_admin("alter role etl_user set log_statement = 'ddl'")
+    try:
+        with stack.statement_log() as empty:
+            pass
+        assert stack_rows(stack, settings) == [(["log_statement=ddl"],)]  # a previous setting comes back
+    finally:
+        stack.run_as_admin("alter role etl_user reset log_statement")
+    assert empty.statements == []  # the probe is not part of the window
+
+
+def stack_rows(stack: LocalStack, sql: str) -> list[tuple[object, ...]]:
+    with closing(stack.admin_connect()) as conn:
+        cursor = conn.cursor()
+        cursor.execute(sql)
+        return [tuple(row) for row in cursor.fetchall()]
