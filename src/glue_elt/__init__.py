@@ -15,7 +15,7 @@ from glue_elt.errors import (
     ValidationError,
 )
 from glue_elt.executor import RedshiftExecutor
-from glue_elt.migration.rows import MigrationResult, MigrationRow, RowOutcome, RowStatus
+from glue_elt.migration.model import MigrationResult, MigrationRow, RowOutcome, RowStatus
 from glue_elt.step import GlueELTStep
 
 if TYPE_CHECKING:

@@ -1,10 +1,20 @@
-"""The one exception tree of glue-elt.
+"""The one exception tree of glue-elt, and what each branch means for the caller.
 
-Run-level problems (bad parameters, unreadable config) raise ``ConfigError`` before anything runs.
-Row-level problems (``ValidationError``, ``SecretError``, ``ExecutionError``) fail only their own row.
+- ``ConfigError``: job parameters or the config file are unusable; nothing ran (exit status 2).
+- ``UnreachableError``: the cluster or an AWS API could not be reached, even after retries (exit status 4
+  when it stops the run or fails a row).
+- Row-level problems fail only their own row (exit status 1): ``ValidationError`` (a malformed row),
+  ``ObjectNotFoundError`` (a table that does not exist or is not visible), ``SecretError``,
+  ``ExecutionError`` (the database refused a statement) and ``LoadCheckError`` (a check of the data failed,
+  such as duplicate merge keys or a count mismatch: the database did not refuse anything).
 """
 
 from __future__ import annotations
+
+import copy
+from typing import TypeVar
+
+E = TypeVar("E", bound=BaseException)
 
 
 class GlueELTError(Exception):
@@ -17,6 +27,10 @@ class ConfigError(GlueELTError):
 
 class ValidationError(GlueELTError):
     """A migration row is malformed (names, columns, filter or load type)."""
+
+
+class ObjectNotFoundError(GlueELTError):
+    """A table, schema or other object does not exist, or the user may not see it."""
 
 
 class SecretError(GlueELTError):
@@ -36,5 +50,25 @@ class ExecutionError(GlueELTError):
         self.sqlstate = sqlstate
 
 
+class UnreachableError(ExecutionError):
+    """The cluster or an AWS API could not be reached (connection refused, timed out, name not resolved)."""
+
+    def __init__(self, message: str, *, sqlstate: str | None = None) -> None:
+        super().__init__(message, transient=True, sqlstate=sqlstate)
+
+
+class LoadCheckError(GlueELTError):
+    """A check of the data failed and the row's transaction was rolled back (duplicate or NULL merge keys, a
+    row count that differs from the source's); the database itself refused nothing."""
+
+
 class OutputError(GlueELTError):
     """A result file (e.g. the error file) could not be written."""
+
+
+def with_prefix(error: E, prefix: str) -> E:
+    """A copy of ``error`` (same class, same attributes such as ``sqlstate``) whose message starts with
+    ``prefix``."""
+    prefixed = copy.copy(error)
+    prefixed.args = (prefix + str(error), *error.args[1:])
+    return prefixed

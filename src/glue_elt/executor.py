@@ -10,10 +10,10 @@ import logging
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Protocol
 
-from glue_elt.errors import ExecutionError, GlueELTError
+from glue_elt.errors import ExecutionError, GlueELTError, UnreachableError
 from glue_elt.pool import ConnectionPool
 from glue_elt.redaction import redact
 from glue_elt.secrets import RedshiftCredentials, SecretStore
@@ -107,7 +107,7 @@ def describe_db_error(error: BaseException) -> str:
 
 
 class Session:
-    """Statements on one open connection, inside the transaction that ``RedshiftExecutor`` manages."""
+    """Statements on one open connection, inside the transaction that an executor manages."""
 
     def __init__(self, cursor: Any) -> None:
         self._cursor = cursor
@@ -127,6 +127,29 @@ class Session:
         except Exception as error:
             raise execution_error(error) from None
         return self._cursor
+
+
+class Executor(Protocol):
+    """What steps need from a connection owner: single statements, queries, transactions, and clean-up.
+
+    ``RedshiftExecutor`` is the wire-protocol implementation; tests may pass any object with these methods.
+    """
+
+    def execute(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> int:
+        """Run one statement on its own; return the rows it affected."""
+        ...
+
+    def query(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
+        """Run one query on its own and return its rows."""
+        ...
+
+    def transaction(self, secret_name: str) -> AbstractContextManager[Session]:
+        """A transaction that commits when the block ends and rolls back when it raises."""
+        ...
+
+    def close(self) -> None:
+        """Close every connection."""
+        ...
 
 
 class RedshiftExecutor:
@@ -225,11 +248,14 @@ class RedshiftExecutor:
         try:
             return self._connector(credentials)
         except Exception as error:
-            raise execution_error(
+            failure = execution_error(
                 error,
                 f"could not connect to {credentials.host}:{credentials.port}/{credentials.database} "
                 f"as {credentials.user} (secret {secret_name!r}): ",
-            ) from None
+            )
+            if failure.transient:  # the cluster is not there (refused, reset, timed out, restarting)
+                raise UnreachableError(str(failure), sqlstate=failure.sqlstate) from None
+            raise failure from None
 
 
 def _rollback_fails(connection: Any) -> bool:
@@ -244,3 +270,12 @@ def _rollback_fails(connection: Any) -> bool:
 
 def _is_connection_error(error: BaseException) -> bool:
     return type(error).__module__.startswith("redshift_connector") or isinstance(error, OSError)
+
+
+def redshift_executor(assume_role_arn: str | None = None, max_connections_per_secret: int = 1) -> RedshiftExecutor:
+    """The wire-protocol executor a step uses: secrets read as ``assume_role_arn`` when given (one STS call per
+    run), at most ``max_connections_per_secret`` open connections per secret."""
+    from glue_elt.secrets import assumed_role_secrets_client
+
+    secrets = SecretStore(assumed_role_secrets_client(assume_role_arn)) if assume_role_arn else SecretStore()
+    return RedshiftExecutor(secrets, max_connections_per_secret=max_connections_per_secret)

@@ -11,22 +11,127 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import Enum
+from typing import Generic, TypeVar
 
 from glue_elt.errors import ConfigError
 
 Resolver = Callable[[Sequence[str], list[str]], dict[str, str]]
+T = TypeVar("T")
 
 TRUE_WORDS = frozenset({"true", "yes", "1", "y", "on"})
 FALSE_WORDS = frozenset({"false", "no", "0", "n", "off"})
 
 
+def text(name: str, value: str) -> str:
+    """A parameter's text, stripped."""
+    return value.strip()
+
+
 @dataclass(frozen=True)
-class Param:
-    """One job parameter: its name (without ``--``), default (``None`` = no default) and help text."""
+class Param(Generic[T]):
+    """One job parameter: its name (without ``--``), help text, typed default and parser.
+
+    ``parse(name, text)`` turns the given text into the typed value, raising ``ConfigError`` that names
+    ``--name``; an absent or blank value is ``default``. The help text, a step's settings and the README's
+    parameter table all follow from these declarations.
+    """
 
     name: str
     help: str
-    default: str | None = None
+    default: T = None  # type: ignore[assignment]
+    parse: Callable[[str, str], T] = text  # type: ignore[assignment]
+    shown_default: str | None = None
+
+    def read(self, get: Callable[[str], str | None]) -> T:
+        """The typed value from ``get(name)`` (the raw text or ``None``)."""
+        raw = get(self.name)
+        if raw is None or not raw.strip():
+            return self.default
+        return self.parse(self.name, raw)
+
+    @property
+    def default_text(self) -> str:
+        """The default as a user writes it (empty when there is none)."""
+        if self.shown_default is not None:
+            return self.shown_default
+        return "" if self.default is None else format_value(self.default)
+
+
+def format_value(value: object) -> str:
+    """A typed parameter value as text: ``true``/``false``, an enum's value, ``1`` for ``1.0``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Enum):
+        return str(value.value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def boolean(name: str, value: str) -> bool:
+    """Parse a Glue-style boolean parameter (``true``/``false``, ``yes``/``no``, ``1``/``0``)."""
+    return parse_bool(name, value)
+
+
+def integer(minimum: int, maximum: int) -> Callable[[str, str], int]:
+    """A parser for whole numbers from ``minimum`` to ``maximum``."""
+
+    def parse(name: str, value: str) -> int:
+        try:
+            number = int(value.strip())
+        except ValueError:
+            raise ConfigError(f"--{name} must be a number, got {value!r}") from None
+        return _within(name, value, number, minimum, maximum)
+
+    return parse
+
+
+def number(minimum: float, maximum: float) -> Callable[[str, str], float]:
+    """A parser for numbers from ``minimum`` to ``maximum``."""
+
+    def parse(name: str, value: str) -> float:
+        try:
+            parsed = float(value.strip())
+        except ValueError:
+            raise ConfigError(f"--{name} must be a number, got {value!r}") from None
+        return _within(name, value, parsed, minimum, maximum)
+
+    return parse
+
+
+N = TypeVar("N", int, float)
+
+
+def _within(name: str, value: str, parsed: N, minimum: N, maximum: N) -> N:
+    if not minimum <= parsed <= maximum:
+        raise ConfigError(f"--{name} must be between {minimum:g} and {maximum:g}, got {value!r}")
+    return parsed
+
+
+E = TypeVar("E", bound=Enum)
+
+
+def choice(kind: type[E]) -> Callable[[str, str], E]:
+    """A parser for one of an enum's values (case-insensitive)."""
+
+    def parse(name: str, value: str) -> E:
+        word = value.strip().lower()
+        for member in kind:
+            if str(member.value) == word:
+                return member
+        names = [str(m.value) for m in kind]
+        raise ConfigError(f"--{name} must be {', '.join(names[:-1])} or {names[-1]}, got {value!r}")
+
+    return parse
+
+
+def role_arn(name: str, value: str) -> str:
+    """An IAM role ARN (``arn:aws:iam::<account>:role/<name>``)."""
+    arn = value.strip()
+    if not arn.startswith("arn:") or ":role/" not in arn:
+        raise ConfigError(f"--{name} must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), got {value!r}")
+    return arn
 
 
 def argv_has(argv: Sequence[str], name: str) -> bool:

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from glue_elt.aws import call_failure
 from glue_elt.errors import ConfigError, OutputError
 
 if TYPE_CHECKING:
@@ -52,7 +53,8 @@ class S3Store:
         self._client = client
 
     def read_bytes(self, uri: S3Uri, *, what: str) -> bytes:
-        """The raw bytes of ``uri``; ``ConfigError`` naming ``what`` when it cannot be read."""
+        """The raw bytes of ``uri``; ``ConfigError`` naming ``what`` when it cannot be read (``UnreachableError``
+        when S3 could not be reached)."""
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
@@ -62,7 +64,7 @@ class S3Store:
             code = error.response.get("Error", {}).get("Code", "ClientError")
             raise ConfigError(f"{what} {uri} could not be read: {_explain(code)}") from None
         except BotoCoreError as error:
-            raise ConfigError(f"{what} {uri} could not be read: {error}") from None
+            raise call_failure(error, f"{what} {uri} could not be read", ConfigError) from None
 
     def write_json(self, uri: S3Uri, document: Any, *, what: str) -> None:
         """Write ``document`` as UTF-8 JSON to ``uri``; ``OutputError`` naming ``what`` on failure."""
@@ -75,7 +77,7 @@ class S3Store:
             code = error.response.get("Error", {}).get("Code", "ClientError")
             raise OutputError(f"{what} {uri} could not be written: {_explain(code)}") from None
         except BotoCoreError as error:
-            raise OutputError(f"{what} {uri} could not be written: {error}") from None
+            raise call_failure(error, f"{what} {uri} could not be written", OutputError) from None
 
     def _s3(self) -> S3Client:
         if self._client is None:

@@ -12,7 +12,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from glue_elt.errors import ConfigError, SecretError
+from glue_elt.aws import call_failure
+from glue_elt.errors import ConfigError, GlueELTError, SecretError
 from glue_elt.redaction import register_secret
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ class SecretStore:
 
     def __init__(self, client: SecretsManagerClient | None = None) -> None:
         self._client = client
-        self._cache: dict[str, RedshiftCredentials | SecretError] = {}
+        self._cache: dict[str, RedshiftCredentials | GlueELTError] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
@@ -90,10 +91,10 @@ class SecretStore:
             if secret_name not in self._cache:
                 try:
                     self._cache[secret_name] = self._fetch(secret_name)
-                except SecretError as error:
+                except GlueELTError as error:  # a secret's failure fails each of its rows alike
                     self._cache[secret_name] = error
             cached = self._cache[secret_name]
-        if isinstance(cached, SecretError):
+        if isinstance(cached, GlueELTError):
             raise cached
         return cached
 
@@ -106,7 +107,7 @@ class SecretStore:
             code = error.response.get("Error", {}).get("Code", "ClientError")
             raise SecretError(f"secret {secret_name!r} could not be read: {_explain(code)}") from None
         except BotoCoreError as error:
-            raise SecretError(f"secret {secret_name!r} could not be read: {type(error).__name__}") from None
+            raise call_failure(error, f"secret {secret_name!r} could not be read", SecretError) from None
         secret_string = response.get("SecretString")
         if secret_string is None:
             raise SecretError(f"secret {secret_name!r} holds binary data, not a JSON SecretString")
@@ -145,7 +146,7 @@ def assumed_role_secrets_client(role_arn: str) -> SecretsManagerClient:
         code = error.response.get("Error", {}).get("Code", "ClientError")
         raise ConfigError(f"could not assume role {role_arn}: {code}") from None
     except BotoCoreError as error:
-        raise ConfigError(f"could not assume role {role_arn}: {type(error).__name__}") from None
+        raise call_failure(error, f"could not assume role {role_arn}", ConfigError) from None
     credentials = response["Credentials"]
     register_secret(credentials["SecretAccessKey"])
     register_secret(credentials["SessionToken"])

@@ -11,21 +11,29 @@ import sys
 import traceback
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
-from typing import ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
-from glue_elt.errors import ConfigError, GlueELTError
-from glue_elt.executor import RedshiftExecutor
+from glue_elt.errors import ConfigError, GlueELTError, UnreachableError
+from glue_elt.executor import Executor, RedshiftExecutor
 from glue_elt.params import Param, ParamSource, Resolver, parse_bool
 from glue_elt.redaction import RedactingFilter, redact
 
 logger = logging.getLogger(__name__)
 
 ResultT = TypeVar("ResultT")
+T = TypeVar("T")
 
 EXIT_OK = 0
 EXIT_ROWS_FAILED = 1
+"""A row or statement failed (the database refused it, a check of the data failed, an object is missing), or
+an output could not be written."""
 EXIT_CONFIG_ERROR = 2
+"""Bad parameters or config file: nothing ran."""
 EXIT_UNEXPECTED = 3
+"""An unexpected internal error (logged with a traceback)."""
+EXIT_UNREACHABLE = 4
+"""The cluster or AWS could not be reached, even after retries: worth running again later (with the same
+``--JOB_RUN_ID``, what committed is skipped)."""
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -43,6 +51,16 @@ def configure_logging(level: int = logging.INFO) -> None:
     logging.getLogger("glue_elt").setLevel(level)
 
 
+def exit_code_for(error: GlueELTError) -> int:
+    """The exit status for an error that stopped a run: 2 for configuration, 4 when the cluster or AWS could
+    not be reached, 1 for anything else the database or the data refused."""
+    if isinstance(error, ConfigError):
+        return EXIT_CONFIG_ERROR
+    if isinstance(error, UnreachableError):
+        return EXIT_UNREACHABLE
+    return EXIT_ROWS_FAILED
+
+
 class GlueELTStep(ABC, Generic[ResultT]):
     """Base of all steps: parameter access, a shared executor, and ``start()`` around ``run()``.
 
@@ -50,14 +68,14 @@ class GlueELTStep(ABC, Generic[ResultT]):
     (``["--name", "value", ...]``) or a mapping ``{"name": value}`` for use from other pipeline code.
     """
 
-    PARAMETERS: ClassVar[tuple[Param, ...]] = ()
+    PARAMETERS: ClassVar[tuple[Param[Any], ...]] = ()
     DESCRIPTION: ClassVar[str] = ""
 
     def __init__(
         self,
         args: Mapping[str, object] | Sequence[str] | None = None,
         *,
-        executor: RedshiftExecutor | None = None,
+        executor: Executor | None = None,
         resolver: Resolver | None = None,
     ) -> None:
         if args is None:
@@ -72,12 +90,17 @@ class GlueELTStep(ABC, Generic[ResultT]):
         self._executor = executor
         self._owns_executor = executor is None
 
+    def param(self, param: Param[T]) -> T:
+        """The typed value of a declared parameter (its default when absent; ``ConfigError`` when unusable)."""
+        return param.read(self._params.get)
+
     def get_param_value(self, name: str, default: str | None = None, *, required: bool = False) -> str | None:
-        """The value of ``--name``; ``default`` when absent; ``ConfigError`` when ``required`` and absent."""
+        """The raw text of ``--name``; ``default`` (or the declared default) when absent; ``ConfigError`` when
+        ``required`` and absent."""
         value = self._params.get(name)
         if value is None:
             if default is None:
-                default = next((p.default for p in self.PARAMETERS if p.name == name), None)
+                default = next((p.default_text or None for p in self.PARAMETERS if p.name == name), None)
             if required and default is None:
                 raise ConfigError(f"missing required job parameter --{name}")
             return default
@@ -89,13 +112,13 @@ class GlueELTStep(ABC, Generic[ResultT]):
         return default if value is None else parse_bool(name, value)
 
     @property
-    def executor(self) -> RedshiftExecutor:
+    def executor(self) -> Executor:
         """The step's executor (created on first use, closed by ``close()``)."""
         if self._executor is None:
             self._executor = self.create_executor()
         return self._executor
 
-    def create_executor(self) -> RedshiftExecutor:
+    def create_executor(self) -> Executor:
         """The executor this step uses unless one was passed in; override to configure it."""
         return RedshiftExecutor()
 
@@ -117,7 +140,7 @@ class GlueELTStep(ABC, Generic[ResultT]):
         """Usage text listing every parameter with its default."""
         lines = [f"usage: {type(self).__name__} [--name value ...]", "", self.DESCRIPTION, "", "parameters:"]
         for param in self.PARAMETERS:
-            default = "(none)" if param.default is None else repr(param.default)
+            default = repr(param.default_text) if param.default_text else "(none)"
             lines.append(f"  --{param.name:<22} {param.help} [default: {default}]")
         return "\n".join(lines)
 
@@ -137,7 +160,7 @@ class GlueELTStep(ABC, Generic[ResultT]):
             return self.exit_code(self.run())
         except GlueELTError as error:
             logger.error("%s failed: %s", type(self).__name__, redact(str(error)))
-            return EXIT_CONFIG_ERROR
+            return exit_code_for(error)
         except Exception as error:
             logger.error(
                 "%s failed unexpectedly: %s\n%s",

@@ -11,7 +11,9 @@ from typing import Any
 import boto3
 import pytest
 
-from glue_elt import ConfigError, RedshiftCrossAccountDataMigration, RowStatus
+from glue_elt import RedshiftCrossAccountDataMigration, RowStatus
+from glue_elt.errors import UnreachableError
+from glue_elt.step import EXIT_UNREACHABLE, exit_code_for
 from local_stack import StackEndpoints
 from tests.integration.conftest import Db
 
@@ -84,7 +86,7 @@ def test_secret_by_full_arn(
     assert result.ok and db.count(f"{target}.t") == 1
 
 
-def test_a_role_that_cannot_be_assumed_stops_the_run_before_anything(
+def test_an_unreachable_sts_stops_the_run_before_anything_with_exit_status_4(
     put_config: Callable[[str, str], str], endpoints: StackEndpoints, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = put_config("cross/none.csv", f"{HEADER}\nshared_db.x.t###y.t#s#append\n")
@@ -94,6 +96,9 @@ def test_a_role_that_cannot_be_assumed_stops_the_run_before_anything(
     monkeypatch.setenv("AWS_ENDPOINT_URL_STS", f"http://127.0.0.1:{port}")
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     step = RedshiftCrossAccountDataMigration({"config_path": config, "assume_role_arn": OTHER_ACCOUNT_ROLE})
-    with pytest.raises(ConfigError, match=f"could not assume role {OTHER_ACCOUNT_ROLE}: EndpointConnectionError"):
+    with pytest.raises(
+        UnreachableError, match=f"could not assume role {OTHER_ACCOUNT_ROLE}: EndpointConnectionError"
+    ) as raised:
         step.run()
     step.close()
+    assert exit_code_for(raised.value) == EXIT_UNREACHABLE  # not 2: the parameters were fine

@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from glue_elt.errors import ConfigError
-from glue_elt.migration.rows import CONFIG_FIELDS, MigrationRow
+from glue_elt.migration.model import CONFIG_FIELDS, MigrationRow
 
 REQUIRED_COLUMNS = ("source_table", "target_table", "secret_name")
 LIKELY_SEPARATORS = (",", ";", "|", "\t", "#")

@@ -7,7 +7,7 @@ from sqlglot import TokenType, exp
 from sqlglot.errors import SqlglotError
 
 from glue_elt.errors import ValidationError
-from glue_elt.migration.names import tokenize
+from glue_elt.names import tokenize
 
 NOT_A_CONDITION = (exp.Query, exp.DDL, exp.DML, exp.Command, exp.Drop, exp.Alias)
 

@@ -7,18 +7,19 @@ named, one privilege query, and (first use of the state table, or truncate mode)
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from glue_elt.errors import ConfigError, GlueELTError, ValidationError
-from glue_elt.executor import RedshiftExecutor
-from glue_elt.migration import access, catalog
-from glue_elt.migration.access import Need, table_need
-from glue_elt.migration.catalog import ClusterFacts, TableKey
-from glue_elt.migration.names import TableName, display_identifier, fold_case
-from glue_elt.migration.sql import OverwriteMode
-from glue_elt.migration.state import StateTable
-from glue_elt.migration.validation import LoadType, MigrationPlan
+from glue_elt import access, catalog
+from glue_elt.access import Need, table_need
+from glue_elt.catalog import ClusterFacts, TableKey
+from glue_elt.errors import ConfigError, GlueELTError, ObjectNotFoundError, ValidationError
+from glue_elt.executor import Executor
+from glue_elt.migration.model import LoadType, MigrationPlan, OverwriteMode
+from glue_elt.names import Identifier, TableName, display_identifier, fold_case
+from glue_elt.retry import RetryPolicy
+from glue_elt.state import RunLedger, StateTable
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def resolve_state_table(state: StateTable, facts: ClusterFacts) -> StateTable:
 
 
 def inspect_cluster(
-    executor: RedshiftExecutor,
+    executor: Executor,
     secret_name: str,
     facts: ClusterFacts,
     plans: Mapping[int, MigrationPlan],
@@ -86,7 +87,7 @@ def inspect_cluster(
     for index, plan in list(resolved.items()):
         problem = _missing_table(view, plan, similar)
         if problem is not None:
-            failures[index] = ValidationError(problem)
+            failures[index] = ObjectNotFoundError(problem)
             del resolved[index]
     _check_privileges(executor, secret_name, view, resolved, failures, overwrite_mode)
     return Inspection(view, resolved, failures)
@@ -117,7 +118,7 @@ def _case_hint(key: TableKey, similar: list[TableKey]) -> str:
 
 
 def _check_privileges(
-    executor: RedshiftExecutor,
+    executor: Executor,
     secret_name: str,
     view: ClusterView,
     plans: dict[int, MigrationPlan],
@@ -180,3 +181,52 @@ def _state_needs(view: ClusterView) -> list[Need]:
 
 def _shown(name: TableName) -> str:
     return ".".join(display_identifier(part.name) for part in name.parts)
+
+
+class ClusterChecks:
+    """Each cluster's facts (read once per run) and the checks of its rows, retried on transient errors."""
+
+    def __init__(
+        self, executor: Executor, retry: RetryPolicy, state: StateTable, overwrite_mode: OverwriteMode
+    ) -> None:
+        self._executor = executor
+        self._retry = retry
+        self._state = state
+        self._overwrite_mode = overwrite_mode
+        self._facts: dict[str, ClusterFacts] = {}
+        self._views: dict[str, ClusterView] = {}
+
+    def facts(self, secret_name: str) -> ClusterFacts:
+        """Database, user and identifier folding of ``secret_name``'s session."""
+        if secret_name not in self._facts:
+            read = functools.partial(catalog.cluster_facts, self._executor, secret_name)
+            self._facts[secret_name] = self._retry.call(secret_name, read)
+        return self._facts[secret_name]
+
+    def base_tables(self, secret_name: str, schema: Identifier) -> tuple[Identifier, list[str]]:
+        """The schema as the server names it, and its base tables (schema mode)."""
+        facts = self.facts(secret_name)
+        resolved = schema.folded() if facts.folds_identifiers else schema
+        read = functools.partial(catalog.base_tables, self._executor, secret_name, facts.database, resolved.name)
+        return resolved, self._retry.call(f"catalog of {resolved.name}", read)
+
+    def inspect(self, secret_name: str, plans: Mapping[int, MigrationPlan]) -> Inspection:
+        """Check ``plans`` (all of one secret) before any write; rows that fail are in ``failures``."""
+
+        def check() -> Inspection:
+            facts = self.facts(secret_name)
+            return inspect_cluster(self._executor, secret_name, facts, plans, self._state, self._overwrite_mode)
+
+        inspection = self._retry.call(secret_name, check)
+        self._views[secret_name] = inspection.view
+        return inspection
+
+    def open_ledger(self, secret_name: str, ledger: RunLedger) -> None:
+        """Open the run's ledger on ``secret_name``'s cluster with what ``inspect`` found of its state table."""
+        view = self._views[secret_name]
+
+        def open_ledger() -> None:
+            exists, schema_exists = view.state_exists, view.state_schema_exists
+            ledger.open(secret_name, view.state, view.facts.database, exists=exists, schema_exists=schema_exists)
+
+        self._retry.call(secret_name, open_ledger)

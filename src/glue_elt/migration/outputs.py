@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from glue_elt.errors import OutputError
+from glue_elt.migration.model import MigrationResult
 from glue_elt.migration.report import summary_line
-from glue_elt.migration.rows import MigrationResult
 from glue_elt.s3 import S3Store, S3Uri
 
 logger = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def summary_document(
             {
                 "target_table": outcome.row.target_table,
                 "source_table": outcome.row.source_table,
-                "load_type": outcome.row.load_type or "append",
+                "load_type": outcome.load_type_name,
                 "status": outcome.status.value,
                 "rows_affected": outcome.rows_affected,
                 "seconds": round(outcome.seconds, 3),

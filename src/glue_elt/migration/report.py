@@ -9,7 +9,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-from glue_elt.migration.rows import MigrationResult, RowOutcome, RowStatus
+from glue_elt.migration.model import MigrationResult, RowOutcome, RowStatus
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class Progress:
 def log_outcome(index: int, total: int, outcome: RowOutcome) -> None:
     """One line for a finished row: rows and seconds, or the reason it failed."""
     row = outcome.row
-    load_type = row.load_type or "append"
+    load_type = outcome.load_type_name
     if outcome.status is RowStatus.VALID:
         logger.info("[%d/%d] %s %s: passed every check (dry run)", index, total, row.label, load_type)
     elif outcome.status is RowStatus.SKIPPED:
@@ -79,7 +79,7 @@ def log_summary(result: MigrationResult, seconds: float) -> None:
         lines = [f"{'status':<9} {'rows':>12} {'seconds':>8}  target (load type)"]
         for outcome in result.outcomes:
             rows = "-" if outcome.rows_affected is None else str(outcome.rows_affected)
-            load_type = outcome.row.load_type or "append"
+            load_type = outcome.load_type_name
             lines.append(
                 f"{outcome.status.value:<9} {rows:>12} {outcome.seconds:>8.2f}  {outcome.row.label} ({load_type})"
             )

@@ -1,21 +1,93 @@
-"""The migration step's job parameters, checked before anything runs."""
+"""The migration step's job parameters (each declared once, with its parser and typed default), checked
+before anything runs."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
+from glue_elt import job_params
 from glue_elt.errors import ConfigError, ValidationError
-from glue_elt.migration.names import Identifier, parse_column_list, parse_schema_name
-from glue_elt.migration.sql import OverwriteMode
-from glue_elt.migration.state import DEFAULT_STATE_TABLE, StateTable
-from glue_elt.migration.validation import LoadType, parse_load_type
-from glue_elt.params import parse_bool
+from glue_elt.migration.model import LoadType, OverwriteMode, parse_load_type
+from glue_elt.names import Identifier, parse_column_list, parse_schema_name
+from glue_elt.params import Param, boolean, choice, integer
 from glue_elt.s3 import S3Uri, output_uri
+from glue_elt.state import StateTable
 
 SCHEMA_MODE_PARAMS = ("source_schema", "target_schema", "secret_name")
-DEFAULT_MAX_PARALLEL = 4
-MAX_PARALLEL = 64
+MAX_PARALLEL_LIMIT = 64
+
+
+def s3_uri(name: str, value: str) -> S3Uri:
+    """``s3://bucket/key``."""
+    return S3Uri.parse(value.strip(), what=f"--{name}")
+
+
+CONFIG_PATH = Param(
+    "config_path",
+    "config file mode: s3://bucket/key of the config file; a .json key is read as JSON (the error file's format)",
+    None,
+    s3_uri,
+)
+CONFIG_FILE_SEP = Param("config_file_sep", "the delimited config file's separator (one character)", "#")
+SOURCE_SCHEMA: Param[str | None] = Param(
+    "source_schema", "schema mode: source schema, one or two parts (e.g. shared_db.sales)"
+)
+TARGET_SCHEMA: Param[str | None] = Param("target_schema", "schema mode: every base table of this schema is migrated")
+SECRET_NAME: Param[str | None] = Param(
+    "secret_name", "schema mode: Secrets Manager secret (name or ARN) of the target cluster"
+)
+LOAD_TYPE = Param("load_type", "schema mode: append, overwrite, incremental or upsert", "append")
+MERGE_KEYS: Param[str | None] = Param("merge_keys", "schema mode, load_type upsert: comma-separated key columns")
+WATERMARK_COLUMN: Param[str | None] = Param(
+    "watermark_column", "schema mode, load_type incremental: the column whose values only grow"
+)
+ERROR_OUTPUT_PATH = Param(
+    "error_output_path",
+    "failed rows as JSON: an s3:// key, or a prefix ending in '/' (then <prefix><run id>/failed_rows.json)",
+    None,
+    job_params.output_path("failed_rows.json"),
+)
+FAIL_ON_ERROR = Param("fail_on_error", "exit non-zero when a row failed (true/false)", True, boolean)
+OVERWRITE_MODE = Param(
+    "overwrite_mode",
+    "how overwrite empties the target: delete (atomic) or truncate (fast, not atomic)",
+    OverwriteMode.DELETE,
+    choice(OverwriteMode),
+)
+MAX_PARALLEL = Param(
+    "max_parallel",
+    "rows loaded at once (1 = serial, file order); one connection each",
+    4,
+    integer(1, MAX_PARALLEL_LIMIT),
+)
+VERIFY_COUNTS = Param(
+    "verify_counts", "append/overwrite: roll back a row whose insert count differs from the source", False, boolean
+)
+
+PARAMETERS: tuple[Param[object], ...] = (
+    CONFIG_PATH,
+    CONFIG_FILE_SEP,
+    SOURCE_SCHEMA,
+    TARGET_SCHEMA,
+    SECRET_NAME,
+    LOAD_TYPE,
+    MERGE_KEYS,
+    WATERMARK_COLUMN,
+    ERROR_OUTPUT_PATH,
+    job_params.SUMMARY_OUTPUT_PATH,
+    FAIL_ON_ERROR,
+    job_params.DRY_RUN,
+    VERIFY_COUNTS,
+    OVERWRITE_MODE,
+    MAX_PARALLEL,
+    job_params.MAX_RETRIES,
+    job_params.RETRY_WAIT_SECONDS,
+    job_params.STATE_TABLE,
+    job_params.ASSUME_ROLE_ARN,
+    job_params.JOB_RUN_ID,
+)  # type: ignore[assignment]
+"""Every parameter of the migration step, in the order help and the README list them."""
 
 
 @dataclass(frozen=True)
@@ -40,20 +112,20 @@ class SchemaMode:
 
 @dataclass(frozen=True)
 class MigrationSettings:
-    """Validated job parameters."""
+    """Validated job parameters (defaults live on the ``Param`` declarations above)."""
 
     mode: ConfigFileMode | SchemaMode
     error_output_path: str | None
     fail_on_error: bool
-    overwrite_mode: OverwriteMode = OverwriteMode.DELETE
-    state_table: StateTable = field(default_factory=lambda: StateTable.parse(DEFAULT_STATE_TABLE))
-    max_retries: int = 3
-    retry_wait_seconds: float = 1.0
-    max_parallel: int = DEFAULT_MAX_PARALLEL
-    dry_run: bool = False
-    verify_counts: bool = False
-    summary_output_path: str | None = None
-    assume_role_arn: str | None = None
+    overwrite_mode: OverwriteMode
+    state_table: StateTable
+    max_retries: int
+    retry_wait_seconds: float
+    max_parallel: int
+    dry_run: bool
+    verify_counts: bool
+    summary_output_path: str | None
+    assume_role_arn: str | None
 
     def error_file_uri(self, run_id: str) -> S3Uri | None:
         """Where this run's failed rows go (``None`` when no error path was given)."""
@@ -70,7 +142,7 @@ class MigrationSettings:
 
 def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
     """Build settings from ``get(name)`` (a parameter's value or ``None``); ``ConfigError`` if unusable."""
-    config_path = get("config_path")
+    config_path = CONFIG_PATH.read(get)
     schema_values = {name: get(name) for name in SCHEMA_MODE_PARAMS}
     given = [name for name, value in schema_values.items() if value]
     mode: ConfigFileMode | SchemaMode
@@ -80,12 +152,12 @@ def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
             f"--secret_name (schema mode), not both (also given: {', '.join('--' + g for g in given)})"
         )
     if config_path:
-        mode = ConfigFileMode(S3Uri.parse(config_path, what="--config_path"), get("config_file_sep") or "#")
+        mode = ConfigFileMode(config_path, CONFIG_FILE_SEP.read(get))
     elif given:
         missing = [name for name in SCHEMA_MODE_PARAMS if name not in given]
         if missing:
             raise ConfigError(f"schema mode needs {', '.join('--' + m for m in missing)} as well")
-        mode = _schema_mode(schema_values, get("load_type") or "append", get("merge_keys"), get("watermark_column"))
+        mode = _schema_mode(schema_values, LOAD_TYPE.read(get), MERGE_KEYS.read(get), WATERMARK_COLUMN.read(get))
     else:
         raise ConfigError(
             "no migration rows: give --config_path s3://bucket/key.csv (config file mode) or "
@@ -93,77 +165,20 @@ def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
         )
     if isinstance(mode, ConfigFileMode) and (get("merge_keys") or get("watermark_column")):
         raise ConfigError("--merge_keys and --watermark_column are for schema mode; put them in the config file")
-    error_path = get("error_output_path") or None
-    if error_path is not None:
-        output_uri(error_path, "run-id", "failed_rows.json", what="--error_output_path")
-    summary_path = get("summary_output_path") or None
-    if summary_path is not None:
-        output_uri(summary_path, "run-id", "summary.json", what="--summary_output_path")
     return MigrationSettings(
         mode,
-        error_path,
-        _flag(get, "fail_on_error", True),
-        dry_run=_flag(get, "dry_run", False),
-        verify_counts=_flag(get, "verify_counts", False),
-        summary_output_path=summary_path,
-        assume_role_arn=_role_arn(get),
-        overwrite_mode=_overwrite_mode(get("overwrite_mode") or OverwriteMode.DELETE.value),
-        state_table=_state_table(get("state_table") or DEFAULT_STATE_TABLE),
-        max_retries=int(_number("max_retries", get("max_retries"), 3, maximum=20)),
-        retry_wait_seconds=_number("retry_wait_seconds", get("retry_wait_seconds"), 1.0, maximum=60),
-        max_parallel=_max_parallel(get),
+        error_output_path=ERROR_OUTPUT_PATH.read(get),
+        fail_on_error=FAIL_ON_ERROR.read(get),
+        overwrite_mode=OVERWRITE_MODE.read(get),
+        state_table=job_params.STATE_TABLE.read(get),
+        max_retries=job_params.MAX_RETRIES.read(get),
+        retry_wait_seconds=job_params.RETRY_WAIT_SECONDS.read(get),
+        max_parallel=MAX_PARALLEL.read(get),
+        dry_run=job_params.DRY_RUN.read(get),
+        verify_counts=VERIFY_COUNTS.read(get),
+        summary_output_path=job_params.SUMMARY_OUTPUT_PATH.read(get),
+        assume_role_arn=job_params.ASSUME_ROLE_ARN.read(get),
     )
-
-
-def _max_parallel(get: Callable[[str], str | None]) -> int:
-    """``--max_parallel`` (1 to 64, default 4)."""
-    value = int(_number("max_parallel", get("max_parallel"), DEFAULT_MAX_PARALLEL, maximum=MAX_PARALLEL))
-    if value < 1:
-        raise ConfigError("--max_parallel must be at least 1")
-    return value
-
-
-def _flag(get: Callable[[str], str | None], name: str, default: bool) -> bool:
-    value = get(name)
-    return default if value is None or not value.strip() else parse_bool(name, value)
-
-
-def _role_arn(get: Callable[[str], str | None]) -> str | None:
-    """``--assume_role_arn``, checked to look like an IAM role ARN (``None`` when absent)."""
-    value = get("assume_role_arn")
-    if value is None or not value.strip():
-        return None
-    if not value.strip().startswith("arn:") or ":role/" not in value:
-        raise ConfigError(
-            f"--assume_role_arn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), got {value!r}"
-        )
-    return value.strip()
-
-
-def _overwrite_mode(value: str) -> OverwriteMode:
-    try:
-        return OverwriteMode(value.strip().lower())
-    except ValueError:
-        raise ConfigError(f"--overwrite_mode must be delete or truncate, got {value!r}") from None
-
-
-def _state_table(value: str) -> StateTable:
-    try:
-        return StateTable.parse(value)
-    except ValidationError as error:
-        raise ConfigError(str(error)) from None
-
-
-def _number(name: str, value: str | None, default: float, *, maximum: float) -> float:
-    if value is None or not value.strip():
-        return default
-    try:
-        number = float(value) if isinstance(default, float) else int(value)
-    except ValueError:
-        raise ConfigError(f"--{name} must be a number, got {value!r}") from None
-    if not 0 <= number <= maximum:
-        raise ConfigError(f"--{name} must be between 0 and {maximum:g}, got {value!r}")
-    return number
 
 
 def _schema_mode(

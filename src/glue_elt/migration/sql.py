@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
-from glue_elt.migration.names import Identifier, TableName, quote_identifier
-from glue_elt.migration.validation import LoadType, MigrationPlan
-
-
-class OverwriteMode(StrEnum):
-    """How ``overwrite`` empties the target: ``delete`` (atomic, default) or ``truncate`` (fast, not atomic)."""
-
-    DELETE = "delete"
-    TRUNCATE = "truncate"
+from glue_elt.migration.model import LoadType, MigrationPlan, OverwriteMode
+from glue_elt.names import Identifier, TableName, quote_identifier
 
 
 @dataclass(frozen=True)

@@ -3,71 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from enum import StrEnum
 from typing import TypeVar
 
 from glue_elt.errors import ValidationError
 from glue_elt.migration.filters import check_filter
-from glue_elt.migration.names import Identifier, TableName, parse_column_list, parse_table_name
-from glue_elt.migration.rows import MigrationRow
+from glue_elt.migration.model import LoadType, MigrationPlan, MigrationRow, parse_load_type
+from glue_elt.names import Identifier, parse_column_list, parse_table_name
 
 T = TypeVar("T")
-
-
-class LoadType(StrEnum):
-    """How a row loads its target.
-
-    ``append`` adds rows; ``overwrite`` replaces them; ``incremental`` adds the source rows whose
-    ``watermark_column`` is above the target's maximum; ``upsert`` replaces rows whose ``merge_keys``
-    match and adds the others.
-    """
-
-    APPEND = "append"
-    OVERWRITE = "overwrite"
-    INCREMENTAL = "incremental"
-    UPSERT = "upsert"
-
-
-DEFAULT_LOAD_TYPE = LoadType.APPEND
-
-
-def parse_load_type(value: str) -> LoadType:
-    """The load type named by ``value`` (case-insensitive; empty means ``append``)."""
-    word = value.strip().lower()
-    if not word:
-        return DEFAULT_LOAD_TYPE
-    try:
-        return LoadType(word)
-    except ValueError:
-        known = ", ".join(t.value for t in LoadType)
-        raise ValidationError(f"load_type {value!r} is not supported (use one of: {known})") from None
-
-
-@dataclass(frozen=True)
-class MigrationPlan:
-    """A validated row: parsed names, optional column list and filter, and load type."""
-
-    row: MigrationRow
-    source: TableName
-    target: TableName
-    columns: tuple[Identifier, ...] | None
-    filter_sql: str | None
-    load_type: LoadType
-    merge_keys: tuple[Identifier, ...] = ()
-    watermark: Identifier | None = None
-
-    def folded(self) -> MigrationPlan:
-        """The plan with every name as a server that folds quoted identifiers resolves it (Redshift unless
-        ``enable_case_sensitive_identifier`` is on): the same SQL there, and catalog look-ups that match."""
-        return replace(
-            self,
-            source=self.source.folded(),
-            target=self.target.folded(),
-            columns=None if self.columns is None else tuple(c.folded() for c in self.columns),
-            merge_keys=tuple(key.folded() for key in self.merge_keys),
-            watermark=None if self.watermark is None else self.watermark.folded(),
-        )
 
 
 def validate_row(row: MigrationRow) -> MigrationPlan:

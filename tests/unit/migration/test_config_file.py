@@ -8,7 +8,7 @@ import pytest
 
 from glue_elt.errors import ConfigError
 from glue_elt.migration.config_file import decode_config, parse_config
-from glue_elt.migration.rows import MigrationRow
+from glue_elt.migration.model import MigrationRow
 
 SEED = """source_table#source_columns#source_filter#target_table#secret_name#load_type
 shared_db.schema.orders##date >= '2023-01-01'#analytics.orders#redshift-secret#append

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from glue_elt.migration.names import Identifier
+from glue_elt.migration.model import MigrationRow
 from glue_elt.migration.orchestrator import target_groups
-from glue_elt.migration.rows import MigrationRow
 from glue_elt.migration.runner import PreparedRow
 from glue_elt.migration.sql import load_sql
 from glue_elt.migration.validation import validate_row
+from glue_elt.names import Identifier
 
 
 def prepared(target: str) -> PreparedRow:

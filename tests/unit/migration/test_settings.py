@@ -69,7 +69,7 @@ def test_bad_parameters(values: dict[str, str], message: str) -> None:
 
 
 def test_reliability_parameters() -> None:
-    from glue_elt.migration.sql import OverwriteMode
+    from glue_elt.migration.model import OverwriteMode
 
     result = settings(
         config_path="s3://b/c",

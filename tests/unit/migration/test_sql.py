@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from glue_elt.migration.names import Identifier
-from glue_elt.migration.rows import MigrationRow
-from glue_elt.migration.sql import LoadSql, OverwriteMode, load_sql
-from glue_elt.migration.validation import MigrationPlan, validate_row
+from glue_elt.migration.model import MigrationPlan, MigrationRow, OverwriteMode
+from glue_elt.migration.sql import LoadSql, load_sql
+from glue_elt.migration.validation import validate_row
+from glue_elt.names import Identifier
 
 TARGET_COLUMNS = (Identifier("id"), Identifier("Name"))
 INSERT_ID_NAME = (

@@ -13,14 +13,14 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from glue_elt.migration import access, catalog
-from glue_elt.migration.access import Need, table_need
-from glue_elt.migration.catalog import TableKey
-from glue_elt.migration.names import Identifier
-from glue_elt.migration.rows import MigrationRow
-from glue_elt.migration.sql import OverwriteMode, load_sql
-from glue_elt.migration.state import StateTable
+from glue_elt import access, catalog
+from glue_elt.access import Need, table_need
+from glue_elt.catalog import TableKey
+from glue_elt.migration.model import MigrationRow, OverwriteMode
+from glue_elt.migration.sql import load_sql
 from glue_elt.migration.validation import validate_row
+from glue_elt.names import Identifier
+from glue_elt.state import StateTable
 
 COLUMNS = (Identifier("id"), Identifier("Mixed Case"), Identifier('we"ird'))
 

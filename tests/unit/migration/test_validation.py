@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from glue_elt.errors import ValidationError
-from glue_elt.migration.rows import MigrationRow
-from glue_elt.migration.validation import LoadType, parse_load_type, validate_row
+from glue_elt.migration.model import LoadType, MigrationRow, parse_load_type
+from glue_elt.migration.validation import validate_row
 
 
 def row(**overrides: str) -> MigrationRow:

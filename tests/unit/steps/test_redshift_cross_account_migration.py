@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
-from glue_elt.migration.names import Identifier
 from glue_elt.migration.settings import SchemaMode
 from glue_elt.migration.validation import validate_row
-from glue_elt.steps.redshift_cross_account_migration import (
-    RedshiftCrossAccountDataMigration,
-    new_run_id,
-    schema_rows,
-)
+from glue_elt.names import Identifier
+from glue_elt.steps.redshift_cross_account_migration import RedshiftCrossAccountDataMigration, schema_rows
 
 
 def test_schema_rows_one_per_table() -> None:
@@ -25,10 +19,6 @@ def test_schema_rows_one_per_table() -> None:
     ]
     assert {r.secret_name for r in rows} == {"sec"} and {r.load_type for r in rows} == {"overwrite"}
     assert validate_row(rows[1]).target.table == "Order Items"
-
-
-def test_run_id_shape() -> None:
-    assert re.fullmatch(r"\d{8}T\d{6}Z-[0-9a-f]{8}", new_run_id())
 
 
 def test_help_lists_every_parameter(capsys: pytest.CaptureFixture[str]) -> None:

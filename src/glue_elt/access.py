@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from glue_elt.executor import RedshiftExecutor
-from glue_elt.migration.catalog import server_bool
-from glue_elt.migration.names import quote_identifier
+from glue_elt.catalog import server_bool
+from glue_elt.executor import Executor
+from glue_elt.names import quote_identifier
 
 FUNCTIONS = {"table": "HAS_TABLE_PRIVILEGE", "schema": "HAS_SCHEMA_PRIVILEGE", "database": "HAS_DATABASE_PRIVILEGE"}
 CHECKS_PER_QUERY = 400
@@ -42,7 +42,7 @@ def table_need(privilege: str, schema: str, table: str) -> Need:
     return Need(privilege, "table", name, f"{schema}.{table}")
 
 
-def missing(executor: RedshiftExecutor, secret_name: str, needs: Sequence[Need]) -> set[Need]:
+def missing(executor: Executor, secret_name: str, needs: Sequence[Need]) -> set[Need]:
     """The needs the session's user lacks (each distinct need tested once)."""
     unique = list(dict.fromkeys(needs))
     lacking: set[Need] = set()

@@ -10,14 +10,20 @@ nothing may rely on it; exactly-once comes from looking a row up before loading 
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from glue_elt.executor import Row, Session
-from glue_elt.migration.names import TableName, parse_table_name, quote_identifier
+from glue_elt import catalog
+from glue_elt.catalog import TableKey
+from glue_elt.errors import ExecutionError
+from glue_elt.executor import Executor, Row, Session
+from glue_elt.names import TableName, display_identifier, parse_table_name, quote_identifier
 
+logger = logging.getLogger(__name__)
 DEFAULT_STATE_TABLE = "glue_elt.migration_state"
 Query = Callable[[str, Sequence[Any]], list[Row]]
 
@@ -27,6 +33,9 @@ class StateTable:
     """The state table's name and the SQL that reads and writes it."""
 
     name: TableName
+
+    def __str__(self) -> str:
+        return ".".join(display_identifier(part.name) for part in self.name.parts)
 
     @classmethod
     def parse(cls, text: str) -> StateTable:
@@ -69,3 +78,54 @@ class StateTable:
             "VALUES (%s, %s, %s, %s, %s, %s)",
             [run_id, row_key, target, load_type, rows, datetime.now(UTC).replace(tzinfo=None)],
         )
+
+
+class RunLedger:
+    """The rows (or scripts) a run id has committed, per cluster, kept beside the state table.
+
+    ``open`` creates the table where the catalog found none and reads what the run id committed before
+    (one query); ``committed`` answers from that; ``look_up`` asks the table again, in its own statement
+    (a retry's question, in case a failed attempt committed but its acknowledgement was lost). Nothing
+    here runs inside a load transaction, which only appends through ``record``.
+    """
+
+    def __init__(self, executor: Executor, run_id: str) -> None:
+        self._executor = executor
+        self.run_id = run_id
+        self._tables: dict[str, StateTable] = {}
+        self._committed: dict[tuple[str, str], int] = {}
+
+    def open(self, secret_name: str, table: StateTable, database: str, *, exists: bool, schema_exists: bool) -> None:
+        """Make ``table`` (in the connected ``database``) ready on ``secret_name``'s cluster and read this run's
+        committed keys; ``exists`` and ``schema_exists`` are what the catalog said."""
+        if not exists:
+            self._create(secret_name, table, TableKey(database, table.name.schema, table.name.table), schema_exists)
+            found: dict[str, int] = {}
+        else:
+            found = table.committed_run_rows(functools.partial(self._executor.query, secret_name), self.run_id)
+        self._tables[secret_name] = table
+        self._committed.update({(secret_name, key): rows for key, rows in found.items()})
+
+    def committed(self, secret_name: str, key: str) -> int | None:
+        """Rows recorded for ``key`` when ``open`` read it as committed, else ``None``."""
+        return self._committed.get((secret_name, key))
+
+    def look_up(self, secret_name: str, key: str) -> int | None:
+        """Ask the state table whether ``key`` has committed for this run (its own statement)."""
+        query = functools.partial(self._executor.query, secret_name)
+        return self._tables[secret_name].committed_rows(query, self.run_id, key)
+
+    def record(self, session: Session, secret_name: str, key: str, target: str, kind: str, rows: int) -> None:
+        """Append the commit record (call inside the transaction that does the work)."""
+        self._tables[secret_name].record(session, self.run_id, key, target, kind, rows)
+
+    def _create(self, secret_name: str, table: StateTable, key: TableKey, schema_exists: bool) -> None:
+        """Create the table; when that fails because a concurrent run created it first, use theirs."""
+        try:
+            with self._executor.transaction(secret_name) as session:
+                for statement in table.create_statements(with_schema=not schema_exists):
+                    session.execute(statement)
+        except ExecutionError:
+            if key not in catalog.table_columns(self._executor, secret_name, [key]):
+                raise
+            logger.info("state table %s was created concurrently by another run", table.name.sql())

@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
+from glue_elt import access, catalog
+from glue_elt.access import Need, table_need
+from glue_elt.catalog import ClusterFacts, TableKey
 from glue_elt.errors import ConfigError, ExecutionError
-from glue_elt.migration import access, catalog
-from glue_elt.migration.access import Need, table_need
-from glue_elt.migration.catalog import ClusterFacts, TableKey
 from glue_elt.migration.inspection import resolve_state_table
-from glue_elt.migration.names import fold_case, parse_table_name
-from glue_elt.migration.state import StateTable
+from glue_elt.names import fold_case, parse_table_name
+from glue_elt.state import StateTable
 
 REDSHIFT = ClusterFacts("dev", "etl", superuser=False, folds_identifiers=True)
 CASE_SENSITIVE = ClusterFacts("dev", "etl", superuser=False, folds_identifiers=False)

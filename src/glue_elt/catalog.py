@@ -13,8 +13,8 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from glue_elt.errors import ExecutionError
-from glue_elt.executor import RedshiftExecutor
-from glue_elt.migration.names import TableName, fold_case
+from glue_elt.executor import Executor
+from glue_elt.names import TableName, fold_case
 
 FACTS_SQL = "SELECT CURRENT_DATABASE(), CURRENT_USER, (SELECT usesuper FROM pg_user WHERE usename = CURRENT_USER)"
 CASE_SETTING_SQL = "SHOW enable_case_sensitive_identifier"
@@ -69,7 +69,7 @@ class TableKey:
         return f"{self.database}.{self.schema}.{self.table}"
 
 
-def cluster_facts(executor: RedshiftExecutor, secret_name: str) -> ClusterFacts:
+def cluster_facts(executor: Executor, secret_name: str) -> ClusterFacts:
     """The session's database, user, superuser flag and identifier folding (two small queries)."""
     ((database, user, superuser),) = executor.query(secret_name, FACTS_SQL)
     try:
@@ -82,14 +82,12 @@ def cluster_facts(executor: RedshiftExecutor, secret_name: str) -> ClusterFacts:
     return ClusterFacts(str(database), str(user), server_bool(superuser), folds_identifiers=not case_sensitive)
 
 
-def base_tables(executor: RedshiftExecutor, secret_name: str, database: str, schema: str) -> list[str]:
+def base_tables(executor: Executor, secret_name: str, database: str, schema: str) -> list[str]:
     """Names of the base tables (no views) in ``database.schema`` that the user may access, sorted."""
     return [str(row[0]) for row in executor.query(secret_name, BASE_TABLES_SQL, [database, schema])]
 
 
-def table_columns(
-    executor: RedshiftExecutor, secret_name: str, tables: Collection[TableKey]
-) -> dict[TableKey, list[str]]:
+def table_columns(executor: Executor, secret_name: str, tables: Collection[TableKey]) -> dict[TableKey, list[str]]:
     """The columns (in table order) of each of ``tables`` that exists and is visible; one query."""
     if not tables:
         return {}
@@ -105,7 +103,7 @@ def columns_query(tables: Iterable[TableKey]) -> tuple[str, list[str]]:
     return COLUMNS_SQL.format(groups=_conditions(tables, "schema_name", "table_name")), _params(tables)
 
 
-def similar_tables(executor: RedshiftExecutor, secret_name: str, tables: Collection[TableKey]) -> list[TableKey]:
+def similar_tables(executor: Executor, secret_name: str, tables: Collection[TableKey]) -> list[TableKey]:
     """Tables whose schema and name equal one of ``tables`` but for ASCII case (to explain a miss on a server
     that keeps the case of quoted names); one query."""
     lowered = [TableKey(key.database, fold_case(key.schema), fold_case(key.table)) for key in tables]
@@ -132,12 +130,12 @@ def _params(tables: Iterable[TableKey]) -> list[str]:
     return [value for (database, schema), names in _groups(tables) for value in (database, schema, *names)]
 
 
-def schema_exists(executor: RedshiftExecutor, secret_name: str, database: str, schema: str) -> bool:
+def schema_exists(executor: Executor, secret_name: str, database: str, schema: str) -> bool:
     """Whether ``database.schema`` exists and is visible to the user."""
     return bool(executor.query(secret_name, SCHEMA_EXISTS_SQL, [database, schema]))
 
 
-def owned_tables(executor: RedshiftExecutor, secret_name: str, schemas: Collection[str]) -> set[tuple[str, str]]:
+def owned_tables(executor: Executor, secret_name: str, schemas: Collection[str]) -> set[tuple[str, str]]:
     """``(schema, table)`` of the connected database's tables in ``schemas`` that the user owns."""
     if not schemas:
         return set()

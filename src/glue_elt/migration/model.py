@@ -1,11 +1,15 @@
-"""A migration row as the user gave it, and the outcome of running it."""
+"""The migration domain model: load types and overwrite modes, a row as the user gave it, its validated
+plan, and the outcome of running it."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
+
+from glue_elt.errors import ValidationError
+from glue_elt.names import Identifier, TableName
 
 CONFIG_FIELDS = (
     "source_table",
@@ -19,6 +23,42 @@ CONFIG_FIELDS = (
 )
 """The config file's columns, in the documented order (the last two are optional additions to the
 original six); the error file repeats them, so it can be used as a config file."""
+
+
+class LoadType(StrEnum):
+    """How a row loads its target.
+
+    ``append`` adds rows; ``overwrite`` replaces them; ``incremental`` adds the source rows whose
+    ``watermark_column`` is above the target's maximum; ``upsert`` replaces rows whose ``merge_keys``
+    match and adds the others.
+    """
+
+    APPEND = "append"
+    OVERWRITE = "overwrite"
+    INCREMENTAL = "incremental"
+    UPSERT = "upsert"
+
+
+DEFAULT_LOAD_TYPE = LoadType.APPEND
+
+
+def parse_load_type(value: str) -> LoadType:
+    """The load type named by ``value`` (case-insensitive; empty means ``append``)."""
+    word = value.strip().lower()
+    if not word:
+        return DEFAULT_LOAD_TYPE
+    try:
+        return LoadType(word)
+    except ValueError:
+        known = ", ".join(t.value for t in LoadType)
+        raise ValidationError(f"load_type {value!r} is not supported (use one of: {known})") from None
+
+
+class OverwriteMode(StrEnum):
+    """How ``overwrite`` empties the target: ``delete`` (atomic, default) or ``truncate`` (fast, not atomic)."""
+
+    DELETE = "delete"
+    TRUNCATE = "truncate"
 
 
 @dataclass(frozen=True)
@@ -51,6 +91,32 @@ class MigrationRow:
         return target if self.line is None else f"{target} (line {self.line})"
 
 
+@dataclass(frozen=True)
+class MigrationPlan:
+    """A validated row: parsed names, optional column list and filter, and load type."""
+
+    row: MigrationRow
+    source: TableName
+    target: TableName
+    columns: tuple[Identifier, ...] | None
+    filter_sql: str | None
+    load_type: LoadType
+    merge_keys: tuple[Identifier, ...] = ()
+    watermark: Identifier | None = None
+
+    def folded(self) -> MigrationPlan:
+        """The plan with every name as a server that folds quoted identifiers resolves it (Redshift unless
+        ``enable_case_sensitive_identifier`` is on): the same SQL there, and catalog look-ups that match."""
+        return replace(
+            self,
+            source=self.source.folded(),
+            target=self.target.folded(),
+            columns=None if self.columns is None else tuple(c.folded() for c in self.columns),
+            merge_keys=tuple(key.folded() for key in self.merge_keys),
+            watermark=None if self.watermark is None else self.watermark.folded(),
+        )
+
+
 def row_keys(rows: list[MigrationRow]) -> list[str]:
     """A stable identity per row: a hash of its six config fields and its occurrence among equal rows.
 
@@ -78,13 +144,22 @@ class RowStatus(StrEnum):
 
 @dataclass(frozen=True)
 class RowOutcome:
-    """The result of one row: status, rows inserted, seconds taken, and the error when it failed."""
+    """The result of one row: status, rows inserted, seconds taken, the error when it failed, the parsed load
+    type (``None`` when the row did not validate), and whether it failed because the cluster or AWS could not
+    be reached."""
 
     row: MigrationRow
     status: RowStatus
     rows_affected: int | None
     seconds: float
     error: str | None = None
+    load_type: LoadType | None = None
+    unreachable: bool = False
+
+    @property
+    def load_type_name(self) -> str:
+        """The load type as parsed, else as given (``append`` when empty)."""
+        return self.load_type.value if self.load_type else (self.row.load_type or DEFAULT_LOAD_TYPE.value)
 
     @property
     def succeeded(self) -> bool:

@@ -1,0 +1,54 @@
+"""Parameters that every step shares, declared once: name, help, typed default and parser."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from glue_elt.errors import ConfigError, ValidationError
+from glue_elt.params import Param, boolean, integer, number, role_arn
+from glue_elt.s3 import output_uri
+from glue_elt.state import DEFAULT_STATE_TABLE, StateTable
+
+
+def state_table(name: str, value: str) -> StateTable:
+    """``schema.table`` or ``database.schema.table``."""
+    try:
+        return StateTable.parse(value.strip())
+    except ValidationError as error:
+        raise ConfigError(str(error)) from None
+
+
+def output_path(filename: str) -> Callable[[str, str], str]:
+    """A parser for an ``s3://`` key, or a prefix ending in ``/`` (then ``<prefix><run id>/<filename>``)."""
+
+    def parse(name: str, value: str) -> str:
+        output_uri(value.strip(), "run-id", filename, what=f"--{name}")
+        return value.strip()
+
+    return parse
+
+
+DRY_RUN = Param("dry_run", "check everything the run would do and write nothing (true/false)", False, boolean)
+MAX_RETRIES = Param(
+    "max_retries",
+    "retries after a transient error (connection, Redshift error 1023/40001, deadlock)",
+    3,
+    integer(0, 20),
+)
+RETRY_WAIT_SECONDS = Param(
+    "retry_wait_seconds", "first retry wait; doubles each retry, with jitter", 1.0, number(0, 60)
+)
+STATE_TABLE = Param(
+    "state_table",
+    "table on the target cluster recording what each run id committed (created on first use)",
+    StateTable.parse(DEFAULT_STATE_TABLE),
+    state_table,
+)
+ASSUME_ROLE_ARN = Param("assume_role_arn", "IAM role to assume (STS, once) for reading the secrets", None, role_arn)
+JOB_RUN_ID = Param("JOB_RUN_ID", "run id (set by Glue); generated when absent", None, shown_default="generated")
+SUMMARY_OUTPUT_PATH = Param(
+    "summary_output_path",
+    "s3:// key, or prefix ending in '/', for the run summary as JSON",
+    None,
+    output_path("summary.json"),
+)
