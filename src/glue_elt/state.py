@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from glue_elt import catalog
-from glue_elt.catalog import TableKey
-from glue_elt.errors import ExecutionError
+from glue_elt.catalog import ClusterFacts, TableKey
+from glue_elt.errors import ConfigError, ExecutionError
 from glue_elt.executor import Executor, Row, Session
 from glue_elt.names import TableName, display_identifier, parse_table_name, quote_identifier
 
@@ -80,6 +80,17 @@ class StateTable:
         )
 
 
+def resolve_state_table(state: StateTable, facts: ClusterFacts) -> StateTable:
+    """The state table as the server names it; ``ConfigError`` when it is in another database."""
+    name = facts.resolve(state.name)
+    if name.database not in (None, facts.database):
+        raise ConfigError(
+            f"--state_table {state.name.sql()} is in database {name.database}, but the secret connects to "
+            f"database {facts.database}: other databases (data shares) are read-only; name a table of {facts.database}"
+        )
+    return StateTable(name)
+
+
 class RunLedger:
     """The rows (or scripts) a run id has committed, per cluster, kept beside the state table.
 
@@ -105,6 +116,17 @@ class RunLedger:
             found = table.committed_run_rows(functools.partial(self._executor.query, secret_name), self.run_id)
         self._tables[secret_name] = table
         self._committed.update({(secret_name, key): rows for key, rows in found.items()})
+
+    def open_on(self, secret_name: str, table: StateTable) -> StateTable:
+        """Resolve ``table`` as the cluster names it, look it up in the catalog, then ``open`` it; returns the
+        resolved table (for steps that do no catalog checks of their own)."""
+        facts = catalog.cluster_facts(self._executor, secret_name)
+        resolved = resolve_state_table(table, facts)
+        key = facts.key(resolved.name)
+        exists = key in catalog.table_columns(self._executor, secret_name, [key])
+        schema_exists = exists or catalog.schema_exists(self._executor, secret_name, facts.database, key.schema)
+        self.open(secret_name, resolved, facts.database, exists=exists, schema_exists=schema_exists)
+        return resolved
 
     def committed(self, secret_name: str, key: str) -> int | None:
         """Rows recorded for ``key`` when ``open`` read it as committed, else ``None``."""

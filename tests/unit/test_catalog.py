@@ -10,9 +10,8 @@ from glue_elt import access, catalog
 from glue_elt.access import Need, table_need
 from glue_elt.catalog import ClusterFacts, TableKey
 from glue_elt.errors import ConfigError, ExecutionError
-from glue_elt.migration.inspection import resolve_state_table
 from glue_elt.names import fold_case, parse_table_name
-from glue_elt.state import StateTable
+from glue_elt.state import StateTable, resolve_state_table
 
 REDSHIFT = ClusterFacts("dev", "etl", superuser=False, folds_identifiers=True)
 CASE_SENSITIVE = ClusterFacts("dev", "etl", superuser=False, folds_identifiers=False)

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from glue_elt import access, catalog
 from glue_elt.access import Need, table_need
 from glue_elt.catalog import ClusterFacts, TableKey
-from glue_elt.errors import ConfigError, GlueELTError, ObjectNotFoundError, ValidationError
+from glue_elt.errors import GlueELTError, ObjectNotFoundError, ValidationError
 from glue_elt.executor import Executor
 from glue_elt.migration.model import LoadType, MigrationPlan, OverwriteMode
 from glue_elt.names import Identifier, TableName, display_identifier, fold_case
 from glue_elt.retry import RetryPolicy
-from glue_elt.state import RunLedger, StateTable
+from glue_elt.state import RunLedger, StateTable, resolve_state_table
 
 
 @dataclass(frozen=True)
@@ -42,17 +42,6 @@ class Inspection:
     view: ClusterView
     plans: dict[int, MigrationPlan]
     failures: dict[int, GlueELTError] = field(default_factory=dict)
-
-
-def resolve_state_table(state: StateTable, facts: ClusterFacts) -> StateTable:
-    """The state table as the server names it; ``ConfigError`` when it is in another database."""
-    name = facts.resolve(state.name)
-    if name.database not in (None, facts.database):
-        raise ConfigError(
-            f"--state_table {state.name.sql()} is in database {name.database}, but the secret connects to "
-            f"database {facts.database}: other databases (data shares) are read-only; name a table of {facts.database}"
-        )
-    return StateTable(name)
 
 
 def inspect_cluster(
