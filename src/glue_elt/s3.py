@@ -6,6 +6,7 @@ boto3 is imported lazily and configured the standard way (region, ``AWS_ENDPOINT
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +47,9 @@ def output_uri(path: str, run_id: str, filename: str, *, what: str) -> S3Uri:
     return S3Uri.parse(path, what=what)
 
 
+logger = logging.getLogger(__name__)
+
+
 class S3Store:
     """Reads and writes S3 objects with one lazily created client."""
 
@@ -78,6 +82,17 @@ class S3Store:
             raise OutputError(f"{what} {uri} could not be written: {_explain(code)}") from None
         except BotoCoreError as error:
             raise call_failure(error, f"{what} {uri} could not be written", OutputError) from None
+
+    def publish(self, uri: S3Uri, document: Any, *, what: str) -> str | None:
+        """Write ``document`` like ``write_json``, but report a failure instead of raising: the error's message
+        (logged), or ``None`` when written. For a run's documents, which must not undo what the run did."""
+        try:
+            self.write_json(uri, document, what=what)
+        except OutputError as error:
+            logger.error("%s", error)
+            return str(error)
+        logger.info("wrote the %s to %s", what, uri)
+        return None
 
     def _s3(self) -> S3Client:
         if self._client is None:

@@ -7,7 +7,6 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from glue_elt.errors import OutputError
 from glue_elt.migration.model import MigrationResult
 from glue_elt.migration.report import summary_line
 from glue_elt.s3 import S3Store, S3Uri
@@ -52,12 +51,9 @@ def write_failed_rows(s3: S3Store, uri: S3Uri | None, result: MigrationResult) -
     """Write the failed rows to ``uri`` (nothing when none failed, no path, or a dry run)."""
     if uri is None or result.failed == 0 or result.dry_run:
         return result
-    try:
-        s3.write_json(uri, result.failed_rows(), what="error file")
-    except OutputError as error:
-        logger.error("%s", error)
-        return replace(result, output_error=str(error))
-    logger.info("wrote %d failed row(s) to %s", result.failed, uri)
+    problem = s3.publish(uri, result.failed_rows(), what="error file")
+    if problem is not None:
+        return replace(result, output_error=problem)
     return replace(result, error_file=str(uri))
 
 
@@ -65,10 +61,5 @@ def write_summary(s3: S3Store, uri: S3Uri | None, document: dict[str, Any], resu
     """Write the summary document to ``uri`` (when given; also for a dry run)."""
     if uri is None:
         return result
-    try:
-        s3.write_json(uri, document, what="summary")
-    except OutputError as error:
-        logger.error("%s", error)
-        return replace(result, output_error=str(error))
-    logger.info("wrote the run summary to %s", uri)
-    return result
+    problem = s3.publish(uri, document, what="run summary")
+    return result if problem is None else replace(result, output_error=problem)

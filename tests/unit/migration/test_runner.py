@@ -1,0 +1,138 @@
+"""The runner's retry, skip and truncate logic against a scripted executor (no server)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from glue_elt.errors import ExecutionError
+from glue_elt.migration.model import MigrationRow, OverwriteMode, RowStatus
+from glue_elt.migration.runner import LoadOptions, PreparedRow, RowRunner
+from glue_elt.migration.sql import load_sql
+from glue_elt.migration.validation import validate_row
+from glue_elt.names import Identifier
+from glue_elt.retry import RetryPolicy
+from glue_elt.state import RunLedger, StateTable
+
+STATE = StateTable.parse("glue_elt.migration_state")
+
+
+class ScriptedExecutor:
+    """Records every statement as ``(where, sql)``; ``fail`` maps a statement prefix to errors raised in turn,
+    ``lost_commit`` makes the first commit succeed on the "server" and then report a lost connection."""
+
+    def __init__(self, fail: dict[str, list[Exception]] | None = None, *, lost_commit: bool = False) -> None:
+        self.log: list[tuple[str, str]] = []
+        self.fail = fail or {}
+        self.lost_commit = lost_commit
+        self.committed: list[list[str]] = []
+
+    def _run(self, where: str, sql: str) -> None:
+        self.log.append((where, sql))
+        for prefix, errors in self.fail.items():
+            if sql.startswith(prefix) and errors:
+                raise errors.pop(0)
+
+    def execute(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> int:
+        self._run("autocommit", sql)
+        return 0
+
+    def query(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        self._run("autocommit", sql)
+        if sql.startswith("SELECT rows_affected") and self.committed:
+            return [(5,)]
+        return []
+
+    @contextlib.contextmanager
+    def transaction(self, secret_name: str) -> Iterator[Any]:
+        executor, statements = self, []
+
+        class Session:
+            def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
+                executor._run("transaction", sql)
+                statements.append(sql)
+                return 5
+
+            def query(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+                executor._run("transaction", sql)
+                return []
+
+        yield Session()
+        self.committed.append(statements)
+        if self.lost_commit:
+            self.lost_commit = False
+            raise ExecutionError("connection reset by peer", transient=True)
+
+    def close(self) -> None:
+        pass
+
+
+def prepared(load_type: str = "append", mode: OverwriteMode = OverwriteMode.DELETE) -> PreparedRow:
+    plan = validate_row(MigrationRow("shared_db.s.t", "a.t", "secret", load_type=load_type))
+    return PreparedRow(plan.row, "key", plan, load_sql(plan, (Identifier("id"),), mode))
+
+
+def runner_for(executor: ScriptedExecutor, mode: OverwriteMode = OverwriteMode.DELETE) -> tuple[RowRunner, RunLedger]:
+    ledger = RunLedger(executor, "run-1")  # type: ignore[arg-type]
+    ledger.open("secret", STATE, "dev", exists=True, schema_exists=True)
+    executor.log.clear()
+    runner = RowRunner(executor, ledger, RetryPolicy(2, 0.0), LoadOptions(mode))  # type: ignore[arg-type]
+    return runner, ledger
+
+
+def test_a_transient_failure_is_retried_after_a_look_up_outside_the_transaction() -> None:
+    executor = ScriptedExecutor({'INSERT INTO "a"': [ExecutionError("1023", transient=True)]})
+    runner, _ = runner_for(executor)
+    outcome = runner.load(prepared())
+    assert (outcome.status, outcome.rows_affected) == (RowStatus.SUCCEEDED, 5)
+    kinds = [(where, sql.split()[0]) for where, sql in executor.log]
+    assert kinds == [
+        ("transaction", "INSERT"),  # attempt 1 fails on the insert
+        ("autocommit", "SELECT"),  # the retry's look-up: its own statement
+        ("transaction", "INSERT"),
+        ("transaction", "INSERT"),  # the state record
+    ]
+
+
+def test_a_lost_commit_acknowledgement_is_found_by_the_look_up_and_not_loaded_again() -> None:
+    executor = ScriptedExecutor(lost_commit=True)
+    runner, _ = runner_for(executor)
+    outcome = runner.load(prepared())
+    assert (outcome.status, outcome.rows_affected) == (RowStatus.SKIPPED, 5)
+    assert len(executor.committed) == 1
+
+
+def test_a_row_committed_earlier_in_the_run_sends_nothing() -> None:
+    executor = ScriptedExecutor()
+    runner, ledger = runner_for(executor)
+    ledger._committed[("secret", "key")] = 7
+    outcome = runner.load(prepared())
+    assert (outcome.status, outcome.rows_affected, executor.log) == (RowStatus.SKIPPED, 7, [])
+
+
+def test_truncate_runs_alone_before_the_transaction() -> None:
+    executor = ScriptedExecutor()
+    runner, _ = runner_for(executor, OverwriteMode.TRUNCATE)
+    runner.load(prepared("overwrite", OverwriteMode.TRUNCATE))
+    assert executor.log[0] == ("autocommit", 'TRUNCATE "a"."t"')
+    assert all(where == "transaction" for where, _ in executor.log[1:])
+
+
+def test_terminal_errors_are_not_retried() -> None:
+    executor = ScriptedExecutor({'INSERT INTO "a"': [ExecutionError("permission denied", sqlstate="42501")]})
+    runner, _ = runner_for(executor)
+    outcome = runner.load(prepared())
+    assert outcome.status is RowStatus.FAILED and outcome.error == "permission denied"
+    assert len(executor.log) == 1
+
+
+def test_preflight_keeps_the_error_class_and_sqlstate() -> None:
+    executor = ScriptedExecutor({"EXPLAIN": [ExecutionError('column "x" does not exist', sqlstate="42703")]})
+    runner, _ = runner_for(executor)
+    try:
+        runner.preflight(prepared())
+    except ExecutionError as error:
+        assert (str(error), error.sqlstate) == ('pre-flight check failed: column "x" does not exist', "42703")
+    else:
+        raise AssertionError("the pre-flight did not fail")
