@@ -1,0 +1,50 @@
+"""Exit statuses that tell a scheduler what to do: 2 = fix the parameters, 4 = the cluster or AWS could not be
+reached (run again later), 1 = the database or the data refused a row."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+
+import pytest
+
+from glue_elt import RedshiftCrossAccountDataMigration
+from glue_elt.step import EXIT_CONFIG_ERROR, EXIT_ROWS_FAILED, EXIT_UNREACHABLE
+from local_stack import StackEndpoints
+from tests.integration.conftest import make_secret
+
+HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
+PutConfig = Callable[[str, str], str]
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def exit_status(args: dict[str, object]) -> int:
+    with pytest.raises(SystemExit) as exited:
+        RedshiftCrossAccountDataMigration({"max_retries": 1, "retry_wait_seconds": 0.01, **args}).start()
+    return int(exited.value.code or 0)
+
+
+@pytest.fixture(scope="module")
+def dead_cluster_secret(endpoints: StackEndpoints) -> str:
+    return make_secret(endpoints, "glue-elt/nobody-listens", port=closed_port())
+
+
+def test_an_unreachable_cluster_in_schema_mode_exits_4(dead_cluster_secret: str) -> None:
+    args = {"source_schema": "shared_db.sales", "target_schema": "sales", "secret_name": dead_cluster_secret}
+    assert exit_status(args) == EXIT_UNREACHABLE
+
+
+def test_rows_on_an_unreachable_cluster_exit_4(dead_cluster_secret: str, put_config: PutConfig) -> None:
+    config = put_config("exit/dead.csv", f"{HEADER}\nshared_db.s.t###a.t#{dead_cluster_secret}#append\n")
+    assert exit_status({"config_path": config}) == EXIT_UNREACHABLE
+
+
+def test_a_refused_row_exits_1_and_bad_parameters_exit_2(etl_secret: str, put_config: PutConfig) -> None:
+    config = put_config("exit/missing.csv", f"{HEADER}\nshared_db.s.missing###a.missing#{etl_secret}#append\n")
+    assert exit_status({"config_path": config}) == EXIT_ROWS_FAILED
+    assert exit_status({"config_path": config, "max_parallel": "0"}) == EXIT_CONFIG_ERROR
