@@ -8,7 +8,7 @@ STACK_DIR ?= .stack
 LINT_PATHS := src tests local_stack glue_jobs bench
 
 .DEFAULT_GOAL := help
-.PHONY: help venv system-deps lint format test unit demo bench stack stack-down dist clean
+.PHONY: help venv system-deps lint format test test-matrix unit demo bench stack stack-down dist clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -36,6 +36,20 @@ format: venv ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
 	$(VENV)/bin/ruff format $(LINT_PATHS)
 
+MATRIX_PYTHONS ?= 3.9 3.10 3.11 3.12 3.13
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
+
+test-matrix: venv system-deps ## Every test (and mypy) on each Python of MATRIX_PYTHONS that pyenv has, in .venv-<version>
+	@set -e; for v in $(MATRIX_PYTHONS); do \
+		py=$$(ls -d $(PYENV_ROOT)/versions/$$v.*/bin/python 2>/dev/null | sort -V | tail -n 1); \
+		if [ -z "$$py" ]; then echo "== Python $$v: not under $(PYENV_ROOT)/versions, skipped"; continue; fi; \
+		echo "== Python $$v ($$py)"; \
+		$(VENV)/bin/uv venv -q --seed --allow-existing --python "$$py" .venv-$$v; \
+		VIRTUAL_ENV="$$PWD/.venv-$$v" $(VENV)/bin/uv pip install -q -e '.[dev]'; \
+		.venv-$$v/bin/mypy --strict --python-version $$v src local_stack bench; \
+		.venv-$$v/bin/python -m pytest -q -p no:cacheprovider; \
+	done
+
 unit: venv ## Fast unit tests only (no servers)
 	$(VENV)/bin/pytest -q tests/unit
 
@@ -57,5 +71,5 @@ stack-down: venv ## Stop the local stack started by `make stack`
 dist: venv ## Build the wheel into dist/
 	$(PY) -m pip wheel -q --no-deps -w dist .
 
-clean: ## Remove build artefacts (keeps .venv)
+clean: ## Remove build artefacts (keeps .venv and the .venv-<version> of test-matrix)
 	rm -rf dist build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -21,7 +21,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -218,7 +218,7 @@ def main() -> int:
         os.environ.update(stack.endpoints.aws_env())
         bench = Bench(stack)
         seed(bench, big=bool({"single", "memory"} & set(args.only)))
-        results: dict[str, Any] = {"date": datetime.now(UTC).strftime("%Y-%m-%d"), "machine": machine()}
+        results: dict[str, Any] = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "machine": machine()}
         scenarios: dict[str, Callable[[], object]] = {
             "single": lambda: single_table(bench),
             "many": lambda: many_tables(bench, Path(state)),

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from glue_elt.catalog import server_bool
+from glue_elt.errors import ExecutionError
 from glue_elt.executor import Executor
 from glue_elt.names import quote_identifier
 
@@ -50,7 +51,9 @@ def missing(executor: Executor, secret_name: str, needs: Sequence[Need]) -> set[
         chunk = unique[start : start + CHECKS_PER_QUERY]
         sql = "SELECT " + ", ".join(need.expression() for need in chunk)
         (row,) = executor.query(secret_name, sql, [need.name for need in chunk])
-        lacking.update(need for need, granted in zip(chunk, row, strict=True) if not server_bool(granted))
+        if len(row) != len(chunk):
+            raise ExecutionError(f"the privilege query returned {len(row)} values for {len(chunk)} checks")
+        lacking.update(need for need, granted in zip(chunk, row) if not server_bool(granted))
     return lacking
 
 

@@ -11,6 +11,6 @@ def call_failure(error: Exception, message: str, otherwise: type[GlueELTError]) 
     from botocore.exceptions import ConnectionError, HTTPClientError  # botocore loads lazily, as boto3 does
 
     text = f"{message}: {type(error).__name__}"
-    if isinstance(error, ConnectionError | HTTPClientError):
+    if isinstance(error, (ConnectionError, HTTPClientError)):
         return UnreachableError(f"{text} (the AWS endpoint could not be reached)")
     return otherwise(text)

@@ -77,7 +77,7 @@ def is_transient(error: BaseException) -> bool:
         message = f"{first.get('M', '')} {first.get('D', '')}".lower()
         connection_class = code.startswith("08") and code not in NOT_TRANSIENT_SQLSTATES
         return code in TRANSIENT_SQLSTATES or connection_class or any(m in message for m in TRANSIENT_MARKERS)
-    if isinstance(error, ConnectionError | TimeoutError):
+    if isinstance(error, (ConnectionError, TimeoutError)):
         return True
     text = " ".join(str(arg) for arg in error.args).lower()
     if type(error).__name__ in CONNECTION_ERROR_NAMES:

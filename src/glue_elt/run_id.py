@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 
 def new_run_id() -> str:
     """A sortable, unique run id for runs outside Glue (``YYYYmmddTHHMMSSZ-xxxxxxxx``)."""
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+    return f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
 
 
 def resolve_run_id(given: str | None) -> str:

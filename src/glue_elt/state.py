@@ -14,7 +14,7 @@ import functools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from glue_elt import catalog
@@ -76,7 +76,7 @@ class StateTable:
             f"INSERT INTO {self.name.sql()} "
             "(run_id, row_key, target_table, load_type, rows_affected, committed_at) "
             "VALUES (%s, %s, %s, %s, %s, %s)",
-            [run_id, row_key, target, load_type, rows, datetime.now(UTC).replace(tzinfo=None)],
+            [run_id, row_key, target, load_type, rows, datetime.now(timezone.utc).replace(tzinfo=None)],
         )
 
 

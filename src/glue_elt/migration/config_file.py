@@ -82,7 +82,7 @@ def _row(columns: list[str], number: int, line: str, sep: str) -> MigrationRow:
             f"(a value containing the separator {sep!r}?)"
         )
         fields = (fields + [""] * len(columns))[: len(columns)]
-    values = dict(zip(columns, fields, strict=True))
+    values = dict(zip(columns, fields))  # same length: padded or cut above
     return MigrationRow(
         source_table=values.get("source_table", ""),
         target_table=values.get("target_table", ""),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, replace
-from enum import StrEnum
+from enum import Enum
 
 from glue_elt.errors import ValidationError
 from glue_elt.names import Identifier, TableName
@@ -25,7 +25,18 @@ CONFIG_FIELDS = (
 original six); the error file repeats them, so it can be used as a config file."""
 
 
-class LoadType(StrEnum):
+class TextEnum(str, Enum):
+    """An enum whose members are their text values, also under ``str()`` and ``format()`` (``enum.StrEnum``
+    exists only from Python 3.11)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
+class LoadType(TextEnum):
     """How a row loads its target.
 
     ``append`` adds rows; ``overwrite`` replaces them; ``incremental`` adds the source rows whose
@@ -54,7 +65,7 @@ def parse_load_type(value: str) -> LoadType:
         raise ValidationError(f"load_type {value!r} is not supported (use one of: {known})") from None
 
 
-class OverwriteMode(StrEnum):
+class OverwriteMode(TextEnum):
     """How ``overwrite`` empties the target: ``delete`` (atomic, default) or ``truncate`` (fast, not atomic)."""
 
     DELETE = "delete"
@@ -132,7 +143,7 @@ def row_keys(rows: list[MigrationRow]) -> list[str]:
     return keys
 
 
-class RowStatus(StrEnum):
+class RowStatus(TextEnum):
     """What happened to a row: loaded now, failed, skipped because this run id already loaded it, or
     (dry run) passed every check without running."""
 

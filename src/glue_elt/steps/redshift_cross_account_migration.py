@@ -9,7 +9,7 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 
 from glue_elt import job_params
 from glue_elt.executor import Executor, redshift_executor
@@ -86,7 +86,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         remaining row (EXPLAIN), then load the rows that passed, each in its own transaction, up to
         ``--max_parallel`` at once. With ``--dry_run true`` the run stops after the pre-flight and writes nothing.
         """
-        started_at, started = datetime.now(UTC), time.monotonic()
+        started_at, started = datetime.now(timezone.utc), time.monotonic()
         settings = self.settings
         run_id = resolve_run_id(self.param(job_params.JOB_RUN_ID))
         retry = RetryPolicy(settings.max_retries, settings.retry_wait_seconds)
@@ -104,7 +104,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         result = write_failed_rows(self._s3, settings.error_file_uri(run_id), result)
         seconds = time.monotonic() - started
         mode = "config_file" if isinstance(settings.mode, ConfigFileMode) else "schema"
-        document = summary_document(result, mode, started_at, datetime.now(UTC), seconds)
+        document = summary_document(result, mode, started_at, datetime.now(timezone.utc), seconds)
         result = write_summary(self._s3, settings.summary_uri(run_id), document, result)
         log_summary(result, seconds)
         return result
