@@ -19,6 +19,6 @@ def test_wheel_contents(tmp_path: Path) -> None:
     assert "glue_elt/steps/redshift_cross_account_migration.py" in names and "glue_elt/py.typed" in names
     assert not [n for n in names if n.startswith(("pyspark", "tests", "local_stack", "bench", "awsglue"))]
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()
-    assert "Requires-Python: >=3.11" in metadata
+    assert "Requires-Python: >=3.9" in metadata
     for dependency in ("boto3", "redshift_connector", "sqlglot", "tenacity", "tqdm"):
         assert f"Requires-Dist: {dependency}" in metadata
