@@ -85,11 +85,23 @@ CASES = [
         "is not UTF-8 text (byte 0xe9",
     ),
     Case("utf-16 file", (HEADER + "\n").encode("utf-16"), "run", "is not UTF-8 text (byte 0xff at offset 0)"),
-    Case(
+    Case(  # a quoted header field is read as its name, so the header is fine and the rows are missing
         "BOM and CSV quoting of the header",
         '\ufeff"source_table"#target_table#secret_name\n',
         "run",
-        "unknown column(s) '\"source_table\"'",
+        "has a header but no rows",
+    ),
+    Case(
+        "CSV quoting with the wrong separator",
+        '"source_table","target_table","secret_name"\n"a.b","c.d","s"\n',
+        "run",
+        "header field 1 begins with '\"' but text follows its closing quote",
+    ),
+    Case(
+        "unclosed quote",
+        f'{HEADER}\nshared_db.{SRC}.orders#"id#id > 0#{TGT}.orders#{{secret}}#append\n' + GOOD + "\n",
+        "run",
+        "line 2: the source_columns value begins with '\"' but its closing quote is missing",
     ),
     # load types
     Case("unknown load type", row(load_type="merge"), "row", "load_type 'merge' is not supported"),
@@ -110,11 +122,23 @@ CASES = [
     ),
     Case("target_table injection", row(target=f"{TGT}.orders (id) SELECT 1; --"), "row", "target_table"),
     Case("quote-closing identifier", row(target=f'{TGT}."orders"; DROP TABLE x; --"'), "row", "target_table"),
-    Case(
-        "CSV-quoted whole name",
-        row(source=f'"shared_db.{SRC}.orders"'),
+    Case(  # CSV quoting is removed, leaving a one-part name
+        "CSV-quoted one-part name",
+        row(source='"orders"'),
         "row",
         "must be schema.table or database.schema.table (1 part",
+    ),
+    Case(
+        "text after a closing quote",
+        row(source=f'"shared_db".{SRC}.orders'),
+        "row",
+        f"""to keep those quotes, enclose the whole value in double quotes and double each quote inside it: \"\"\"shared_db\"\".{SRC}.orders\"""",
+    ),
+    Case(
+        "filter beginning with a quoted name",
+        row(condition="\"customer\" = 'c1'"),
+        "row",
+        "line 2: source_filter begins with '\"', so it is read as a quoted value, but text follows its closing quote",
     ),
     Case("one-part target", row(target="orders"), "row", "must be schema.table or database.schema.table (1 part"),
     Case("four-part source", row(source=f"x.shared_db.{SRC}.orders"), "row", "(4 part(s) given)"),
@@ -173,6 +197,12 @@ CASES = [
     ),
     # fields and secrets
     Case("separator inside a value", row(condition="note = 'a#b'"), "row", "line 2 has 7 fields but the header has 6"),
+    Case(
+        "separator inside a value of a record spanning lines",
+        f"{HEADER}\n\nshared_db.{SRC}.orders##\"id > 0\nAND customer = 'c1'\"#note#{TGT}.orders#{{secret}}#append\n",
+        "row",
+        "line 3 has 7 fields but the header has 6 (a value containing the separator '#'? enclose it in double quotes)",
+    ),
     Case(
         "missing field",
         f"{HEADER}\nshared_db.{SRC}.orders###{TGT}.orders#{{secret}}\n",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import re
 from collections.abc import Callable
 
+import pandas
 import pytest
 
 from glue_elt import RedshiftCrossAccountDataMigration, RowStatus
@@ -170,13 +173,83 @@ def test_quoted_mixed_case_identifiers(
         f'INSERT INTO {source}."Order Items" VALUES (1, 2), (3, 4)',
     )
     db.as_etl(f'CREATE TABLE {target}."Order Items" ("Qty$" int, "Item Id" int)')
+    # source_columns begins with a quote, so the whole value is CSV-quoted to keep its own quotes
     config = put_config(
         f"{target}/q.csv",
-        f'{HEADER}\nshared_db."{source}"."Order Items"#"Item Id","Qty$"##{target}."Order Items"#{etl_secret}#append\n',
+        f'{HEADER}\nshared_db."{source}"."Order Items"#"""Item Id"",""Qty$"""##{target}."Order Items"#{etl_secret}#append\n',
     )
     result = run_step({"config_path": config})
     assert result.ok, result.outcomes
     assert db.rows(f'SELECT "Item Id", "Qty$" FROM {target}."Order Items" ORDER BY 1') == [(1, 2), (3, 4)]
+
+
+def _pandas_comma_file(rows: list[dict[str, str]]) -> str:
+    return str(pandas.DataFrame(rows).to_csv(index=False))
+
+
+def _excel_semicolon_file(rows: list[dict[str, str]]) -> str:
+    """Excel's "CSV UTF-8" where the list separator is ``;``: a BOM, CRLF line ends, quotes where needed."""
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), dialect="excel", delimiter=";")
+    writer.writeheader()
+    writer.writerows(rows)
+    return "\ufeff" + buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("writer", "sep"), [(_pandas_comma_file, ","), (_excel_semicolon_file, ";")], ids=["pandas", "excel"]
+)
+def test_a_file_written_by_csv_tools_loads_as_meant(
+    writer: Callable[[list[dict[str, str]]], str],
+    sep: str,
+    db: Db,
+    schemas: tuple[str, str],
+    etl_secret: str,
+    put_config: PutConfig,
+) -> None:
+    """Values holding the separator, quotes and line breaks come through CSV quoting exactly as written."""
+    source, target = schemas
+    seed_orders(db, source, target)
+    rows = [
+        {
+            "source_table": f"shared_db.{source}.customers",
+            "source_columns": "id,name",
+            "source_filter": "",
+            "target_table": f"{target}.customers",
+            "secret_name": etl_secret,
+            "load_type": "overwrite",
+        },
+        {
+            "source_table": f'shared_db."{source}"."orders"',
+            "source_columns": "",
+            "source_filter": "customer IN ('c1', 'c2',\n'c3')\r\nAND amount > 0",
+            "target_table": f'{target}."orders"',
+            "secret_name": etl_secret,
+            "load_type": "append",
+        },
+        {
+            "source_table": f"shared_db.{source}.orders",
+            "source_columns": '"id", "customer", amount, order_date',
+            "source_filter": "\"customer\" = 'c4;c,5' OR id = 4",
+            "target_table": f"{target}.orders",
+            "secret_name": etl_secret,
+            "load_type": "append",
+        },
+    ]
+    text = writer(rows)
+    assert '"id,name"' in text or sep != ","  # the writer quoted the value holding the separator
+    config = put_config(f"{target}/written.csv", text)
+    result = run_step({"config_path": config, "config_file_sep": sep})
+
+    assert result.ok, [o.error for o in result.outcomes]
+    assert [{k: v for k, v in o.row.config().items() if k in rows[0]} for o in result.outcomes] == rows
+    assert [o.row.line for o in result.outcomes] == [2, 3, 6]  # the second record spans three lines
+    assert [o.rows_affected for o in result.outcomes] == [2, 3, 1]
+    assert db.rows(f"SELECT id, name, email FROM {target}.customers ORDER BY id") == [
+        (1, "Ann", None),
+        (2, "Bob", None),
+    ]
+    assert db.rows(f"SELECT id FROM {target}.orders ORDER BY id") == [(1,), (2,), (3,), (4,)]
 
 
 def test_missing_config_file_is_a_clear_config_error(endpoints: StackEndpoints) -> None:

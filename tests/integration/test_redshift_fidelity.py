@@ -146,8 +146,9 @@ def test_quoted_names_fold_to_lower_case_as_on_redshift(
     uri = config(
         put_config,
         f"{target}-fold",
-        f'shared_db.{source}."Orders"#"ID", "V"##{target}."Orders"#{etl_secret}#overwrite##',
-        f'shared_db."{source.upper()}"."EVENTS"###"{target.upper()}"."Events"#{etl_secret}#upsert#"Id"#',
+        # values that begin with a quote are CSV-quoted whole, so their own quotes are kept
+        f'shared_db.{source}."Orders"#"""ID"", ""V"""##{target}."Orders"#{etl_secret}#overwrite##',
+        f'shared_db."{source.upper()}"."EVENTS"###"""{target.upper()}"".""Events"""#{etl_secret}#upsert#"""Id"""#',
     )
     result = run_closing(redshift_like_step({"config_path": uri}, db))
     assert [o.status for o in result.outcomes] == [RowStatus.SUCCEEDED] * 2, [o.error for o in result.outcomes]

@@ -14,8 +14,13 @@ T = TypeVar("T")
 
 
 def validate_row(row: MigrationRow) -> MigrationPlan:
-    """Validate ``row``; the ``ValidationError`` names every problem found, separated by ``;``."""
-    problems: list[str] = [row.problem] if row.problem else []
+    """Validate ``row``; the ``ValidationError`` names every problem found, separated by ``;``.
+
+    A row the config file could not split into its columns (``problem`` set) fails with that one message:
+    its values are misaligned, so checking them would only add errors that follow from it."""
+    if row.problem:
+        raise ValidationError(row.problem)
+    problems: list[str] = []
     for name in ("source_table", "target_table", "secret_name"):
         if not getattr(row, name).strip():
             problems.append(f"{name} is required")

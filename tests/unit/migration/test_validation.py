@@ -93,3 +93,14 @@ def test_source_equal_to_target_is_rejected() -> None:
 
 def test_parse_load_type_default() -> None:
     assert parse_load_type("") is LoadType.APPEND
+
+
+def test_a_misaligned_row_fails_with_its_parsing_problem_only() -> None:
+    """The values of a row with too many fields are shifted: checking them would only add noise."""
+    problem = (
+        "line 2 has 7 fields but the header has 6 (a value containing the separator '#'? enclose it in double quotes)"
+    )
+    shifted = MigrationRow("shared_db.s.t", "note = 'a", "b'", source_filter="s", load_type="x.y", problem=problem)
+    with pytest.raises(ValidationError) as error:
+        validate_row(shifted)
+    assert str(error.value) == problem
