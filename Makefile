@@ -27,10 +27,11 @@ system-deps: ## Install PgBouncer (Debian package) if it is missing
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq pgbouncer >/dev/null; \
 	fi
 
-lint: venv ## ruff (lint + format check) and mypy --strict
+lint: venv ## ruff (lint + format check), mypy --strict and cfn-lint on deploy/
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/ruff format --check $(LINT_PATHS)
 	$(VENV)/bin/mypy --strict src local_stack bench
+	$(VENV)/bin/cfn-lint --template deploy/*.yaml
 
 format: venv ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
