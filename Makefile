@@ -63,7 +63,7 @@ demo: venv system-deps ## Run the migration step on the local stack (config file
 bench: venv system-deps ## Benchmark the step against psql and a client-side copy (minutes; not run by tests)
 	$(PY) -m bench
 
-stack: venv system-deps ## Start the local stack in the background; endpoints go to .stack/env
+stack: venv system-deps ## Start the local stack in the background with the demo's data; prints commands to run the step
 	$(PY) -m local_stack up --state-dir $(STACK_DIR)
 
 stack-down: venv ## Stop the local stack started by `make stack`

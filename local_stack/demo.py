@@ -1,9 +1,10 @@
 """``make demo``: run the migration step on the local stack exactly as a Glue job would.
 
 Starts the stack, seeds a data-share-like source and an empty target, uploads a config file and a
-secret, then runs ``python -m glue_elt.steps.redshift_cross_account_migration``: a dry run, the config
-file for real (one row is broken on purpose, to show the error file), the error file again once the
-cause is fixed, and schema mode. It prints what happened and stops the stack.
+secret (``local_stack.playground``, which ``make stack`` leaves running), then runs
+``python -m glue_elt.steps.redshift_cross_account_migration``: a dry run, the config file for real (one row is
+broken on purpose, to show the error file), the error file again once the cause is fixed, and schema mode. It
+prints what happened and stops the stack.
 """
 
 from __future__ import annotations
@@ -17,59 +18,25 @@ from pathlib import Path
 
 import boto3
 
+from local_stack.playground import (
+    BUCKET,
+    CONFIG,
+    CONFIG_ARGS,
+    CONFIG_URI,
+    ERRORS_URI,
+    MODULE,
+    RETURNS_SQL,
+    SCHEMA_ARGS,
+    TARGET_TABLES,
+    seed,
+)
 from local_stack.stack import LocalStack
 
-BUCKET = "glue-elt-demo"
-SECRET = "redshift-secret"
-MODULE = "glue_elt.steps.redshift_cross_account_migration"
-CONFIG = """source_table#source_columns#source_filter#target_table#secret_name#load_type
-shared_db.schema.orders##date >= '2023-01-01'#analytics.orders#redshift-secret#append
-shared_db.schema.customers#id,name##analytics.customers#redshift-secret#overwrite
-shared_db.schema.returns###analytics.orders#redshift-secret#append
-"""
-SOURCE_SQL = [
-    "CREATE TABLE schema.orders (id int, customer_id int, amount numeric(10,2), date date)",
-    "INSERT INTO schema.orders SELECT g, g % 50, g * 0.75, DATE '2022-07-01' + (g % 730) "
-    "FROM generate_series(1, 5000) g",
-    "CREATE TABLE schema.customers (id int, name text, email text)",
-    "INSERT INTO schema.customers SELECT g, 'customer ' || g, 'c' || g || '@example.com' FROM generate_series(1, 50) g",
-    "CREATE TABLE sales.regions (id int, name text)",
-    "INSERT INTO sales.regions VALUES (1, 'north'), (2, 'south'), (3, 'east'), (4, 'west')",
-    "CREATE TABLE sales.targets (region_id int, year int, amount numeric(12,2))",
-    "INSERT INTO sales.targets SELECT r, y, r * y FROM generate_series(1, 4) r, generate_series(2022, 2025) y",
-]
-RETURNS_SQL = [
-    "CREATE TABLE schema.returns (id int, customer_id int, amount numeric(10,2), date date)",
-    "INSERT INTO schema.returns SELECT 100000 + g, g % 50, -g * 0.75, DATE '2024-06-01' FROM generate_series(1, 25) g",
-]
-TARGET_SQL = [
-    "CREATE TABLE analytics.orders (date date, id int, amount numeric(10,2), customer_id int)",
-    "CREATE TABLE analytics.customers (id int, name text, email text)",
-    "INSERT INTO analytics.customers VALUES (0, 'stale row, replaced by overwrite', NULL)",
-    "CREATE TABLE sales_mart.regions (id int, name text)",
-    "CREATE TABLE sales_mart.targets (region_id int, year int, amount numeric(12,2))",
-]
 GLUE_ARGS = ["--JOB_ID", "j_demo", "--job-bookmark-option", "job-bookmark-disable", "--TempDir", f"s3://{BUCKET}/temp/"]
 
 
 def banner(text: str) -> None:
     print(f"\n=== {text} ===", flush=True)
-
-
-def seed(stack: LocalStack) -> None:
-    """Source schemas owned by the 'producer', target schemas owned by the ETL user, secret and config."""
-    ep = stack.endpoints
-    for schema in ("schema", "sales"):
-        stack.create_source_schema(schema)
-    for schema in ("analytics", "sales_mart"):
-        stack.create_target_schema(schema)
-    stack.run_as_admin(*SOURCE_SQL)
-    stack.run_as_etl(*TARGET_SQL)
-    boto3.client("secretsmanager").create_secret(Name=SECRET, SecretString=ep.redshift_secret())
-    s3 = boto3.client("s3")
-    s3.create_bucket(Bucket=BUCKET)
-    s3.put_object(Bucket=BUCKET, Key="config/migration.csv", Body=CONFIG.encode())
-    print(f"config file s3://{BUCKET}/config/migration.csv:\n{CONFIG}")
 
 
 def run_step(args: list[str]) -> int:
@@ -93,28 +60,20 @@ def show_error_file(key: str) -> None:
 
 
 def main() -> int:
-    config = f"s3://{BUCKET}/config/migration.csv"
-    error_file = f"s3://{BUCKET}/errors/demo-config-file/failed_rows.json"
+    config = CONFIG_URI
+    error_file = f"{ERRORS_URI}demo-config-file/failed_rows.json"
     with tempfile.TemporaryDirectory(prefix="glue-elt-demo-") as state, LocalStack(Path(state)) as stack:
         os.environ.update(stack.endpoints.aws_env())
         banner("local stack")
         print(f"PgBouncer 127.0.0.1:{stack.endpoints.bouncer_port} -> PostgreSQL, moto {stack.endpoints.moto_url}")
         banner("seeding")
-        seed(stack)
+        seed(stack, with_returns=False)
+        print(f"config file {config}:\n{CONFIG}")
         banner("dry run of the config file: validate and pre-flight, write nothing")
         dry_status = run_step(["--JOB_RUN_ID", "demo-dry-run", "--config_path", config, "--dry_run", "true"])
         print(f"exit status: {dry_status} (1 = a row would fail: the 3rd names a missing table on purpose)")
         banner("config file mode")
-        csv_status = run_step(
-            [
-                "--JOB_RUN_ID",
-                "demo-config-file",
-                "--config_path",
-                config,
-                "--error_output_path",
-                f"s3://{BUCKET}/errors/",
-            ]
-        )
+        csv_status = run_step(["--JOB_RUN_ID", "demo-config-file", *CONFIG_ARGS])
         print(f"exit status: {csv_status} (1 = some row failed, as intended here)")
         show_error_file("errors/demo-config-file/failed_rows.json")
         banner("the cause fixed (the missing table now exists): re-run only the failed row from the error file")
@@ -122,13 +81,10 @@ def main() -> int:
         rerun_status = run_step(["--JOB_RUN_ID", "demo-rerun", "--config_path", error_file])
         print(f"exit status: {rerun_status}")
         banner("schema mode: every table of sales_mart from shared_db.sales")
-        schema_status = run_step(
-            ["--JOB_RUN_ID", "demo-schema", "--source_schema", "shared_db.sales", "--target_schema", "sales_mart",
-             "--secret_name", SECRET, "--load_type", "overwrite"]
-        )  # fmt: skip
+        schema_status = run_step(["--JOB_RUN_ID", "demo-schema", *SCHEMA_ARGS])
         print(f"exit status: {schema_status}")
         banner("target tables now")
-        show_counts(stack, ["analytics.orders", "analytics.customers", "sales_mart.regions", "sales_mart.targets"])
+        show_counts(stack, TARGET_TABLES)
         banner("stopping the local stack")
     ok = (dry_status, csv_status, rerun_status, schema_status) == (1, 1, 0, 0)
     print("demo finished as expected" if ok else "demo did NOT finish as expected")

@@ -15,7 +15,16 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from glue_elt.errors import ConfigError, GlueELTError, UnreachableError
 from glue_elt.executor import Executor, RedshiftExecutor
-from glue_elt.params import Param, ParamSource, Resolver, parse_bool
+from glue_elt.params import (
+    GLUE_ARGUMENTS,
+    Param,
+    ParamSource,
+    Resolver,
+    closest,
+    is_glue_argument,
+    parse_bool,
+    unknown_arguments,
+)
 from glue_elt.redaction import RedactingFilter, redact
 
 logger = logging.getLogger(__name__)
@@ -66,6 +75,11 @@ class GlueELTStep(ABC, Generic[ResultT]):
 
     ``args`` is ``None`` (read ``sys.argv``, as in a Glue job), a Glue-style argv list
     (``["--name", "value", ...]``) or a mapping ``{"name": value}`` for use from other pipeline code.
+
+    Argument names are checked against ``PARAMETERS``. In an argv list, a ``--name`` that is neither a parameter
+    nor one of AWS Glue's own arguments is logged as a warning by ``start()``, with the closest parameter (Glue
+    jobs receive arguments the step does not read, so it does not stop the run). A mapping comes from code: an
+    unknown key raises ``ConfigError`` here, in the constructor, naming the key and the closest parameter.
     """
 
     PARAMETERS: ClassVar[tuple[Param[Any], ...]] = ()
@@ -81,6 +95,7 @@ class GlueELTStep(ABC, Generic[ResultT]):
         if args is None:
             self._params = ParamSource(argv=sys.argv, resolver=resolver)
         elif isinstance(args, Mapping):
+            self._check_keys(args)
             self._params = ParamSource(mapping=args)
         else:
             argv = list(args)
@@ -89,6 +104,45 @@ class GlueELTStep(ABC, Generic[ResultT]):
             self._params = ParamSource(argv=argv, resolver=resolver)
         self._executor = executor
         self._owns_executor = executor is None
+
+    @classmethod
+    def parameter_names(cls) -> list[str]:
+        """The names (without ``--``) of the step's declared parameters."""
+        return [param.name for param in cls.PARAMETERS]
+
+    def _check_keys(self, mapping: Mapping[str, object]) -> None:
+        """``ConfigError`` for keys that are neither parameters of the step nor AWS Glue's own arguments."""
+        names = self.parameter_names()
+        problems = []
+        for key in mapping:
+            name = str(key).removeprefix("--")
+            if name in names or is_glue_argument(name):
+                continue
+            match = closest(name, names)
+            problems.append(f"{key!r} (did you mean {match!r}?)" if match else repr(key))
+        if problems:
+            step = type(self).__name__
+            plural = "s" if len(problems) > 1 else ""
+            raise ConfigError(
+                f"{step} has no parameter{plural} {', '.join(problems)}; its parameters are listed by --help"
+            )
+
+    def warn_unknown_arguments(self) -> None:
+        """Log a warning for each ``--name`` of the argv that is neither a parameter of the step nor one of AWS
+        Glue's own arguments, with the closest parameter. Names only: a value is never logged."""
+        argv = self._params.argv
+        if argv is None:
+            return
+        names = self.parameter_names()
+        for name in unknown_arguments(argv, names):
+            match = closest(name, names)
+            glue_match = None if match else closest(name, GLUE_ARGUMENTS)
+            if match:
+                logger.warning("--%s is not a parameter of this step; did you mean --%s?", name, match)
+            elif glue_match:
+                logger.warning("--%s is not a parameter of this step; did you mean AWS Glue's --%s?", name, glue_match)
+            else:
+                logger.warning("--%s is not a parameter of %s; see --help", name, type(self).__name__)
 
     def param(self, param: Param[T]) -> T:
         """The typed value of a declared parameter (its default when absent; ``ConfigError`` when unusable)."""
@@ -151,6 +205,7 @@ class GlueELTStep(ABC, Generic[ResultT]):
             print(self.help_text())
             return
         configure_logging()
+        self.warn_unknown_arguments()
         code = self._run_for_exit_code()
         if code != EXIT_OK:
             sys.exit(code)

@@ -1,4 +1,5 @@
-"""The Glue job script and ``python -m`` as subprocesses with Glue-style argv: exit codes, logs, secrets."""
+"""The Glue job script, ``python -m`` and ``glue-elt`` as subprocesses with Glue-style argv: exit codes, logs,
+secrets."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
+
+import pytest
 
 from local_stack import StackEndpoints
 from tests.integration.conftest import BUCKET, REPO_ROOT, Db, read_json
@@ -13,6 +17,8 @@ from tests.integration.conftest import BUCKET, REPO_ROOT, Db, read_json
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
 MODULE = "glue_elt.steps.redshift_cross_account_migration"
 GLUE_SCRIPT = str(REPO_ROOT / "glue_jobs" / "redshift_cross_account_migration.py")
+GLUE_ELT = Path(sys.executable).parent / "glue-elt"
+"""The console script ``pip install`` put beside this Python (``[project.scripts]``)."""
 GLUE_RESERVED = [
     "--JOB_ID",
     "j_123",
@@ -171,3 +177,76 @@ def test_glue_script_dry_run_and_rerun_of_the_error_file(
     assert rerun.returncode == 0, rerun.stderr
     assert db.count(f"{schemas[1]}.t") == 4
     assert read_json(errors + ".summary")["counts"] == {"succeeded": 1, "failed": 0, "skipped": 0}
+
+
+@pytest.fixture(scope="module")
+def glue_elt() -> str:
+    assert GLUE_ELT.is_file(), f"{GLUE_ELT} is missing: `make venv` installs the glue-elt console script"
+    return str(GLUE_ELT)
+
+
+def test_glue_elt_migrate_runs_the_step_like_python_m(
+    glue_elt: str,
+    db: Db,
+    schemas: tuple[str, str],
+    etl_secret: str,
+    endpoints: StackEndpoints,
+    put_config: Callable[[str, str], str],
+) -> None:
+    config = prepare(db, schemas, etl_secret, put_config, bad=False)
+    done = launch([glue_elt, "migrate", *GLUE_RESERVED, "--config_path", config], endpoints)
+    assert done.returncode == 0, done.stderr
+    assert "run jr_entry: 1 row(s) to migrate" in done.stderr and "1 succeeded, 0 failed" in done.stderr
+    assert db.count(f"{schemas[1]}.t") == 3
+    assert_no_password(endpoints, done.stdout, done.stderr)
+
+
+def test_glue_elt_migrate_exit_statuses_equal_python_ms(
+    glue_elt: str,
+    db: Db,
+    schemas: tuple[str, str],
+    etl_secret: str,
+    endpoints: StackEndpoints,
+    put_config: Callable[[str, str], str],
+) -> None:
+    config = prepare(db, schemas, etl_secret, put_config, bad=True)
+    cases = {
+        "a failed row": (["--config_path", config], 1),
+        "a failed row, --fail_on_error false": (["--config_path", config, "--fail_on_error", "false"], 0),
+        "no mode": ([*GLUE_RESERVED], 2),
+        "a bad parameter": (["--config_path", config, "--max_parallel", "0"], 2),
+        "help": (["--help"], 0),
+    }
+    for case, (args, status) in cases.items():
+        by_module = launch([sys.executable, "-m", MODULE, *args], endpoints)
+        by_command = launch([glue_elt, "migrate", *args], endpoints)
+        assert (by_module.returncode, by_command.returncode) == (status, status), case
+        assert by_command.stdout == by_module.stdout, case  # the same help text
+    assert "no migration rows: give --config_path" in launch([glue_elt, "migrate"], endpoints).stderr
+
+
+def test_glue_elt_warns_of_a_typo_without_logging_values(
+    glue_elt: str,
+    db: Db,
+    schemas: tuple[str, str],
+    etl_secret: str,
+    endpoints: StackEndpoints,
+    put_config: Callable[[str, str], str],
+) -> None:
+    config = prepare(db, schemas, etl_secret, put_config, bad=False)
+    args = [*GLUE_RESERVED, "--enable-metrics", "true", "--config_path", config, "--load_typ", "overwrite"]
+    args += ["--db_password", "hunter2-not-logged"]
+    for command in ([glue_elt, "migrate"], [sys.executable, "-m", MODULE]):
+        done = launch([*command, *args], endpoints)
+        assert done.returncode == 0, done.stderr
+        warnings = [line.split(": ", 1)[1] for line in done.stderr.splitlines() if " WARNING " in line]
+        assert warnings == [
+            "--load_typ is not a parameter of this step; did you mean --load_type?",
+            "--db_password is not a parameter of RedshiftCrossAccountDataMigration; see --help",
+        ]
+        assert "hunter2-not-logged" not in done.stderr and "hunter2-not-logged" not in done.stdout
+
+
+def test_glue_elt_help_lists_the_commands(glue_elt: str, endpoints: StackEndpoints) -> None:
+    done = launch([glue_elt, "--help"], endpoints)
+    assert done.returncode == 0 and "\n  migrate  Copy tables from a Redshift data-share" in done.stdout

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -206,10 +207,10 @@ def test_lifecycle_bouncer_restart_and_stop(tmp_path: Path) -> None:
     assert not (tmp_path / "state").exists()
 
 
-def run_cli(command: str, state_dir: Path) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m local_stack COMMAND --state-dir STATE_DIR`` from the repository root."""
+def run_cli(command: str, state_dir: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m local_stack COMMAND --state-dir STATE_DIR [OPTIONS]`` from the repository root."""
     return subprocess.run(
-        [sys.executable, "-m", "local_stack", command, "--state-dir", str(state_dir)],
+        [sys.executable, "-m", "local_stack", command, "--state-dir", str(state_dir), *options],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -228,7 +229,7 @@ def source_env_file(path: Path) -> dict[str, str]:
 
 def test_cli_up_down_round_trip(tmp_path: Path) -> None:
     state = tmp_path / "cli-stack"
-    up = run_cli("up", state)
+    up = run_cli("up", state, "--empty")
     assert up.returncode == 0, up.stderr
     try:
         assert "password" not in up.stdout.lower()
@@ -256,6 +257,45 @@ def test_cli_up_down_round_trip(tmp_path: Path) -> None:
     assert not state.exists()
     assert_all_gone(ep, pids)
     assert run_cli("down", state).returncode == 0  # nothing up: no-op
+
+
+def test_cli_up_leaves_a_playground_and_the_commands_it_prints_work(tmp_path: Path) -> None:
+    state = tmp_path / "playground"
+    up = run_cli("up", state)
+    assert up.returncode == 0, up.stderr
+    try:
+        ep = LocalStack.attach(state).endpoints
+        pids = LocalStack.attach(state).pids()
+        assert "password" not in up.stdout.lower() and ep.etl_password not in up.stdout
+        assert "config file    s3://glue-elt-demo/config/migration.csv:" in up.stdout
+        commands = [line.strip() for line in up.stdout.splitlines() if line.startswith("  source ")]
+        assert len(commands) == 2, up.stdout
+        python_m, console = commands
+        assert python_m.startswith(f"source {state / 'env'} && ")
+        assert " -m glue_elt.steps.redshift_cross_account_migration --config_path s3://glue-elt-demo/" in python_m
+        assert console.endswith("glue-elt migrate --source_schema shared_db.sales --target_schema sales_mart "
+                                "--secret_name redshift-secret --load_type overwrite")  # fmt: skip
+        clean_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path)}  # AWS: the env file
+        outputs = []
+        for command, summary in zip(commands, ["3 succeeded, 0 failed", "2 succeeded, 0 failed"], strict=True):
+            done = subprocess.run(
+                ["bash", "-c", command], cwd=REPO_ROOT, env=clean_env, capture_output=True, text=True, timeout=120
+            )
+            assert done.returncode == 0, f"{command}\n{done.stderr}"
+            assert summary in done.stderr
+            outputs += [done.stdout, done.stderr]
+        assert not any(ep.etl_password in text or ep.admin_password in text for text in outputs)
+        with closing(LocalStack.attach(state).admin_connect()) as conn:
+            counts = {
+                table: scalar(conn, f"select count(*) from {table}")
+                for table in ("analytics.orders", "sales_mart.targets")
+            }
+        assert counts == {"analytics.orders": 3713 + 25, "sales_mart.targets": 16}
+    finally:
+        down = run_cli("down", state)
+    assert down.returncode == 0, down.stderr
+    assert not state.exists()
+    assert_all_gone(ep, pids)
 
 
 def test_statement_log_counts_one_users_statements_and_restores_the_role(stack: LocalStack) -> None:

@@ -5,7 +5,19 @@ from __future__ import annotations
 import pytest
 
 from glue_elt.errors import ConfigError
-from glue_elt.params import ParamSource, argv_has, parse_bool, resolve_plain
+from glue_elt.params import (
+    GLUE_ARGUMENTS,
+    GLUE_ARGUMENTS_DOC,
+    GLUE_RESERVED,
+    ParamSource,
+    argument_names,
+    argv_has,
+    closest,
+    is_glue_argument,
+    parse_bool,
+    resolve_plain,
+    unknown_arguments,
+)
 
 GLUE_ARGV = [
     "script.py",
@@ -77,3 +89,57 @@ def test_parse_bool(text: str, expected: bool) -> None:
 def test_parse_bool_rejects_other_words() -> None:
     with pytest.raises(ConfigError, match="--fail_on_error must be true or false"):
         parse_bool("fail_on_error", "maybe")
+
+
+STEP_PARAMS = ["config_path", "load_type", "dry_run", "JOB_RUN_ID"]
+
+
+def test_glue_arguments_cover_what_getresolvedoptions_reads_and_the_documented_ones() -> None:
+    assert set(GLUE_RESERVED) <= set(GLUE_ARGUMENTS)
+    assert len(set(GLUE_ARGUMENTS)) == len(GLUE_ARGUMENTS)
+    assert GLUE_ARGUMENTS_DOC.startswith("https://docs.aws.amazon.com/glue/")
+    for name in ("JOB_NAME", "job-bookmark-option", "TempDir", "extra-py-files", "additional-python-modules"):
+        assert is_glue_argument(name)
+    assert is_glue_argument("enable-some-future-switch") and is_glue_argument("conf")
+    assert not is_glue_argument("config_path") and not is_glue_argument("enable_metrics")
+
+
+def test_unknown_arguments_are_names_that_are_neither_parameters_nor_glues() -> None:
+    argv = [*GLUE_ARGV, "--load_typ", "append", "--enable-spark-ui", "true", "--conf", "spark.a=1 --conf spark.b=2"]
+    assert unknown_arguments(argv, STEP_PARAMS) == [
+        "config_file_sep",
+        "load_typ",
+    ]  # config_file_sep: not in STEP_PARAMS
+    assert unknown_arguments(["x", "--help"], STEP_PARAMS) == []
+
+
+def test_unknown_arguments_never_take_a_value_for_a_name() -> None:
+    # the value after an unknown --name is its value, even when it starts with "--" (it might be a secret)
+    argv = [
+        "x",
+        "--db_password",
+        "--s3cr3t--",
+        "--token=--also-secret",
+        "--python-modules-installer-option",
+        "--upgrade",
+    ]
+    assert unknown_arguments(argv, STEP_PARAMS) == ["db_password", "token"]
+    assert "s3cr3t" not in " ".join(argument_names(argv, STEP_PARAMS))
+
+
+def test_a_known_name_after_a_flag_without_value_is_a_name() -> None:
+    argv = ["x", "--enable-metrics", "--config_path", "s3://b/k", "--load_typ", "--dry_run", "true"]
+    assert argument_names(argv, STEP_PARAMS) == ["enable-metrics", "config_path", "load_typ", "dry_run"]
+    assert unknown_arguments(argv, STEP_PARAMS) == ["load_typ"]
+
+
+def test_each_unknown_argument_is_reported_once() -> None:
+    assert unknown_arguments(["x", "--xyz", "1", "--xyz=2"], STEP_PARAMS) == ["xyz"]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("load_typ", "load_type"), ("config_pth", "config_path"), ("job_run_id", "JOB_RUN_ID"), ("xyz", None)],
+)
+def test_closest_parameter(name: str, expected: str | None) -> None:
+    assert closest(name, STEP_PARAMS) == expected

@@ -65,3 +65,45 @@ def test_help_lists_parameters_with_defaults(capsys: pytest.CaptureFixture[str])
     EchoStep(["prog", "--help"]).start()
     out = capsys.readouterr().out
     assert "--word" in out and "--mode" in out and "[default: 'plain']" in out
+
+
+def warnings_of(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and r.name == "glue_elt.step"]
+
+
+def test_unknown_argument_warns_once_with_the_closest_parameter(caplog: pytest.LogCaptureFixture) -> None:
+    argv = ["prog", "--word", "ok", "--wrod", "hunter2", "--xyz=s3cr3t", "--wrod", "again", "--JOB_ID", "j_1"]
+    argv += ["--job-bookmark-option", "job-bookmark-disable", "--TempDir", "s3://t/", "--enable-metrics", "true"]
+    with caplog.at_level(logging.WARNING):
+        EchoStep(argv, resolver=resolve_plain).start()
+    assert warnings_of(caplog) == [
+        "--wrod is not a parameter of this step; did you mean --word?",
+        "--xyz is not a parameter of EchoStep; see --help",
+    ]
+    assert "hunter2" not in caplog.text and "s3cr3t" not in caplog.text and "again" not in caplog.text
+
+
+def test_typo_of_a_glue_argument_names_glues(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        EchoStep(["prog", "--word", "ok", "--job-bookmark-optoin", "x"], resolver=resolve_plain).start()
+    assert warnings_of(caplog) == [
+        "--job-bookmark-optoin is not a parameter of this step; did you mean AWS Glue's --job-bookmark-option?"
+    ]
+
+
+def test_no_warning_for_parameters_and_glue_arguments(caplog: pytest.LogCaptureFixture) -> None:
+    argv = ["prog", "--word=ok", "--mode", "plain", "--JOB_RUN_ID", "jr_1", "--enable-new-glue-feature", "true"]
+    with caplog.at_level(logging.WARNING):
+        EchoStep(argv, resolver=resolve_plain).start()
+    assert warnings_of(caplog) == []
+
+
+def test_unknown_mapping_key_fails_at_construction() -> None:
+    with pytest.raises(ConfigError, match=r"EchoStep has no parameter 'wrod' \(did you mean 'word'\?\)"):
+        EchoStep({"wrod": "x"})
+    with pytest.raises(ConfigError, match=r"EchoStep has no parameters '--wrod' \(did you mean 'word'\?\), 'xyz';"):
+        EchoStep({"--wrod": "x", "xyz": 1})
+
+
+def test_mapping_keys_with_or_without_dashes_and_glue_arguments_are_accepted() -> None:
+    assert EchoStep({"--word": "ok", "mode": "plain", "JOB_RUN_ID": "jr_1", "TempDir": "s3://t/"}).run() == "ok"
