@@ -277,7 +277,7 @@ def test_cli_up_leaves_a_playground_and_the_commands_it_prints_work(tmp_path: Pa
                                 "--secret_name redshift-secret --load_type overwrite")  # fmt: skip
         clean_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path)}  # AWS: the env file
         outputs = []
-        for command, summary in zip(commands, ["3 succeeded, 0 failed", "2 succeeded, 0 failed"], strict=True):
+        for command, summary in zip(commands, ["3 succeeded, 0 failed", "2 succeeded, 0 failed"]):
             done = subprocess.run(
                 ["bash", "-c", command], cwd=REPO_ROOT, env=clean_env, capture_output=True, text=True, timeout=120
             )
