@@ -45,7 +45,13 @@ STATE_TABLE = Param(
     state_table,
 )
 ASSUME_ROLE_ARN = Param("assume_role_arn", "IAM role to assume (STS, once) for reading the secrets", None, role_arn)
-JOB_RUN_ID = Param("JOB_RUN_ID", "run id (set by Glue); generated when absent", None, shown_default="generated")
+RUN_ID = Param(
+    "run_id",
+    "the run id that exactly-once is kept by: a re-run or a Glue retry with the same --run_id skips what committed",
+    None,
+    shown_default="--JOB_RUN_ID",
+)
+JOB_RUN_ID = Param("JOB_RUN_ID", "Glue's id of this job run (set by Glue); generated when absent", None, shown_default="generated")
 SUMMARY_OUTPUT_PATH = Param(
     "summary_output_path",
     "s3:// key, or prefix ending in '/', for the run summary as JSON",

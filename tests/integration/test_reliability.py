@@ -268,3 +268,24 @@ def test_unwritable_error_file_still_logs_the_summary_and_fails(
     assert step.exit_code(result) == 1
     assert "0 succeeded, 1 failed" in caplog.text and "error file s3://no-such-bucket-glue-elt/errors/" in caplog.text
     assert BUCKET not in result.output_error
+
+
+def test_a_glue_retry_with_a_new_job_run_id_skips_what_the_same_run_id_committed(
+    db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig
+) -> None:
+    """Glue gives a retry a job run id of its own; ``--run_id``, passed to both, joins them."""
+    source, target = schemas
+    seed(db, source, target, ["t1", "t2"])
+    config = config_for(put_config, source, target, etl_secret, ["t1", "t2"])
+    first = RedshiftCrossAccountDataMigration(
+        ["--config_path", config, "--run_id", f"day-{target}", "--JOB_RUN_ID", "jr_a"]
+    )
+    assert [o.status for o in first.run().outcomes] == [RowStatus.SUCCEEDED] * 2
+    first.close()
+    retry = RedshiftCrossAccountDataMigration(
+        ["--config_path", config, "--run_id", f"day-{target}", "--JOB_RUN_ID", "jr_b"]
+    )
+    result = retry.run()
+    retry.close()
+    assert (result.run_id, [o.status for o in result.outcomes]) == (f"day-{target}", [RowStatus.SKIPPED] * 2)
+    assert [db.count(f"{target}.{t}") for t in ("t1", "t2")] == [50, 50]

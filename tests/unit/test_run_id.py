@@ -15,3 +15,8 @@ def test_run_id_shape() -> None:
 def test_glue_run_id_wins() -> None:
     assert resolve_run_id(" jr_1 ") == "jr_1"
     assert re.fullmatch(r"\d{8}T.*", resolve_run_id(None)) and re.fullmatch(r"\d{8}T.*", resolve_run_id(" "))
+
+
+def test_run_id_wins_over_glues_job_run_id() -> None:
+    assert resolve_run_id("2026-11-29", "jr_1_attempt_1") == "2026-11-29"
+    assert resolve_run_id(None, "jr_1") == "jr_1" and resolve_run_id("", "jr_1") == "jr_1"

@@ -85,6 +85,7 @@ PARAMETERS: tuple[Param[object], ...] = (
     job_params.RETRY_WAIT_SECONDS,
     job_params.STATE_TABLE,
     job_params.ASSUME_ROLE_ARN,
+    job_params.RUN_ID,
     job_params.JOB_RUN_ID,
 )  # type: ignore[assignment]
 """Every parameter of the migration step, in the order help and the README list them."""

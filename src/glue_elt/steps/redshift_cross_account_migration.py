@@ -88,7 +88,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         """
         started_at, started = datetime.now(timezone.utc), time.monotonic()
         settings = self.settings
-        run_id = resolve_run_id(self.param(job_params.JOB_RUN_ID))
+        run_id = resolve_run_id(self.param(job_params.RUN_ID), self.param(job_params.JOB_RUN_ID))
         retry = RetryPolicy(settings.max_retries, settings.retry_wait_seconds)
         checks = ClusterChecks(self.executor, retry, settings.state_table, settings.overwrite_mode)
         ledger = RunLedger(self.executor, run_id)
