@@ -51,7 +51,9 @@ RUN_ID = Param(
     None,
     shown_default="--JOB_RUN_ID",
 )
-JOB_RUN_ID = Param("JOB_RUN_ID", "Glue's id of this job run (set by Glue); generated when absent", None, shown_default="generated")
+JOB_RUN_ID = Param(
+    "JOB_RUN_ID", "Glue's id of this job run (set by Glue); generated when absent", None, shown_default="generated"
+)
 SUMMARY_OUTPUT_PATH = Param(
     "summary_output_path",
     "s3:// key, or prefix ending in '/', for the run summary as JSON",
