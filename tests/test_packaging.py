@@ -17,6 +17,7 @@ def test_wheel_contents(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("glue_elt-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "glue_elt/steps/redshift_cross_account_migration.py" in names and "glue_elt/py.typed" in names
+    assert "glue_elt/steps/redshift_sql.py" in names and "glue_elt/sql_script.py" in names
     assert not [n for n in names if n.startswith(("pyspark", "tests", "local_stack", "bench", "awsglue"))]
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()
     assert "Requires-Python: >=3.11" in metadata
