@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from glue_elt import RedshiftCrossAccountDataMigration
+from glue_elt import RedshiftCrossAccountDataMigration, RedshiftSqlStep
 from glue_elt.step import GlueELTStep
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 ROW = re.compile(r"^\| `--(?P<name>[A-Za-z_]+)` \|\s*(?P<default>[^|]*?)\s*\|")
-STEPS: list[type[GlueELTStep[object]]] = [RedshiftCrossAccountDataMigration]
+STEPS: list[type[GlueELTStep[object]]] = [RedshiftCrossAccountDataMigration, RedshiftSqlStep]
 
 
 def parameter_tables() -> list[list[tuple[str, str]]]:

@@ -2,7 +2,8 @@
 
 The framework: ``GlueELTStep`` (base of all steps), ``Param`` (a typed job parameter), ``Executor`` /
 ``RedshiftExecutor``, ``RetryPolicy``, ``StateTable`` / ``RunLedger`` and the exception tree rooted at
-``GlueELTError``. The steps: ``RedshiftCrossAccountDataMigration`` (with its result types).
+``GlueELTError``. The steps: ``RedshiftCrossAccountDataMigration`` (with its result types) and
+``RedshiftSqlStep``, each imported on first use, so a step imports only what it needs.
 """
 
 from typing import TYPE_CHECKING
@@ -27,6 +28,7 @@ from glue_elt.step import GlueELTStep
 if TYPE_CHECKING:
     from glue_elt.migration.model import MigrationResult, MigrationRow, RowOutcome, RowStatus
     from glue_elt.steps.redshift_cross_account_migration import RedshiftCrossAccountDataMigration
+    from glue_elt.steps.redshift_sql import RedshiftSqlStep
 
 __all__ = [
     "ConfigError",
@@ -42,6 +44,7 @@ __all__ = [
     "Param",
     "RedshiftCrossAccountDataMigration",
     "RedshiftExecutor",
+    "RedshiftSqlStep",
     "RetryPolicy",
     "RowOutcome",
     "RowStatus",
@@ -55,6 +58,7 @@ __all__ = [
 
 _LAZY = {
     "RedshiftCrossAccountDataMigration": "glue_elt.steps.redshift_cross_account_migration",
+    "RedshiftSqlStep": "glue_elt.steps.redshift_sql",
     "MigrationResult": "glue_elt.migration.model",
     "MigrationRow": "glue_elt.migration.model",
     "RowOutcome": "glue_elt.migration.model",

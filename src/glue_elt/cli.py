@@ -32,6 +32,10 @@ COMMANDS: dict[str, Command] = {
         "glue_elt.steps.redshift_cross_account_migration:RedshiftCrossAccountDataMigration",
         "Copy tables from a Redshift data-share into the target cluster, server-side.",
     ),
+    "sql": Command(
+        "glue_elt.steps.redshift_sql:RedshiftSqlStep",
+        "Run a SQL script from S3 on a Redshift cluster, in one transaction, exactly once per run id.",
+    ),
 }
 """Command name -> step. Adding a step is one entry here."""
 

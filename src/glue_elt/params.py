@@ -28,6 +28,17 @@ TRUE_WORDS = frozenset({"true", "yes", "1", "y", "on"})
 FALSE_WORDS = frozenset({"false", "no", "0", "n", "off"})
 
 
+class TextEnum(str, Enum):
+    """An enum whose members are their text values, also under ``str()`` and ``format()`` (``enum.StrEnum``
+    exists only from Python 3.11)."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
 def text(name: str, value: str) -> str:
     """A parameter's text, stripped."""
     return value.strip()

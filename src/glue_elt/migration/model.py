@@ -6,10 +6,10 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, replace
-from enum import Enum
 
 from glue_elt.errors import ValidationError
 from glue_elt.names import Identifier, TableName
+from glue_elt.params import TextEnum
 
 CONFIG_FIELDS = (
     "source_table",
@@ -23,17 +23,6 @@ CONFIG_FIELDS = (
 )
 """The config file's columns, in the documented order (the last two are optional additions to the
 original six); the error file repeats them, so it can be used as a config file."""
-
-
-class TextEnum(str, Enum):
-    """An enum whose members are their text values, also under ``str()`` and ``format()`` (``enum.StrEnum``
-    exists only from Python 3.11)."""
-
-    def __str__(self) -> str:
-        return str(self.value)
-
-    def __format__(self, spec: str) -> str:
-        return format(str(self.value), spec)
 
 
 class LoadType(TextEnum):
