@@ -41,7 +41,8 @@ MATRIX_PYTHONS ?= 3.9 3.10 3.11 3.12 3.13
 PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
 
 test-matrix: venv system-deps ## Every test (and mypy) on each Python of MATRIX_PYTHONS that pyenv has, in .venv-<version>
-	@set -e; for v in $(MATRIX_PYTHONS); do \
+	@set -e; export GLUE_ELT_PGINSTALL="$$($(PY) -c 'import pgserver, pathlib; print(pathlib.Path(pgserver.__file__).parent / "pginstall")')"; \
+	for v in $(MATRIX_PYTHONS); do \
 		py=$$(ls -d $(PYENV_ROOT)/versions/$$v.*/bin/python 2>/dev/null | sort -V | tail -n 1); \
 		if [ -z "$$py" ]; then echo "== Python $$v: not under $(PYENV_ROOT)/versions, skipped"; continue; fi; \
 		echo "== Python $$v ($$py)"; \

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.metadata
 import importlib.util
 import logging
+import os
 import shutil
 import subprocess
 import tempfile
@@ -45,6 +45,11 @@ SERVER_SETTINGS = {
 }
 
 
+PGINSTALL_ENV = "GLUE_ELT_PGINSTALL"
+"""The ``pginstall`` directory of a ``pgserver`` installed for another Python: pgserver has no wheel for Python
+3.13 and later, and its PostgreSQL binaries do not depend on the Python that runs the tests."""
+
+
 def pg_bin_dir() -> Path:
     """The ``bin`` directory of the PostgreSQL build shipped in the ``pgserver`` wheel.
 
@@ -53,9 +58,15 @@ def pg_bin_dir() -> Path:
     """
     spec = importlib.util.find_spec("pgserver")
     locations = list(spec.submodule_search_locations or []) if spec else []
-    if not locations:
-        raise StackError("the `pgserver` package is not installed (pip install 'pgserver>=0.1.4')")
-    install = Path(locations[0]) / "pginstall"
+    if locations:
+        install = Path(locations[0]) / "pginstall"
+    elif os.environ.get(PGINSTALL_ENV):
+        install = Path(os.environ[PGINSTALL_ENV])
+    else:
+        raise StackError(
+            "the `pgserver` package is not installed (pip install 'pgserver>=0.1.4'; on Python 3.13 and later, "
+            f"which it has no wheel for, set {PGINSTALL_ENV} to the pgserver/pginstall directory of another Python)"
+        )
     if not (install / "bin" / "postgres").is_file():
         raise StackError(f"no PostgreSQL binaries in {install / 'bin'}; reinstall the `pgserver` wheel")
     if running_as_root():
@@ -63,11 +74,17 @@ def pg_bin_dir() -> Path:
     return install / "bin"
 
 
+def _pgserver_version(site: Path) -> str:
+    """The version of the pgserver installed in ``site`` (from its dist-info), for the shared copy's name."""
+    found = sorted(site.glob("pgserver-*.dist-info"))
+    return found[-1].name.removeprefix("pgserver-").removesuffix(".dist-info") if found else "unknown"
+
+
 def _shared_copy(install: Path) -> Path:
     """A copy of ``install`` (and the wheel's bundled ``pgserver.libs``, found via the binaries' RPATH
     ``$ORIGIN/../../../pgserver.libs``) under the system temp dir, readable by every user; made once."""
     site = install.parent.parent
-    root = Path(tempfile.gettempdir()) / f"glue-elt-pgserver-{importlib.metadata.version('pgserver')}"
+    root = Path(tempfile.gettempdir()) / f"glue-elt-pgserver-{_pgserver_version(site)}"
     target = root / "pgserver" / "pginstall"
     if (target / "bin" / "postgres").is_file():
         return target
