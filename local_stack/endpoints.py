@@ -12,6 +12,14 @@ from pathlib import Path
 ENDPOINTS_FILE = "endpoints.json"
 ENV_FILE = "env"
 
+LOCAL_CLUSTER_ID = "glue-elt-local"
+"""The one provisioned cluster the local Redshift API server knows (the PostgreSQL stand-in behind PgBouncer)."""
+LOCAL_WORKGROUP = "glue-elt-local"
+"""The one Redshift Serverless workgroup it knows: the same database, reached the same way."""
+LOCAL_ACCOUNT = "123456789012"
+"""moto's default account; the local ARNs use it."""
+LOCAL_REGION = "us-east-1"
+
 
 @dataclass(frozen=True)
 class StackEndpoints:
@@ -21,6 +29,7 @@ class StackEndpoints:
     postgres_port: int
     bouncer_port: int
     moto_port: int
+    redshift_api_port: int
     database: str
     admin_user: str
     admin_password: str = field(repr=False)
@@ -32,14 +41,24 @@ class StackEndpoints:
         """Endpoint URL for every AWS service (moto)."""
         return f"http://{self.host}:{self.moto_port}"
 
+    @property
+    def redshift_api_url(self) -> str:
+        """Endpoint URL of the local Redshift Data API / Serverless / credentials server (``local_stack.aws_api``)."""
+        return f"http://{self.host}:{self.redshift_api_port}"
+
     def aws_env(self) -> dict[str, str]:
-        """Environment variables pointing boto3 at moto with dummy credentials."""
+        """Environment variables pointing boto3 at moto with dummy credentials, and its ``redshift-data``,
+        ``redshift-serverless`` and ``redshift`` clients at the local Redshift API server (boto3's service-specific
+        endpoint variables win over ``AWS_ENDPOINT_URL``)."""
         return {
             "AWS_ENDPOINT_URL": self.moto_url,
+            "AWS_ENDPOINT_URL_REDSHIFT_DATA": self.redshift_api_url,
+            "AWS_ENDPOINT_URL_REDSHIFT_SERVERLESS": self.redshift_api_url,
+            "AWS_ENDPOINT_URL_REDSHIFT": self.redshift_api_url,
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_REGION": "us-east-1",
+            "AWS_DEFAULT_REGION": LOCAL_REGION,
+            "AWS_REGION": LOCAL_REGION,
         }
 
     def redshift_secret(self, **overrides: object) -> str:
@@ -70,6 +89,8 @@ class StackEndpoints:
             f"{prefix}ADMIN_PASSWORD": self.admin_password,
             f"{prefix}ETL_USER": self.etl_user,
             f"{prefix}ETL_PASSWORD": self.etl_password,
+            f"{prefix}CLUSTER_ID": LOCAL_CLUSTER_ID,
+            f"{prefix}WORKGROUP": LOCAL_WORKGROUP,
         }
 
     def to_json(self) -> str:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +32,14 @@ IGNORED_STARTUP_PARAMETERS = (
 )
 # What PgBouncer itself sends on a server connection: its defaults, tagged so that local_stack.statement_log
 # tells them from a client's statements.
-SERVER_RESET_QUERY = "DISCARD ALL /* pgbouncer server_reset_query */"
+SERVER_RESET_QUERY = (
+    "CLOSE ALL; SET SESSION AUTHORIZATION DEFAULT; RESET ALL; RESET ROLE; DEALLOCATE ALL; UNLISTEN *; "
+    "SELECT pg_advisory_unlock_all(); DISCARD PLANS; DISCARD TEMP; DISCARD SEQUENCES /* pgbouncer server_reset_query */"
+)
+"""``DISCARD ALL`` spelled out (PostgreSQL's documented equivalent), plus ``RESET ROLE``: ``DISCARD ALL`` ends with the
+session's role at NONE, which would drop a ``role`` that ``ALTER ROLE ... SET role`` gives a login (how
+``local_stack.aws_api.credentials`` makes ``IAM:<user>`` act as ``<user>``) on every pooled reuse; ``RESET ROLE``
+restores it (NONE for every other login). ``DISCARD ALL`` itself cannot share a query string with other statements."""
 SERVER_CHECK_QUERY = "SELECT 1 /* pgbouncer server_check_query */"
 
 
@@ -44,6 +53,28 @@ def pgbouncer_binary() -> str:
 
 def _quote(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
+
+
+def parse_auth_file(text: str) -> dict[str, str]:
+    """The ``"user" "password"`` lines of a PgBouncer auth file (doubled quotes inside a value are one quote)."""
+    users: dict[str, str] = {}
+    for line in text.splitlines():
+        fields, rest = [], line.strip()
+        while rest.startswith('"'):
+            end = 1
+            while True:
+                end = rest.index('"', end)
+                if rest[end + 1 : end + 2] != '"':
+                    break
+                end += 2
+            fields.append(rest[1:end].replace('""', '"'))
+            rest = rest[end + 1 :].strip()
+        if len(fields) >= 2:
+            users[fields[0]] = fields[1]
+    return users
+
+
+_AUTH_LOCK = threading.Lock()
 
 
 @dataclass
@@ -69,12 +100,15 @@ class PgBouncer:
         """The pid file PgBouncer writes."""
         return self.home / "pgbouncer.pid"
 
+    @property
+    def auth_path(self) -> Path:
+        """The plain-text auth file (``"user" "password"`` per line)."""
+        return self.home / "userlist.txt"
+
     def write_config(self) -> None:
         """Write ``pgbouncer.ini`` and the plain-text auth file (mode 0600)."""
-        auth_path = self.home / "userlist.txt"
-        auth_path.write_text("".join(f"{_quote(u)} {_quote(p)}\n" for u, p in self.users.items()))
-        auth_path.chmod(0o600)
-        hand_to_service_user(auth_path)
+        auth_path = self.auth_path
+        self._write_auth(dict(self.users))
         self.config_path.write_text(
             "[databases]\n"
             f"* = host={self.host} port={self.pg_port}\n"
@@ -94,6 +128,29 @@ class PgBouncer:
             f"pidfile = {self.pid_path}\n"
         )
         hand_to_service_user(self.config_path)
+
+    def update_auth(self, changes: Mapping[str, str | None]) -> None:
+        """Set (or, for None, remove) users' passwords in the auth file, then ``RELOAD`` so PgBouncer reads it.
+
+        Used by the local AWS API server for temporary credentials; logins already made are not affected.
+        """
+        with _AUTH_LOCK:
+            users = parse_auth_file(self.auth_path.read_text())
+            for user, password in changes.items():
+                if password is None:
+                    users.pop(user, None)
+                else:
+                    users[user] = password
+            self._write_auth(users)
+            self.admin("RELOAD")
+
+    def _write_auth(self, users: Mapping[str, str]) -> None:
+        staging = self.auth_path.with_name(self.auth_path.name + ".new")
+        fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write("".join(f"{_quote(u)} {_quote(p)}\n" for u, p in users.items()))
+        hand_to_service_user(staging)
+        staging.replace(self.auth_path)
 
     def pid(self) -> int | None:
         """PgBouncer's pid, if it is running."""

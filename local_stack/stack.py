@@ -15,6 +15,7 @@ from types import TracebackType
 import redshift_connector
 from redshift_connector.core import Connection
 
+from local_stack.aws_api.process import RedshiftApiServer
 from local_stack.endpoints import (
     ENDPOINTS_FILE,
     ENV_FILE,
@@ -39,7 +40,16 @@ DATABASE = "shared_db"
 ADMIN_USER = "admin"
 ETL_USER = "etl_user"
 SHARE_OWNER = "share_owner"
-_STATE_FILES = (ENDPOINTS_FILE, ENV_FILE, "moto.pid", "moto.log", "postgres.log", "pgbouncer.log")
+_STATE_FILES = (
+    ENDPOINTS_FILE,
+    ENV_FILE,
+    "moto.pid",
+    "moto.log",
+    "postgres.log",
+    "pgbouncer.log",
+    "redshift_api.pid",
+    "redshift_api.log",
+)
 
 
 @dataclass
@@ -47,10 +57,12 @@ class _Servers:
     postgres: PostgresServer
     bouncer: PgBouncer
     moto: MotoServer
+    redshift_api: RedshiftApiServer
 
 
 class LocalStack:
-    """PostgreSQL + PgBouncer + moto on 127.0.0.1; all files (data, logs, pids) live in ``state_dir``.
+    """PostgreSQL + PgBouncer + moto + the local Redshift APIs (``local_stack.aws_api``) on 127.0.0.1; all files
+    (data, logs, pids) live in ``state_dir``.
 
     Every ``start`` creates a fresh, empty cluster. Servers run in their own sessions, so they
     outlive the starting process until ``stop`` (possibly from another process via ``attach``).
@@ -91,6 +103,7 @@ class LocalStack:
             "postgres": read_pid(self.pg_home / "data" / "postmaster.pid", "postgres"),
             "pgbouncer": read_pid(self.pg_home / "pgbouncer.pid", "pgbouncer"),
             "moto": read_pid(self.state_dir / "moto.pid", "moto.server"),
+            "redshift_api": read_pid(self.state_dir / "redshift_api.pid", "local_stack.aws_api"),
         }
 
     def is_running(self) -> bool:
@@ -114,6 +127,7 @@ class LocalStack:
         servers = self._use(endpoints)
         try:
             servers.moto.start()  # boots while PostgreSQL initialises
+            servers.redshift_api.start()  # reads endpoints.json; reaches the database only when called
             servers.postgres.init()
             servers.postgres.start()
             servers.postgres.psql(
@@ -123,6 +137,7 @@ class LocalStack:
             servers.bouncer.write_config()
             servers.bouncer.start()
             servers.moto.wait_ready()
+            servers.redshift_api.wait_ready()
         except BaseException:
             self.stop()
             raise
@@ -138,6 +153,7 @@ class LocalStack:
             servers = None
         if servers is not None:
             for name, stop in (
+                ("the local Redshift API server", servers.redshift_api.stop),
                 ("PgBouncer", servers.bouncer.stop),
                 ("PostgreSQL", servers.postgres.stop),
                 ("moto", servers.moto.stop),
@@ -228,12 +244,13 @@ class LocalStack:
         self.stop()
 
     def _new_endpoints(self) -> StackEndpoints:
-        pg_port, bouncer_port, moto_port = free_ports(3)
+        pg_port, bouncer_port, moto_port, api_port = free_ports(4)
         return StackEndpoints(
             host=LOOPBACK,
             postgres_port=pg_port,
             bouncer_port=bouncer_port,
             moto_port=moto_port,
+            redshift_api_port=api_port,
             database=DATABASE,
             admin_user=ADMIN_USER,
             admin_password=secrets.token_urlsafe(12),
@@ -260,6 +277,12 @@ class LocalStack:
                 admin_user=ep.admin_user,
             ),
             moto=MotoServer(self.state_dir / "moto.log", self.state_dir / "moto.pid", ep.moto_port),
+            redshift_api=RedshiftApiServer(
+                self.state_dir,
+                self.state_dir / "redshift_api.log",
+                self.state_dir / "redshift_api.pid",
+                ep.redshift_api_port,
+            ),
         )
         return self._servers
 

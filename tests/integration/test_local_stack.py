@@ -180,7 +180,7 @@ def test_boto3_talks_to_moto(stack: LocalStack, monkeypatch: pytest.MonkeyPatch)
 
 def assert_all_gone(ep: StackEndpoints, pids: dict[str, int | None]) -> None:
     """No port of ``ep`` accepts connections and no recorded process is alive."""
-    for port in (ep.postgres_port, ep.bouncer_port, ep.moto_port):
+    for port in (ep.postgres_port, ep.bouncer_port, ep.moto_port, ep.redshift_api_port):
         assert not port_open(port), f"port {port} still open"
     for name, pid in pids.items():
         assert pid is not None and not pid_alive(pid), f"{name} (pid {pid}) still running"

@@ -3,6 +3,7 @@ with the local stack's ``log_line_prefix``)."""
 
 from __future__ import annotations
 
+from local_stack.pgbouncer import SERVER_RESET_QUERY
 from local_stack.statement_log import LoggedStatement, parse_statements, statement_log
 
 T = "2026-11-29 20:37:06.252 UTC"
@@ -31,7 +32,7 @@ LOG = "\n".join(
         f"{T} [9] etl_user@shared_db [idle in transaction] STATEMENT:  x y z",
         f"{T} [9] etl_user@shared_db [SELECT] LOG:  statement: select 2",
         "some line that is not a log entry",
-        f"{T} [7] etl_user@shared_db [idle] LOG:  statement: DISCARD ALL /* pgbouncer server_reset_query */",
+        f"{T} [7] etl_user@shared_db [idle] LOG:  statement: {SERVER_RESET_QUERY}",
         f"{T} [7] etl_user@shared_db [idle] LOG:  statement: SELECT 1 /* pgbouncer server_check_query */",
         f"{T} [7] etl_user@shared_db [DELETE] LOG:  execute <unnamed>: DELETE FROM t",  # last line, no newline
     ]
@@ -60,7 +61,7 @@ def test_protocols_and_pooler() -> None:
     pooler = statement_log(LOG, "etl_user").pooler
     assert [statement.text for statement in pooler] == [
         "SET application_name='glue-elt';SET timezone=E'UTC';",
-        "DISCARD ALL /* pgbouncer server_reset_query */",
+        SERVER_RESET_QUERY,
         "SELECT 1 /* pgbouncer server_check_query */",
     ]
     assert not LoggedStatement(1, "SET a='b';", "extended").from_pooler  # the driver's own SET is the client's

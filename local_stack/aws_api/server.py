@@ -1,0 +1,250 @@
+"""The HTTP server: routes AWS JSON 1.1 and Query requests to the operations, and serves the test-only controls.
+
+Test-only controls of this fake (never used by the product; no AWS service has them):
+
+- ``GET /_local/health``: ``{"ok": true}`` once the server listens.
+- ``POST /_local/faults`` with a JSON object, answered with the faults now armed:
+
+  - ``"throttle_next": N``: the next N AWS calls (optionally only those whose operation is in
+    ``"throttle_operations": ["ExecuteStatement", ...]``) answer HTTP 400 ``ThrottlingException`` (JSON services) or
+    ``Throttling`` (Query), which botocore's retry modes treat as throttling;
+  - ``"lose_response_of_next_batch": N``: the next N ``BatchExecuteStatement`` calls run and wait until their
+    statements ended (committed or rolled back), then lose the answer: the connection is closed without one
+    (``"lose_response_mode": "close"``, the default) or an HTTP 500 ``InternalServerException`` is sent (``"500"``);
+  - ``"expire_credentials": ["IAM:etl_user", ...]`` or ``"*"``: issued temporary passwords stop working now;
+  - ``"reset": true``: disarm everything.
+- ``GET /_local/faults``: the faults now armed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from local_stack.aws_api.credentials import CredentialBroker
+from local_stack.aws_api.data_api import DataApi
+from local_stack.aws_api.protocol import (
+    ApiError,
+    Caller,
+    caller_of,
+    json_error_body,
+    query_error,
+    query_params,
+    query_response,
+)
+from local_stack.aws_api.redshift_api import RedshiftApi
+from local_stack.endpoints import StackEndpoints
+from local_stack.pgbouncer import PgBouncer
+
+log = logging.getLogger(__name__)
+
+JsonOperation = Callable[[dict[str, Any], Caller], dict[str, Any]]
+QueryOperation = Callable[[dict[str, str], Caller], dict[str, object]]
+LOST_BATCH_WAIT = 120.0
+
+
+@dataclass
+class Faults:
+    """The armed test faults (see the module docstring)."""
+
+    throttle_next: int = 0
+    throttle_operations: list[str] = field(default_factory=list)
+    lose_response_of_next_batch: int = 0
+    lose_response_mode: str = "close"
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def throttle(self, operation: str) -> bool:
+        """Whether this call is to be throttled (counts it down)."""
+        with self._lock:
+            if self.throttle_next > 0 and (not self.throttle_operations or operation in self.throttle_operations):
+                self.throttle_next -= 1
+                return True
+            return False
+
+    def lose_batch(self) -> str | None:
+        """The way to lose this batch's answer, or None (counts it down)."""
+        with self._lock:
+            if self.lose_response_of_next_batch > 0:
+                self.lose_response_of_next_batch -= 1
+                return self.lose_response_mode
+            return None
+
+    def update(self, changes: dict[str, Any]) -> None:
+        """Apply a ``POST /_local/faults`` body (``expire_credentials`` is the broker's)."""
+        with self._lock:
+            if changes.get("reset"):
+                self.throttle_next, self.throttle_operations, self.lose_response_of_next_batch = 0, [], 0
+                self.lose_response_mode = "close"
+            self.throttle_next = int(changes.get("throttle_next", self.throttle_next))
+            self.throttle_operations = list(changes.get("throttle_operations", self.throttle_operations))
+            self.lose_response_of_next_batch = int(
+                changes.get("lose_response_of_next_batch", self.lose_response_of_next_batch)
+            )
+            mode = str(changes.get("lose_response_mode", self.lose_response_mode))
+            if mode not in ("close", "500"):
+                raise ValueError("lose_response_mode must be 'close' or '500'")
+            self.lose_response_mode = mode
+
+    def state(self) -> dict[str, Any]:
+        """The armed faults as JSON."""
+        with self._lock:
+            return {
+                "throttle_next": self.throttle_next,
+                "throttle_operations": self.throttle_operations,
+                "lose_response_of_next_batch": self.lose_response_of_next_batch,
+                "lose_response_mode": self.lose_response_mode,
+            }
+
+
+class App:
+    """Everything a request handler needs."""
+
+    def __init__(self, endpoints: StackEndpoints, bouncer: PgBouncer) -> None:
+        self.broker = CredentialBroker(endpoints, bouncer)
+        self.data_api = DataApi(endpoints, self.broker)
+        self.redshift = RedshiftApi(endpoints, self.broker)
+        self.faults = Faults()
+        d, r = self.data_api, self.redshift
+        self.json_operations: dict[str, JsonOperation] = {
+            "RedshiftData.ExecuteStatement": d.execute_statement,
+            "RedshiftData.BatchExecuteStatement": d.batch_execute_statement,
+            "RedshiftData.DescribeStatement": d.describe_statement,
+            "RedshiftData.GetStatementResult": d.get_statement_result,
+            "RedshiftData.CancelStatement": d.cancel_statement,
+            "RedshiftServerless.GetCredentials": r.get_credentials,
+            "RedshiftServerless.GetWorkgroup": r.get_workgroup,
+        }
+        self.query_operations: dict[str, QueryOperation] = {
+            "GetClusterCredentials": r.get_cluster_credentials,
+            "GetClusterCredentialsWithIAM": r.get_cluster_credentials_with_iam,
+            "DescribeClusters": r.describe_clusters,
+        }
+
+    def control(self, method: str, path: str, body: bytes) -> tuple[int, dict[str, Any]]:
+        """The ``/_local/...`` test controls."""
+        if path == "/_local/health":
+            return 200, {"ok": True}
+        if path != "/_local/faults":
+            return 404, {"error": f"no control at {path}"}
+        expired: list[str] = []
+        if method == "POST":
+            changes = json.loads(body or b"{}")
+            self.faults.update(changes)
+            chosen = changes.get("expire_credentials")
+            if chosen is not None:
+                expired = self.broker.expire(None if chosen == "*" else list(chosen))
+        return 200, {**self.faults.state(), "expired_credentials": expired}
+
+
+class Handler(BaseHTTPRequestHandler):
+    """One request; ``server.app`` holds the operations."""
+
+    protocol_version = "HTTP/1.1"
+    server: Server
+
+    def do_GET(self) -> None:
+        """Controls only."""
+        self._send_json(*self.server.app.control("GET", self.path, b""))
+
+    def do_POST(self) -> None:
+        """An AWS call (by ``X-Amz-Target`` or form ``Action``) or a control."""
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        app = self.server.app
+        if self.path.startswith("/_local/"):
+            try:
+                self._send_json(*app.control("POST", self.path, body))
+            except (ValueError, TypeError) as error:
+                self._send_json(400, {"error": str(error)})
+            return
+        caller = caller_of(dict(self.headers.items()))
+        target = self.headers.get("X-Amz-Target")
+        if target is not None:
+            self._json_call(target, body, caller)
+        else:
+            self._query_call(body, caller)
+
+    def _json_call(self, target: str, body: bytes, caller: Caller) -> None:
+        app = self.server.app
+        try:
+            operation = app.json_operations.get(target)
+            if operation is None:
+                raise ApiError("UnknownOperationException", f"{target} is not served by the local Redshift API server")
+            if app.faults.throttle(target.rpartition(".")[2]):
+                raise ApiError("ThrottlingException", "Rate exceeded")
+            request = json.loads(body or b"{}")
+            if not isinstance(request, dict):
+                raise ApiError("SerializationException", "the request body must be a JSON object")
+            answer = operation(request, caller)
+            if target == "RedshiftData.BatchExecuteStatement" and (mode := app.faults.lose_batch()) is not None:
+                app.data_api.wait_done(str(answer["Id"]), LOST_BATCH_WAIT)
+                if mode == "close":
+                    self._drop()
+                    return
+                raise ApiError("InternalServerException", "the response was lost (test fault)", status=500)
+        except ApiError as error:
+            self._send_json(error.status, json_error_body(error), "application/x-amz-json-1.1")
+            return
+        except Exception as error:
+            log.exception("%s failed", target)
+            failure = ApiError("InternalServerException", f"local server error: {error}", status=500)
+            self._send_json(500, json_error_body(failure), "application/x-amz-json-1.1")
+            return
+        self._send_json(200, answer, "application/x-amz-json-1.1")
+
+    def _query_call(self, body: bytes, caller: Caller) -> None:
+        app = self.server.app
+        params = query_params(body)
+        action = params.get("Action", "")
+        try:
+            operation = app.query_operations.get(action)
+            if operation is None:
+                raise ApiError(
+                    "InvalidAction", f"{action or 'no Action'} is not served by the local Redshift API server"
+                )
+            if app.faults.throttle(action):
+                raise ApiError("Throttling", "Rate exceeded")
+            text = query_response(action, operation(params, caller))
+            status = 200
+        except ApiError as error:
+            text, status = query_error(error), error.status
+        except Exception as error:
+            log.exception("%s failed", action)
+            text, status = query_error(ApiError("InternalFailure", f"local server error: {error}", status=500)), 500
+        self._send(status, text.encode(), "text/xml")
+
+    def _send_json(self, status: int, payload: dict[str, Any], content_type: str = "application/json") -> None:
+        self._send(status, json.dumps(payload).encode(), content_type)
+
+    def _send(self, status: int, data: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _drop(self) -> None:
+        """Close the connection without an answer."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Requests go to the logger at DEBUG."""
+        log.debug("%s %s", self.address_string(), format % args)
+
+
+class Server(ThreadingHTTPServer):
+    """A threading HTTP server carrying the ``App``."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], app: App) -> None:
+        super().__init__(address, Handler)
+        self.app = app
