@@ -26,6 +26,7 @@ from glue_elt.params import (
     unknown_arguments,
 )
 from glue_elt.redaction import RedactingFilter, redact
+from glue_elt.s3 import S3Store
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ class GlueELTStep(ABC, Generic[ResultT]):
         *,
         executor: Executor | None = None,
         resolver: Resolver | None = None,
+        s3: S3Store | None = None,
     ) -> None:
         if args is None:
             self._params = ParamSource(argv=sys.argv, resolver=resolver)
@@ -104,6 +106,7 @@ class GlueELTStep(ABC, Generic[ResultT]):
             self._params = ParamSource(argv=argv, resolver=resolver)
         self._executor = executor
         self._owns_executor = executor is None
+        self._s3 = s3 or S3Store()
 
     @classmethod
     def parameter_names(cls) -> list[str]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -23,10 +22,8 @@ from glue_elt.migration.report import log_summary
 from glue_elt.migration.runner import LoadOptions, RowRunner
 from glue_elt.migration.settings import ConfigFileMode, MigrationSettings, SchemaMode, read_settings
 from glue_elt.names import display_identifier
-from glue_elt.params import Resolver
 from glue_elt.retry import RetryPolicy
 from glue_elt.run_id import resolve_run_id
-from glue_elt.s3 import S3Store
 from glue_elt.state import RunLedger
 from glue_elt.step import EXIT_OK, EXIT_ROWS_FAILED, EXIT_UNREACHABLE, GlueELTStep
 
@@ -60,17 +57,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
     DESCRIPTION = "Copy tables from a Redshift data-share into the target cluster, server-side."
     PARAMETERS = settings_module.PARAMETERS
 
-    def __init__(
-        self,
-        args: Mapping[str, object] | Sequence[str] | None = None,
-        *,
-        executor: Executor | None = None,
-        resolver: Resolver | None = None,
-        s3: S3Store | None = None,
-    ) -> None:
-        super().__init__(args, executor=executor, resolver=resolver)
-        self._s3 = s3 or S3Store()
-        self._settings: MigrationSettings | None = None
+    _settings: MigrationSettings | None = None
 
     @property
     def settings(self) -> MigrationSettings:

@@ -7,18 +7,16 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from glue_elt.errors import GlueELTError, OutputError
 from glue_elt.executor import Executor, redshift_executor
-from glue_elt.params import Resolver
 from glue_elt.redaction import redact, register_secret
 from glue_elt.retry import RetryPolicy
 from glue_elt.run_id import resolve_run_id
-from glue_elt.s3 import S3Store, output_uri
+from glue_elt.s3 import output_uri
 from glue_elt.sql_run import Outcome, Run, ScriptRunner, Status, script_key
 from glue_elt.sql_script import Script, Statement, split_script
 from glue_elt.sql_settings import STEP_PARAMETERS, SqlSettings, check_transactional, decode_script, read_settings
@@ -108,17 +106,7 @@ class RedshiftSqlStep(GlueELTStep[SqlResult]):
     DESCRIPTION = "Run a SQL script from S3 on a Redshift cluster, in one transaction, exactly once per run id."
     PARAMETERS = STEP_PARAMETERS
 
-    def __init__(
-        self,
-        args: Mapping[str, object] | Sequence[str] | None = None,
-        *,
-        executor: Executor | None = None,
-        resolver: Resolver | None = None,
-        s3: S3Store | None = None,
-    ) -> None:
-        super().__init__(args, executor=executor, resolver=resolver)
-        self._s3 = s3 or S3Store()
-        self._settings: SqlSettings | None = None
+    _settings: SqlSettings | None = None
 
     @property
     def settings(self) -> SqlSettings:
