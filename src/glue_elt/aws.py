@@ -1,8 +1,12 @@
-"""How a failed AWS call is reported: an unreachable endpoint apart from everything else."""
+"""AWS clients of one identity, and how a failed AWS call is reported (an unreachable endpoint apart)."""
 
 from __future__ import annotations
 
-from glue_elt.errors import GlueELTError, UnreachableError
+import threading
+from typing import Any
+
+from glue_elt.errors import ConfigError, GlueELTError, UnreachableError
+from glue_elt.redaction import register_secret
 
 
 def call_failure(error: Exception, message: str, otherwise: type[GlueELTError]) -> GlueELTError:
@@ -14,3 +18,50 @@ def call_failure(error: Exception, message: str, otherwise: type[GlueELTError]) 
     if isinstance(error, (ConnectionError, HTTPClientError)):
         return UnreachableError(f"{text} (the AWS endpoint could not be reached)")
     return otherwise(text)
+
+
+class AwsClients:
+    """boto3 clients acting as one identity (the job's own, or a role it assumed), one per service, shared by
+    threads (boto3 clients are thread-safe). Region and endpoints come from boto3's standard configuration."""
+
+    def __init__(self, session: Any = None) -> None:
+        self._session = session
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def client(self, service: str) -> Any:
+        """The client of ``service`` (``secretsmanager``, ``redshift``, ``redshift-serverless``, ``redshift-data``)."""
+        with self._lock:
+            if service not in self._clients:
+                import boto3
+
+                self._clients[service] = (self._session or boto3).client(service)
+            return self._clients[service]
+
+
+def assumed_role_clients(role_arn: str) -> AwsClients:
+    """Clients acting as ``role_arn`` (one STS AssumeRole call).
+
+    This is how a job reads secrets (and reaches clusters) that another account owns when a role there trusts
+    the job's role.
+    """
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        response = boto3.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="glue-elt")
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "ClientError")
+        raise ConfigError(f"could not assume role {role_arn}: {code}") from None
+    except BotoCoreError as error:
+        raise call_failure(error, f"could not assume role {role_arn}", ConfigError) from None
+    credentials = response["Credentials"]
+    register_secret(credentials["SecretAccessKey"])
+    register_secret(credentials["SessionToken"])
+    return AwsClients(
+        boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
+    )

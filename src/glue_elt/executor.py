@@ -275,7 +275,7 @@ def _is_connection_error(error: BaseException) -> bool:
 def redshift_executor(assume_role_arn: str | None = None, max_connections_per_secret: int = 1) -> RedshiftExecutor:
     """The wire-protocol executor a step uses: secrets read as ``assume_role_arn`` when given (one STS call per
     run), at most ``max_connections_per_secret`` open connections per secret."""
-    from glue_elt.secrets import assumed_role_secrets_client
+    from glue_elt.aws import assumed_role_clients
 
-    secrets = SecretStore(assumed_role_secrets_client(assume_role_arn)) if assume_role_arn else SecretStore()
+    secrets = SecretStore(clients=assumed_role_clients(assume_role_arn)) if assume_role_arn else SecretStore()
     return RedshiftExecutor(secrets, max_connections_per_secret=max_connections_per_secret)

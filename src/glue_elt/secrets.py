@@ -1,25 +1,22 @@
-"""Redshift credentials from AWS Secrets Manager, fetched once per secret per run.
+"""Redshift targets from AWS Secrets Manager: each secret read once per run, parsed into a ``ConnectionSpec``.
 
-The secret holds AWS's Redshift secret format: ``username``, ``password``, ``host``, ``port`` and
-``dbname`` (``database`` is accepted too), plus an optional ``ssl`` flag (default true). ``secret_name``
-may be a name or a full ARN. Region and endpoint come from boto3's standard configuration.
+The secret formats are described in ``glue_elt.connection``. ``secret_name`` may be a name or a full ARN. Region
+and endpoint come from boto3's standard configuration.
 """
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from glue_elt.aws import call_failure
-from glue_elt.errors import ConfigError, GlueELTError, SecretError
-from glue_elt.redaction import register_secret
+from glue_elt.aws import AwsClients, call_failure
+from glue_elt.connection import AuthMethod, ConnectionSpec, parse_connection
+from glue_elt.errors import GlueELTError, SecretError
 
 if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
 
-REQUIRED_KEYS = ("username", "password", "host", "port")
 ACCESS_DENIED_CODES = ("AccessDeniedException", "AccessDenied", "403")
 """Error codes meaning the caller may not read the secret: Secrets Manager's own code, the generic one, and
 the bare HTTP status botocore reports when a 403 reply carries no code it can parse."""
@@ -38,53 +35,34 @@ class RedshiftCredentials:
 
 
 def credentials_from_secret(secret_name: str, secret_string: str) -> RedshiftCredentials:
-    """Parse a Redshift secret's JSON text; errors name the secret and the key, never a value."""
-    try:
-        payload: Any = json.loads(secret_string)
-    except ValueError:
-        raise SecretError(f"secret {secret_name!r} is not valid JSON") from None
-    if not isinstance(payload, dict):
-        raise SecretError(f"secret {secret_name!r} is not a JSON object")
-    if isinstance(payload.get("password"), str):
-        register_secret(payload["password"])
-    missing = [key for key in REQUIRED_KEYS if payload.get(key) in (None, "")]
-    if payload.get("dbname") in (None, "") and payload.get("database") in (None, ""):
-        missing.append("dbname")
-    if missing:
-        raise SecretError(f"secret {secret_name!r} lacks key(s): {', '.join(missing)}")
-    try:
-        port = int(payload["port"])
-    except (TypeError, ValueError):
-        raise SecretError(f"secret {secret_name!r} has a non-numeric 'port'") from None
-    return RedshiftCredentials(
-        host=str(payload["host"]),
-        port=port,
-        database=str(payload.get("dbname") or payload["database"]),
-        user=str(payload["username"]),
-        password=str(payload["password"]),
-        ssl=_ssl_flag(secret_name, payload.get("ssl", True)),
-    )
+    """The driver's credentials in a password secret (``SecretError`` for any other kind)."""
+    spec = parse_connection(secret_name, secret_string)
+    return stored_credentials(spec)
 
 
-def _ssl_flag(secret_name: str, value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
-        return value.strip().lower() == "true"
-    raise SecretError(f"secret {secret_name!r} has an 'ssl' value that is not true or false")
+def stored_credentials(spec: ConnectionSpec) -> RedshiftCredentials:
+    """The credentials of a password secret that names its host."""
+    if spec.auth is not AuthMethod.PASSWORD or spec.host is None or spec.user is None or spec.password is None:
+        raise SecretError(f"secret {spec.secret_name!r} holds no host, username and password")
+    return RedshiftCredentials(spec.host, spec.port, spec.database, spec.user, spec.password, spec.ssl)
 
 
 class SecretStore:
-    """Fetches and caches Redshift credentials (and failures) per secret name."""
+    """Fetches and caches each secret's ``ConnectionSpec`` (or its failure) per secret name."""
 
-    def __init__(self, client: SecretsManagerClient | None = None) -> None:
+    def __init__(self, client: SecretsManagerClient | None = None, clients: AwsClients | None = None) -> None:
+        self.clients = clients or AwsClients()
         self._client = client
-        self._cache: dict[str, RedshiftCredentials | GlueELTError] = {}
+        self._cache: dict[str, ConnectionSpec | GlueELTError] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def get(self, secret_name: str) -> RedshiftCredentials:
-        """The credentials in ``secret_name``; raises ``SecretError`` (cached) when unusable."""
+        """The driver's credentials for ``secret_name``'s target; raises ``SecretError`` when unusable."""
+        return stored_credentials(self.spec(secret_name))
+
+    def spec(self, secret_name: str) -> ConnectionSpec:
+        """What ``secret_name`` says about its target; raises ``SecretError`` (cached) when unusable."""
         with self._lock:
             lock = self._locks.setdefault(secret_name, threading.Lock())
         with lock:  # one fetch per secret; different secrets are fetched concurrently
@@ -98,7 +76,7 @@ class SecretStore:
             raise cached
         return cached
 
-    def _fetch(self, secret_name: str) -> RedshiftCredentials:
+    def _fetch(self, secret_name: str) -> ConnectionSpec:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
@@ -111,14 +89,12 @@ class SecretStore:
         secret_string = response.get("SecretString")
         if secret_string is None:
             raise SecretError(f"secret {secret_name!r} holds binary data, not a JSON SecretString")
-        return credentials_from_secret(secret_name, secret_string)
+        return parse_connection(secret_name, secret_string, response.get("ARN"))
 
     def _secrets_client(self) -> SecretsManagerClient:
         with self._lock:
             if self._client is None:
-                import boto3
-
-                self._client = boto3.client("secretsmanager")
+                self._client = self.clients.client("secretsmanager")
             return self._client
 
 
@@ -130,29 +106,3 @@ def _explain(code: str) -> str:
             f"secret and kms:Decrypt on its KMS key"
         )
     return code
-
-
-def assumed_role_secrets_client(role_arn: str) -> SecretsManagerClient:
-    """A Secrets Manager client acting as ``role_arn`` (one STS AssumeRole call).
-
-    This is how a job reads secrets that another account owns when a role there trusts the job's role.
-    """
-    import boto3
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
-        response = boto3.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="glue-elt")
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "ClientError")
-        raise ConfigError(f"could not assume role {role_arn}: {code}") from None
-    except BotoCoreError as error:
-        raise call_failure(error, f"could not assume role {role_arn}", ConfigError) from None
-    credentials = response["Credentials"]
-    register_secret(credentials["SecretAccessKey"])
-    register_secret(credentials["SessionToken"])
-    return boto3.client(
-        "secretsmanager",
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-    )
