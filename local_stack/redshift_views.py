@@ -6,6 +6,9 @@ the column names, order and types Redshift documents
 ``r_SVV_REDSHIFT_SCHEMAS.html``). Like Redshift's, the table and column views list only what the querying
 user may access (some privilege on the table and USAGE on its schema); a data share's database is the
 connected one here, so ``database_name`` is always ``current_database()``.
+
+Redshift's ``GETDATE()`` (the start of the current statement, a ``TIMESTAMP`` in UTC; dg/r_GETDATE.html) is a
+function in ``public`` too, so statements that ask the server for the time run unchanged.
 """
 
 from __future__ import annotations
@@ -63,6 +66,11 @@ FROM pg_namespace n
 WHERE {_USER_SCHEMAS}
 """
 
+GETDATE = """
+CREATE OR REPLACE FUNCTION public.getdate() RETURNS timestamp LANGUAGE sql STABLE
+AS $$ SELECT (statement_timestamp() AT TIME ZONE 'UTC')::timestamp $$
+"""
+
 
 def redshift_views_sql() -> list[str]:
     """Statements (run as superuser in the cluster's database) creating the views, readable by everyone."""
@@ -71,5 +79,7 @@ def redshift_views_sql() -> list[str]:
         SVV_REDSHIFT_TABLES,
         SVV_REDSHIFT_COLUMNS,
         SVV_REDSHIFT_SCHEMAS,
+        GETDATE,
+        "GRANT EXECUTE ON FUNCTION public.getdate() TO PUBLIC",
         *(f"GRANT SELECT ON public.{view} TO PUBLIC" for view in views),
     ]

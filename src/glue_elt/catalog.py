@@ -19,6 +19,8 @@ from glue_elt.names import TableName, fold_case
 FACTS_SQL = "SELECT CURRENT_DATABASE(), CURRENT_USER, (SELECT usesuper FROM pg_user WHERE usename = CURRENT_USER)"
 CASE_SETTING_SQL = "SHOW enable_case_sensitive_identifier"
 UNDEFINED_PARAMETER = "42704"
+UNDEFINED_PARAMETER_TEXT = "unrecognized configuration parameter"
+"""The same error as the Redshift Data API reports it: as text, without a SQLSTATE."""
 """SQLSTATE of a server that has no such setting (PostgreSQL): it keeps the case of quoted names."""
 CASE_SENSITIVE_WORDS = frozenset({"on", "true", "t", "1"})
 
@@ -76,7 +78,7 @@ def cluster_facts(executor: Executor, secret_name: str) -> ClusterFacts:
         setting = executor.query(secret_name, CASE_SETTING_SQL)
         case_sensitive = bool(setting) and str(setting[0][0]).strip().lower() in CASE_SENSITIVE_WORDS
     except ExecutionError as error:
-        if error.sqlstate != UNDEFINED_PARAMETER:
+        if error.sqlstate != UNDEFINED_PARAMETER and UNDEFINED_PARAMETER_TEXT not in str(error).lower():
             raise
         case_sensitive = True
     return ClusterFacts(str(database), str(user), server_bool(superuser), folds_identifiers=not case_sensitive)

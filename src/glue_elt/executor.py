@@ -106,7 +106,19 @@ def describe_db_error(error: BaseException) -> str:
     return redact(text)
 
 
-class Session:
+class Session(Protocol):
+    """Statements inside a transaction that an executor manages."""
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
+        """Run (or, for a batch, add) one statement; return the rows it affected (``-1`` when not known)."""
+        ...
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
+        """Run one query and return its rows."""
+        ...
+
+
+class DriverSession:
     """Statements on one open connection, inside the transaction that an executor manages."""
 
     def __init__(self, cursor: Any) -> None:
@@ -183,13 +195,13 @@ class RedshiftExecutor:
             return session.query(sql, params)
 
     @contextmanager
-    def _autocommit(self, secret_name: str) -> Iterator[Session]:
+    def _autocommit(self, secret_name: str) -> Iterator[DriverSession]:
         pool = self._pool(secret_name)
         connection = pool.acquire()
         discard = False
         connection.autocommit = True
         try:
-            yield Session(self._cursor(connection))
+            yield DriverSession(self._cursor(connection))
         except ExecutionError as error:
             discard = error.transient
             raise
@@ -198,7 +210,7 @@ class RedshiftExecutor:
             pool.release(connection, discard=discard)
 
     @contextmanager
-    def transaction(self, secret_name: str) -> Iterator[Session]:
+    def transaction(self, secret_name: str) -> Iterator[DriverSession]:
         """A transaction on one of ``secret_name``'s connections: commit on success, roll back on error.
 
         Transactions do not nest: finish one before starting another on the same secret.
@@ -207,7 +219,7 @@ class RedshiftExecutor:
         connection = pool.acquire()
         discard = False
         try:
-            yield Session(self._cursor(connection))
+            yield DriverSession(self._cursor(connection))
             connection.commit()
         except BaseException as error:
             wrapped = error if isinstance(error, GlueELTError) or not _is_connection_error(error) else None
@@ -270,12 +282,3 @@ def _rollback_fails(connection: Any) -> bool:
 
 def _is_connection_error(error: BaseException) -> bool:
     return type(error).__module__.startswith("redshift_connector") or isinstance(error, OSError)
-
-
-def redshift_executor(assume_role_arn: str | None = None, max_connections_per_secret: int = 1) -> RedshiftExecutor:
-    """The wire-protocol executor a step uses: secrets read as ``assume_role_arn`` when given (one STS call per
-    run), at most ``max_connections_per_secret`` open connections per secret."""
-    from glue_elt.aws import assumed_role_clients
-
-    secrets = SecretStore(clients=assumed_role_clients(assume_role_arn)) if assume_role_arn else SecretStore()
-    return RedshiftExecutor(secrets, max_connections_per_secret=max_connections_per_secret)

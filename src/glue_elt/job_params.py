@@ -44,7 +44,12 @@ STATE_TABLE = Param(
     StateTable.parse(DEFAULT_STATE_TABLE),
     state_table,
 )
-ASSUME_ROLE_ARN = Param("assume_role_arn", "IAM role to assume (STS, once) for reading the secrets", None, role_arn)
+ASSUME_ROLE_ARN = Param(
+    "assume_role_arn",
+    "IAM role to assume (STS, once) for reading the secrets and calling the Redshift APIs",
+    None,
+    role_arn,
+)
 RUN_ID = Param(
     "run_id",
     "the run id that exactly-once is kept by: a re-run or a Glue retry with the same --run_id skips what committed",

@@ -50,6 +50,12 @@ def quote_identifier(name: str) -> str:
     return _generator().sql(exp.to_identifier(name, quoted=True))
 
 
+def quote_literal(value: str) -> str:
+    """``value`` as a SQL string literal that reads the same on Redshift and PostgreSQL: quotes doubled, and each
+    backslash (an escape character in Redshift's literals, plain text in PostgreSQL's) written as ``CHR(92)``."""
+    return " || CHR(92) || ".join("'" + part.replace("'", "''") + "'" for part in value.split("\\"))
+
+
 @dataclass(frozen=True)
 class Identifier:
     """One identifier, stored as the catalog spells it."""

@@ -21,7 +21,7 @@ from glue_elt import catalog
 from glue_elt.catalog import ClusterFacts, TableKey
 from glue_elt.errors import ConfigError, ExecutionError
 from glue_elt.executor import Executor, Row, Session
-from glue_elt.names import TableName, display_identifier, parse_table_name, quote_identifier
+from glue_elt.names import TableName, display_identifier, parse_table_name, quote_identifier, quote_literal
 
 logger = logging.getLogger(__name__)
 DEFAULT_STATE_TABLE = "glue_elt.migration_state"
@@ -77,6 +77,19 @@ class StateTable:
             "(run_id, row_key, target_table, load_type, rows_affected, committed_at) "
             "VALUES (%s, %s, %s, %s, %s, %s)",
             [run_id, row_key, target, load_type, rows, datetime.now(timezone.utc).replace(tzinfo=None)],
+        )
+
+    def record_from_count(
+        self, run_id: str, row_key: str, target: str, load_type: str, rows_sql: str, source: str
+    ) -> str:
+        """The commit record as one statement without parameters, for a batch whose row count is only known on
+        the server: ``rows_sql`` is the row count's expression over ``source``; the time is the server's
+        (``GETDATE()``), so the statement is the same text every time it is built."""
+        values = ", ".join(quote_literal(value) for value in (run_id, row_key, target, load_type))
+        return (
+            f"INSERT INTO {self.name.sql()} "
+            "(run_id, row_key, target_table, load_type, rows_affected, committed_at) "
+            f"SELECT {values}, {rows_sql}, GETDATE() FROM {source}"
         )
 
 
@@ -140,6 +153,10 @@ class RunLedger:
     def record(self, session: Session, secret_name: str, key: str, target: str, kind: str, rows: int) -> None:
         """Append the commit record (call inside the transaction that does the work)."""
         self._tables[secret_name].record(session, self.run_id, key, target, kind, rows)
+
+    def record_from_count(self, secret_name: str, key: str, target: str, kind: str, rows_sql: str, source: str) -> str:
+        """The commit record as one parameterless statement, its row count computed on the server (for batches)."""
+        return self._tables[secret_name].record_from_count(self.run_id, key, target, kind, rows_sql, source)
 
     def _create(self, secret_name: str, table: StateTable, key: TableKey, schema_exists: bool) -> None:
         """Create the table; when that fails because a concurrent run created it first, use theirs."""

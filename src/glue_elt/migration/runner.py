@@ -6,11 +6,14 @@ the run id already committed is skipped, so a retry never inserts twice.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 
+from glue_elt.batch import BatchExecutor, BatchStatementError
 from glue_elt.errors import GlueELTError, LoadCheckError, ObjectNotFoundError, UnreachableError, with_prefix
 from glue_elt.executor import Executor, Session
+from glue_elt.migration.batch_load import DIVIDE_BY_ZERO, Guard, client_token, load_batch
 from glue_elt.migration.inspection import ClusterView
 from glue_elt.migration.model import LoadType, MigrationPlan, MigrationRow, OverwriteMode, RowOutcome, RowStatus
 from glue_elt.migration.sql import LoadSql, load_sql
@@ -122,7 +125,7 @@ class RowRunner:
 
         def attempt() -> tuple[RowStatus, int]:
             attempts[0] += 1
-            return self._load_once(prepared, check_state=attempts[0] > 1)
+            return self._load_once(prepared, attempts[0])
 
         try:
             status, rows = self._retry.call(prepared.row.label, attempt)
@@ -130,19 +133,52 @@ class RowRunner:
             return failed(prepared.row, error, started, load_type)
         return RowOutcome(prepared.row, status, rows, time.monotonic() - started, load_type=load_type)
 
-    def _load_once(self, prepared: PreparedRow, *, check_state: bool) -> tuple[RowStatus, int]:
+    def _load_once(self, prepared: PreparedRow, attempt: int) -> tuple[RowStatus, int]:
         secret = prepared.row.secret_name
-        if check_state:  # outside the load transaction: it never reads the table it appends to
+        if attempt > 1:  # outside the load transaction: it never reads the table it appends to
             done = self._ledger.look_up(secret, prepared.key)
             if done is not None:
                 return RowStatus.SKIPPED, done
         if prepared.sql.truncate is not None:  # commits on its own (Redshift), so it runs alone
             self._executor.execute(secret, prepared.sql.truncate)
+        if isinstance(self._executor, BatchExecutor):
+            return RowStatus.SUCCEEDED, self._load_batch(self._executor, prepared, attempt)
         with self._executor.transaction(secret) as session:
             rows = run_load(session, prepared.sql)
             target, load_type = prepared.row.target_table, prepared.plan.load_type.value
             self._ledger.record(session, secret, prepared.key, target, load_type, rows)
         return RowStatus.SUCCEEDED, rows
+
+    def _load_batch(self, executor: BatchExecutor, prepared: PreparedRow, attempt: int) -> int:
+        """The row's load as one batch request (see ``glue_elt.migration.batch_load``); returns the rows inserted."""
+        secret, row = prepared.row.secret_name, prepared.row
+        record = functools.partial(
+            self._ledger.record_from_count, secret, prepared.key, row.target_table, prepared.plan.load_type.value
+        )
+        batch = load_batch(prepared.sql, prepared.plan.target, record)
+        try:
+            result = executor.run_batch(
+                secret, batch.statements, client_token(self._ledger.run_id, prepared.key, attempt)
+            )
+        except BatchStatementError as error:
+            guard = batch.guards.get(error.index) if error.index is not None else None
+            if guard is None or DIVIDE_BY_ZERO not in str(error).lower():
+                raise
+            raise LoadCheckError(self._guard_message(secret, guard)) from None
+        return result.rows[batch.insert_index]
+
+    def _guard_message(self, secret_name: str, guard: Guard) -> str:
+        """What a tripped guard means; a check's query is run again (read-only) to show the offending row."""
+        if guard.check is None:
+            return (
+                "row count mismatch: the insert copied another number of rows than the filtered source holds; "
+                "rolled back"
+            )
+        found = self._executor.query(secret_name, guard.check.sql)
+        if not found:
+            alternative = f" (or {guard.check.null_message})" if guard.check.null_message else ""
+            return f"{guard.check.message}{alternative}; nothing was changed"
+        return f"{guard.check.failure(found[0])}: {_sample(found[0])}; nothing was changed"
 
     def _target_columns(self, plan: MigrationPlan, view: ClusterView) -> tuple[Identifier, ...]:
         names = view.columns.get(view.facts.key(plan.target))

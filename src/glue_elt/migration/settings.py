@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from glue_elt import job_params
 from glue_elt.errors import ConfigError, ValidationError
+from glue_elt.executors import EXECUTOR, ExecutorKind
 from glue_elt.migration.model import LoadType, OverwriteMode, parse_load_type
 from glue_elt.names import Identifier, parse_column_list, parse_schema_name
 from glue_elt.params import Param, boolean, choice, integer
@@ -81,6 +82,7 @@ PARAMETERS: tuple[Param[object], ...] = (
     VERIFY_COUNTS,
     OVERWRITE_MODE,
     MAX_PARALLEL,
+    EXECUTOR,
     job_params.MAX_RETRIES,
     job_params.RETRY_WAIT_SECONDS,
     job_params.STATE_TABLE,
@@ -127,6 +129,7 @@ class MigrationSettings:
     verify_counts: bool
     summary_output_path: str | None
     assume_role_arn: str | None
+    executor: ExecutorKind = ExecutorKind.DRIVER
 
     def error_file_uri(self, run_id: str) -> S3Uri | None:
         """Where this run's failed rows go (``None`` when no error path was given)."""
@@ -179,6 +182,7 @@ def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
         verify_counts=VERIFY_COUNTS.read(get),
         summary_output_path=job_params.SUMMARY_OUTPUT_PATH.read(get),
         assume_role_arn=job_params.ASSUME_ROLE_ARN.read(get),
+        executor=EXECUTOR.read(get),
     )
 
 

@@ -11,7 +11,8 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 from glue_elt import job_params
-from glue_elt.executor import Executor, redshift_executor
+from glue_elt.executor import Executor
+from glue_elt.executors import build_executor
 from glue_elt.migration import settings as settings_module
 from glue_elt.migration.config_file import decode_config, parse_config, parse_json_config
 from glue_elt.migration.inspection import ClusterChecks
@@ -97,9 +98,10 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         return result
 
     def create_executor(self) -> Executor:
-        """An executor whose pools allow ``--max_parallel`` connections per secret, reading secrets as
+        """The ``--executor`` (its pools allow ``--max_parallel`` connections per secret), reading secrets as
         ``--assume_role_arn`` when given."""
-        return redshift_executor(self.settings.assume_role_arn, self.settings.max_parallel)
+        settings = self.settings
+        return build_executor(settings.executor, settings.assume_role_arn, settings.max_parallel)
 
     def exit_code(self, result: MigrationResult) -> int:
         """0 when all rows succeeded (or ``--fail_on_error false``); 4 when a row failed because the cluster or

@@ -12,7 +12,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from glue_elt.errors import GlueELTError, OutputError
-from glue_elt.executor import Executor, redshift_executor
+from glue_elt.executor import Executor
+from glue_elt.executors import ExecutorKind, build_executor
 from glue_elt.redaction import redact, register_secret
 from glue_elt.retry import RetryPolicy
 from glue_elt.run_id import resolve_run_id
@@ -165,7 +166,7 @@ class RedshiftSqlStep(GlueELTStep[SqlResult]):
 
     def create_executor(self) -> Executor:
         """One connection, reading the secret as ``--assume_role_arn`` when given."""
-        return redshift_executor(self.settings.assume_role_arn, 1)
+        return build_executor(ExecutorKind.DRIVER, self.settings.assume_role_arn, 1)
 
     def exit_code(self, result: SqlResult) -> int:
         """1 when a dry run found a statement that would fail, else 0 (errors raise; see ``step.exit_code_for``)."""

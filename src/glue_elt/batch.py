@@ -1,0 +1,37 @@
+"""Executors that run a transaction as one request (the Redshift Data API's ``BatchExecuteStatement``).
+
+Such a transaction returns nothing until it has ended; what it must check, it checks with a statement that fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from glue_elt.errors import ExecutionError
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """A committed batch: its statement id and each statement's row count (``-1`` when none was reported)."""
+
+    statement_id: str
+    rows: tuple[int, ...]
+
+
+class BatchStatementError(ExecutionError):
+    """A batch failed, and rolled back, at statement ``index`` (0-based; ``None`` when not known)."""
+
+    def __init__(self, message: str, *, index: int | None, transient: bool = False) -> None:
+        super().__init__(message, transient=transient)
+        self.index = index
+
+
+@runtime_checkable
+class BatchExecutor(Protocol):
+    """An executor whose transactions are single batch requests."""
+
+    def run_batch(self, secret_name: str, statements: Sequence[str], client_token: str | None = None) -> BatchResult:
+        """Run ``statements`` as one transaction; the same ``client_token`` never runs twice."""
+        ...

@@ -1,0 +1,182 @@
+"""Runs SQL through the Amazon Redshift Data API (``redshift-data``): no driver, no open connection, no VPC route.
+
+Each statement is submitted, then ``DescribeStatement`` is polled with backoff until it ends; results are read
+with ``GetStatementResult``. A transaction is one ``BatchExecuteStatement`` (the service runs its statements in
+one transaction and rolls all back when one fails), so a transaction's statements cannot return results before
+it ends: ``run_batch`` returns each sub-statement's row count afterwards, and code that must stop a transaction
+on a condition writes the condition as a statement that fails (``glue_elt.migration.batch_load``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from glue_elt.aws import call_failure
+from glue_elt.batch import BatchResult, BatchStatementError
+from glue_elt.data_api_wire import api_error, data_api_target, failed_part, named_parameters, records, statement_error
+from glue_elt.errors import ExecutionError
+from glue_elt.executor import Row
+from glue_elt.secrets import SecretStore
+
+logger = logging.getLogger(__name__)
+POLL_DELAYS = (0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.5)
+"""Seconds between ``DescribeStatement`` calls; the last one repeats until the statement ends."""
+ENDED = frozenset({"FINISHED", "FAILED", "ABORTED"})
+POLL = "DescribeStatement"
+
+
+class BatchSession:
+    """Statements of a Data API transaction, collected and sent as one batch when the block ends."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
+        """Add a statement (without parameters); its row count is not known before the batch ends (``-1``)."""
+        if params:
+            raise ExecutionError("a Data API transaction takes statements without parameters")
+        self.statements.append(sql)
+        return -1
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
+        """Not possible: a batch returns nothing before it has ended."""
+        raise ExecutionError("a Data API transaction runs as one batch when it ends: it cannot read rows before")
+
+
+class DataApiExecutor:
+    """``execute``, ``query``, ``transaction`` and ``run_batch`` per secret name through the Data API.
+
+    The secret says which cluster or workgroup and who runs the SQL (``glue_elt.data_api_wire.data_api_target``).
+    ``calls`` counts the API calls by operation (``DescribeStatement`` being the polling).
+    """
+
+    def __init__(
+        self,
+        secrets: SecretStore | None = None,
+        *,
+        poll_delays: Sequence[float] = POLL_DELAYS,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._secrets = secrets or SecretStore()
+        self._poll_delays = tuple(poll_delays)
+        self._sleep = sleep
+        self._targets: dict[str, dict[str, str]] = {}
+        self._lock = threading.Lock()
+        self.calls: Counter[str] = Counter()
+
+    def execute(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> int:
+        """Run one statement on its own (the service commits it); return the rows it affected."""
+        described = self._run(secret_name, sql, params)
+        return int(described.get("ResultRows", -1))
+
+    def query(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
+        """Run one query on its own and return all its rows (every result page)."""
+        described = self._run(secret_name, sql, params)
+        return self._rows(str(described["Id"])) if described.get("HasResultSet") else []
+
+    @contextmanager
+    def transaction(self, secret_name: str) -> Iterator[BatchSession]:
+        """Statements sent as one ``BatchExecuteStatement`` when the block ends without an error."""
+        session = BatchSession()
+        yield session
+        if session.statements:
+            self.run_batch(secret_name, session.statements)
+
+    def run_batch(self, secret_name: str, statements: Sequence[str], client_token: str | None = None) -> BatchResult:
+        """Run ``statements`` as one transaction; raises ``BatchStatementError`` naming the failed statement.
+
+        The same ``client_token`` names the same batch: sent again (after a lost answer, or by a re-run), it is
+        not run twice; the service answers with the first one's id, which is then polled.
+        """
+        request: dict[str, Any] = {**self._target(secret_name), "Sqls": list(statements)}
+        if client_token is not None:
+            request["ClientToken"] = client_token
+        for sql in statements:
+            logger.debug("SQL (batch): %s", sql)
+        submitted = self._call("BatchExecuteStatement", request)
+        described = self._wait(str(submitted["Id"]))
+        status = described.get("Status")
+        if status != "FINISHED":
+            failure = _ended_badly(described)
+            index = failed_part(described)
+            raise BatchStatementError(str(failure), index=index, transient=failure.transient)
+        parts = described.get("SubStatements", [])
+        return BatchResult(str(described["Id"]), tuple(int(part.get("ResultRows", -1)) for part in parts))
+
+    def close(self) -> None:
+        """Nothing to close: the Data API holds no connection open for the caller."""
+
+    def _run(self, secret_name: str, sql: str, params: Sequence[Any] | None) -> Mapping[str, Any]:
+        logger.debug("SQL: %s", sql)
+        text, parameters = named_parameters(sql, params)
+        request: dict[str, Any] = {**self._target(secret_name), "Sql": text}
+        if parameters:
+            request["Parameters"] = parameters
+        submitted = self._call("ExecuteStatement", request)
+        described = self._wait(str(submitted["Id"]))
+        if described.get("Status") != "FINISHED":
+            raise _ended_badly(described)
+        return described
+
+    def _wait(self, statement_id: str) -> Mapping[str, Any]:
+        """Poll ``DescribeStatement`` with backoff until the statement has ended."""
+        for attempt in itertools.count():
+            described = self._call(POLL, {"Id": statement_id})
+            if described.get("Status") in ENDED:
+                return described
+            self._sleep(self._poll_delays[min(attempt, len(self._poll_delays) - 1)])
+        raise AssertionError("unreachable")  # pragma: no cover (itertools.count never ends)
+
+    def _rows(self, statement_id: str) -> list[Row]:
+        rows: list[Row] = []
+        request: dict[str, Any] = {"Id": statement_id}
+        while True:
+            page = self._call("GetStatementResult", request)
+            rows.extend(records(page))
+            if not page.get("NextToken"):
+                return rows
+            request = {"Id": statement_id, "NextToken": page["NextToken"]}
+
+    def _target(self, secret_name: str) -> dict[str, str]:
+        with self._lock:
+            known = self._targets.get(secret_name)
+        if known is None:
+            known = data_api_target(self._secrets.spec(secret_name))
+            with self._lock:
+                self._targets[secret_name] = known
+        return known
+
+    def _call(self, operation: str, request: dict[str, Any]) -> Mapping[str, Any]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        client = self._secrets.clients.client("redshift-data")
+        method = getattr(client, _snake(operation))
+        with self._lock:
+            self.calls[operation] += 1
+        try:
+            answer: Mapping[str, Any] = method(**request)
+        except ClientError as error:
+            details = error.response.get("Error", {})
+            code, message = str(details.get("Code", "ClientError")), str(details.get("Message", ""))
+            raise api_error(operation, code, message) from None
+        except BotoCoreError as error:
+            failure = call_failure(error, f"Data API {operation} failed", ExecutionError)
+            raise failure from None
+        return answer
+
+
+def _ended_badly(described: Mapping[str, Any]) -> ExecutionError:
+    if described.get("Status") == "ABORTED":
+        return ExecutionError(f"statement {described.get('Id')} was cancelled (ABORTED) before it finished")
+    return statement_error(described.get("Error"))
+
+
+def _snake(operation: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in operation).lstrip("_")

@@ -1,0 +1,40 @@
+"""The executor a step runs its SQL with: the wire-protocol driver (default) or the Redshift Data API."""
+
+from __future__ import annotations
+
+from glue_elt.executor import Executor, RedshiftExecutor
+from glue_elt.params import Param, TextEnum, choice
+from glue_elt.secrets import SecretStore
+
+
+class ExecutorKind(TextEnum):
+    """How SQL reaches Redshift."""
+
+    DRIVER = "driver"
+    """``redshift_connector`` over the wire protocol: a network route to the cluster, pooled connections."""
+    DATA_API = "data_api"
+    """The Redshift Data API over HTTPS: no route, driver or open connection; one API call per row's load."""
+
+
+EXECUTOR = Param(
+    "executor",
+    "how SQL reaches Redshift: driver (redshift_connector over the network) or data_api (the Redshift Data API)",
+    ExecutorKind.DRIVER,
+    choice(ExecutorKind),
+)
+
+
+def build_executor(
+    kind: ExecutorKind, assume_role_arn: str | None = None, max_connections_per_secret: int = 1
+) -> Executor:
+    """The executor of ``kind``; secrets are read, and credential and Data API calls made, as ``assume_role_arn``
+    when given (one STS call per run); the driver keeps at most ``max_connections_per_secret`` connections open."""
+    from glue_elt.aws import AwsClients, assumed_role_clients
+
+    clients = assumed_role_clients(assume_role_arn) if assume_role_arn else AwsClients()
+    secrets = SecretStore(clients=clients)
+    if kind is ExecutorKind.DATA_API:
+        from glue_elt.data_api import DataApiExecutor
+
+        return DataApiExecutor(secrets)
+    return RedshiftExecutor(secrets, max_connections_per_secret=max_connections_per_secret)
