@@ -1,0 +1,178 @@
+"""The migration through the Redshift Data API: requests per row, the ways to authenticate, and faults (a statement
+that fails, error 1023, throttling, a response lost after the batch committed)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+
+import boto3
+import pytest
+
+from glue_elt import MigrationResult, RowStatus
+from glue_elt.data_api import DataApiExecutor
+from glue_elt.secrets import SecretStore
+from local_stack.aws_api.process import set_faults
+from local_stack.endpoints import LOCAL_CLUSTER_ID, LOCAL_WORKGROUP, StackEndpoints
+from local_stack.stack import LocalStack
+from tests.integration.conftest import Db, run_step
+from tests.integration.test_executors import FAST_RETRIES, config, line, seed
+
+PutConfig = Callable[[str, str], str]
+JOB_ROLE = "arn:aws:iam::123456789012:role/glue-elt-job"
+JOB_ROLE_USER = "IAMR:glue-elt-job"
+REDSHIFT_1023_DETAIL = (
+    "Serializable isolation violation on table - 119371, transactions forming the cycle are: 1745830, 1745762 "
+    "(pid:15021)"
+)
+
+
+@pytest.fixture(scope="module")
+def api_secret(endpoints: StackEndpoints) -> str:
+    """A password secret naming the local cluster: the Data API reads it by ARN."""
+    name = "glue-elt/data-api"
+    secret = endpoints.redshift_secret(dbClusterIdentifier=LOCAL_CLUSTER_ID)
+    boto3.client("secretsmanager").create_secret(Name=name, SecretString=secret)
+    return name
+
+
+@pytest.fixture
+def faults(stack: LocalStack) -> Iterator[str]:
+    url = stack.endpoints.redshift_api_url
+    yield url
+    set_faults(url, reset=True)
+
+
+def migrate(uri: str, executor: DataApiExecutor | None = None, **params: object) -> MigrationResult:
+    args = {"config_path": uri, "executor": "data_api", **FAST_RETRIES, **params}
+    return run_step(args, executor=executor) if executor is not None else run_step(args)
+
+
+def test_one_batch_request_per_row_and_polling_counted_apart(
+    db: Db, schemas: tuple[str, str], api_secret: str, put_config: PutConfig
+) -> None:
+    source, target = schemas
+    for table in ("a", "b", "c"):
+        seed(db, source, target, table)
+    uri = config(put_config, "calls", *(line(source, target, api_secret, table=t) for t in ("a", "b", "c")))
+    executor = DataApiExecutor(SecretStore())
+    result = migrate(uri, executor, max_parallel="1", state_table=f"{target}.state")
+    assert [o.status for o in result.outcomes] == [RowStatus.SUCCEEDED] * 3
+    calls = executor.calls
+    assert calls["BatchExecuteStatement"] == 1 + 3  # the state table's creation, then one request per row
+    assert calls["DescribeStatement"] >= calls["BatchExecuteStatement"] + calls["ExecuteStatement"]
+    assert calls["GetStatementResult"] <= calls["ExecuteStatement"]
+
+
+def test_a_statement_that_fails_at_load_time_fails_its_row_and_changes_nothing(
+    db: Db, schemas: tuple[str, str], api_secret: str, put_config: PutConfig
+) -> None:
+    source, target = schemas
+    db.admin(f"CREATE TABLE {source}.t (id int, v text)", f"INSERT INTO {source}.t VALUES (1, 'ok'), (2, 'too long')")
+    db.as_etl(f"CREATE TABLE {target}.t (id int, v varchar(3))", f"INSERT INTO {target}.t VALUES (0, 'old')")
+    uri = config(put_config, "fails", line(source, target, api_secret, "overwrite"))
+    (outcome,) = migrate(uri, fail_on_error="false").outcomes
+    assert outcome.status is RowStatus.FAILED and outcome.error is not None
+    assert "value too long for type character varying(3)" in outcome.error
+    assert db.rows(f"SELECT id, v FROM {target}.t") == [(0, "old")]  # the batch's DELETE rolled back too
+
+
+def test_error_1023_is_retried_and_loads_once(
+    db: Db, schemas: tuple[str, str], api_secret: str, put_config: PutConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The server raises error 1023 exactly as Redshift sends it; the Data API reports it as text
+    (``ERROR: 1023`` and a detail line), which marks it transient."""
+    source, target = schemas
+    seed(db, source, target)
+    db.as_etl(
+        f"CREATE SEQUENCE {target}.attempts",
+        f"""CREATE FUNCTION {target}.fail_first() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF nextval('{target}.attempts') = 1 THEN
+            RAISE EXCEPTION USING ERRCODE = 'XX000', MESSAGE = '1023', DETAIL = '{REDSHIFT_1023_DETAIL}';
+          END IF;
+          RETURN NULL;
+        END $$""",
+        f"CREATE TRIGGER fail_first AFTER INSERT ON {target}.t FOR EACH STATEMENT EXECUTE FUNCTION {target}.fail_first()",
+    )
+    with caplog.at_level(logging.WARNING):
+        (outcome,) = migrate(config(put_config, "1023", line(source, target, api_secret))).outcomes
+    assert (outcome.status, outcome.rows_affected) == (RowStatus.SUCCEEDED, 20)
+    assert db.count(f"{target}.t") == 20
+    assert db.rows(f"SELECT last_value FROM {target}.attempts") == [(2,)]
+    assert "1023 (Detail: Serializable isolation violation" in caplog.text
+
+
+@pytest.mark.parametrize("throttled", [2, 7])
+def test_throttling_is_retried(
+    db: Db, schemas: tuple[str, str], api_secret: str, put_config: PutConfig, faults: str, throttled: int
+) -> None:
+    """A few throttled calls are retried by boto3; more than its attempts, by the step's own retries."""
+    source, target = schemas
+    seed(db, source, target)
+    set_faults(faults, throttle_next=throttled, throttle_operations=["BatchExecuteStatement"])
+    (outcome,) = migrate(config(put_config, f"throttle-{throttled}", line(source, target, api_secret))).outcomes
+    assert (outcome.status, outcome.rows_affected) == (RowStatus.SUCCEEDED, 20)
+    assert db.count(f"{target}.t") == 20
+    assert json.loads(json.dumps(set_faults(faults)))["throttle_next"] == 0
+
+
+@pytest.mark.parametrize(("lost", "mode"), [(1, "close"), (1, "500"), (7, "close")])
+def test_a_response_lost_after_the_batch_committed_does_not_load_twice(
+    db: Db, schemas: tuple[str, str], api_secret: str, put_config: PutConfig, faults: str, lost: int, mode: str
+) -> None:
+    """boto3 sends the request again with the same ClientToken and is answered with the committed batch; when
+    every answer is lost, the step's retry finds the row in the state table and skips it."""
+    source, target = schemas
+    seed(db, source, target)
+    set_faults(faults, lose_response_of_next_batch=lost, lose_response_mode=mode)
+    (outcome,) = migrate(config(put_config, f"lost-{lost}-{mode}", line(source, target, api_secret))).outcomes
+    expected = RowStatus.SUCCEEDED if lost == 1 else RowStatus.SKIPPED  # 7: more than boto3 attempts per call
+    assert (outcome.status, outcome.rows_affected) == (expected, 20)
+    assert db.count(f"{target}.t") == 20
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        {"cluster_identifier": LOCAL_CLUSTER_ID, "username": "etl_user"},  # DbUser: GetClusterCredentials
+        {"cluster_identifier": LOCAL_CLUSTER_ID},  # the job's IAM identity (GetClusterCredentialsWithIAM)
+        {"workgroup_name": LOCAL_WORKGROUP},  # Serverless: the job's IAM identity (GetCredentials)
+    ],
+    ids=["cluster-db-user", "cluster-iam", "serverless-iam"],
+)
+def test_passwordless_targets(
+    stack: LocalStack, db: Db, schemas: tuple[str, str], put_config: PutConfig, secret: dict[str, str]
+) -> None:
+    """The Data API with temporary credentials; the IAM identity is the assumed job role (``IAMR:glue-elt-job``),
+    which the test grants what a DBA would."""
+    source, target = schemas
+    seed(db, source, target)
+    name = f"glue-elt/passwordless-{target}"
+    payload = {**secret, "dbname": stack.endpoints.database}
+    boto3.client("secretsmanager").create_secret(Name=name, SecretString=json.dumps(payload))
+    params: dict[str, object] = {"state_table": f"{target}.state"}
+    if "username" not in secret:
+        boto3.client("redshift-serverless").get_credentials(workgroupName=LOCAL_WORKGROUP)  # any call creates users
+        role = boto3.client("sts").assume_role(RoleArn=JOB_ROLE, RoleSessionName="grant")["Credentials"]
+        boto3.client(
+            "redshift",
+            aws_access_key_id=role["AccessKeyId"],
+            aws_secret_access_key=role["SecretAccessKey"],
+            aws_session_token=role["SessionToken"],
+        ).get_cluster_credentials_with_iam(ClusterIdentifier=LOCAL_CLUSTER_ID)  # creates the role's user
+        db.admin(
+            f'GRANT USAGE ON SCHEMA {source} TO "{JOB_ROLE_USER}"',
+            f'GRANT SELECT ON {source}.t TO "{JOB_ROLE_USER}"',
+            f'GRANT USAGE, CREATE ON SCHEMA {target} TO "{JOB_ROLE_USER}"',
+            f'GRANT SELECT, INSERT, DELETE ON {target}.t TO "{JOB_ROLE_USER}"',
+        )
+        params["assume_role_arn"] = JOB_ROLE
+    (outcome,) = migrate(config(put_config, f"pwless-{target}", line(source, target, name)), **params).outcomes
+    assert (outcome.status, outcome.rows_affected) == (RowStatus.SUCCEEDED, 20), outcome.error
+    assert db.count(f"{target}.t") == 20
+    expected_user = "etl_user" if "username" in secret else JOB_ROLE_USER
+    assert db.rows(f"SELECT tableowner FROM pg_tables WHERE schemaname = '{target}' AND tablename = 'state'") == [
+        (expected_user,)
+    ]
