@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 POLL_DELAYS = (0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.5)
 """Seconds between ``DescribeStatement`` calls; the last one repeats until the statement ends."""
 ENDED = frozenset({"FINISHED", "FAILED", "ABORTED"})
+MAX_STATEMENT_BYTES = 100 * 1024
+"""The Data API's largest statement ("The maximum query statement size is 100 KB", mgmt/data-api.html)."""
 POLL = "DescribeStatement"
 
 
@@ -95,6 +97,8 @@ class DataApiExecutor:
         The same ``client_token`` names the same batch: sent again (after a lost answer, or by a re-run), it is
         not run twice; the service answers with the first one's id, which is then polled.
         """
+        for number, sql in enumerate(statements, 1):
+            _check_size(sql, f"statement {number} of the batch")
         request: dict[str, Any] = {**self._target(secret_name), "Sqls": list(statements)}
         if client_token is not None:
             request["ClientToken"] = client_token
@@ -116,6 +120,7 @@ class DataApiExecutor:
     def _run(self, secret_name: str, sql: str, params: Sequence[Any] | None) -> Mapping[str, Any]:
         logger.debug("SQL: %s", sql)
         text, parameters = named_parameters(sql, params)
+        _check_size(text, "the statement")
         request: dict[str, Any] = {**self._target(secret_name), "Sql": text}
         if parameters:
             request["Parameters"] = parameters
@@ -170,6 +175,15 @@ class DataApiExecutor:
             failure = call_failure(error, f"Data API {operation} failed", ExecutionError)
             raise failure from None
         return answer
+
+
+def _check_size(sql: str, what: str) -> None:
+    size = len(sql.encode("utf-8"))
+    if size > MAX_STATEMENT_BYTES:
+        raise ExecutionError(
+            f"{what} is {size / 1024:.0f} KB; the Data API takes at most 100 KB per statement "
+            "(fewer source_columns, or --executor driver)"
+        )
 
 
 def _ended_badly(described: Mapping[str, Any]) -> ExecutionError:

@@ -176,3 +176,22 @@ def test_passwordless_targets(
     assert db.rows(f"SELECT tableowner FROM pg_tables WHERE schemaname = '{target}' AND tablename = 'state'") == [
         (expected_user,)
     ]
+
+
+def test_without_temp_on_the_database_the_pre_flight_refuses_every_row(
+    stack: LocalStack, db: Db, schemas: tuple[str, str], api_secret: str, put_config: PutConfig
+) -> None:
+    """Batch loads keep the target's count in a temporary table: TEMP on the database is checked before any
+    write (Redshift and PostgreSQL grant it to PUBLIC by default; the stack grants it to etl_user as well)."""
+    source, target = schemas
+    seed(db, source, target)
+    database, user = stack.endpoints.database, stack.endpoints.etl_user
+    db.admin(f"REVOKE TEMP ON DATABASE {database} FROM PUBLIC", f"REVOKE TEMP ON DATABASE {database} FROM {user}")
+    try:
+        result = migrate(config(put_config, "no-temp", line(source, target, api_secret)), fail_on_error="false")
+    finally:
+        db.admin(f"GRANT TEMP ON DATABASE {database} TO PUBLIC", f"GRANT TEMP ON DATABASE {database} TO {user}")
+    (outcome,) = result.outcomes
+    assert outcome.status is RowStatus.FAILED and outcome.error is not None
+    assert f"lacks TEMP on database {database}" in outcome.error and "GRANT TEMP ON DATABASE" in outcome.error
+    assert db.count(f"{target}.t") == 0

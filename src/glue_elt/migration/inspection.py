@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from glue_elt import access, catalog
 from glue_elt.access import Need, table_need
+from glue_elt.batch import BatchExecutor
 from glue_elt.catalog import ClusterFacts, TableKey
 from glue_elt.errors import GlueELTError, ObjectNotFoundError, ValidationError
 from glue_elt.executor import Executor
@@ -51,8 +52,12 @@ def inspect_cluster(
     plans: Mapping[int, MigrationPlan],
     state: StateTable,
     overwrite_mode: OverwriteMode,
+    *,
+    temporary_tables: bool = False,
 ) -> Inspection:
-    """Check every row of one secret against its cluster; raises only for what fails them all."""
+    """Check every row of one secret against its cluster; raises only for what fails them all.
+
+    ``temporary_tables``: the loads create a temporary table (batch loads), so TEMP on the database is needed."""
     state = resolve_state_table(state, facts)
     failures: dict[int, GlueELTError] = {}
     resolved: dict[int, MigrationPlan] = {}
@@ -78,7 +83,7 @@ def inspect_cluster(
         if problem is not None:
             failures[index] = ObjectNotFoundError(problem)
             del resolved[index]
-    _check_privileges(executor, secret_name, view, resolved, failures, overwrite_mode)
+    _check_privileges(executor, secret_name, view, resolved, failures, overwrite_mode, temporary_tables)
     return Inspection(view, resolved, failures)
 
 
@@ -113,13 +118,20 @@ def _check_privileges(
     plans: dict[int, MigrationPlan],
     failures: dict[int, GlueELTError],
     overwrite_mode: OverwriteMode,
+    temporary_tables: bool,
 ) -> None:
     """One query for every privilege the rows and the state table need; rows lacking one fail."""
     facts = view.facts
     state_needs = _state_needs(view)
+    temp = Need("TEMP", "database", facts.database, facts.database)
     row_needs = {index: _row_needs(plan, facts, overwrite_mode) for index, plan in plans.items()}
-    needs = [*state_needs, *(need for row in row_needs.values() for need in row)]
+    needs = [*state_needs, *([temp] if temporary_tables else []), *(need for row in row_needs.values() for need in row)]
     lacking = access.missing(executor, secret_name, needs) if needs else set()
+    if temporary_tables and temp in lacking:
+        raise GlueELTError(
+            f"{access.describe([temp], facts.user)}: --executor data_api keeps each row's count in a temporary "
+            f"table (GRANT TEMP ON DATABASE {facts.database} TO {facts.user}, or use --executor driver)"
+        )
     state_lacks = [need for need in state_needs if need in lacking]
     if state_lacks:
         raise GlueELTError(
@@ -204,7 +216,10 @@ class ClusterChecks:
 
         def check() -> Inspection:
             facts = self.facts(secret_name)
-            return inspect_cluster(self._executor, secret_name, facts, plans, self._state, self._overwrite_mode)
+            temporary = isinstance(self._executor, BatchExecutor)
+            return inspect_cluster(
+                self._executor, secret_name, facts, plans, self._state, self._overwrite_mode, temporary_tables=temporary
+            )
 
         inspection = self._retry.call(secret_name, check)
         self._views[secret_name] = inspection.view

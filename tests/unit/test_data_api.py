@@ -1,0 +1,145 @@
+"""The Data API executor's request flow on a scripted client: polling with backoff, results, batch failures."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import pytest
+
+from glue_elt.batch import BatchStatementError
+from glue_elt.connection import ConnectionSpec
+from glue_elt.data_api import DataApiExecutor
+from glue_elt.errors import ExecutionError
+from glue_elt.secrets import SecretStore
+
+SPEC = ConnectionSpec("s", "dev", user="etl", cluster_identifier="c1")
+
+
+class ScriptedClient:
+    """Answers each operation from a queue; records the requests."""
+
+    def __init__(self, **answers: list[dict[str, Any]]) -> None:
+        self.answers = {name: iter(items) for name, items in answers.items()}
+        self.requests: list[tuple[str, dict[str, Any]]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        def call(**request: Any) -> dict[str, Any]:
+            self.requests.append((name, request))
+            return next(self.answers[name])
+
+        return call
+
+
+class Clients:
+    def __init__(self, client: ScriptedClient) -> None:
+        self._client = client
+
+    def client(self, service: str) -> ScriptedClient:
+        assert service == "redshift-data"
+        return self._client
+
+
+class Secrets:
+    def __init__(self, client: ScriptedClient) -> None:
+        self.clients = Clients(client)
+
+    def spec(self, secret_name: str) -> ConnectionSpec:
+        return SPEC
+
+
+def executor_for(client: ScriptedClient, sleeps: list[float]) -> DataApiExecutor:
+    return DataApiExecutor(cast(SecretStore, Secrets(client)), poll_delays=(0.1, 0.2, 0.4), sleep=sleeps.append)
+
+
+def statuses(*names: str, **last: Any) -> list[dict[str, Any]]:
+    answers = [{"Id": "a", "Status": name} for name in names]
+    answers[-1].update(last)
+    return answers
+
+
+def test_query_polls_with_backoff_and_reads_every_page() -> None:
+    client = ScriptedClient(
+        execute_statement=[{"Id": "a"}],
+        describe_statement=statuses("SUBMITTED", "PICKED", "STARTED", "STARTED", "FINISHED", HasResultSet=True),
+        get_statement_result=[
+            {"Records": [[{"longValue": 1}]], "NextToken": "t"},
+            {"Records": [[{"longValue": 2}]]},
+        ],
+    )
+    sleeps: list[float] = []
+    rows = executor_for(client, sleeps).query("s", "SELECT n FROM t WHERE a = %s", ["x"])
+    assert rows == [(1,), (2,)]
+    assert sleeps == [0.1, 0.2, 0.4, 0.4]  # the last delay repeats
+    name, request = client.requests[0]
+    assert name == "execute_statement"
+    assert request == {
+        "Database": "dev",
+        "ClusterIdentifier": "c1",
+        "DbUser": "etl",
+        "Sql": "SELECT n FROM t WHERE a = :p1",
+        "Parameters": [{"name": "p1", "value": "x"}],
+    }
+    assert client.requests[-1] == ("get_statement_result", {"Id": "a", "NextToken": "t"})
+
+
+def test_execute_returns_result_rows_and_raises_the_servers_error() -> None:
+    client = ScriptedClient(
+        execute_statement=[{"Id": "a"}, {"Id": "b"}],
+        describe_statement=[
+            {"Id": "a", "Status": "FINISHED", "ResultRows": 7},
+            {"Id": "b", "Status": "FAILED", "Error": "ERROR: permission denied for relation t"},
+        ],
+    )
+    executor = executor_for(client, [])
+    assert executor.execute("s", "DELETE FROM t") == 7
+    with pytest.raises(ExecutionError, match=r"^permission denied for relation t$") as raised:
+        executor.execute("s", "DELETE FROM t")
+    assert not raised.value.transient
+    assert executor.calls == {"ExecuteStatement": 2, "DescribeStatement": 2}
+
+
+def test_a_failed_batch_names_its_statement_and_a_finished_one_gives_each_count() -> None:
+    parts_ok = [
+        {"Id": "b:1", "Status": "FINISHED", "ResultRows": 0},
+        {"Id": "b:2", "Status": "FINISHED", "ResultRows": 5},
+    ]
+    parts_failed = [
+        {"Id": "c:1", "Status": "FINISHED"},
+        {"Id": "c:2", "Status": "FAILED", "Error": "ERROR: 1023\n  Detail: Serializable isolation violation"},
+        {"Id": "c:3", "Status": "ABORTED"},
+    ]
+    client = ScriptedClient(
+        batch_execute_statement=[{"Id": "b"}, {"Id": "c"}],
+        describe_statement=[
+            {"Id": "b", "Status": "FINISHED", "SubStatements": parts_ok},
+            {"Id": "c", "Status": "FAILED", "Error": parts_failed[1]["Error"], "SubStatements": parts_failed},
+        ],
+    )
+    executor = executor_for(client, [])
+    assert executor.run_batch("s", ["A", "B"], "tok").rows == (0, 5)
+    assert client.requests[0][1]["ClientToken"] == "tok" and client.requests[0][1]["Sqls"] == ["A", "B"]
+    with pytest.raises(BatchStatementError) as raised:
+        executor.run_batch("s", ["A", "B", "C"], "tok2")
+    assert raised.value.index == 1 and raised.value.transient
+
+
+def test_a_statement_over_100_kb_is_refused_before_any_call() -> None:
+    client = ScriptedClient()
+    with pytest.raises(ExecutionError, match="at most 100 KB"):
+        executor_for(client, []).run_batch("s", ["SELECT 1", "SELECT '" + "x" * 110_000 + "'"])
+    assert client.requests == []
+
+
+def test_a_transaction_is_sent_as_one_batch_when_it_ends() -> None:
+    client = ScriptedClient(
+        batch_execute_statement=[{"Id": "b"}],
+        describe_statement=[{"Id": "b", "Status": "FINISHED", "SubStatements": [{"ResultRows": -1}] * 2}],
+    )
+    executor = executor_for(client, [])
+    with executor.transaction("s") as session:
+        assert session.execute("CREATE SCHEMA x") == -1
+        session.execute("CREATE TABLE x.t (a int)")
+        with pytest.raises(ExecutionError, match="cannot read rows"):
+            session.query("SELECT 1")
+    assert [name for name, _ in client.requests] == ["batch_execute_statement", "describe_statement"]
+    assert client.requests[0][1]["Sqls"] == ["CREATE SCHEMA x", "CREATE TABLE x.t (a int)"]
