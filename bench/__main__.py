@@ -4,7 +4,10 @@
 2. 500 tables of 1,000 rows: step serial, step --max_parallel 4, and psql running all 500 statements;
 3. peak memory of the step process at 100k, 1M and 5M rows, beside a client-side copy of the same data;
 4. cold start of ``python -m glue_elt.steps.redshift_cross_account_migration --help``;
-5. statements per table, counted by the server: serial overwrite and append runs over 10 and 20 tables with
+5. the two executors on 50 tables of 1,000 rows (serial and --max_parallel 4): time per table with the driver
+   and with the Redshift Data API (the local API server, which runs the SQL on the same stand-in), and the Data
+   API requests per table from runs over 10 and 20 tables (``DescribeStatement`` polling counted apart);
+6. statements per table, counted by the server: serial overwrite and append runs over 10 and 20 tables with
    PostgreSQL logging the migration user's statements (untimed: logging slows the server; it runs last and is
    switched off again before anything else runs).
 
@@ -20,6 +23,7 @@ import logging
 import os
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,12 +34,18 @@ import boto3
 from bench.measure import compare, dump, machine, median_measured, run_measured
 from bench.report import markdown
 from glue_elt import RedshiftCrossAccountDataMigration
+from glue_elt.data_api import POLL, DataApiExecutor
+from glue_elt.executor import Executor
+from glue_elt.secrets import SecretStore
+from local_stack.endpoints import LOCAL_CLUSTER_ID
 from local_stack.postgres import run_psql
 from local_stack.stack import LocalStack
 
 RESULTS = Path(__file__).parent / "results"
 BUCKET = "glue-elt-bench"
 SECRET = "bench/redshift"
+API_TABLES = 50
+API_CALL_TABLES = (10, 20)
 MODULE = "glue_elt.steps.redshift_cross_account_migration"
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
 COLUMNS = "id, customer_id, amount, note"
@@ -48,6 +58,7 @@ SCENARIOS = {
     "many": "many_tables",
     "memory": "memory",
     "cold": "cold_start",
+    "executors": "executors",
     "statements": "statements",  # last: it turns statement logging on (and off again)
 }
 log = logging.getLogger("bench")
@@ -84,8 +95,9 @@ class Bench:
         self.s3.put_object(Bucket=BUCKET, Key=f"{name}.csv", Body=(HEADER + "\n" + "\n".join(lines) + "\n").encode())
         return f"s3://{BUCKET}/{name}.csv"
 
-    def step(self, config: str, max_parallel: int = 4) -> None:
-        step = RedshiftCrossAccountDataMigration({"config_path": config, "max_parallel": max_parallel})
+    def step(self, config: str, max_parallel: int = 4, executor: Executor | None = None, kind: str = "driver") -> None:
+        args = {"config_path": config, "max_parallel": max_parallel, "executor": kind}
+        step = RedshiftCrossAccountDataMigration(args, executor=executor)
         try:
             result = step.run()
         finally:
@@ -111,7 +123,8 @@ def seed(bench: Bench, big: bool = True) -> None:
     targets = [*small, "big", "mem", "client"]
     bench.etl(*[f"CREATE TABLE bench_tgt.{t} {TABLE_DDL} WITH (autovacuum_enabled = false)" for t in targets])
     bench.admin("VACUUM ANALYZE")  # set hint bits now, so no timed run pays for the first scan
-    boto3.client("secretsmanager").create_secret(Name=SECRET, SecretString=bench.ep.redshift_secret())
+    secret = bench.ep.redshift_secret(dbClusterIdentifier=LOCAL_CLUSTER_ID)  # the Data API reaches it by name
+    boto3.client("secretsmanager").create_secret(Name=SECRET, SecretString=secret)
     bench.s3.create_bucket(Bucket=BUCKET)
 
 
@@ -165,6 +178,42 @@ def memory(bench: Bench, client_sizes: list[str]) -> dict[str, dict[str, float]]
             client_s, client_mb = median_measured(client, env, bench.reset("client"))
             figures[name] |= {"client_s": client_s, "client_peak_mb": client_mb, "time_ratio": client_s / step_s}
     return figures
+
+
+def executors(bench: Bench) -> dict[str, Any]:
+    """Time per table with each executor (serial and 4 at once), and the Data API's requests per table."""
+    log.info("executors: driver and Data API, %d tables x 1000 rows", API_TABLES)
+    small = [f"s{i:03d}" for i in range(API_TABLES)]
+    config = bench.config("executors", [f"shared_db.bench_src.{t}###bench_tgt.{t}#{SECRET}#append" for t in small])
+    driver, driver4, api, api4 = compare(
+        lambda: bench.step(config, max_parallel=1),
+        lambda: bench.step(config, max_parallel=4),
+        lambda: bench.step(config, max_parallel=1, kind="data_api"),
+        lambda: bench.step(config, max_parallel=4, kind="data_api"),
+        reset=bench.reset(*small),
+    )
+    calls: dict[int, Counter[str]] = {}
+    for count in API_CALL_TABLES:
+        bench.reset(*small[:count])()
+        lines = [f"shared_db.bench_src.{t}###bench_tgt.{t}#{SECRET}#append" for t in small[:count]]
+        executor = DataApiExecutor(SecretStore())
+        bench.step(bench.config(f"api_calls_{count}", lines), max_parallel=1, executor=executor, kind="data_api")
+        calls[count] = executor.calls
+    few, many = API_CALL_TABLES
+    requests = {count: sum(n for op, n in c.items() if op != POLL) for count, c in calls.items()}
+    polls = {count: c[POLL] for count, c in calls.items()}
+    per_table = (requests[many] - requests[few]) / (many - few)
+    return {
+        "tables": API_TABLES,
+        "driver_ms_per_table": driver / API_TABLES * 1000,
+        "driver4_ms_per_table": driver4 / API_TABLES * 1000,
+        "data_api_ms_per_table": api / API_TABLES * 1000,
+        "data_api4_ms_per_table": api4 / API_TABLES * 1000,
+        "requests_per_table": per_table,
+        "requests_fixed_per_run": requests[few] - few * per_table,
+        "polls_per_table": (polls[many] - polls[few]) / (many - few),
+        "calls_per_run": {str(count): dict(c) for count, c in calls.items()},
+    }
 
 
 def cold_start() -> dict[str, float]:
@@ -224,6 +273,7 @@ def main() -> int:
             "many": lambda: many_tables(bench, Path(state)),
             "memory": lambda: memory(bench, client_sizes),
             "cold": cold_start,
+            "executors": lambda: executors(bench),
             "statements": lambda: statements(bench),
         }
         for name in SCENARIOS:  # in this order, whatever the order of --only: statement logging comes last

@@ -54,6 +54,23 @@ def _statements(counted: dict[str, dict[str, Any]]) -> tuple[str, str, str, str]
     return name, measured, "<= 6 (serial overwrite)", verdict(over["per_table"] <= 6)
 
 
+def _executors(figures: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    tables = figures["tables"]
+    timing = (
+        f"driver {figures['driver_ms_per_table']:.1f} / {figures['driver4_ms_per_table']:.1f} ms, "
+        f"Data API {figures['data_api_ms_per_table']:.1f} / {figures['data_api4_ms_per_table']:.1f} ms"
+    )
+    requests = (
+        f"{figures['requests_per_table']:g} per table (fixed per run: {figures['requests_fixed_per_run']:g}); "
+        f"polls: {figures['polls_per_table']:g} per table"
+    )
+    one_request = figures["requests_per_table"] <= 2
+    return [
+        (f"{tables} x 1k rows: time per table, serial / --max_parallel 4", timing, "(local stack)", "-"),
+        ("Data API requests (DescribeStatement polls apart)", requests, "<= 2 per table", verdict(one_request)),
+    ]
+
+
 def markdown(results: dict[str, Any], tables: int) -> str:
     """The results as a Markdown paragraph and table (rows for the comparisons that ran)."""
     rows = []
@@ -66,6 +83,8 @@ def markdown(results: dict[str, Any], tables: int) -> str:
     if "cold_start" in results:
         rows.append(("cold start: `python -m ... --help`", f"{results['cold_start']['help_s']:.2f} s", "<= 1 s",
                      verdict(results["cold_start"]["help_s"] <= 1)))  # fmt: skip
+    if "executors" in results:
+        rows += _executors(results["executors"])
     if "statements" in results:
         rows.append(_statements(results["statements"]))
     machine = results["machine"]

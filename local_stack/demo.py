@@ -3,7 +3,8 @@
 Starts the stack, seeds a data-share-like source and an empty target, uploads a config file and a
 secret (``local_stack.playground``, which ``make stack`` leaves running), then runs
 ``python -m glue_elt.steps.redshift_cross_account_migration``: a dry run, the config file for real (one row is
-broken on purpose, to show the error file), the error file again once the cause is fixed, and schema mode.
+broken on purpose, to show the error file), the error file again once the cause is fixed, schema mode, and
+schema mode again through the Redshift Data API (the stack's local API server).
 Then ``python -m glue_elt.steps.redshift_sql`` builds a small mart from the migrated tables with a SQL script:
 a dry run, the run, and a re-run with the same run id (skipped). It prints what happened and stops the stack.
 """
@@ -120,6 +121,9 @@ def main() -> int:
         banner("schema mode: every table of sales_mart from shared_db.sales")
         schema_status = run_step(["--JOB_RUN_ID", "demo-schema", *SCHEMA_ARGS])
         print(f"exit status: {schema_status}")
+        banner("schema mode again, through the Redshift Data API (--executor data_api): no driver connection")
+        api_status = run_step(["--JOB_RUN_ID", "demo-data-api", *SCHEMA_ARGS, "--executor", "data_api"])
+        print(f"exit status: {api_status}")
         banner("target tables now")
         show_counts(stack, TARGET_TABLES)
         banner("SQL step: build a mart from the migrated tables in one transaction")
@@ -127,7 +131,7 @@ def main() -> int:
         show_counts(stack, ["analytics.customer_totals"])
         show_mart(stack)
         banner("stopping the local stack")
-    ok = (dry_status, csv_status, rerun_status, schema_status, *sql_statuses) == (1, 1, 0, 0, 0, 0, 0)
+    ok = (dry_status, csv_status, rerun_status, schema_status, api_status, *sql_statuses) == (1, 1, 0, 0, 0, 0, 0, 0)
     print("demo finished as expected" if ok else "demo did NOT finish as expected")
     return 0 if ok else 1
 

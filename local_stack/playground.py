@@ -14,6 +14,7 @@ from typing import Any
 
 import boto3
 
+from local_stack.endpoints import LOCAL_CLUSTER_ID
 from local_stack.stack import LocalStack
 
 BUCKET = "glue-elt-demo"
@@ -82,7 +83,8 @@ def seed(stack: LocalStack, *, with_returns: bool) -> None:
         stack.create_target_schema(schema)
     stack.run_as_admin(*SOURCE_SQL, *(RETURNS_SQL if with_returns else []))
     stack.run_as_etl(*TARGET_SQL)
-    aws_client(stack, "secretsmanager").create_secret(Name=SECRET, SecretString=stack.endpoints.redshift_secret())
+    secret = stack.endpoints.redshift_secret(dbClusterIdentifier=LOCAL_CLUSTER_ID)  # names the cluster for the Data API
+    aws_client(stack, "secretsmanager").create_secret(Name=SECRET, SecretString=secret)
     s3 = aws_client(stack, "s3")
     s3.create_bucket(Bucket=BUCKET)
     s3.put_object(Bucket=BUCKET, Key=CONFIG_KEY, Body=CONFIG.encode())

@@ -102,7 +102,7 @@ class RowRunner:
 
         def explain() -> None:
             for statement in prepared.sql.preflight():
-                self._executor.query(prepared.row.secret_name, statement)
+                self._executor.execute(prepared.row.secret_name, statement)  # success is the answer
 
         try:
             self._retry.call(prepared.row.label, explain)
