@@ -1,8 +1,8 @@
 """glue-elt: AWS Glue ELT steps, and the framework they are built on.
 
 The framework: ``GlueELTStep`` (base of all steps), ``Param`` (a typed job parameter), ``Executor`` /
-``RedshiftExecutor``, ``RetryPolicy``, ``StateTable`` / ``RunLedger`` and the exception tree rooted at
-``GlueELTError``. The steps: ``RedshiftCrossAccountDataMigration`` (with its result types) and
+``RedshiftExecutor`` / ``DataApiExecutor``, ``RetryPolicy``, ``StateTable`` / ``RunLedger`` and the exception
+tree rooted at ``GlueELTError``. The steps: ``RedshiftCrossAccountDataMigration`` (with its result types) and
 ``RedshiftSqlStep``, each imported on first use, so a step imports only what it needs.
 """
 
@@ -26,12 +26,14 @@ from glue_elt.state import RunLedger, StateTable
 from glue_elt.step import GlueELTStep
 
 if TYPE_CHECKING:
+    from glue_elt.data_api import DataApiExecutor
     from glue_elt.migration.model import MigrationResult, MigrationRow, RowOutcome, RowStatus
     from glue_elt.steps.redshift_cross_account_migration import RedshiftCrossAccountDataMigration
     from glue_elt.steps.redshift_sql import RedshiftSqlStep
 
 __all__ = [
     "ConfigError",
+    "DataApiExecutor",
     "ExecutionError",
     "Executor",
     "GlueELTError",
@@ -57,6 +59,7 @@ __all__ = [
 
 
 _LAZY = {
+    "DataApiExecutor": "glue_elt.data_api",
     "RedshiftCrossAccountDataMigration": "glue_elt.steps.redshift_cross_account_migration",
     "RedshiftSqlStep": "glue_elt.steps.redshift_sql",
     "MigrationResult": "glue_elt.migration.model",
