@@ -11,6 +11,7 @@ Test-only controls of this fake (never used by the product; no AWS service has t
   - ``"lose_response_of_next_batch": N``: the next N ``BatchExecuteStatement`` calls run and wait until their
     statements ended (committed or rolled back), then lose the answer: the connection is closed without one
     (``"lose_response_mode": "close"``, the default) or an HTTP 500 ``InternalServerException`` is sent (``"500"``);
+    ``"close_running"`` closes the connection at once, while the batch may still be running;
   - ``"expire_credentials": ["IAM:etl_user", ...]`` or ``"*"``: issued temporary passwords stop working now;
   - ``"reset": true``: disarm everything.
 - ``GET /_local/faults``: the faults now armed.
@@ -88,8 +89,8 @@ class Faults:
                 changes.get("lose_response_of_next_batch", self.lose_response_of_next_batch)
             )
             mode = str(changes.get("lose_response_mode", self.lose_response_mode))
-            if mode not in ("close", "500"):
-                raise ValueError("lose_response_mode must be 'close' or '500'")
+            if mode not in ("close", "500", "close_running"):
+                raise ValueError("lose_response_mode must be 'close', '500' or 'close_running'")
             self.lose_response_mode = mode
 
     def state(self) -> dict[str, Any]:
@@ -183,8 +184,9 @@ class Handler(BaseHTTPRequestHandler):
                 raise ApiError("SerializationException", "the request body must be a JSON object")
             answer = operation(request, caller)
             if target == "RedshiftData.BatchExecuteStatement" and (mode := app.faults.lose_batch()) is not None:
-                app.data_api.wait_done(str(answer["Id"]), LOST_BATCH_WAIT)
-                if mode == "close":
+                if mode != "close_running":
+                    app.data_api.wait_done(str(answer["Id"]), LOST_BATCH_WAIT)
+                if mode in ("close", "close_running"):
                     self._drop()
                     return
                 raise ApiError("InternalServerException", "the response was lost (test fault)", status=500)

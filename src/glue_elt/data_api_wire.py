@@ -131,7 +131,8 @@ def api_error(operation: str, code: str, message: str) -> ExecutionError:
 
 def failed_part(described: Mapping[str, Any]) -> int | None:
     """The 0-based index of the sub-statement that failed in a described batch, if any."""
-    for index, part in enumerate(described.get("SubStatements", [])):
-        if part.get("Status") in ("FAILED", "ABORTED"):
-            return index
+    statuses = [part.get("Status") for part in described.get("SubStatements", [])]
+    for status in ("FAILED", "ABORTED"):  # the failed one, else the first one stopped
+        if status in statuses:
+            return statuses.index(status)
     return None

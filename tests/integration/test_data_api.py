@@ -38,7 +38,15 @@ def api_secret(endpoints: StackEndpoints) -> str:
 
 
 @pytest.fixture
-def faults(stack: LocalStack) -> Iterator[str]:
+def faults(stack: LocalStack, db: Db, api_secret: str, put_config: PutConfig) -> Iterator[str]:
+    """The local API server's test controls, armed by the test; the state table exists first (one small
+    migration), so that a fault meets the row's batch, not the state table's creation."""
+    stack.create_source_schema("faults_src")
+    stack.create_target_schema("faults_tgt")
+    db.admin("CREATE TABLE IF NOT EXISTS faults_src.warm (id int)")
+    db.as_etl("CREATE TABLE IF NOT EXISTS faults_tgt.warm (id int)")
+    (warm,) = migrate(config(put_config, "warm", line("faults_src", "faults_tgt", api_secret, table="warm"))).outcomes
+    assert warm.status is RowStatus.SUCCEEDED
     url = stack.endpoints.redshift_api_url
     yield url
     set_faults(url, reset=True)
@@ -195,3 +203,24 @@ def test_without_temp_on_the_database_the_pre_flight_refuses_every_row(
     assert outcome.status is RowStatus.FAILED and outcome.error is not None
     assert f"lacks TEMP on database {database}" in outcome.error and "GRANT TEMP ON DATABASE" in outcome.error
     assert db.count(f"{target}.t") == 0
+
+
+def test_an_answer_lost_while_the_batch_runs_never_starts_a_second_batch(
+    db: Db, schemas: tuple[str, str], api_secret: str, put_config: PutConfig, faults: str
+) -> None:
+    """The batch is still running (a trigger makes its insert take 2 s) when its answers are lost, more often
+    than boto3 tries: the step's retry finds nothing committed yet, sends the same ClientToken again, is answered
+    with the running batch and waits for it. Had it sent a new request, the rows would be inserted twice."""
+    source, target = schemas
+    seed(db, source, target)
+    db.as_etl(
+        f"CREATE SEQUENCE {target}.inserts",
+        f"""CREATE FUNCTION {target}.slow() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN PERFORM nextval('{target}.inserts'); PERFORM pg_sleep(2); RETURN NULL; END $$""",
+        f"CREATE TRIGGER slow AFTER INSERT ON {target}.t FOR EACH STATEMENT EXECUTE FUNCTION {target}.slow()",
+    )
+    set_faults(faults, lose_response_of_next_batch=5, lose_response_mode="close_running")
+    (outcome,) = migrate(config(put_config, "lost-running", line(source, target, api_secret))).outcomes
+    assert (outcome.status, outcome.rows_affected) == (RowStatus.SUCCEEDED, 20)
+    assert db.count(f"{target}.t") == 20
+    assert db.rows(f"SELECT last_value FROM {target}.inserts") == [(1,)]  # one insert ran

@@ -95,4 +95,7 @@ def test_api_errors() -> None:
 def test_failed_part() -> None:
     parts = {"SubStatements": [{"Status": "FINISHED"}, {"Status": "FAILED"}, {"Status": "ABORTED"}]}
     assert failed_part(parts) == 1
+    rolled_back = {"SubStatements": [{"Status": "ABORTED"}, {"Status": "FAILED"}, {"Status": "ABORTED"}]}
+    assert failed_part(rolled_back) == 1
+    assert failed_part({"SubStatements": [{"Status": "FINISHED"}, {"Status": "ABORTED"}]}) == 1
     assert failed_part({"SubStatements": [{"Status": "FINISHED"}]}) is None

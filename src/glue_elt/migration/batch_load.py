@@ -8,7 +8,7 @@ A batch returns nothing before it ends, so what the driver's load reads mid-tran
   any DELETE), so the commit record can hold ``rows_affected`` and ``--verify_counts`` can compare the
   insert with the filtered source in a guard;
 - the commit record is one statement without parameters, the same text every time it is built, so the
-  batch's ``ClientToken`` (from the run id, the row key and the attempt) names one request.
+  batch's ``ClientToken`` (from the run id, the row key and the batch's generation) names one request.
 
 As with the driver, the first statement writes the connected database (a DELETE, or the temporary table),
 never reads a data share alone.
@@ -98,7 +98,8 @@ def load_batch(sql: LoadSql, target: TableName, record: Callable[[str, str], str
     return LoadBatch(tuple(statements), insert_index, guards)
 
 
-def client_token(run_id: str, row_key: str, attempt: int) -> str:
-    """The batch's ``ClientToken`` (64 characters, the API's maximum): a lost answer, or a re-run of the run id,
-    sends the same token and gets the first request's statement, never a second load."""
-    return hashlib.sha256(f"{run_id}\0{row_key}\0{attempt}".encode()).hexdigest()
+def client_token(run_id: str, row_key: str, generation: int) -> str:
+    """The batch's ``ClientToken`` (64 characters, the API's maximum). The generation changes only after a batch
+    has ended in failure: a lost answer, or a re-run of the run id, sends the same token and gets the batch the
+    service already has (committed or still running), never a second load."""
+    return hashlib.sha256(f"{run_id}\0{row_key}\0{generation}".encode()).hexdigest()

@@ -122,10 +122,11 @@ class RowRunner:
         if done is not None:
             return RowOutcome(prepared.row, RowStatus.SKIPPED, done, time.monotonic() - started, load_type=load_type)
         attempts = [0]
+        batches = [1]  # the batch's generation: it changes only when a batch has ended in failure
 
         def attempt() -> tuple[RowStatus, int]:
             attempts[0] += 1
-            return self._load_once(prepared, attempts[0])
+            return self._load_once(prepared, attempts[0], batches)
 
         try:
             status, rows = self._retry.call(prepared.row.label, attempt)
@@ -133,7 +134,7 @@ class RowRunner:
             return failed(prepared.row, error, started, load_type)
         return RowOutcome(prepared.row, status, rows, time.monotonic() - started, load_type=load_type)
 
-    def _load_once(self, prepared: PreparedRow, attempt: int) -> tuple[RowStatus, int]:
+    def _load_once(self, prepared: PreparedRow, attempt: int, batches: list[int]) -> tuple[RowStatus, int]:
         secret = prepared.row.secret_name
         if attempt > 1:  # outside the load transaction: it never reads the table it appends to
             done = self._ledger.look_up(secret, prepared.key)
@@ -142,25 +143,30 @@ class RowRunner:
         if prepared.sql.truncate is not None:  # commits on its own (Redshift), so it runs alone
             self._executor.execute(secret, prepared.sql.truncate)
         if isinstance(self._executor, BatchExecutor):
-            return RowStatus.SUCCEEDED, self._load_batch(self._executor, prepared, attempt)
+            return RowStatus.SUCCEEDED, self._load_batch(self._executor, prepared, batches)
         with self._executor.transaction(secret) as session:
             rows = run_load(session, prepared.sql)
             target, load_type = prepared.row.target_table, prepared.plan.load_type.value
             self._ledger.record(session, secret, prepared.key, target, load_type, rows)
         return RowStatus.SUCCEEDED, rows
 
-    def _load_batch(self, executor: BatchExecutor, prepared: PreparedRow, attempt: int) -> int:
-        """The row's load as one batch request (see ``glue_elt.migration.batch_load``); returns the rows inserted."""
+    def _load_batch(self, executor: BatchExecutor, prepared: PreparedRow, batches: list[int]) -> int:
+        """The row's load as one batch request (see ``glue_elt.migration.batch_load``); returns the rows inserted.
+
+        The request's ``ClientToken`` stays the same until a batch has ended in failure: after an answer that
+        never came (the batch may still be running, or have committed), the same token is sent again and the
+        service answers with that batch, which is then awaited; a second batch never runs beside it.
+        """
         secret, row = prepared.row.secret_name, prepared.row
         record = functools.partial(
             self._ledger.record_from_count, secret, prepared.key, row.target_table, prepared.plan.load_type.value
         )
         batch = load_batch(prepared.sql, prepared.plan.target, record)
+        token = client_token(self._ledger.run_id, prepared.key, batches[0])
         try:
-            result = executor.run_batch(
-                secret, batch.statements, client_token(self._ledger.run_id, prepared.key, attempt)
-            )
+            result = executor.run_batch(secret, batch.statements, token)
         except BatchStatementError as error:
+            batches[0] += 1  # that batch has ended: a retry is a new request
             guard = batch.guards.get(error.index) if error.index is not None else None
             if guard is None or DIVIDE_BY_ZERO not in str(error).lower():
                 raise
