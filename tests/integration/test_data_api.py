@@ -206,17 +206,25 @@ def test_without_temp_on_the_database_the_pre_flight_refuses_every_row(
 
 
 def test_an_answer_lost_while_the_batch_runs_never_starts_a_second_batch(
-    db: Db, schemas: tuple[str, str], api_secret: str, put_config: PutConfig, faults: str
+    db: Db,
+    schemas: tuple[str, str],
+    api_secret: str,
+    put_config: PutConfig,
+    faults: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The batch is still running (a trigger makes its insert take 2 s) when its answers are lost, more often
-    than boto3 tries: the step's retry finds nothing committed yet, sends the same ClientToken again, is answered
-    with the running batch and waits for it. Had it sent a new request, the rows would be inserted twice."""
+    """The batch is still running (a trigger makes its insert take 3 s) when its answers are lost, more often
+    than boto3 tries (pinned to 3 tries: older botocore defaults to 5, with longer waits): the step's retry
+    finds nothing committed yet, sends the same ClientToken again, is answered with the running batch and
+    waits for it. Had it sent a new request, the rows would be inserted twice."""
+    monkeypatch.setenv("AWS_RETRY_MODE", "standard")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "3")
     source, target = schemas
     seed(db, source, target)
     db.as_etl(
         f"CREATE SEQUENCE {target}.inserts",
         f"""CREATE FUNCTION {target}.slow() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN PERFORM nextval('{target}.inserts'); PERFORM pg_sleep(2); RETURN NULL; END $$""",
+        BEGIN PERFORM nextval('{target}.inserts'); PERFORM pg_sleep(3); RETURN NULL; END $$""",
         f"CREATE TRIGGER slow AFTER INSERT ON {target}.t FOR EACH STATEMENT EXECUTE FUNCTION {target}.slow()",
     )
     set_faults(faults, lose_response_of_next_batch=5, lose_response_mode="close_running")
