@@ -40,7 +40,11 @@ def stored_credentials(spec: ConnectionSpec) -> RedshiftCredentials:
 
 class SecretStore:
     """Fetches and caches each secret's ``ConnectionSpec`` (or its failure) per secret name, and gives the driver's
-    credentials for it: the stored password, or a temporary one (renewed before it expires)."""
+    credentials for it: the stored password, or a temporary one (renewed before it expires).
+
+    ``clients`` read the secrets and make the Redshift calls; ``temporary`` (built on ``clients`` when not given)
+    keeps the temporary logins, for a clock or a renewal margin of the caller's own.
+    """
 
     def __init__(
         self,
