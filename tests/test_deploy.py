@@ -156,10 +156,37 @@ def test_s3_and_secrets_manager_statements_name_their_resources(template: dict[s
     assert not re.fullmatch(secret_pattern, "arn:aws:secretsmanager:eu-west-1:111122223333:secret:*")
 
 
+DATA_API_READS = {"redshift-data:DescribeStatement", "redshift-data:GetStatementResult"}
+
+
 def test_only_network_interface_actions_have_no_resource_to_name(template: dict[str, Any]) -> None:
+    """...and the Data API's reads of the role's own statements, which take no resource but the owner condition."""
     for _, statement in statements(template):
         if "*" in as_list(statement["Resource"]):
-            assert all(action.startswith("ec2:") for action in as_list(statement["Action"])), statement["Sid"]
+            actions = set(as_list(statement["Action"]))
+            if actions == DATA_API_READS:
+                owner = statement["Condition"]["StringEquals"]["redshift-data:statement-owner-iam-userid"]
+                assert owner == "${aws:userid}"
+                continue
+            assert all(action.startswith("ec2:") for action in actions), statement["Sid"]
+
+
+def test_data_api_statements_only_with_executor_data_api(template: dict[str, Any]) -> None:
+    found = {
+        statement["Sid"]: (condition, statement["Resource"])
+        for condition, statement in statements(template)
+        if any(action.startswith("redshift-data:") for action in as_list(statement["Action"]))
+    }
+    assert found == {
+        "DataApiStatementsOnClusters": ("DataApiOnClusters", {"Ref": "RedshiftClusterArns"}),
+        "DataApiStatementsOnWorkgroups": ("DataApiOnWorkgroups", {"Ref": "ServerlessWorkgroupArns"}),
+        "DataApiOwnStatements": ("UsesDataApi", "*"),
+    }
+    assert template["Conditions"]["UsesDataApi"] == {"Fn::Equals": [{"Ref": "Executor"}, "data_api"]}
+    parameter = template["Parameters"]["Executor"]
+    assert (parameter["Default"], parameter["AllowedValues"]) == ("driver", ["driver", "data_api"])
+    job = next(r for r in template["Resources"].values() if r["Type"] == "AWS::Glue::Job")
+    assert job["Properties"]["DefaultArguments"]["--executor"] == {"Ref": "Executor"}
 
 
 def test_assume_role_is_allowed_only_when_a_role_is_given(template: dict[str, Any]) -> None:
@@ -215,3 +242,71 @@ def test_readme_start_job_run_command_names_the_job(template: dict[str, Any]) ->
     assert words[words.index("--job-name") + 1] == template["Parameters"]["JobName"]["Default"]
     arguments = json.loads(words[words.index("--arguments") + 1])
     assert set(arguments) == {"--config_path", "--run_id"}  # --run_id: Glue's retries then skip what committed
+
+
+REDSHIFT_STATEMENTS = {
+    "GetRedshiftClusterCredentials": (
+        "HasRedshiftCredentialArns",
+        {"redshift:GetClusterCredentials", "redshift:GetClusterCredentialsWithIAM", "redshift:JoinGroup"},
+        "RedshiftCredentialArns",
+    ),
+    "CreateRedshiftClusterUsers": ("AllowsCreateClusterUser", {"redshift:CreateClusterUser"}, "RedshiftCredentialArns"),
+    "LookUpRedshiftClusters": ("HasRedshiftClusterArns", {"redshift:DescribeClusters"}, "RedshiftClusterArns"),
+    "GetRedshiftServerlessCredentials": (
+        "HasServerlessWorkgroupArns",
+        {"redshift-serverless:GetCredentials", "redshift-serverless:GetWorkgroup"},
+        "ServerlessWorkgroupArns",
+    ),
+}
+
+
+def test_redshift_iam_statements_exist_only_for_the_arns_given(template: dict[str, Any]) -> None:
+    found = {
+        statement["Sid"]: (condition, set(as_list(statement["Action"])), statement["Resource"])
+        for condition, statement in statements(template)
+        if any(action.startswith(("redshift:", "redshift-serverless:")) for action in as_list(statement["Action"]))
+    }
+    assert found == {
+        sid: (cond, actions, {"Ref": param}) for sid, (cond, actions, param) in REDSHIFT_STATEMENTS.items()
+    }
+    parameters, conditions = template["Parameters"], template["Conditions"]
+    for _, _, param in REDSHIFT_STATEMENTS.values():
+        assert (parameters[param]["Type"], parameters[param]["Default"]) == ("CommaDelimitedList", "")
+    assert conditions["HasRedshiftClusterArns"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Fn::Join": ["", {"Ref": "RedshiftClusterArns"}]}, ""]}]
+    }
+    assert conditions["AllowsCreateClusterUser"]["Fn::And"][0] == {"Condition": "HasRedshiftCredentialArns"}
+    assert parameters["AllowCreateClusterUser"]["Default"] == "false"
+
+
+@pytest.mark.parametrize(
+    ("param", "good", "bad"),
+    [
+        (
+            "RedshiftCredentialArns",
+            [
+                "arn:aws:redshift:eu-west-1:111122223333:dbuser:analytics/etl_user",
+                "arn:aws:redshift:eu-west-1:111122223333:dbname:analytics/dev",
+                "arn:aws:redshift:eu-west-1:111122223333:dbgroup:analytics/etl_readers",
+                "",
+            ],
+            ["*", "arn:aws:redshift:eu-west-1:111122223333:cluster:analytics", "arn:aws:redshift:*:*:dbuser:*"],
+        ),
+        (
+            "RedshiftClusterArns",
+            ["arn:aws:redshift:eu-west-1:111122223333:cluster:analytics", ""],
+            ["*", "arn:aws:redshift:eu-west-1:111122223333:dbname:analytics/dev"],
+        ),
+        (
+            "ServerlessWorkgroupArns",
+            ["arn:aws:redshift-serverless:eu-west-1:111122223333:workgroup/0b6c0f4e-4a1d-4f7e-9d7e-2c3b1a0e9f11", ""],
+            ["*", "arn:aws:redshift-serverless:eu-west-1:111122223333:namespace/abc"],
+        ),
+    ],
+)
+def test_redshift_arn_parameters_take_only_their_resource_type(
+    template: dict[str, Any], param: str, good: list[str], bad: list[str]
+) -> None:
+    pattern = template["Parameters"][param]["AllowedPattern"]
+    assert all(re.fullmatch(pattern, arn) for arn in good)
+    assert not any(re.fullmatch(pattern, arn) for arn in bad)

@@ -42,6 +42,7 @@ What real answers look like, and where that was seen (the texts the server repro
 
 Not emulated: Data API sessions, CSV results (``GetStatementResultV2``), ``ListStatements`` and the catalog
 operations, EventBridge events, ``RedshiftQueryId`` (always 0), result column ``schemaName``/``tableName`` (empty),
-IAM policies (every caller may do everything), custom domain names, several valid passwords per user (see
-``credentials``), and any cluster or workgroup but the local one.
+IAM policies (every caller may do everything, but the operations a test denies with the ``deny_operations`` fault),
+custom domain names, several valid passwords per user (see ``credentials``), and any cluster or workgroup but the
+local one.
 """

@@ -13,6 +13,9 @@ Test-only controls of this fake (never used by the product; no AWS service has t
     (``"lose_response_mode": "close"``, the default) or an HTTP 500 ``InternalServerException`` is sent (``"500"``);
     ``"close_running"`` closes the connection at once, while the batch may still be running;
   - ``"expire_credentials": ["IAM:etl_user", ...]`` or ``"*"``: issued temporary passwords stop working now;
+  - ``"deny_operations": ["GetClusterCredentials", ...]``: every call of those operations is refused as a missing IAM
+    permission is (HTTP 403, ``AccessDenied`` for ``redshift``, ``AccessDeniedException`` for the JSON services), until
+    changed or reset (the server evaluates no IAM policies: this is how tests make a permission missing);
   - ``"reset": true``: disarm everything.
 - ``GET /_local/faults``: the faults now armed.
 """
@@ -59,6 +62,7 @@ class Faults:
     throttle_operations: list[str] = field(default_factory=list)
     lose_response_of_next_batch: int = 0
     lose_response_mode: str = "close"
+    deny_operations: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def throttle(self, operation: str) -> bool:
@@ -68,6 +72,11 @@ class Faults:
                 self.throttle_next -= 1
                 return True
             return False
+
+    def denies(self, operation: str) -> bool:
+        """Whether calls of ``operation`` are refused (``deny_operations``)."""
+        with self._lock:
+            return operation in self.deny_operations
 
     def lose_batch(self) -> str | None:
         """The way to lose this batch's answer, or None (counts it down)."""
@@ -82,9 +91,10 @@ class Faults:
         with self._lock:
             if changes.get("reset"):
                 self.throttle_next, self.throttle_operations, self.lose_response_of_next_batch = 0, [], 0
-                self.lose_response_mode = "close"
+                self.lose_response_mode, self.deny_operations = "close", []
             self.throttle_next = int(changes.get("throttle_next", self.throttle_next))
             self.throttle_operations = list(changes.get("throttle_operations", self.throttle_operations))
+            self.deny_operations = list(changes.get("deny_operations", self.deny_operations))
             self.lose_response_of_next_batch = int(
                 changes.get("lose_response_of_next_batch", self.lose_response_of_next_batch)
             )
@@ -101,7 +111,19 @@ class Faults:
                 "throttle_operations": self.throttle_operations,
                 "lose_response_of_next_batch": self.lose_response_of_next_batch,
                 "lose_response_mode": self.lose_response_mode,
+                "deny_operations": self.deny_operations,
             }
+
+
+SERVICE_PREFIXES = {"RedshiftData": "redshift-data", "RedshiftServerless": "redshift-serverless"}
+"""IAM service prefixes of the JSON services' ``X-Amz-Target`` prefixes."""
+
+
+def denied(caller: Caller, service: str, operation: str, code: str) -> ApiError:
+    """The refusal of a call whose IAM permission is missing (HTTP 403), worded as AWS words it
+    (brainly/terraform-provider-redshift#46: ``User: <arn> is not authorized to perform: redshift:...``)."""
+    message = f"User: {caller.access_key} is not authorized to perform: {service}:{operation} (deny_operations fault)"
+    return ApiError(code, message, status=403)
 
 
 class App:
@@ -177,7 +199,10 @@ class Handler(BaseHTTPRequestHandler):
             operation = app.json_operations.get(target)
             if operation is None:
                 raise ApiError("UnknownOperationException", f"{target} is not served by the local Redshift API server")
-            if app.faults.throttle(target.rpartition(".")[2]):
+            prefix, _, name = target.rpartition(".")
+            if app.faults.denies(name):
+                raise denied(caller, SERVICE_PREFIXES.get(prefix, prefix), name, "AccessDeniedException")
+            if app.faults.throttle(name):
                 raise ApiError("ThrottlingException", "Rate exceeded")
             request = json.loads(body or b"{}")
             if not isinstance(request, dict):
@@ -210,6 +235,8 @@ class Handler(BaseHTTPRequestHandler):
                 raise ApiError(
                     "InvalidAction", f"{action or 'no Action'} is not served by the local Redshift API server"
                 )
+            if app.faults.denies(action):
+                raise denied(caller, "redshift", action, "AccessDenied")
             if app.faults.throttle(action):
                 raise ApiError("Throttling", "Rate exceeded")
             text = query_response(action, operation(params, caller))

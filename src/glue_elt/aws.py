@@ -5,8 +5,13 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from glue_elt.errors import ConfigError, GlueELTError, UnreachableError
-from glue_elt.redaction import register_secret
+from glue_elt.errors import ConfigError, GlueELTError, SecretError, UnreachableError
+from glue_elt.redaction import redact, register_secret
+
+ACCESS_DENIED_CODES = ("AccessDeniedException", "AccessDenied", "403")
+"""Error codes meaning the caller may not make the call: the JSON services' code (Secrets Manager, Redshift
+Serverless), the Query services' code (Redshift), and the bare HTTP status botocore reports when a 403 reply carries
+no code it can parse."""
 
 
 def call_failure(error: Exception, message: str, otherwise: type[GlueELTError]) -> GlueELTError:
@@ -18,6 +23,25 @@ def call_failure(error: Exception, message: str, otherwise: type[GlueELTError]) 
     if isinstance(error, (ConnectionError, HTTPClientError)):
         return UnreachableError(f"{text} (the AWS endpoint could not be reached)")
     return otherwise(text)
+
+
+def api_failure(error: Exception, what: str, permission: str) -> GlueELTError:
+    """A failed call of a Redshift credential or look-up API, for the rows of the secret behind it.
+
+    Access denied becomes a ``SecretError`` that names ``permission`` (what the caller's policy must allow), any
+    other error code a ``SecretError`` with AWS's code and message, and an unreachable endpoint an
+    ``UnreachableError`` (see ``call_failure``). ``what`` says which call failed for which secret.
+    """
+    from botocore.exceptions import ClientError
+
+    if not isinstance(error, ClientError):
+        return call_failure(error, what, SecretError)
+    details = error.response.get("Error", {})
+    code = str(details.get("Code") or "ClientError")
+    if code in ACCESS_DENIED_CODES:
+        return SecretError(f"{what}: access denied ({code}): the AWS credentials in use need {permission}")
+    message = str(details.get("Message") or "").strip()
+    return SecretError(redact(f"{what}: {code} ({message})" if message else f"{what}: {code}"))
 
 
 class AwsClients:

@@ -74,6 +74,18 @@ class ConnectionSpec:
         return f"{self.host}:{self.port}"
 
 
+@dataclass(frozen=True)
+class RedshiftCredentials:
+    """What the driver needs to log in: where, which database, as whom; the password never appears in ``repr``."""
+
+    host: str
+    port: int
+    database: str
+    user: str
+    password: str = field(repr=False)
+    ssl: bool = True
+
+
 def parse_connection(secret_name: str, secret_string: str, secret_arn: str | None = None) -> ConnectionSpec:
     """Parse a secret's JSON text; errors name the secret and the key, never a value."""
     try:

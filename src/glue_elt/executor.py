@@ -256,18 +256,43 @@ class RedshiftExecutor:
             return self._pools[secret_name]
 
     def _open(self, secret_name: str) -> Any:
+        """A new connection. Temporary credentials refused at log-in (revoked, or expired early) are asked for anew
+        once: another try with the same password could not succeed."""
         credentials = self._secrets.get(secret_name)
         try:
             return self._connector(credentials)
         except Exception as error:
-            failure = execution_error(
-                error,
-                f"could not connect to {credentials.host}:{credentials.port}/{credentials.database} "
-                f"as {credentials.user} (secret {secret_name!r}): ",
+            if not (login_refused(error) and self._secrets.discard_temporary(secret_name, credentials)):
+                raise _connect_failure(error, secret_name, credentials) from None
+            logger.info(
+                "secret %r: %s was refused at log-in; asking for new credentials", secret_name, credentials.user
             )
-            if failure.transient:  # the cluster is not there (refused, reset, timed out, restarting)
-                raise UnreachableError(str(failure), sqlstate=failure.sqlstate) from None
-            raise failure from None
+        credentials = self._secrets.get(secret_name)
+        try:
+            return self._connector(credentials)
+        except Exception as error:
+            raise _connect_failure(error, secret_name, credentials) from None
+
+
+def login_refused(error: BaseException) -> bool:
+    """Whether a connection attempt failed because the server refused the user or password: SQLSTATE class 28
+    (invalid authorization), or a failed authentication in the message (PgBouncer reports it as 08P01, Redshift's
+    IAM logins as ``IAM authentication failed for user ...``)."""
+    first = error.args[0] if error.args else None
+    if isinstance(first, dict):
+        return str(first.get("C", "")).startswith("28") or "authentication failed" in str(first.get("M", "")).lower()
+    return "authentication failed" in " ".join(str(arg) for arg in error.args).lower()
+
+
+def _connect_failure(error: BaseException, secret_name: str, credentials: RedshiftCredentials) -> ExecutionError:
+    failure = execution_error(
+        error,
+        f"could not connect to {credentials.host}:{credentials.port}/{credentials.database} "
+        f"as {credentials.user} (secret {secret_name!r}): ",
+    )
+    if failure.transient:  # the cluster is not there (refused, reset, timed out, restarting)
+        return UnreachableError(str(failure), sqlstate=failure.sqlstate)
+    return failure
 
 
 def _rollback_fails(connection: Any) -> bool:

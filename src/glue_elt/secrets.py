@@ -1,37 +1,28 @@
-"""Redshift targets from AWS Secrets Manager: each secret read once per run, parsed into a ``ConnectionSpec``.
+"""Redshift targets from AWS Secrets Manager: each secret read once per run, parsed into a ``ConnectionSpec``, and
+turned into the driver's credentials.
 
-The secret formats are described in ``glue_elt.connection``. ``secret_name`` may be a name or a full ARN. Region
-and endpoint come from boto3's standard configuration.
+The secret formats are described in ``glue_elt.connection``. ``secret_name`` may be a name or a full ARN. A secret
+without a password gets temporary credentials (``glue_elt.temporary_credentials``), one without a host has its
+cluster's or workgroup's endpoint looked up (``glue_elt.endpoint_lookup``); both with the clients that read the
+secret. Region and endpoints come from boto3's standard configuration.
 """
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from glue_elt.aws import AwsClients, call_failure
-from glue_elt.connection import AuthMethod, ConnectionSpec, parse_connection
+from glue_elt.aws import ACCESS_DENIED_CODES, AwsClients, call_failure
+from glue_elt.connection import AuthMethod, ConnectionSpec, RedshiftCredentials, parse_connection
+from glue_elt.endpoint_lookup import EndpointLookup
 from glue_elt.errors import GlueELTError, SecretError
+from glue_elt.temporary_credentials import TemporaryCredentials
 
 if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
 
-ACCESS_DENIED_CODES = ("AccessDeniedException", "AccessDenied", "403")
-"""Error codes meaning the caller may not read the secret: Secrets Manager's own code, the generic one, and
-the bare HTTP status botocore reports when a 403 reply carries no code it can parse."""
-
-
-@dataclass(frozen=True)
-class RedshiftCredentials:
-    """Where and as whom to connect; the password never appears in ``repr``."""
-
-    host: str
-    port: int
-    database: str
-    user: str
-    password: str = field(repr=False)
-    ssl: bool = True
+__all__ = ["RedshiftCredentials", "SecretStore", "credentials_from_secret", "stored_credentials"]
+"""``RedshiftCredentials`` lives in ``glue_elt.connection`` and is exported here too, where callers have found it."""
 
 
 def credentials_from_secret(secret_name: str, secret_string: str) -> RedshiftCredentials:
@@ -48,18 +39,44 @@ def stored_credentials(spec: ConnectionSpec) -> RedshiftCredentials:
 
 
 class SecretStore:
-    """Fetches and caches each secret's ``ConnectionSpec`` (or its failure) per secret name."""
+    """Fetches and caches each secret's ``ConnectionSpec`` (or its failure) per secret name, and gives the driver's
+    credentials for it: the stored password, or a temporary one (renewed before it expires).
 
-    def __init__(self, client: SecretsManagerClient | None = None, clients: AwsClients | None = None) -> None:
+    ``clients`` read the secrets and make the Redshift calls; ``temporary`` (built on ``clients`` when not given)
+    keeps the temporary logins, for a clock or a renewal margin of the caller's own.
+    """
+
+    def __init__(
+        self,
+        client: SecretsManagerClient | None = None,
+        clients: AwsClients | None = None,
+        temporary: TemporaryCredentials | None = None,
+    ) -> None:
         self.clients = clients or AwsClients()
         self._client = client
+        self._temporary = temporary or TemporaryCredentials(self.clients)
+        self._endpoints = EndpointLookup(self.clients)
         self._cache: dict[str, ConnectionSpec | GlueELTError] = {}
         self._locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def get(self, secret_name: str) -> RedshiftCredentials:
-        """The driver's credentials for ``secret_name``'s target; raises ``SecretError`` when unusable."""
-        return stored_credentials(self.spec(secret_name))
+        """The driver's credentials for ``secret_name``'s target, valid now; raises ``SecretError`` (or
+        ``UnreachableError`` when an AWS API cannot be reached) when there are none."""
+        spec = self.spec(secret_name)
+        host, port = self._endpoints.address(spec)
+        if spec.auth is AuthMethod.PASSWORD:
+            return RedshiftCredentials(host, port, spec.database, str(spec.user), str(spec.password), spec.ssl)
+        login = self._temporary.login(spec)
+        return RedshiftCredentials(host, port, spec.database, login.user, login.password, spec.ssl)
+
+    def discard_temporary(self, secret_name: str, refused: RedshiftCredentials) -> bool:
+        """After the server refused ``refused``: forget them if they were temporary, so that the next ``get`` asks
+        AWS for new ones. False for a stored password (asking again would not change it)."""
+        if self.spec(secret_name).auth is AuthMethod.PASSWORD:
+            return False
+        self._temporary.discard(secret_name, refused.password)
+        return True
 
     def spec(self, secret_name: str) -> ConnectionSpec:
         """What ``secret_name`` says about its target; raises ``SecretError`` (cached) when unusable."""

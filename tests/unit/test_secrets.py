@@ -1,8 +1,9 @@
-"""Parsing the Redshift secret format; messages when a secret cannot be read."""
+"""Parsing the Redshift secret format; messages when a secret cannot be read; the credentials each kind gives."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta, timezone
 from typing import Any, cast
 
 import pytest
@@ -79,3 +80,56 @@ def test_other_error_codes_are_kept_as_they_are() -> None:
     with pytest.raises(SecretError) as error:
         SecretStore(cast(Any, _DeniedClient("ResourceNotFoundException"))).get("nope")
     assert str(error.value) == "secret 'nope' could not be read: ResourceNotFoundException"
+
+
+class _Secrets:
+    """Secrets Manager with fixed secrets."""
+
+    def __init__(self, **secrets: dict[str, object]) -> None:
+        self.secrets = secrets
+
+    def get_secret_value(self, SecretId: str) -> dict[str, str]:  # noqa: N803 (boto3's parameter name)
+        return {"SecretString": json.dumps(self.secrets[SecretId]), "ARN": f"arn:{SecretId}"}
+
+
+class _Redshift:
+    """The ``redshift`` client of one cluster, ``c1``; counts its calls."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def client(self, service: str) -> _Redshift:
+        return self
+
+    def describe_clusters(self, ClusterIdentifier: str) -> dict[str, Any]:  # noqa: N803
+        self.calls.append("DescribeClusters")
+        return {"Clusters": [{"Endpoint": {"Address": "c1.example", "Port": 5439}}]}
+
+    def get_cluster_credentials(self, **arguments: Any) -> dict[str, Any]:
+        self.calls.append("GetClusterCredentials")
+        password = f"temporary-{len(self.calls)}-password"
+        return {
+            "DbUser": f"IAM:{arguments['DbUser']}",
+            "DbPassword": password,
+            "Expiration": datetime.now(timezone.utc) + timedelta(hours=1),
+        }
+
+
+def test_every_kind_of_secret_gives_the_drivers_credentials() -> None:
+    api = _Redshift()
+    secrets = _Secrets(
+        stored={**BASE},
+        named={"username": "etl", "password": "pw-very-secret", "cluster_identifier": "c1", "dbname": "dev"},
+        iam={"username": "etl", "cluster_identifier": "c1", "dbname": "dev", "ssl": False},
+    )
+    store = SecretStore(cast(Any, secrets), clients=cast(Any, api))
+    assert store.get("stored") == credentials_from_secret("stored", json.dumps(BASE))
+    named = store.get("named")
+    assert (named.host, named.port, named.user, named.password) == ("c1.example", 5439, "etl", "pw-very-secret")
+    iam = store.get("iam")
+    assert (iam.host, iam.user, iam.password, iam.ssl) == ("c1.example", "IAM:etl", "temporary-2-password", False)
+    assert api.calls == ["DescribeClusters", "GetClusterCredentials"]
+    assert store.discard_temporary("stored", store.get("stored")) is False
+    assert store.get("iam") == iam  # reused until it is due for renewal
+    assert store.discard_temporary("iam", iam) is True
+    assert store.get("iam").password == "temporary-3-password"
