@@ -17,15 +17,12 @@ from local_stack.aws_api.process import set_faults
 from local_stack.endpoints import LOCAL_CLUSTER_ID, LOCAL_WORKGROUP, StackEndpoints
 from local_stack.stack import LocalStack
 from tests.integration.conftest import Db, run_step
+from tests.integration.redshift_errors import fail_first_insert_with_1023
 from tests.integration.test_executors import FAST_RETRIES, config, line, seed
 
 PutConfig = Callable[[str, str], str]
 JOB_ROLE = "arn:aws:iam::123456789012:role/glue-elt-job"
 JOB_ROLE_USER = "IAMR:glue-elt-job"
-REDSHIFT_1023_DETAIL = (
-    "Serializable isolation violation on table - 119371, transactions forming the cycle are: 1745830, 1745762 "
-    "(pid:15021)"
-)
 
 
 @pytest.fixture(scope="module")
@@ -94,15 +91,7 @@ def test_error_1023_is_retried_and_loads_once(
     source, target = schemas
     seed(db, source, target)
     db.as_etl(
-        f"CREATE SEQUENCE {target}.attempts",
-        f"""CREATE FUNCTION {target}.fail_first() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          IF nextval('{target}.attempts') = 1 THEN
-            RAISE EXCEPTION USING ERRCODE = 'XX000', MESSAGE = '1023', DETAIL = '{REDSHIFT_1023_DETAIL}';
-          END IF;
-          RETURN NULL;
-        END $$""",
-        f"CREATE TRIGGER fail_first AFTER INSERT ON {target}.t FOR EACH STATEMENT EXECUTE FUNCTION {target}.fail_first()",
+        *fail_first_insert_with_1023(target, "t"),
     )
     with caplog.at_level(logging.WARNING):
         (outcome,) = migrate(config(put_config, "1023", line(source, target, api_secret))).outcomes

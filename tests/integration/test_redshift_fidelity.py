@@ -15,15 +15,12 @@ from glue_elt import RedshiftCrossAccountDataMigration, RedshiftExecutor, RowSta
 from glue_elt.secrets import RedshiftCredentials
 from local_stack import StackEndpoints
 from tests.integration.conftest import Db, run_step
+from tests.integration.redshift_errors import REDSHIFT_1023_DETAIL, fail_first_insert_with_1023
 from tests.integration.redshift_like import RedshiftLikeConnection, redshift_like
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type#merge_keys#watermark_column"
 PutConfig = Callable[[str, str], str]
 FAST_RETRIES = {"max_retries": 2, "retry_wait_seconds": 0.05}
-REDSHIFT_1023_DETAIL = (
-    "Serializable isolation violation on table - 119371, transactions forming the cycle are: 1745830, 1745762 "
-    "(pid:15021)"
-)
 
 
 def seed(db: Db, source: str, target: str, table: str = "t", rows: int = 50) -> None:
@@ -68,15 +65,7 @@ def test_redshift_1023_payload_is_retried_and_the_row_loads_once(
     source, target = schemas
     seed(db, source, target)
     db.as_etl(
-        f"CREATE SEQUENCE {target}.attempts",
-        f"""CREATE FUNCTION {target}.fail_first() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          IF nextval('{target}.attempts') = 1 THEN
-            RAISE EXCEPTION USING ERRCODE = 'XX000', MESSAGE = '1023', DETAIL = '{REDSHIFT_1023_DETAIL}';
-          END IF;
-          RETURN NULL;
-        END $$""",
-        f"CREATE TRIGGER fail_first AFTER INSERT ON {target}.t FOR EACH STATEMENT EXECUTE FUNCTION {target}.fail_first()",
+        *fail_first_insert_with_1023(target, "t"),
     )
     with contextlib.closing(redshift_connector.connect(**_etl_login(endpoints))) as conn:  # the payload as sent
         with pytest.raises(redshift_connector.ProgrammingError) as raised:

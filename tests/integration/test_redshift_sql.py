@@ -20,8 +20,8 @@ from glue_elt.sql_run import Status
 from glue_elt.steps.redshift_sql import SqlResult
 from local_stack import StackEndpoints
 from tests.integration.conftest import BUCKET, REPO_ROOT, Db, make_secret, read_json
+from tests.integration.redshift_errors import fail_first_insert_with_1023
 from tests.integration.test_entry_points import GLUE_RESERVED, launch
-from tests.integration.test_redshift_fidelity import REDSHIFT_1023_DETAIL
 from tests.integration.test_reliability import LoseCommitAck
 
 PutConfig = Callable[[str, str], str]
@@ -117,16 +117,7 @@ def test_a_transient_error_retries_the_whole_transaction_and_the_script_runs_onc
     target = schemas[1]
     db.as_etl(
         f"CREATE TABLE {target}.events (id int)",
-        f"CREATE SEQUENCE {target}.attempts",
-        f"""CREATE FUNCTION {target}.fail_first() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          IF nextval('{target}.attempts') = 1 THEN
-            RAISE EXCEPTION USING ERRCODE = 'XX000', MESSAGE = '1023', DETAIL = '{REDSHIFT_1023_DETAIL}';
-          END IF;
-          RETURN NULL;
-        END $$""",
-        f"CREATE TRIGGER fail_first AFTER INSERT ON {target}.events "
-        f"FOR EACH STATEMENT EXECUTE FUNCTION {target}.fail_first()",
+        *fail_first_insert_with_1023(target, "events"),
     )
     text = f"CREATE TABLE {target}.log (n int);\nINSERT INTO {target}.log VALUES (1);\nINSERT INTO {target}.events VALUES (1), (2)"
     uri = put_config(f"sql/{target}/retry.sql", text)
