@@ -81,3 +81,15 @@ def test_client_token_is_stable_and_differs_per_attempt() -> None:
 def test_quote_literal_reads_the_same_on_redshift_and_postgresql() -> None:
     assert quote_literal("it's") == "'it''s'"
     assert quote_literal("a\\b") == "'a' || CHR(92) || 'b'"
+
+
+def test_a_batch_stays_far_below_the_apis_40_statements() -> None:
+    sizes = []
+    for load_type, extra in (("append", {}), ("overwrite", {}), ("incremental", {"watermark_column": "id"}),
+                             ("upsert", {"merge_keys": "id"})):  # fmt: skip
+        plan = plan_of(load_type, **extra)
+        for mode in OverwriteMode:
+            for verify in (False, True):
+                sql = load_sql(plan, COLUMNS, mode, verify_counts=verify)
+                sizes.append(len(load_batch(sql, plan.target, record).statements))
+    assert max(sizes) == 6  # the README's limits table says so
