@@ -26,7 +26,7 @@ from glue_elt.executor import Row
 from glue_elt.secrets import SecretStore
 
 logger = logging.getLogger(__name__)
-POLL_DELAYS = (0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.5)
+POLL_DELAYS = (0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.5, 3.0)
 """Seconds between ``DescribeStatement`` calls; the last one repeats until the statement ends."""
 ENDED = frozenset({"FINISHED", "FAILED", "ABORTED"})
 MAX_STATEMENT_BYTES = 100 * 1024
