@@ -38,6 +38,8 @@ format: venv ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff format $(LINT_PATHS)
 
 MATRIX_PYTHONS ?= 3.9 3.10 3.11 3.12 3.13
+PYTEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
 PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
 
 test-matrix: venv system-deps ## Every test (and mypy) on each Python of MATRIX_PYTHONS that pyenv has, in .venv-<version>
@@ -49,14 +51,14 @@ test-matrix: venv system-deps ## Every test (and mypy) on each Python of MATRIX_
 		$(VENV)/bin/uv venv -q --seed --allow-existing --python "$$py" .venv-$$v; \
 		VIRTUAL_ENV="$$PWD/.venv-$$v" $(VENV)/bin/uv pip install -q -e '.[dev]'; \
 		.venv-$$v/bin/mypy --strict --python-version $$v src local_stack bench; \
-		.venv-$$v/bin/python -m pytest -q -p no:cacheprovider; \
+		.venv-$$v/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_PARALLEL); \
 	done
 
 unit: venv ## Fast unit tests only (no servers)
 	$(VENV)/bin/pytest -q tests/unit
 
 test: venv system-deps lint ## Lint, then every test (integration tests start and stop the local stack)
-	$(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q $(PYTEST_PARALLEL)
 
 demo: venv system-deps ## Run the migration step on the local stack (config file mode, then schema mode)
 	$(PY) -m local_stack.demo
