@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from glue_elt.aws import ACCESS_DENIED_CODES
 from glue_elt.connection import AuthMethod, ConnectionSpec
 from glue_elt.errors import ExecutionError, SecretError, UnreachableError
 from glue_elt.executor import TRANSIENT_MARKERS
@@ -28,7 +29,6 @@ TRANSIENT_CODES = frozenset(
 )
 """API error codes worth another attempt (after boto3's own retries)."""
 UNREACHABLE_CODES = frozenset({"DatabaseConnectionException"})
-ACCESS_DENIED_CODES = frozenset({"AccessDeniedException", "AccessDenied", "UnauthorizedException"})
 _PLACEHOLDER = "%s"
 
 
@@ -124,7 +124,7 @@ def api_error(operation: str, code: str, message: str) -> ExecutionError:
     text = f"Data API {operation} failed: {code}: {redact(message)}"
     if code in UNREACHABLE_CODES:
         return UnreachableError(text)
-    if code in ACCESS_DENIED_CODES:
+    if code in ACCESS_DENIED_CODES or code == "UnauthorizedException":
         return ExecutionError(f"{text} (the AWS identity in use needs redshift-data:{operation})")
     return ExecutionError(text, transient=code in TRANSIENT_CODES)
 
