@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from glue_elt.errors import ConfigError, ValidationError
 from glue_elt.params import Param, boolean, integer, number, role_arn
@@ -65,3 +66,13 @@ SUMMARY_OUTPUT_PATH = Param(
     None,
     output_path("summary.json"),
 )
+
+RUN_CONTROL: tuple[Param[Any], ...] = (
+    MAX_RETRIES,
+    RETRY_WAIT_SECONDS,
+    STATE_TABLE,
+    ASSUME_ROLE_ARN,
+    RUN_ID,
+    JOB_RUN_ID,
+)
+"""The parameters that close every step's list, in this order: retries, the state table, the role, the run id."""

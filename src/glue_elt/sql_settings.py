@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from glue_elt import job_params
 from glue_elt.errors import ConfigError
@@ -35,19 +36,14 @@ NON_TRANSACTIONAL = Param(
     NonTransactional.REFUSE,
     choice(NonTransactional),
 )
-STEP_PARAMETERS: tuple[Param[object], ...] = (
+STEP_PARAMETERS: tuple[Param[Any], ...] = (
     SQL_PATH,
     SECRET_NAME,
     NON_TRANSACTIONAL,
     job_params.DRY_RUN,
     job_params.SUMMARY_OUTPUT_PATH,
-    job_params.MAX_RETRIES,
-    job_params.RETRY_WAIT_SECONDS,
-    job_params.STATE_TABLE,
-    job_params.ASSUME_ROLE_ARN,
-    job_params.RUN_ID,
-    job_params.JOB_RUN_ID,
-)  # type: ignore[assignment]
+    *job_params.RUN_CONTROL,
+)
 """Every parameter of the SQL step, in the order help and the README list them."""
 
 

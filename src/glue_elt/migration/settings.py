@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from glue_elt import job_params
 from glue_elt.errors import ConfigError, ValidationError
@@ -66,7 +67,7 @@ VERIFY_COUNTS = Param(
     "verify_counts", "append/overwrite: roll back a row whose insert count differs from the source", False, boolean
 )
 
-PARAMETERS: tuple[Param[object], ...] = (
+PARAMETERS: tuple[Param[Any], ...] = (
     CONFIG_PATH,
     CONFIG_FILE_SEP,
     SOURCE_SCHEMA,
@@ -83,13 +84,8 @@ PARAMETERS: tuple[Param[object], ...] = (
     OVERWRITE_MODE,
     MAX_PARALLEL,
     EXECUTOR,
-    job_params.MAX_RETRIES,
-    job_params.RETRY_WAIT_SECONDS,
-    job_params.STATE_TABLE,
-    job_params.ASSUME_ROLE_ARN,
-    job_params.RUN_ID,
-    job_params.JOB_RUN_ID,
-)  # type: ignore[assignment]
+    *job_params.RUN_CONTROL,
+)
 """Every parameter of the migration step, in the order help and the README list them."""
 
 
