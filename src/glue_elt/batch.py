@@ -14,18 +14,23 @@ from glue_elt.errors import ExecutionError
 
 @dataclass(frozen=True)
 class BatchResult:
-    """A committed batch: its statement id and each statement's row count (``-1`` when none was reported)."""
+    """A committed batch: its statement id and each statement's row count (``-1`` when none was reported);
+    ``replayed`` when the service answered the ``client_token`` with a batch created before this executor's first
+    statement (an earlier process's)."""
 
     statement_id: str
     rows: tuple[int, ...]
+    replayed: bool = False
 
 
 class BatchStatementError(ExecutionError):
-    """A batch failed, and rolled back, at statement ``index`` (0-based; ``None`` when not known)."""
+    """A batch failed, and rolled back, at statement ``index`` (0-based; ``None`` when not known); ``replayed`` as
+    for ``BatchResult``: the failure is an earlier process's, repeated for its ``client_token``."""
 
-    def __init__(self, message: str, *, index: int | None, transient: bool = False) -> None:
+    def __init__(self, message: str, *, index: int | None, transient: bool = False, replayed: bool = False) -> None:
         super().__init__(message, transient=transient)
         self.index = index
+        self.replayed = replayed
 
 
 @runtime_checkable
@@ -33,5 +38,6 @@ class BatchExecutor(Protocol):
     """An executor whose transactions are single batch requests."""
 
     def run_batch(self, secret_name: str, statements: Sequence[str], client_token: str | None = None) -> BatchResult:
-        """Run ``statements`` as one transaction; the same ``client_token`` never runs twice."""
+        """Run ``statements`` as one transaction; the same ``client_token`` never runs twice: sent again, it is
+        answered with the batch that token first named, whatever its outcome."""
         ...

@@ -5,6 +5,11 @@ with ``GetStatementResult``. A transaction is one ``BatchExecuteStatement`` (the
 one transaction and rolls all back when one fails), so a transaction's statements cannot return results before
 it ends: ``run_batch`` returns each sub-statement's row count afterwards, and code that must stop a transaction
 on a condition writes the condition as a statement that fails (``glue_elt.migration.batch_load``).
+
+A batch sent with a ``ClientToken`` the service already knows is answered with the batch that token first named,
+"without performing any further actions", whatever its outcome, for 8 hours (mgmt/data-api.html). The executor
+tells such an answer from a batch of its own by the service's clock: a batch created before the first statement
+this executor ran is an earlier process's (``replayed``), so a caller can tell an old failure from a new one.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 from glue_elt.aws import call_failure
@@ -71,6 +77,7 @@ class DataApiExecutor:
         self._sleep = sleep
         self._targets: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()
+        self._began: datetime | None = None
         self.calls: Counter[str] = Counter()
 
     def execute(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> int:
@@ -82,6 +89,10 @@ class DataApiExecutor:
         """Run one query on its own and return all its rows (every result page)."""
         described = self._run(secret_name, sql, params)
         return self._rows(str(described["Id"])) if described.get("HasResultSet") else []
+
+    def query_beside(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
+        """The same as ``query``: the Data API holds no connection, so no transaction can be in the way."""
+        return self.query(secret_name, sql, params)
 
     @contextmanager
     def transaction(self, secret_name: str) -> Iterator[BatchSession]:
@@ -106,13 +117,15 @@ class DataApiExecutor:
             logger.debug("SQL (batch): %s", sql)
         submitted = self._call("BatchExecuteStatement", request)
         described = self._wait(str(submitted["Id"]))
+        replayed = self._before_this_executor(described.get("CreatedAt"))
         status = described.get("Status")
         if status != "FINISHED":
             failure = _ended_badly(described)
             index = failed_part(described)
-            raise BatchStatementError(str(failure), index=index, transient=failure.transient)
+            raise BatchStatementError(str(failure), index=index, transient=failure.transient, replayed=replayed)
         parts = described.get("SubStatements", [])
-        return BatchResult(str(described["Id"]), tuple(int(part.get("ResultRows", -1)) for part in parts))
+        rows = tuple(int(part.get("ResultRows", -1)) for part in parts)
+        return BatchResult(str(described["Id"]), rows, replayed)
 
     def close(self) -> None:
         """Nothing to close: the Data API holds no connection open for the caller."""
@@ -126,9 +139,23 @@ class DataApiExecutor:
             request["Parameters"] = parameters
         submitted = self._call("ExecuteStatement", request)
         described = self._wait(str(submitted["Id"]))
+        self._note_start(described.get("CreatedAt"))
         if described.get("Status") != "FINISHED":
             raise _ended_badly(described)
         return described
+
+    def _note_start(self, created: object) -> None:
+        """Remember the service's time of this executor's first statement (one without a token: always new)."""
+        if isinstance(created, datetime):
+            with self._lock:
+                if self._began is None or created < self._began:
+                    self._began = created
+
+    def _before_this_executor(self, created: object) -> bool:
+        """Whether a statement was created before this executor's first one (by the service's clock)."""
+        with self._lock:
+            began = self._began
+        return isinstance(created, datetime) and began is not None and created < began
 
     def _wait(self, statement_id: str) -> Mapping[str, Any]:
         """Poll ``DescribeStatement`` with backoff until the statement has ended."""

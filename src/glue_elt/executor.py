@@ -155,6 +155,11 @@ class Executor(Protocol):
         """Run one query on its own and return its rows."""
         ...
 
+    def query_beside(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
+        """``query`` on a connection that no transaction holds, so it may be called inside a ``transaction``
+        block (the load's look-up while its transaction holds the target's lock)."""
+        ...
+
     def transaction(self, secret_name: str) -> AbstractContextManager[Session]:
         """A transaction that commits when the block ends and rolls back when it raises."""
         ...
@@ -181,6 +186,7 @@ class RedshiftExecutor:
         self._connector = connector
         self._limit = max_connections_per_secret
         self._pools: dict[str, ConnectionPool] = {}
+        self._side_pools: dict[str, ConnectionPool] = {}
         self._cursors: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
 
@@ -194,9 +200,15 @@ class RedshiftExecutor:
         with self._autocommit(secret_name) as session:
             return session.query(sql, params)
 
+    def query_beside(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
+        """``query`` on the secret's side connection: one more than ``max_connections_per_secret``, used only for
+        such short queries, so a thread that holds a transaction can run one without waiting for itself."""
+        with self._autocommit(secret_name, side=True) as session:
+            return session.query(sql, params)
+
     @contextmanager
-    def _autocommit(self, secret_name: str) -> Iterator[DriverSession]:
-        pool = self._pool(secret_name)
+    def _autocommit(self, secret_name: str, *, side: bool = False) -> Iterator[DriverSession]:
+        pool = self._pool(secret_name, side=side)
         connection = pool.acquire()
         discard = False
         connection.autocommit = True
@@ -234,7 +246,8 @@ class RedshiftExecutor:
     def close(self) -> None:
         """Close every connection this executor opened."""
         with self._lock:
-            pools, self._pools = list(self._pools.values()), {}
+            pools = [*self._pools.values(), *self._side_pools.values()]
+            self._pools, self._side_pools = {}, {}
         for pool in pools:
             pool.close()
 
@@ -249,11 +262,12 @@ class RedshiftExecutor:
                 self._cursors[connection] = cursor
         return cursor
 
-    def _pool(self, secret_name: str) -> ConnectionPool:
+    def _pool(self, secret_name: str, *, side: bool = False) -> ConnectionPool:
+        pools, limit = (self._side_pools, 1) if side else (self._pools, self._limit)
         with self._lock:
-            if secret_name not in self._pools:
-                self._pools[secret_name] = ConnectionPool(lambda: self._open(secret_name), self._limit)
-            return self._pools[secret_name]
+            if secret_name not in pools:
+                pools[secret_name] = ConnectionPool(lambda: self._open(secret_name), limit)
+            return pools[secret_name]
 
     def _open(self, secret_name: str) -> Any:
         """A new connection. Temporary credentials refused at log-in (revoked, or expired early) are asked for anew

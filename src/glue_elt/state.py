@@ -150,6 +150,12 @@ class RunLedger:
         query = functools.partial(self._executor.query, secret_name)
         return self._tables[secret_name].committed_rows(query, self.run_id, key)
 
+    def look_up_beside(self, secret_name: str, key: str) -> int | None:
+        """``look_up`` from inside a load transaction, on a connection of its own (``Executor.query_beside``): the
+        transaction holding the target's lock still never reads the state table itself."""
+        query = functools.partial(self._executor.query_beside, secret_name)
+        return self._tables[secret_name].committed_rows(query, self.run_id, key)
+
     def record(self, session: Session, secret_name: str, key: str, target: str, kind: str, rows: int) -> None:
         """Append the commit record (call inside the transaction that does the work)."""
         self._tables[secret_name].record(session, self.run_id, key, target, kind, rows)

@@ -1,14 +1,12 @@
-"""Concurrent runs sharing the state table under SERIALIZABLE isolation (older Redshift clusters' default).
+"""Concurrent runs sharing the state table, under SERIALIZABLE and SNAPSHOT isolation (``tests.integration.isolation``).
 
-The stand-in database runs at ``default_transaction_isolation = 'serializable'`` for this test (PostgreSQL
-then raises 40001 where Redshift raises error 1023). A load transaction writes its target and appends to the
-state table without reading it, so the rows of one run, and runs on different targets, never conflict; two
-runs that overwrite the same table do, and the loser is retried.
+A load transaction locks its target, writes it and appends to the state table without reading it, so the rows of
+one run, and runs on different targets, never conflict; two runs that overwrite the same table wait for each
+other's lock instead of conflicting.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 import threading
@@ -19,6 +17,7 @@ import pytest
 from glue_elt import MigrationResult, RowStatus
 from local_stack import LocalStack
 from tests.integration.conftest import Db, run_step
+from tests.integration.isolation import ISOLATIONS, database_isolation
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
 PutConfig = Callable[[str, str], str]
@@ -26,25 +25,14 @@ ROWS = 200
 SHARED_ROWS = 200_000
 
 
-@contextlib.contextmanager
-def serializable_database(stack: LocalStack, db: Db) -> Iterator[None]:
-    """``shared_db`` at SERIALIZABLE, with PgBouncer's server connections renewed so every session has it."""
-    database = stack.endpoints.database
-    db.admin(f"ALTER DATABASE {database} SET default_transaction_isolation = 'serializable'")
-    stack.bouncer_admin(f"RECONNECT {database}")
-    try:
-        with contextlib.closing(stack.etl_connect()) as conn:
-            cursor = conn.cursor()
-            cursor.execute("SHOW transaction_isolation")
-            assert cursor.fetchall()[0][0] == "serializable"
-            conn.rollback()
-        yield
-    finally:
-        db.admin(f"ALTER DATABASE {database} RESET default_transaction_isolation")
-        stack.bouncer_admin(f"RECONNECT {database}")
+@pytest.fixture(params=ISOLATIONS)
+def isolation(request: pytest.FixtureRequest, stack: LocalStack, db: Db) -> Iterator[str]:
+    with database_isolation(stack, db, str(request.param)):
+        yield str(request.param)
 
 
 def test_two_concurrent_runs_share_the_state_table_and_load_every_table_once(
+    isolation: str,
     stack: LocalStack,
     db: Db,
     schemas: tuple[str, str],
@@ -80,7 +68,7 @@ def test_two_concurrent_runs_share_the_state_table_and_load_every_table_once(
         barrier.wait()
         results[name] = run_step(args)
 
-    with serializable_database(stack, db), caplog.at_level(logging.WARNING):
+    with caplog.at_level(logging.WARNING):
         threads = [threading.Thread(target=run, args=(name,)) for name in ("a", "b")]
         for thread in threads:
             thread.start()
@@ -94,4 +82,3 @@ def test_two_concurrent_runs_share_the_state_table_and_load_every_table_once(
         assert db.rows(f"SELECT count(*), count(DISTINCT id) FROM {target}.{table}") == [(size, size)], table
     retried = set(re.findall(rf"{target}\.(\w+) \(line \d+\): transient error", caplog.text))
     assert retried <= set(shared), f"rows on tables of their own conflicted: {retried - set(shared)}"
-    assert retried, "the two runs' overwrites of the shared tables were expected to overlap and conflict"

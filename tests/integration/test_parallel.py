@@ -1,5 +1,6 @@
 """Parallel loads against the real stack: same result as serial, same-table rows never overlap,
-connections per secret never exceed --max_parallel, each secret read once."""
+connections per secret never exceed --max_parallel (plus the one side connection for the look-ups that a load makes
+while its transaction holds the target's lock), each secret read once."""
 
 from __future__ import annotations
 
@@ -91,7 +92,7 @@ def test_rows_on_one_target_never_run_at_once(
     assert [r[0] for r in ordered] == [0, 1, 2, 3]  # file order within the table
 
 
-def test_connections_per_secret_never_exceed_max_parallel(
+def test_connections_per_secret_never_exceed_max_parallel_and_one_for_look_ups(
     stack: LocalStack, db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig
 ) -> None:
     source, target = schemas
@@ -121,7 +122,7 @@ def test_connections_per_secret_never_exceed_max_parallel(
         stop.set()
         sampler.join(10)
     assert result.ok
-    assert max(observed) <= 3
+    assert max(observed) <= 3 + 1  # three loads at once, and the side connection of their look-ups
     assert max(observed) >= 2, "the run never used more than one connection"
 
 

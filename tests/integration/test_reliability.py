@@ -44,7 +44,8 @@ def config_for(
 
 @contextlib.contextmanager
 def blocking_row(stack: LocalStack, table: str, row_id: int = 1) -> Iterator[Any]:
-    """Hold an uncommitted insert of ``row_id`` so that the step's INSERT waits on its lock (EXPLAIN does not)."""
+    """Hold an uncommitted insert of ``row_id`` so that the step's load waits on its lock: the ``LOCK`` that opens
+    the load transaction waits for this transaction to end (EXPLAIN does not)."""
     conn = stack.admin_connect()
     conn.autocommit = False
     conn.cursor().execute(f"INSERT INTO {table} (id, v) VALUES ({row_id}, 'blocker')")
@@ -58,17 +59,18 @@ def blocking_row(stack: LocalStack, table: str, row_id: int = 1) -> Iterator[Any
 
 
 def waiting_insert_pid(db: Db, table: str, timeout: float = 30.0) -> int:
-    """The backend pid of the ETL user's INSERT into ``table`` once it waits on a lock."""
+    """The backend pid of the ETL user's load of ``table`` (its ``LOCK``, or an INSERT) once it waits on a lock."""
     deadline = time.monotonic() + timeout
+    name = table.split(".")[-1]
     while time.monotonic() < deadline:
         rows = db.rows(
             "SELECT pid FROM pg_stat_activity WHERE usename = 'etl_user' AND wait_event_type = 'Lock' "
-            f"AND query LIKE 'INSERT INTO %{table.split('.')[-1]}%'"
+            f"AND (query LIKE 'INSERT INTO %{name}%' OR query LIKE 'LOCK %{name}%')"
         )
         if rows:
             return int(rows[0][0])
         time.sleep(0.05)
-    raise AssertionError(f"no INSERT into {table} waited on the lock within {timeout}s")
+    raise AssertionError(f"no load of {table} waited on the lock within {timeout}s")
 
 
 class StepThread(threading.Thread):

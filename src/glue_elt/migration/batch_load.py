@@ -8,10 +8,12 @@ A batch returns nothing before it ends, so what the driver's load reads mid-tran
   any DELETE), so the commit record can hold ``rows_affected`` and ``--verify_counts`` can compare the
   insert with the filtered source in a guard;
 - the commit record is one statement without parameters, the same text every time it is built, so the
-  batch's ``ClientToken`` (from the run id, the row key and the batch's generation) names one request.
+  batch's ``ClientToken`` (from the run id, the row key and the batch's generation) names one request;
+- in truncate mode a guard fails when the target, once locked, is no longer empty (another load came in between
+  the TRUNCATE and this batch).
 
-As with the driver, the first statement writes the connected database (a DELETE, or the temporary table),
-never reads a data share alone.
+As with the driver, the batch opens with ``LOCK target`` (a statement of the connected database; the snapshot
+is taken after it), never with a read of a data share.
 """
 
 from __future__ import annotations
@@ -31,9 +33,11 @@ DIVIDE_BY_ZERO = "by zero"
 
 @dataclass(frozen=True)
 class Guard:
-    """A statement that fails when ``check`` finds a row, or (``check`` is None) when the counts differ."""
+    """A statement that fails when ``check`` finds a row, when the locked target is not empty (``emptied``), or
+    (neither) when the counts differ."""
 
     check: Check | None = None
+    emptied: bool = False
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,11 @@ def check_guard(check: Check) -> str:
     return f"SELECT 1 / (1 - COUNT(*)) FROM ({check.sql}) AS {quote_identifier('glue_elt_found')}"
 
 
+def empty_guard(any_row_sql: str) -> str:
+    """Fails (division by zero) when ``any_row_sql`` finds a row of the target."""
+    return f"SELECT 1 / (1 - COUNT(*)) FROM ({any_row_sql}) AS {quote_identifier('glue_elt_found')}"
+
+
 def count_guard(target: TableName, count_sql: str) -> str:
     """Fails (division by zero) when the insert added another number of rows than ``count_sql`` counts."""
     return f"SELECT 1 / (CASE WHEN {inserted_rows(target)} = ({count_sql}) THEN 1 ELSE 0 END) FROM {BEFORE}"
@@ -77,6 +86,9 @@ def load_batch(sql: LoadSql, target: TableName, record: Callable[[str, str], str
             guards[len(statements)] = guard
         statements.append(statement)
 
+    add(sql.lock)
+    if sql.emptied is not None:
+        add(empty_guard(sql.emptied), Guard(emptied=True))
     checks = [(check_guard(check), Guard(check)) for check in sql.checks]
     if rest:  # a DELETE opens the transaction; the checks follow it (before the insert's work), as with the driver
         add(first)
@@ -98,8 +110,9 @@ def load_batch(sql: LoadSql, target: TableName, record: Callable[[str, str], str
     return LoadBatch(tuple(statements), insert_index, guards)
 
 
-def client_token(run_id: str, row_key: str, generation: int) -> str:
+def client_token(run_id: str, row_key: str, generation: str) -> str:
     """The batch's ``ClientToken`` (64 characters, the API's maximum). The generation changes only after a batch
-    has ended in failure: a lost answer, or a re-run of the run id, sends the same token and gets the batch the
-    service already has (committed or still running), never a second load."""
+    has ended in failure (or, in truncate mode, with every attempt): a lost answer, or a second process of the run
+    id, sends the same token and gets the batch the service already has (committed or still running), never a
+    second load."""
     return hashlib.sha256(f"{run_id}\0{row_key}\0{generation}".encode()).hexdigest()

@@ -1,26 +1,57 @@
 """Prepare, pre-flight and load one migration row.
 
 Each load is one transaction that also records the row in the state table, retried on transient errors; a row
-the run id already committed is skipped, so a retry never inserts twice.
+the run id already committed is skipped, so neither a retry nor a second process of the same run id inserts
+twice. The transaction opens with ``LOCK target`` (see ``glue_elt.migration.sql``); what it must know of other
+loads of the same row it learns once the lock is granted:
+
+- with the driver, the state table is asked on another connection, outside the transaction (so the load
+  transaction still only appends to the state table and never forms a read/write cycle with other loads);
+- with the Data API, whose transaction is one request, a second process of the run id sends the same
+  ``ClientToken`` and is answered with the first process's batch (see ``_load_batch``);
+- in truncate mode the TRUNCATE has committed before the lock, so the load instead checks that the target is
+  still empty: when another load came in between, the row is tried again from its TRUNCATE.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import time
+import uuid
 from dataclasses import dataclass
 
 from glue_elt.batch import BatchExecutor, BatchStatementError
-from glue_elt.errors import GlueELTError, LoadCheckError, ObjectNotFoundError, UnreachableError, with_prefix
+from glue_elt.errors import (
+    ExecutionError,
+    GlueELTError,
+    LoadCheckError,
+    ObjectNotFoundError,
+    UnreachableError,
+    with_prefix,
+)
 from glue_elt.executor import Executor, Session
 from glue_elt.migration.batch_load import DIVIDE_BY_ZERO, Guard, client_token, load_batch
 from glue_elt.migration.inspection import ClusterView
 from glue_elt.migration.model import LoadType, MigrationPlan, MigrationRow, OverwriteMode, RowOutcome, RowStatus
-from glue_elt.migration.sql import LoadSql, load_sql
+from glue_elt.migration.sql import EMPTIED_CHANGED, LoadSql, load_sql
 from glue_elt.names import Identifier
 from glue_elt.redaction import redact
 from glue_elt.retry import RetryPolicy
 from glue_elt.state import RunLedger
+
+logger = logging.getLogger(__name__)
+MAX_REPLAYED_BATCHES = 100
+"""Failed batches of earlier processes that one row may be answered with before it gives up (each one moves the
+row to the next generation of its ``ClientToken``)."""
+
+
+class _RowCommittedError(Exception):
+    """Raised inside a load transaction (which then rolls back) when the row turned out to be committed."""
+
+    def __init__(self, rows: int) -> None:
+        super().__init__(rows)
+        self.rows = rows
 
 
 @dataclass(frozen=True)
@@ -135,46 +166,78 @@ class RowRunner:
         return RowOutcome(prepared.row, status, rows, time.monotonic() - started, load_type=load_type)
 
     def _load_once(self, prepared: PreparedRow, attempt: int, batches: list[int]) -> tuple[RowStatus, int]:
-        secret = prepared.row.secret_name
-        if attempt > 1:  # outside the load transaction: it never reads the table it appends to
+        secret, sql = prepared.row.secret_name, prepared.sql
+        # Outside the load transaction, which never reads the state table. In truncate mode also on a first
+        # attempt: a TRUNCATE commits at once and would empty a load that another process already committed.
+        if attempt > 1 or sql.truncate is not None:
             done = self._ledger.look_up(secret, prepared.key)
             if done is not None:
                 return RowStatus.SKIPPED, done
-        if prepared.sql.truncate is not None:  # commits on its own (Redshift), so it runs alone
-            self._executor.execute(secret, prepared.sql.truncate)
+        if sql.truncate is not None:  # commits on its own (Redshift), so it runs alone
+            self._executor.execute(secret, sql.truncate)
         if isinstance(self._executor, BatchExecutor):
-            return RowStatus.SUCCEEDED, self._load_batch(self._executor, prepared, batches)
-        with self._executor.transaction(secret) as session:
-            rows = run_load(session, prepared.sql)
-            target, load_type = prepared.row.target_table, prepared.plan.load_type.value
-            self._ledger.record(session, secret, prepared.key, target, load_type, rows)
+            return self._load_batch(self._executor, prepared, batches)
+        try:
+            with self._executor.transaction(secret) as session:
+                session.execute(sql.lock)
+                if sql.emptied is not None:
+                    if session.query(sql.emptied):
+                        raise ExecutionError(EMPTIED_CHANGED, transient=True)
+                else:  # the lock is ours: every other load of this row has committed or not begun
+                    done = self._ledger.look_up_beside(secret, prepared.key)
+                    if done is not None:
+                        raise _RowCommittedError(done)
+                rows = run_load(session, sql)
+                target, load_type = prepared.row.target_table, prepared.plan.load_type.value
+                self._ledger.record(session, secret, prepared.key, target, load_type, rows)
+        except _RowCommittedError as committed:
+            return RowStatus.SKIPPED, committed.rows
         return RowStatus.SUCCEEDED, rows
 
-    def _load_batch(self, executor: BatchExecutor, prepared: PreparedRow, batches: list[int]) -> int:
-        """The row's load as one batch request (see ``glue_elt.migration.batch_load``); returns the rows inserted.
+    def _load_batch(self, executor: BatchExecutor, prepared: PreparedRow, batches: list[int]) -> tuple[RowStatus, int]:
+        """The row's load as one batch request (see ``glue_elt.migration.batch_load``); returns its status and rows.
 
         The request's ``ClientToken`` stays the same until a batch has ended in failure: after an answer that
         never came (the batch may still be running, or have committed), the same token is sent again and the
-        service answers with that batch, which is then awaited; a second batch never runs beside it.
+        service answers with that batch, which is then awaited; a second batch never runs beside it. A second
+        process of the run id sends the same token too, so it is answered with the first one's batch rather than
+        loading again. An answer that is a batch created before this process began (``replayed``) is an earlier
+        process's: if it committed, the row is skipped; if it failed, that failure is not this run's, and the row
+        moves on to a new token at once (the service would repeat the old answer for 8 hours). In truncate mode the
+        token is new for every attempt: after this attempt's TRUNCATE, an earlier batch's rows are gone.
         """
         secret, row = prepared.row.secret_name, prepared.row
         record = functools.partial(
             self._ledger.record_from_count, secret, prepared.key, row.target_table, prepared.plan.load_type.value
         )
         batch = load_batch(prepared.sql, prepared.plan.target, record)
-        token = client_token(self._ledger.run_id, prepared.key, batches[0])
-        try:
-            result = executor.run_batch(secret, batch.statements, token)
-        except BatchStatementError as error:
-            batches[0] += 1  # that batch has ended: a retry is a new request
-            guard = batch.guards.get(error.index) if error.index is not None else None
-            if guard is None or DIVIDE_BY_ZERO not in str(error).lower():
-                raise
-            raise LoadCheckError(self._guard_message(secret, guard)) from None
-        return result.rows[batch.insert_index]
+        attempt_nonce = uuid.uuid4().hex if prepared.sql.truncate is not None else None
+        for _ in range(MAX_REPLAYED_BATCHES):
+            token = client_token(self._ledger.run_id, prepared.key, attempt_nonce or str(batches[0]))
+            try:
+                result = executor.run_batch(secret, batch.statements, token)
+            except BatchStatementError as error:
+                batches[0] += 1  # that batch has ended: a retry is a new request
+                if error.replayed:
+                    logger.info("%s: an earlier process's batch of this row had failed; loading anew", row.label)
+                    continue
+                guard = batch.guards.get(error.index) if error.index is not None else None
+                raise self._batch_failure(secret, guard, error) from None
+            status = RowStatus.SKIPPED if result.replayed else RowStatus.SUCCEEDED
+            return status, result.rows[batch.insert_index]
+        raise ExecutionError(f"{MAX_REPLAYED_BATCHES} batches of earlier processes for this row had failed")
+
+    def _batch_failure(self, secret_name: str, guard: Guard | None, error: BatchStatementError) -> GlueELTError:
+        """The error to report for a failed batch: a tripped guard's meaning, else the batch's own error."""
+        if guard is None or DIVIDE_BY_ZERO not in str(error).lower():
+            return error
+        if guard.emptied:
+            return ExecutionError(EMPTIED_CHANGED, transient=True)
+        return LoadCheckError(self._guard_message(secret_name, guard))
 
     def _guard_message(self, secret_name: str, guard: Guard) -> str:
-        """What a tripped guard means; a check's query is run again (read-only) to show the offending row."""
+        """What a tripped check or count guard means; a check's query is run again (read-only) to show the
+        offending row."""
         if guard.check is None:
             return (
                 "row count mismatch: the insert copied another number of rows than the filtered source holds; "

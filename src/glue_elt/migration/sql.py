@@ -1,4 +1,11 @@
-"""Pure functions that build the migration's SQL from a validated plan."""
+"""Pure functions that build the migration's SQL from a validated plan.
+
+Every load transaction opens with ``LOCK target``: Redshift takes a transaction's snapshot at its first SELECT,
+DML or listed DDL statement, and LOCK is not one of them (dg/c_serial_isolation.html), so the statements after
+the lock see every load of the target that committed before it was granted. Writers of one target wait for each
+other; different targets still load in parallel. The lock is a statement of the connected database, so a load
+transaction never opens by reading a data share.
+"""
 
 from __future__ import annotations
 
@@ -27,17 +34,21 @@ class Check:
 
 @dataclass(frozen=True)
 class LoadSql:
-    """A row's SQL: an optional TRUNCATE that commits on its own, then one transaction that runs the first
-    of ``statements`` (always a write to the connected database, never a read of a data share), the
-    ``checks``, the other statements (the last one is the insert, whose row count is the row's result) and,
-    with ``--verify_counts``, ``count``: the filtered source's size, which the insert must have copied.
-    ``explained`` are the statements the pre-flight sends to ``EXPLAIN`` (those that read the source)."""
+    """A row's SQL: an optional TRUNCATE that commits on its own, then one transaction that opens with ``lock``
+    (``LOCK target``), runs ``emptied`` in truncate mode (a query that finds a row when the target was written
+    between the TRUNCATE and the lock), the first of ``statements`` (a write to the connected database, never a
+    read of a data share), the ``checks``, the other statements (the last one is the insert, whose row count is
+    the row's result) and, with ``--verify_counts``, ``count``: the filtered source's size, which the insert must
+    have copied. ``explained`` are the statements the pre-flight sends to ``EXPLAIN`` (those that read the
+    source)."""
 
     truncate: str | None
     statements: tuple[str, ...]
     checks: tuple[Check, ...] = ()
     count: str | None = None
     explained: tuple[str, ...] = ()
+    lock: str = ""
+    emptied: str | None = None
 
     def preflight(self) -> list[str]:
         """``EXPLAIN`` of every statement that reads the source: the server checks names, columns, the filter
@@ -49,7 +60,8 @@ class LoadSql:
         """Every statement in the order it runs (for a dry run's report)."""
         first, *rest = self.statements
         counting = [self.count] if self.count else []
-        return [*([self.truncate] if self.truncate else []), first, *(c.sql for c in self.checks), *rest, *counting]
+        opening = [s for s in (self.truncate, self.lock, self.emptied) if s]
+        return [*opening, first, *(c.sql for c in self.checks), *rest, *counting]
 
 
 def insert_select(target: TableName, source: TableName, columns: Sequence[Identifier], filter_sql: str | None) -> str:
@@ -57,6 +69,24 @@ def insert_select(target: TableName, source: TableName, columns: Sequence[Identi
     column_list = ", ".join(column.sql() for column in columns)
     sql = f"INSERT INTO {target.sql()} ({column_list}) SELECT {column_list} FROM {source.sql()}"
     return f"{sql} WHERE ({filter_sql})" if filter_sql else sql
+
+
+def lock(target: TableName) -> str:
+    """``LOCK target``: Redshift's only lock mode, ACCESS EXCLUSIVE, held until the transaction ends
+    (dg/r_LOCK.html); it takes no snapshot, so what follows sees every write committed before it."""
+    return f"LOCK {target.sql()}"
+
+
+def any_row(target: TableName) -> str:
+    """A row of ``target``, if it has one (truncate mode: after the lock, the target must still be empty)."""
+    return f"SELECT 1 FROM {target.sql()} LIMIT 1"
+
+
+EMPTIED_CHANGED = (
+    "the target was written between the TRUNCATE and this load (another run, or another writer); "
+    "the row is tried again from its TRUNCATE"
+)
+"""Why a truncate-mode load stops when the target is no longer empty once locked (a transient error)."""
 
 
 def delete_all(target: TableName) -> str:
@@ -118,14 +148,16 @@ def load_sql(
         condition = f"({condition}) AND {newer}" if condition else newer
     insert = insert_select(plan.target, plan.source, columns, condition)
     count = source_rows(plan.source, plan.filter_sql) if verify_counts and plan.load_type in COUNTED else None
+    locked = lock(plan.target)
     if plan.load_type is LoadType.UPSERT:
         delete = delete_matching(plan)
-        return LoadSql(None, (delete, insert), (merge_check(plan),), explained=(delete, insert))
+        return LoadSql(None, (delete, insert), (merge_check(plan),), explained=(delete, insert), lock=locked)
     if plan.load_type is not LoadType.OVERWRITE:
-        return LoadSql(None, (insert,), count=count, explained=(insert,))
+        return LoadSql(None, (insert,), count=count, explained=(insert,), lock=locked)
     if overwrite_mode is OverwriteMode.TRUNCATE:
-        return LoadSql(truncate(plan.target), (insert,), count=count, explained=(insert,))
-    return LoadSql(None, (delete_all(plan.target), insert), count=count, explained=(insert,))
+        emptied = any_row(plan.target)
+        return LoadSql(truncate(plan.target), (insert,), count=count, explained=(insert,), lock=locked, emptied=emptied)
+    return LoadSql(None, (delete_all(plan.target), insert), count=count, explained=(insert,), lock=locked)
 
 
 COUNTED = (LoadType.APPEND, LoadType.OVERWRITE)

@@ -22,11 +22,19 @@ class ScriptedExecutor:
     """Records every statement as ``(where, sql)``; ``fail`` maps a statement prefix to errors raised in turn,
     ``lost_commit`` makes the first commit succeed on the "server" and then report a lost connection."""
 
-    def __init__(self, fail: dict[str, list[Exception]] | None = None, *, lost_commit: bool = False) -> None:
+    def __init__(
+        self,
+        fail: dict[str, list[Exception]] | None = None,
+        *,
+        lost_commit: bool = False,
+        found: dict[str, list[list[tuple[Any, ...]]]] | None = None,
+    ) -> None:
         self.log: list[tuple[str, str]] = []
         self.fail = fail or {}
         self.lost_commit = lost_commit
+        self.found = found or {}  # rows a transaction's queries return in turn, by statement prefix
         self.committed: list[list[str]] = []
+        self.elsewhere: int | None = None  # rows another process committed for the row, seen from beside
 
     def _run(self, where: str, sql: str) -> None:
         self.log.append((where, sql))
@@ -44,6 +52,12 @@ class ScriptedExecutor:
             return [(5,)]
         return []
 
+    def query_beside(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        self._run("beside", sql)
+        if sql.startswith("SELECT rows_affected") and (self.committed or self.elsewhere is not None):
+            return [(5 if self.committed else self.elsewhere,)]
+        return []
+
     @contextlib.contextmanager
     def transaction(self, secret_name: str) -> Iterator[Any]:
         executor, statements = self, []
@@ -56,6 +70,9 @@ class ScriptedExecutor:
 
             def query(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
                 executor._run("transaction", sql)
+                for prefix, answers in executor.found.items():
+                    if sql.startswith(prefix) and answers:
+                        return answers.pop(0)
                 return []
 
         yield Session()
@@ -88,11 +105,25 @@ def test_a_transient_failure_is_retried_after_a_look_up_outside_the_transaction(
     assert (outcome.status, outcome.rows_affected) == (RowStatus.SUCCEEDED, 5)
     kinds = [(where, sql.split()[0]) for where, sql in executor.log]
     assert kinds == [
+        ("transaction", "LOCK"),
+        ("beside", "SELECT"),  # the look-up once the lock is held: another connection, outside the transaction
         ("transaction", "INSERT"),  # attempt 1 fails on the insert
         ("autocommit", "SELECT"),  # the retry's look-up: its own statement
+        ("transaction", "LOCK"),
+        ("beside", "SELECT"),
         ("transaction", "INSERT"),
         ("transaction", "INSERT"),  # the state record
     ]
+
+
+def test_a_row_another_process_committed_while_this_one_waited_for_the_lock_is_skipped() -> None:
+    executor = ScriptedExecutor()
+    runner, _ = runner_for(executor)
+    executor.elsewhere = 9
+    outcome = runner.load(prepared())
+    assert (outcome.status, outcome.rows_affected) == (RowStatus.SKIPPED, 9)
+    assert [sql.split()[0] for _, sql in executor.log] == ["LOCK", "SELECT"]
+    assert executor.committed == []  # the transaction that held the lock rolled back
 
 
 def test_a_lost_commit_acknowledgement_is_found_by_the_look_up_and_not_loaded_again() -> None:
@@ -115,8 +146,20 @@ def test_truncate_runs_alone_before_the_transaction() -> None:
     executor = ScriptedExecutor()
     runner, _ = runner_for(executor, OverwriteMode.TRUNCATE)
     runner.load(prepared("overwrite", OverwriteMode.TRUNCATE))
-    assert executor.log[0] == ("autocommit", 'TRUNCATE "a"."t"')
-    assert all(where == "transaction" for where, _ in executor.log[1:])
+    # the look-up comes first even on a first attempt: a TRUNCATE would empty a load another process committed
+    assert executor.log[0][0] == "autocommit" and executor.log[0][1].startswith("SELECT rows_affected")
+    assert executor.log[1] == ("autocommit", 'TRUNCATE "a"."t"')
+    assert [sql.split()[0] for _, sql in executor.log[2:4]] == ["LOCK", "SELECT"]  # the target must still be empty
+    assert all(where == "transaction" for where, _ in executor.log[2:])
+
+
+def test_truncate_mode_starts_again_when_the_target_was_written_after_its_truncate() -> None:
+    executor = ScriptedExecutor(found={'SELECT 1 FROM "a"."t"': [[(1,)]]})
+    runner, _ = runner_for(executor, OverwriteMode.TRUNCATE)
+    outcome = runner.load(prepared("overwrite", OverwriteMode.TRUNCATE))
+    assert outcome.status is RowStatus.SUCCEEDED
+    assert [sql for _, sql in executor.log].count('TRUNCATE "a"."t"') == 2
+    assert len(executor.committed) == 1
 
 
 def test_terminal_errors_are_not_retried() -> None:
@@ -124,7 +167,7 @@ def test_terminal_errors_are_not_retried() -> None:
     runner, _ = runner_for(executor)
     outcome = runner.load(prepared())
     assert outcome.status is RowStatus.FAILED and outcome.error == "permission denied"
-    assert len(executor.log) == 1
+    assert [sql.split()[0] for _, sql in executor.log] == ["LOCK", "SELECT", "INSERT"]
 
 
 def test_preflight_keeps_the_error_class_and_sqlstate() -> None:

@@ -13,6 +13,21 @@ INSERT_ID_NAME = (
 )
 
 
+LOCK = 'LOCK "analytics"."orders"'
+
+
+def test_every_load_type_locks_its_target_first() -> None:
+    """The lock takes no snapshot (Redshift: dg/c_serial_isolation.html), so what follows it sees every load of
+    the target committed before it was granted; it is also a statement of the connected database."""
+    for load_type, extra in [("append", {}), ("overwrite", {}), ("incremental", {"watermark_column": "ts"})]:
+        sql = load_sql(plan_for(load_type=load_type, **extra), TARGET_COLUMNS)
+        assert sql.all_statements()[0] == LOCK, load_type
+    upsert = load_sql(plan_for(load_type="upsert", merge_keys="id"), TARGET_COLUMNS)
+    assert upsert.all_statements()[0] == LOCK
+    truncating = load_sql(plan_for(load_type="overwrite"), TARGET_COLUMNS, OverwriteMode.TRUNCATE)
+    assert truncating.all_statements()[:2] == ['TRUNCATE "analytics"."orders"', LOCK]
+
+
 def plan_for(**values: str) -> MigrationPlan:
     base = {"source_table": "shared_db.schema.orders", "target_table": "analytics.orders", "secret_name": "s"}
     return validate_row(MigrationRow(**(base | values)))
@@ -20,7 +35,7 @@ def plan_for(**values: str) -> MigrationPlan:
 
 def test_append_with_target_columns_by_name() -> None:
     insert = 'INSERT INTO "analytics"."orders" ("id", "Name") SELECT "id", "Name" FROM "shared_db"."schema"."orders"'
-    assert load_sql(plan_for(), TARGET_COLUMNS) == LoadSql(None, (insert,), explained=(insert,))
+    assert load_sql(plan_for(), TARGET_COLUMNS) == LoadSql(None, (insert,), explained=(insert,), lock=LOCK)
 
 
 def test_append_with_filter() -> None:
@@ -32,7 +47,7 @@ def test_overwrite_deletes_then_inserts_in_one_transaction() -> None:
     plan = plan_for(load_type="overwrite", source_columns="id, name")
     assert plan.columns is not None
     assert load_sql(plan, plan.columns) == LoadSql(
-        None, ('DELETE FROM "analytics"."orders"', INSERT_ID_NAME), explained=(INSERT_ID_NAME,)
+        None, ('DELETE FROM "analytics"."orders"', INSERT_ID_NAME), explained=(INSERT_ID_NAME,), lock=LOCK
     )
 
 
@@ -40,8 +55,14 @@ def test_overwrite_truncate_mode_truncates_outside_the_transaction() -> None:
     plan = plan_for(load_type="overwrite", source_columns="id, name")
     assert plan.columns is not None
     sql = load_sql(plan, plan.columns, OverwriteMode.TRUNCATE)
-    assert sql == LoadSql('TRUNCATE "analytics"."orders"', (INSERT_ID_NAME,), explained=(INSERT_ID_NAME,))
+    emptied = 'SELECT 1 FROM "analytics"."orders" LIMIT 1'
+    expected = LoadSql(
+        'TRUNCATE "analytics"."orders"', (INSERT_ID_NAME,), explained=(INSERT_ID_NAME,), lock=LOCK, emptied=emptied
+    )
+    assert sql == expected
     assert sql.preflight() == [f"EXPLAIN {INSERT_ID_NAME}"]
+    # after the TRUNCATE has committed, the locked target must still be empty before the insert
+    assert sql.all_statements() == ['TRUNCATE "analytics"."orders"', LOCK, emptied, INSERT_ID_NAME]
 
 
 def test_append_ignores_overwrite_mode() -> None:
@@ -89,13 +110,13 @@ def test_upsert_deletes_matches_checks_then_inserts() -> None:
     )
     assert insert.startswith('INSERT INTO "analytics"."orders"')
     assert sql.preflight() == [f"EXPLAIN {delete}", f"EXPLAIN {insert}"]
-    # the first statement of the transaction writes the target; the check reads the share after it
-    assert sql.all_statements() == [delete, check.sql, insert]
+    # the transaction locks the target, writes it, and only then reads the share for the check
+    assert sql.all_statements() == [LOCK, delete, check.sql, insert]
 
 
 def test_verify_counts_counts_after_the_insert() -> None:
     sql = load_sql(plan_for(load_type="overwrite"), TARGET_COLUMNS, verify_counts=True)
-    assert sql.all_statements()[0] == 'DELETE FROM "analytics"."orders"'
+    assert sql.all_statements()[:2] == [LOCK, 'DELETE FROM "analytics"."orders"']
     assert sql.all_statements()[-1] == sql.count
 
 

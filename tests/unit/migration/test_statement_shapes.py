@@ -109,12 +109,16 @@ SHAPES = load_shapes() + catalog_shapes() + state_shapes()
 def test_statement_parses_as_redshift(sql: str) -> None:
     statements = [s for s in sqlglot.parse(sql.replace("%s", "'value'"), read="redshift") if s is not None]
     assert len(statements) == 1, sql
-    if not sql.startswith(("SHOW", "EXPLAIN")):
+    if sql.startswith("LOCK "):  # sqlglot has no LOCK statement: the rest must be one table name
+        assert isinstance(statements[0], exp.Command) and statements[0].this == "LOCK", sql
+        table = exp.to_table(sql.removeprefix("LOCK "), dialect="redshift")
+        assert table.sql(dialect="redshift") == sql.removeprefix("LOCK "), sql
+    elif not sql.startswith(("SHOW", "EXPLAIN")):
         assert not isinstance(statements[0], exp.Command), f"sqlglot did not understand: {sql}"
 
 
 def test_every_kind_of_statement_is_covered() -> None:
     starts = {sql.split()[0] for sql in SHAPES}
-    assert starts == {"INSERT", "DELETE", "TRUNCATE", "WITH", "SELECT", "EXPLAIN", "SHOW", "CREATE"}
+    assert starts == {"INSERT", "DELETE", "TRUNCATE", "WITH", "SELECT", "EXPLAIN", "SHOW", "CREATE", "LOCK"}
     assert len(SHAPES) > 25
     assert access.CHECKS_PER_QUERY < 1600  # Redshift's column limit bounds a select list
