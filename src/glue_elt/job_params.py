@@ -8,7 +8,7 @@ from typing import Any
 from glue_elt.errors import ConfigError, ValidationError
 from glue_elt.params import Param, boolean, integer, number, role_arn
 from glue_elt.s3 import output_uri
-from glue_elt.state import DEFAULT_STATE_TABLE, StateTable
+from glue_elt.state import DEFAULT_STATE_TABLE, StateTable, check_run_id
 
 
 def state_table(name: str, value: str) -> StateTable:
@@ -55,10 +55,15 @@ RUN_ID = Param(
     "run_id",
     "the run id that exactly-once is kept by: a re-run or a Glue retry with the same --run_id skips what committed",
     None,
+    check_run_id,
     shown_default="--JOB_RUN_ID",
 )
 JOB_RUN_ID = Param(
-    "JOB_RUN_ID", "Glue's id of this job run (set by Glue); generated when absent", None, shown_default="generated"
+    "JOB_RUN_ID",
+    "Glue's id of this job run (set by Glue); generated when absent",
+    None,
+    check_run_id,
+    shown_default="generated",
 )
 SUMMARY_OUTPUT_PATH = Param(
     "summary_output_path",

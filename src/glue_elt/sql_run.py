@@ -19,9 +19,10 @@ from glue_elt.executor import Executor
 from glue_elt.params import TextEnum
 from glue_elt.redaction import redact
 from glue_elt.retry import RetryPolicy
+from glue_elt.sizes import truncate_utf8
 from glue_elt.sql_script import Statement
 from glue_elt.sql_tables import TableRef, created_earlier
-from glue_elt.state import RunLedger
+from glue_elt.state import TARGET_TABLE_BYTES, RunLedger
 
 logger = logging.getLogger(__name__)
 SCRIPT_KIND = "sql"
@@ -109,7 +110,7 @@ class ScriptRunner:
         self._secret = secret_name
         self._retry = retry
         self._key = key
-        self._target = target[:1024]  # the state table's target_table column
+        self._target = truncate_utf8(target, TARGET_TABLE_BYTES)  # the script's path, as the state table holds it
 
     def in_one_transaction(self, statements: tuple[Statement, ...], ledger: RunLedger) -> Run:
         """Every statement and the script's record in one transaction; a transient error retries all of it,

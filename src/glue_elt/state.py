@@ -22,10 +22,29 @@ from glue_elt.catalog import ClusterFacts, TableKey
 from glue_elt.errors import ConfigError, ExecutionError
 from glue_elt.executor import Executor, Row, Session
 from glue_elt.names import TableName, display_identifier, parse_table_name, quote_identifier, quote_literal
+from glue_elt.sizes import check_parameter
 
 logger = logging.getLogger(__name__)
 DEFAULT_STATE_TABLE = "glue_elt.migration_state"
+RUN_ID_BYTES = 256
+ROW_KEY_BYTES = 64
+TARGET_TABLE_BYTES = 1024
+LOAD_TYPE_BYTES = 32
+TEXT_COLUMNS = {
+    "run_id": RUN_ID_BYTES,
+    "row_key": ROW_KEY_BYTES,
+    "target_table": TARGET_TABLE_BYTES,
+    "load_type": LOAD_TYPE_BYTES,
+}
+"""The state table's text columns and their sizes in bytes: Redshift's ``VARCHAR(n)``/``CHAR(n)`` hold n bytes of
+UTF-8 (``glue_elt.sizes``); the table's DDL and every check of a value written into it are built from these."""
 Query = Callable[[str, Sequence[Any]], list[Row]]
+
+
+def check_run_id(name: str, value: str) -> str:
+    """``value`` (stripped) when it fits the state table's ``run_id`` column, else ``ConfigError`` naming ``--name``:
+    a parameter's parser, so an over-long run id stops the run before it connects."""
+    return check_parameter(name, value.strip(), RUN_ID_BYTES, "the state table")
 
 
 @dataclass(frozen=True)
@@ -48,9 +67,9 @@ class StateTable:
         Redshift checks CREATE on the database even for ``CREATE SCHEMA IF NOT EXISTS`` of an existing schema,
         so the schema statement is sent only when the schema is missing."""
         table = (
-            f"CREATE TABLE IF NOT EXISTS {self.name.sql()} ("
-            "run_id VARCHAR(256) NOT NULL, row_key CHAR(64) NOT NULL, target_table VARCHAR(1024) NOT NULL, "
-            "load_type VARCHAR(32) NOT NULL, rows_affected BIGINT, committed_at TIMESTAMP NOT NULL)"
+            f"CREATE TABLE IF NOT EXISTS {self.name.sql()} (run_id VARCHAR({RUN_ID_BYTES}) NOT NULL, "
+            f"row_key CHAR({ROW_KEY_BYTES}) NOT NULL, target_table VARCHAR({TARGET_TABLE_BYTES}) NOT NULL, "
+            f"load_type VARCHAR({LOAD_TYPE_BYTES}) NOT NULL, rows_affected BIGINT, committed_at TIMESTAMP NOT NULL)"
         )
         schema = f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(self.name.schema)}"
         return [schema, table] if with_schema else [table]

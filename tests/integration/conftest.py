@@ -14,6 +14,7 @@ import boto3
 import pytest
 
 from glue_elt import MigrationResult, RedshiftCrossAccountDataMigration
+from glue_elt.state import TEXT_COLUMNS, StateTable
 from local_stack import LocalStack, StackEndpoints
 from local_stack.endpoints import LOCAL_CLUSTER_ID
 
@@ -94,6 +95,21 @@ def schemas(stack: LocalStack, names: tuple[str, str]) -> tuple[str, str]:
     stack.create_source_schema(source)
     stack.create_target_schema(target)
     return source, target
+
+
+@pytest.fixture
+def byte_checked_state_table(db: Db, schemas: tuple[str, str]) -> str:
+    """A fresh state table in the test's target schema, created with the library's DDL plus, for each text column,
+    ``CHECK (octet_length(column) <= n)``: Redshift's ``VARCHAR(n)``/``CHAR(n)`` hold n bytes of UTF-8, PostgreSQL's
+    n characters (https://docs.aws.amazon.com/redshift/latest/dg/r_Character_types.html), so with these a value the
+    stand-in would accept but Redshift would refuse fails here too."""
+    table = StateTable.parse(f"{schemas[1]}.migration_state")
+    checks = [
+        f"ALTER TABLE {table.name.sql()} ADD CONSTRAINT {column}_bytes CHECK (octet_length({column}) <= {limit})"
+        for column, limit in TEXT_COLUMNS.items()
+    ]
+    db.as_etl(*table.create_statements(with_schema=False), *checks)
+    return str(table)
 
 
 @pytest.fixture(scope="session")

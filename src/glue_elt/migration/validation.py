@@ -9,6 +9,8 @@ from glue_elt.errors import ValidationError
 from glue_elt.migration.filters import check_filter
 from glue_elt.migration.model import LoadType, MigrationPlan, MigrationRow, parse_load_type
 from glue_elt.names import Identifier, parse_column_list, parse_table_name
+from glue_elt.sizes import size_problem
+from glue_elt.state import TARGET_TABLE_BYTES
 
 T = TypeVar("T")
 
@@ -30,6 +32,8 @@ def validate_row(row: MigrationRow) -> MigrationPlan:
 
     source = attempt(lambda: parse_table_name(row.source_table, "source_table")) if row.source_table else None
     target = attempt(lambda: parse_table_name(row.target_table, "target_table")) if row.target_table else None
+    too_long = size_problem("target_table", row.target_table, TARGET_TABLE_BYTES, "the state table")
+    problems += [too_long] if too_long else []  # the state table records target_table as given
     columns = attempt(lambda: parse_column_list(row.source_columns)) if row.source_columns.strip() else None
     condition = attempt(lambda: check_filter(row.source_filter)) if row.source_filter.strip() else None
     load_type = attempt(lambda: parse_load_type(row.load_type))
