@@ -15,6 +15,7 @@ import pytest
 
 from glue_elt import MigrationResult, RedshiftCrossAccountDataMigration
 from local_stack import LocalStack, StackEndpoints
+from local_stack.endpoints import LOCAL_CLUSTER_ID
 
 BUCKET = "glue-elt-it"
 _counter = itertools.count(1)
@@ -99,6 +100,16 @@ def schemas(stack: LocalStack, names: tuple[str, str]) -> tuple[str, str]:
 def etl_secret(endpoints: StackEndpoints) -> str:
     """A Secrets Manager secret (AWS's Redshift format) for the ETL user, through PgBouncer."""
     return make_secret(endpoints, "glue-elt/etl")
+
+
+@pytest.fixture(scope="session")
+def cluster_secret(endpoints: StackEndpoints) -> str:
+    """A password secret that also names its cluster (AWS's ``dbClusterIdentifier``): the driver connects to its
+    host, the Data API reaches the cluster by name and reads this secret by its ARN."""
+    name = "glue-elt/etl-cluster"
+    secret = endpoints.redshift_secret(dbClusterIdentifier=LOCAL_CLUSTER_ID)
+    boto3.client("secretsmanager").create_secret(Name=name, SecretString=secret)
+    return name
 
 
 def run_step(args: Mapping[str, object], **kwargs: Any) -> MigrationResult:

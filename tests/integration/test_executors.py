@@ -10,27 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
 
 from glue_elt import MigrationResult, RowStatus
-from local_stack.endpoints import LOCAL_CLUSTER_ID, StackEndpoints
 from tests.integration.conftest import Db, run_step
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type#merge_keys#watermark_column"
 PutConfig = Callable[[str, str], str]
 EXECUTORS = ("driver", "data_api")
 FAST_RETRIES = {"max_retries": 3, "retry_wait_seconds": 0.01}
-
-
-@pytest.fixture(scope="session")
-def cluster_secret(endpoints: StackEndpoints) -> str:
-    """A password secret that also names its cluster (AWS's ``dbClusterIdentifier``): the driver connects to its
-    host, the Data API reaches the cluster by name and reads this secret by its ARN."""
-    name = "glue-elt/etl-cluster"
-    secret = endpoints.redshift_secret(dbClusterIdentifier=LOCAL_CLUSTER_ID)
-    boto3.client("secretsmanager").create_secret(Name=name, SecretString=secret)
-    return name
 
 
 @pytest.fixture(params=EXECUTORS)
