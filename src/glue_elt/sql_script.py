@@ -56,9 +56,19 @@ NON_TRANSACTIONAL: dict[tuple[str, ...], str] = {
     ("DROP", "TABLESPACE"): NO_TRANSACTION_BLOCK,
     ("REINDEX",): NO_TRANSACTION_BLOCK,
     ("TRUNCATE",): "commits the transaction it runs in, so the script could not roll back",
+    ("REFRESH", "MATERIALIZED", "VIEW"): (
+        "runs as a transaction of its own (an incremental refresh does not see the script's uncommitted changes)"
+    ),
 }
 """Leading keywords (after ``CREATE``, ``OR REPLACE`` is skipped) of statements Redshift cannot run inside
 ``BEGIN … COMMIT``, and why (docs/redshift-compatibility.md has the sources)."""
+FOLDED = frozenset({"REFRESH"})
+"""First words after which sqlglot may fold the rest of the statement into one string token: their next words
+are read from the statement's text instead."""
+_GAP = r"(?:\s|--[^\n]*|/\*.*?\*/)+"
+_COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
+WORD = re.compile(r"[A-Za-z_][A-Za-z_0-9$]*")
+LEADING_WORDS = re.compile(rf"(?:{_GAP}[A-Za-z_][A-Za-z_0-9$]*(?![A-Za-z_0-9$.\"]))*", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -158,6 +168,8 @@ def _statement(number: int, line: int, tokens: list[Token], text: str) -> Statem
     for literal in reversed(_secret_literals(tokens)):
         shown = shown[: literal.start - first.start] + "'***'" + shown[literal.end - first.start + 1 :]
     words = _top_level_words(tokens) or ("",)
+    if words[0] in FOLDED:
+        words = (words[0], *_leading_words(exact[len(first.text) :]))
     if words[:3] == ("CREATE", "OR", "REPLACE"):
         words = ("CREATE", *words[3:])
     return Statement(
@@ -186,6 +198,12 @@ def _top_level_words(tokens: list[Token]) -> tuple[str, ...]:
         elif depth == 0:
             words.append("" if token.token_type in QUOTED else token.text.upper())
     return tuple(words)
+
+
+def _leading_words(text: str) -> tuple[str, ...]:
+    """The bare words (upper case) at the start of ``text``, across blanks and comments, up to anything else."""
+    found = LEADING_WORDS.match(text)
+    return tuple(word.upper() for word in WORD.findall(_COMMENT.sub(" ", found.group(0)))) if found else ()
 
 
 def refusal(words: tuple[str, ...]) -> Refusal | None:

@@ -7,7 +7,10 @@ from collections.abc import Callable
 
 import pytest
 
+from glue_elt import MigrationResult, RedshiftCrossAccountDataMigration, RowStatus
+from glue_elt.step import EXIT_ROWS_FAILED
 from tests.integration.conftest import Db, run_step
+from tests.integration.test_executors import config, line, state_rows
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
 PutConfig = Callable[[str, str], str]
@@ -104,3 +107,67 @@ def test_state_table_privileges_fail_every_row_of_the_cluster_before_any_write(
         f'state table "ops_{target}"."new_state" cannot be used: user etl_user lacks CREATE on schema ops_{target}'
     )
     assert db.count(f"{target}.t") == 0
+
+
+def migrate_with_status(args: dict[str, object]) -> tuple[MigrationResult, int]:
+    """The run's result and the exit status the job would end with."""
+    step = RedshiftCrossAccountDataMigration({"max_retries": 0, **args})
+    try:
+        result = step.run()
+        return result, step.exit_code(result)
+    finally:
+        step.close()
+
+
+def test_select_on_the_target_is_checked_wherever_a_load_reads_it(
+    db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig
+) -> None:
+    """Redshift: "DELETE operations also require the SELECT permission" (dg/r_GRANT.html); the incremental load's
+    MAX(watermark) and a Data API batch's COUNT(*) read the target too. PostgreSQL runs a plain ``DELETE FROM``
+    without SELECT and refuses the others in EXPLAIN with its own words: the message below and the untouched
+    targets show the pre-flight refused them."""
+    source, target = schemas
+    for table in ("u", "i", "o", "d"):
+        admin_owned_target(db, source, target, table, "INSERT, DELETE")
+        db.admin(f"INSERT INTO {target}.{table} VALUES (100)")
+    admin_owned_target(db, source, target, "a", "INSERT")
+    rows = [
+        line(source, target, cluster_secret, "upsert", "u", merge_keys="id"),
+        line(source, target, cluster_secret, "incremental", "i", watermark="id"),
+        line(source, target, cluster_secret, "overwrite", "o"),
+        line(source, target, cluster_secret, "append", "a"),
+    ]
+    result, status = migrate_with_status({"config_path": config(put_config, f"{target}-reads", *rows)})
+    lacks = "pre-flight check failed: user etl_user lacks SELECT on table"
+    assert [o.error for o in result.outcomes] == [*(f"{lacks} {target}.{t}" for t in "uio"), None]
+    assert result.outcomes[3].status is RowStatus.SUCCEEDED and db.count(f"{target}.a") == 3
+    assert status == EXIT_ROWS_FAILED
+    assert state_rows(db, result.run_id) == [(f"{target}.a", "append", 3, True)]
+
+    batch = {"config_path": config(put_config, f"{target}-batch", line(source, target, cluster_secret, table="d"))}
+    result, status = migrate_with_status({**batch, "executor": "data_api"})
+    assert [o.error for o in result.outcomes] == [f"{lacks} {target}.d"] and status == EXIT_ROWS_FAILED
+    assert state_rows(db, result.run_id) == []
+    assert all(db.rows(f"SELECT id FROM {target}.{t}") == [(100,)] for t in "uiod")
+
+
+def test_a_batch_without_select_on_the_target_is_refused_before_the_truncate(
+    db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig
+) -> None:
+    """The owner may revoke its own SELECT ("Object owners can revoke their own ordinary permissions",
+    dg/r_Privileges.html) and still truncate: the TRUNCATE would commit at once and the batch's COUNT(*) then
+    fail, so the pre-flight must refuse the row before it."""
+    source, target = schemas
+    db.admin(f"CREATE TABLE {source}.tr (id int)", f"INSERT INTO {source}.tr VALUES (1), (2), (3)")
+    db.as_etl(
+        f"CREATE TABLE {target}.tr (id int)",
+        f"INSERT INTO {target}.tr VALUES (100)",
+        f"REVOKE SELECT ON {target}.tr FROM etl_user",
+    )
+    uri = config(put_config, f"{target}-truncate-batch", line(source, target, cluster_secret, "overwrite", "tr"))
+    result, status = migrate_with_status({"config_path": uri, "executor": "data_api", "overwrite_mode": "truncate"})
+    assert [o.error for o in result.outcomes] == [
+        f"pre-flight check failed: user etl_user lacks SELECT on table {target}.tr"
+    ]
+    assert status == EXIT_ROWS_FAILED and state_rows(db, result.run_id) == []
+    assert db.rows(f"SELECT id FROM {target}.tr") == [(100,)]  # the TRUNCATE never ran

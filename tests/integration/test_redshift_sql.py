@@ -17,6 +17,7 @@ from glue_elt.errors import ConfigError, ExecutionError, UnreachableError
 from glue_elt.executor import Executor, connect_redshift
 from glue_elt.secrets import RedshiftCredentials
 from glue_elt.sql_run import Status
+from glue_elt.step import EXIT_CONFIG_ERROR
 from glue_elt.steps.redshift_sql import SqlResult
 from local_stack import StackEndpoints
 from tests.integration.conftest import BUCKET, REPO_ROOT, Db, make_secret, read_json
@@ -186,6 +187,33 @@ def test_vacuum_is_refused_by_default_and_runs_in_autocommit_mode_which_resumes(
     kinds = [row[2] for row in state_rows(db, f"vac-{target}")]
     assert sorted(kinds) == ["sql", *["sql statement"] * 4]
     assert run_sql(args).status == "skipped"
+
+
+def test_refresh_materialized_view_is_refused_before_connecting_and_runs_in_autocommit_mode(
+    db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig
+) -> None:
+    """On Redshift the refresh "runs as a transaction of its own" (materialized-view-refresh-sql-command.html);
+    PostgreSQL would run it in the script's transaction, so only the step's rule refuses it here."""
+    target = schemas[1]
+    text = (
+        f"CREATE TABLE {target}.base (a int);\nINSERT INTO {target}.base VALUES (1), (2);\n"
+        f"CREATE MATERIALIZED VIEW {target}.mv AS SELECT count(*) AS n FROM {target}.base;\n"
+        f"INSERT INTO {target}.base VALUES (3);\nREFRESH MATERIALIZED VIEW {target}.mv"
+    )
+    uri = put_config(f"sql/{target}/refresh.sql", text)
+    refused = {"sql_path": uri, "secret_name": "glue-elt/no-such-secret"}  # never read: refused before it
+    with pytest.raises(SystemExit) as exited:
+        RedshiftSqlStep(refused).start()
+    assert exited.value.code == EXIT_CONFIG_ERROR and not table_exists(db, f"{target}.base")
+    with pytest.raises(
+        ConfigError, match=rf"statement 5 \(line 5: REFRESH MATERIALIZED VIEW {target}.mv\) is REFRESH "
+    ):
+        run_sql(refused)
+
+    args = {"sql_path": uri, "secret_name": etl_secret, "non_transactional": "autocommit"}
+    result = run_sql(args)
+    assert [o.status for o in result.outcomes] == [Status.SUCCEEDED] * 5
+    assert db.rows(f"SELECT n FROM {target}.mv") == [(3,)]
 
 
 def test_dry_run_writes_nothing_and_tells_apart_tables_the_script_creates(

@@ -143,6 +143,8 @@ def test_a_statement_over_16_mb_is_refused() -> None:
         ("REINDEX DATABASE d", "REINDEX"),
         ("TRUNCATE sales.t", "TRUNCATE"),
         ("ALTER DATASHARE s SET PUBLICACCESSIBLE TRUE", "ALTER DATASHARE … SET PUBLICACCESSIBLE"),
+        ("REFRESH MATERIALIZED VIEW sales.mv", "REFRESH MATERIALIZED VIEW"),
+        ('refresh /* all */ materialized\n-- of them\nview "S"."mv" CASCADE', "REFRESH MATERIALIZED VIEW"),
     ],
 )
 def test_statements_redshift_cannot_run_in_a_transaction(statement: str, name: str) -> None:
@@ -183,6 +185,9 @@ def test_transaction_control_is_its_own_kind(statement: str, name: str) -> None:
         '"TRUNCATE"',
         "CREATE PROCEDURE p() AS $$ BEGIN TRUNCATE t; COMMIT; END $$ LANGUAGE plpgsql",
         "DELETE FROM t WHERE a = 'TRUNCATE'",
+        "SELECT 'REFRESH MATERIALIZED VIEW mv'",
+        'REFRESH "MATERIALIZED" VIEW mv',
+        "REFRESH materialized_views",
     ],
 )
 def test_statements_that_run_in_a_transaction(statement: str) -> None:

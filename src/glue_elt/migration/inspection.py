@@ -57,7 +57,8 @@ def inspect_cluster(
 ) -> Inspection:
     """Check every row of one secret against its cluster; raises only for what fails them all.
 
-    ``temporary_tables``: the loads create a temporary table (batch loads), so TEMP on the database is needed."""
+    ``temporary_tables``: the loads are batches, which keep the target's count in a temporary table, so TEMP on
+    the database and SELECT on every target are needed."""
     state = resolve_state_table(state, facts)
     failures: dict[int, GlueELTError] = {}
     resolved: dict[int, MigrationPlan] = {}
@@ -124,7 +125,7 @@ def _check_privileges(
     facts = view.facts
     state_needs = _state_needs(view)
     temp = Need("TEMP", "database", facts.database, facts.database)
-    row_needs = {index: _row_needs(plan, facts, overwrite_mode) for index, plan in plans.items()}
+    row_needs = {index: _row_needs(plan, facts, overwrite_mode, temporary_tables) for index, plan in plans.items()}
     needs = [*state_needs, *([temp] if temporary_tables else []), *(need for row in row_needs.values() for need in row)]
     lacking = access.missing(executor, secret_name, needs) if needs else set()
     if temporary_tables and temp in lacking:
@@ -158,14 +159,28 @@ def _truncates(plan: MigrationPlan, overwrite_mode: OverwriteMode) -> bool:
     return plan.load_type is LoadType.OVERWRITE and overwrite_mode is OverwriteMode.TRUNCATE
 
 
-def _row_needs(plan: MigrationPlan, facts: ClusterFacts, overwrite_mode: OverwriteMode) -> list[Need]:
-    target = plan.target
-    needs = [table_need("INSERT", target.schema, target.table)]
-    deletes = plan.load_type is LoadType.UPSERT or (
+def _deletes(plan: MigrationPlan, overwrite_mode: OverwriteMode) -> bool:
+    return plan.load_type is LoadType.UPSERT or (
         plan.load_type is LoadType.OVERWRITE and overwrite_mode is OverwriteMode.DELETE
     )
-    if deletes:
+
+
+def reads_target(plan: MigrationPlan, overwrite_mode: OverwriteMode, batched: bool) -> bool:
+    """Whether a statement of the row's load reads the target, so that SELECT on it is needed: any DELETE
+    ("DELETE operations also require the SELECT permission, because they must reference table columns",
+    dg/r_GRANT.html), the incremental load's ``MAX(watermark)`` of the target, and a Data API batch (its
+    ``COUNT(*)`` of the target, ``batch_load``). Only the driver's append and truncate-mode overwrite just write
+    it. EXPLAIN is not documented to check privileges (dg/r_EXPLAIN.html), so the pre-flight asks."""
+    return batched or plan.load_type is LoadType.INCREMENTAL or _deletes(plan, overwrite_mode)
+
+
+def _row_needs(plan: MigrationPlan, facts: ClusterFacts, overwrite_mode: OverwriteMode, batched: bool) -> list[Need]:
+    target = plan.target
+    needs = [table_need("INSERT", target.schema, target.table)]
+    if _deletes(plan, overwrite_mode):
         needs.append(table_need("DELETE", target.schema, target.table))
+    if reads_target(plan, overwrite_mode, batched):
+        needs.append(table_need("SELECT", target.schema, target.table))
     if plan.source.database in (None, facts.database):  # a share's tables: visibility in the catalog says it
         needs.append(table_need("SELECT", plan.source.schema, plan.source.table))
     return needs

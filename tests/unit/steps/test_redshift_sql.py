@@ -98,6 +98,17 @@ def test_refusal_names_each_statement_and_why() -> None:
     check_transactional(script, settings(non_transactional="autocommit"), "s3://b/k.sql")
 
 
+def test_refresh_materialized_view_is_refused_with_why() -> None:
+    script = split_script("INSERT INTO base SELECT 1;\nREFRESH MATERIALIZED VIEW mv", "s")
+    with pytest.raises(ConfigError) as raised:
+        check_transactional(script, settings(), "s")
+    assert (
+        "statement 2 (line 2: REFRESH MATERIALIZED VIEW mv) is REFRESH MATERIALIZED VIEW, which runs as a transaction "
+        "of its own (an incremental refresh does not see the script's uncommitted changes). Nothing ran."
+    ) in str(raised.value)
+    check_transactional(script, settings(non_transactional="autocommit"), "s")
+
+
 def test_transaction_control_is_refused_in_both_modes() -> None:
     script = split_script("BEGIN; INSERT INTO t SELECT 1; COMMIT", "s")
     for mode in ("refuse", "autocommit"):
