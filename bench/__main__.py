@@ -7,7 +7,8 @@
 5. the two executors on 50 tables of 1,000 rows (serial and --max_parallel 4): time per table with the driver
    and with the Redshift Data API (the local API server, which runs the SQL on the same stand-in), and the Data
    API requests per table from runs over 10 and 20 tables (``DescribeStatement`` polling counted apart);
-6. statements per table, counted by the server: serial overwrite and append runs over 10 and 20 tables with
+6. the Data API's busiest second at ``--max_parallel 64``, counted by its local server, vs the quotas (``bench.rate``);
+7. statements per table, counted by the server: serial overwrite and append runs over 10 and 20 tables with
    PostgreSQL logging the migration user's statements (untimed: logging slows the server; it runs last and is
    switched off again before anything else runs).
 
@@ -32,6 +33,7 @@ from typing import Any
 import boto3
 
 from bench.measure import compare, dump, machine, median_measured, run_measured
+from bench.rate import RATE_TABLES, request_rate
 from bench.report import markdown
 from glue_elt import RedshiftCrossAccountDataMigration
 from glue_elt.data_api import POLL, DataApiExecutor
@@ -59,6 +61,7 @@ SCENARIOS = {
     "memory": "memory",
     "cold": "cold_start",
     "executors": "executors",
+    "rate": "request_rate",
     "statements": "statements",  # last: it turns statement logging on (and off again)
 }
 log = logging.getLogger("bench")
@@ -71,6 +74,7 @@ class Bench:
         self.stack = stack
         self.ep = stack.endpoints
         self.s3 = boto3.client("s3")
+        self.secret = SECRET
 
     def admin(self, *statements: str) -> None:
         self.stack.run_as_admin(*statements)
@@ -257,6 +261,7 @@ def statements(bench: Bench) -> dict[str, dict[str, Any]]:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--client-5m", action="store_true", help="also run the client-side copy at 5M rows (slow)")
+    parser.add_argument("--rate-tables", type=int, default=RATE_TABLES, help="tables of the rate scenario")
     parser.add_argument("--only", nargs="+", choices=list(SCENARIOS), default=list(SCENARIOS), help="a subset")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -274,6 +279,7 @@ def main() -> int:
             "memory": lambda: memory(bench, client_sizes),
             "cold": cold_start,
             "executors": lambda: executors(bench),
+            "rate": lambda: request_rate(bench, args.rate_tables),
             "statements": lambda: statements(bench),
         }
         for name in SCENARIOS:  # in this order, whatever the order of --only: statement logging comes last

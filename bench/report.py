@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.rate import report_row
+
 
 def verdict(ok: bool) -> str:
     """``yes`` or a bold ``no``."""
@@ -85,6 +87,8 @@ def markdown(results: dict[str, Any], tables: int) -> str:
                      verdict(results["cold_start"]["help_s"] <= 1)))  # fmt: skip
     if "executors" in results:
         rows += _executors(results["executors"])
+    if "request_rate" in results:
+        rows.append(report_row(results["request_rate"]))
     if "statements" in results:
         rows.append(_statements(results["statements"]))
     machine = results["machine"]

@@ -54,3 +54,12 @@ def set_faults(url: str, **faults: Any) -> dict[str, Any]:
     with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
         answer: dict[str, Any] = json.loads(response.read())
     return answer
+
+
+def request_counts(url: str, reset: bool = False) -> dict[str, Any]:
+    """``GET /_local/requests`` (``POST`` with ``reset``): the calls the server received (see its docstring)."""
+    method = "POST" if reset else "GET"
+    request = urllib.request.Request(f"{url}/_local/requests", data=b"{}" if reset else None, method=method)  # noqa: S310
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+        answer: dict[str, Any] = json.loads(response.read())
+    return answer

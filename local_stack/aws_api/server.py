@@ -16,8 +16,12 @@ Test-only controls of this fake (never used by the product; no AWS service has t
   - ``"deny_operations": ["GetClusterCredentials", ...]``: every call of those operations is refused as a missing IAM
     permission is (HTTP 403, ``AccessDenied`` for ``redshift``, ``AccessDeniedException`` for the JSON services), until
     changed or reset (the server evaluates no IAM policies: this is how tests make a permission missing);
+  - ``"omit_batch_error": true``: a FAILED batch's ``DescribeStatement`` answer carries its error only in
+    ``SubStatements[i].Error``, the top-level ``Error`` left out (an answer shape clients must read);
   - ``"reset": true``: disarm everything.
 - ``GET /_local/faults``: the faults now armed.
+- ``GET /_local/requests``: the JSON API calls the server received, by operation: in all and in the busiest
+  second (``local_stack.aws_api.meter``); ``POST /_local/requests`` starts the count again.
 """
 
 from __future__ import annotations
@@ -26,14 +30,14 @@ import contextlib
 import json
 import logging
 import socket
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from local_stack.aws_api.credentials import CredentialBroker
 from local_stack.aws_api.data_api import DataApi
+from local_stack.aws_api.faults import Faults
+from local_stack.aws_api.meter import RequestMeter
 from local_stack.aws_api.protocol import (
     ApiError,
     Caller,
@@ -52,67 +56,6 @@ log = logging.getLogger(__name__)
 JsonOperation = Callable[[dict[str, Any], Caller], dict[str, Any]]
 QueryOperation = Callable[[dict[str, str], Caller], dict[str, object]]
 LOST_BATCH_WAIT = 120.0
-
-
-@dataclass
-class Faults:
-    """The armed test faults (see the module docstring)."""
-
-    throttle_next: int = 0
-    throttle_operations: list[str] = field(default_factory=list)
-    lose_response_of_next_batch: int = 0
-    lose_response_mode: str = "close"
-    deny_operations: list[str] = field(default_factory=list)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    def throttle(self, operation: str) -> bool:
-        """Whether this call is to be throttled (counts it down)."""
-        with self._lock:
-            if self.throttle_next > 0 and (not self.throttle_operations or operation in self.throttle_operations):
-                self.throttle_next -= 1
-                return True
-            return False
-
-    def denies(self, operation: str) -> bool:
-        """Whether calls of ``operation`` are refused (``deny_operations``)."""
-        with self._lock:
-            return operation in self.deny_operations
-
-    def lose_batch(self) -> str | None:
-        """The way to lose this batch's answer, or None (counts it down)."""
-        with self._lock:
-            if self.lose_response_of_next_batch > 0:
-                self.lose_response_of_next_batch -= 1
-                return self.lose_response_mode
-            return None
-
-    def update(self, changes: dict[str, Any]) -> None:
-        """Apply a ``POST /_local/faults`` body (``expire_credentials`` is the broker's)."""
-        with self._lock:
-            if changes.get("reset"):
-                self.throttle_next, self.throttle_operations, self.lose_response_of_next_batch = 0, [], 0
-                self.lose_response_mode, self.deny_operations = "close", []
-            self.throttle_next = int(changes.get("throttle_next", self.throttle_next))
-            self.throttle_operations = list(changes.get("throttle_operations", self.throttle_operations))
-            self.deny_operations = list(changes.get("deny_operations", self.deny_operations))
-            self.lose_response_of_next_batch = int(
-                changes.get("lose_response_of_next_batch", self.lose_response_of_next_batch)
-            )
-            mode = str(changes.get("lose_response_mode", self.lose_response_mode))
-            if mode not in ("close", "500", "close_running"):
-                raise ValueError("lose_response_mode must be 'close', '500' or 'close_running'")
-            self.lose_response_mode = mode
-
-    def state(self) -> dict[str, Any]:
-        """The armed faults as JSON."""
-        with self._lock:
-            return {
-                "throttle_next": self.throttle_next,
-                "throttle_operations": self.throttle_operations,
-                "lose_response_of_next_batch": self.lose_response_of_next_batch,
-                "lose_response_mode": self.lose_response_mode,
-                "deny_operations": self.deny_operations,
-            }
 
 
 SERVICE_PREFIXES = {"RedshiftData": "redshift-data", "RedshiftServerless": "redshift-serverless"}
@@ -134,6 +77,7 @@ class App:
         self.data_api = DataApi(endpoints, self.broker)
         self.redshift = RedshiftApi(endpoints, self.broker)
         self.faults = Faults()
+        self.meter = RequestMeter()
         d, r = self.data_api, self.redshift
         self.json_operations: dict[str, JsonOperation] = {
             "RedshiftData.ExecuteStatement": d.execute_statement,
@@ -154,6 +98,10 @@ class App:
         """The ``/_local/...`` test controls."""
         if path == "/_local/health":
             return 200, {"ok": True}
+        if path == "/_local/requests":
+            if method == "POST":
+                self.meter.reset()
+            return 200, self.meter.report()
         if path != "/_local/faults":
             return 404, {"error": f"no control at {path}"}
         expired: list[str] = []
@@ -200,6 +148,7 @@ class Handler(BaseHTTPRequestHandler):
             if operation is None:
                 raise ApiError("UnknownOperationException", f"{target} is not served by the local Redshift API server")
             prefix, _, name = target.rpartition(".")
+            app.meter.count(name)
             if app.faults.denies(name):
                 raise denied(caller, SERVICE_PREFIXES.get(prefix, prefix), name, "AccessDeniedException")
             if app.faults.throttle(name):
@@ -207,7 +156,7 @@ class Handler(BaseHTTPRequestHandler):
             request = json.loads(body or b"{}")
             if not isinstance(request, dict):
                 raise ApiError("SerializationException", "the request body must be a JSON object")
-            answer = operation(request, caller)
+            answer = app.faults.shape(name, operation(request, caller))
             if target == "RedshiftData.BatchExecuteStatement" and (mode := app.faults.lose_batch()) is not None:
                 if mode != "close_running":
                     app.data_api.wait_done(str(answer["Id"]), LOST_BATCH_WAIT)

@@ -26,7 +26,16 @@ from typing import Any
 
 from glue_elt.aws import call_failure
 from glue_elt.batch import BatchResult, BatchStatementError
-from glue_elt.data_api_wire import api_error, data_api_target, failed_part, named_parameters, records, statement_error
+from glue_elt.data_api_pace import Pacer, is_busy
+from glue_elt.data_api_wire import (
+    api_error,
+    data_api_target,
+    failed_part,
+    named_parameters,
+    records,
+    reported_error,
+    statement_error,
+)
 from glue_elt.errors import ExecutionError
 from glue_elt.executor import Row
 from glue_elt.secrets import SecretStore
@@ -62,7 +71,8 @@ class DataApiExecutor:
     """``execute``, ``query``, ``transaction`` and ``run_batch`` per secret name through the Data API.
 
     The secret says which cluster or workgroup and who runs the SQL (``glue_elt.data_api_wire.data_api_target``).
-    ``calls`` counts the API calls by operation (``DescribeStatement`` being the polling).
+    ``calls`` counts the API calls by operation (``DescribeStatement`` being the polling). ``pacer`` spaces the
+    calls under the account's quotas and waits out busy answers (``glue_elt.data_api_pace``).
     """
 
     def __init__(
@@ -71,8 +81,10 @@ class DataApiExecutor:
         *,
         poll_delays: Sequence[float] = POLL_DELAYS,
         sleep: Callable[[float], None] = time.sleep,
+        pacer: Pacer | None = None,
     ) -> None:
         self._secrets = secrets or SecretStore()
+        self._pacer = pacer or Pacer()
         self._poll_delays = tuple(poll_delays)
         self._sleep = sleep
         self._targets: dict[str, dict[str, str]] = {}
@@ -190,17 +202,24 @@ class DataApiExecutor:
 
         client = self._secrets.clients.client("redshift-data")
         method = getattr(client, _snake(operation))
-        with self._lock:
-            self.calls[operation] += 1
+
+        def send(sent: dict[str, Any]) -> Mapping[str, Any]:
+            with self._lock:
+                self.calls[operation] += 1
+            answer: Mapping[str, Any] = method(**sent)
+            return answer
+
         try:
-            answer: Mapping[str, Any] = method(**request)
+            answer = self._pacer.send(operation, request, send)
         except ClientError as error:
             details = error.response.get("Error", {})
             code, message = str(details.get("Code", "ClientError")), str(details.get("Message", ""))
-            raise api_error(operation, code, message) from None
-        except BotoCoreError as error:
-            failure = call_failure(error, f"Data API {operation} failed", ExecutionError)
+            failure = api_error(operation, code, message)
+            if is_busy(error):  # busy for the pacer's whole wait: now a transient failure (a retry of the row)
+                failure = ExecutionError(f"{failure} (busy for {self._pacer.busy_seconds:.0f} s)", transient=True)
             raise failure from None
+        except BotoCoreError as error:
+            raise call_failure(error, f"Data API {operation} failed", ExecutionError) from None
         return answer
 
 
@@ -216,7 +235,7 @@ def _check_size(sql: str, what: str) -> None:
 def _ended_badly(described: Mapping[str, Any]) -> ExecutionError:
     if described.get("Status") == "ABORTED":
         return ExecutionError(f"statement {described.get('Id')} was cancelled (ABORTED) before it finished")
-    return statement_error(described.get("Error"))
+    return statement_error(reported_error(described))
 
 
 def _snake(operation: str) -> str:

@@ -129,6 +129,18 @@ def api_error(operation: str, code: str, message: str) -> ExecutionError:
     return ExecutionError(text, transient=code in TRANSIENT_CODES)
 
 
+def reported_error(described: Mapping[str, Any]) -> str | None:
+    """A failed statement's error text: the top-level ``Error``, else the failed sub-statement's (a batch's
+    answer may carry it only in ``SubStatements[i].Error``; botocore's model has ``Error`` at both levels)."""
+    if described.get("Error"):
+        return str(described["Error"])
+    index = failed_part(described)
+    if index is None:
+        return None
+    error = described["SubStatements"][index].get("Error")
+    return str(error) if error else None
+
+
 def failed_part(described: Mapping[str, Any]) -> int | None:
     """The 0-based index of the sub-statement that failed in a described batch, if any."""
     statuses = [part.get("Status") for part in described.get("SubStatements", [])]

@@ -83,29 +83,52 @@ def test_a_statement_that_fails_at_load_time_fails_its_row_and_changes_nothing(
     assert db.rows(f"SELECT id, v FROM {target}.t") == [(0, "old")]  # the batch's DELETE rolled back too
 
 
+@pytest.mark.parametrize("omitted", [False, True], ids=["top-level-error", "sub-statement-error-only"])
 def test_error_1023_is_retried_and_loads_once(
-    db: Db, schemas: tuple[str, str], api_secret: str, put_config: PutConfig, caplog: pytest.LogCaptureFixture
+    db: Db,
+    schemas: tuple[str, str],
+    api_secret: str,
+    put_config: PutConfig,
+    faults: str,
+    caplog: pytest.LogCaptureFixture,
+    omitted: bool,
 ) -> None:
     """The server raises error 1023 exactly as Redshift sends it; the Data API reports it as text
-    (``ERROR: 1023`` and a detail line), which marks it transient."""
+    (``ERROR: 1023`` and a detail line), which marks it transient, also when only the failed sub-statement
+    carries it (``omit_batch_error``)."""
     source, target = schemas
     seed(db, source, target)
-    db.as_etl(
-        *fail_first_insert_with_1023(target, "t"),
-    )
+    db.as_etl(*fail_first_insert_with_1023(target, "t"))
+    set_faults(faults, omit_batch_error=omitted)
     with caplog.at_level(logging.WARNING):
-        (outcome,) = migrate(config(put_config, "1023", line(source, target, api_secret))).outcomes
+        (outcome,) = migrate(config(put_config, f"1023-{omitted}", line(source, target, api_secret))).outcomes
     assert (outcome.status, outcome.rows_affected) == (RowStatus.SUCCEEDED, 20)
     assert db.count(f"{target}.t") == 20
     assert db.rows(f"SELECT last_value FROM {target}.attempts") == [(2,)]
     assert "1023 (Detail: Serializable isolation violation" in caplog.text
 
 
+def test_a_guard_reported_only_in_its_sub_statement_still_names_the_duplicate_key(
+    db: Db, schemas: tuple[str, str], api_secret: str, put_config: PutConfig, faults: str
+) -> None:
+    """The upsert's merge-key guard divides by zero; with the top-level ``Error`` left out of the answer the
+    step still knows it for the guard's ("by zero") and names the duplicate key."""
+    source, target = schemas
+    seed(db, source, target, "dup")
+    db.admin(f"INSERT INTO {source}.dup VALUES (3, 3, 'again')")
+    set_faults(faults, omit_batch_error=True)
+    uri = config(put_config, "guard-omitted", line(source, target, api_secret, "upsert", "dup", merge_keys="id"))
+    (outcome,) = migrate(uri, fail_on_error="false").outcomes
+    assert outcome.status is RowStatus.FAILED and outcome.error is not None
+    assert "duplicate merge keys: (3)" in outcome.error and "nothing was changed" in outcome.error
+    assert db.count(f"{target}.dup") == 0
+
+
 @pytest.mark.parametrize("throttled", [2, 7])
 def test_throttling_is_retried(
     db: Db, schemas: tuple[str, str], api_secret: str, put_config: PutConfig, faults: str, throttled: int
 ) -> None:
-    """A few throttled calls are retried by boto3; more than its attempts, by the step's own retries."""
+    """A few throttled calls are retried by boto3; more than its attempts, by the executor's pacer."""
     source, target = schemas
     seed(db, source, target)
     set_faults(faults, throttle_next=throttled, throttle_operations=["BatchExecuteStatement"])
@@ -113,6 +136,31 @@ def test_throttling_is_retried(
     assert (outcome.status, outcome.rows_affected) == (RowStatus.SUCCEEDED, 20)
     assert db.count(f"{target}.t") == 20
     assert json.loads(json.dumps(set_faults(faults)))["throttle_next"] == 0
+
+
+def test_a_throttling_burst_beyond_the_retry_budget_loads_the_row_once(
+    db: Db,
+    schemas: tuple[str, str],
+    api_secret: str,
+    put_config: PutConfig,
+    faults: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Eight throttled calls of every operation, boto3 not retrying (one attempt per call) and one retry for
+    the row: four times the row's two attempts. The pacer waits them out; the row's retries stay unused."""
+    monkeypatch.setenv("AWS_RETRY_MODE", "standard")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    source, target = schemas
+    seed(db, source, target)
+    set_faults(faults, throttle_next=8)
+    with caplog.at_level(logging.WARNING):
+        uri = config(put_config, "throttle-burst", line(source, target, api_secret))
+        (outcome,) = migrate(uri, max_retries="1").outcomes
+    assert (outcome.status, outcome.rows_affected) == (RowStatus.SUCCEEDED, 20)
+    assert db.count(f"{target}.t") == 20
+    assert set_faults(faults)["throttle_next"] == 0
+    assert "transient error" not in caplog.text  # no retry of the row was logged
 
 
 @pytest.mark.parametrize(("lost", "mode"), [(1, "close"), (1, "500"), (7, "close")])

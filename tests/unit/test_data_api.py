@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, cast
 
 import pytest
+from botocore.exceptions import ClientError
 
 from glue_elt.batch import BatchStatementError
 from glue_elt.connection import ConnectionSpec
 from glue_elt.data_api import DataApiExecutor
+from glue_elt.data_api_pace import Pacer
 from glue_elt.errors import ExecutionError
+from glue_elt.retry import RetryPolicy
 from glue_elt.secrets import SecretStore
 
 SPEC = ConnectionSpec("s", "dev", user="etl", cluster_identifier="c1")
@@ -18,14 +22,17 @@ SPEC = ConnectionSpec("s", "dev", user="etl", cluster_identifier="c1")
 class ScriptedClient:
     """Answers each operation from a queue; records the requests."""
 
-    def __init__(self, **answers: list[dict[str, Any]]) -> None:
+    def __init__(self, **answers: list[Any]) -> None:
         self.answers = {name: iter(items) for name, items in answers.items()}
         self.requests: list[tuple[str, dict[str, Any]]] = []
 
     def __getattr__(self, name: str) -> Any:
         def call(**request: Any) -> dict[str, Any]:
             self.requests.append((name, request))
-            return next(self.answers[name])
+            answer = next(self.answers[name])
+            if isinstance(answer, BaseException):
+                raise answer
+            return answer
 
         return call
 
@@ -47,8 +54,18 @@ class Secrets:
         return SPEC
 
 
-def executor_for(client: ScriptedClient, sleeps: list[float]) -> DataApiExecutor:
-    return DataApiExecutor(cast(SecretStore, Secrets(client)), poll_delays=(0.1, 0.2, 0.4), sleep=sleeps.append)
+def executor_for(client: ScriptedClient, sleeps: list[float], waits: list[float] | None = None) -> DataApiExecutor:
+    """Polling sleeps go to ``sleeps``; the pacer's (rate limits, busy answers) to ``waits``."""
+    pacer = Pacer(sleep=(waits if waits is not None else []).append)
+    return DataApiExecutor(
+        cast(SecretStore, Secrets(client)), poll_delays=(0.1, 0.2, 0.4), sleep=sleeps.append, pacer=pacer
+    )
+
+
+def throttled(operation: str) -> ClientError:
+    body: Any = {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}
+    body["ResponseMetadata"] = {"HTTPStatusCode": 400}
+    return ClientError(body, operation)
 
 
 def statuses(*names: str, **last: Any) -> list[dict[str, Any]]:
@@ -72,6 +89,7 @@ def test_query_polls_with_backoff_and_reads_every_page() -> None:
     assert sleeps == [0.1, 0.2, 0.4, 0.4]  # the last delay repeats
     name, request = client.requests[0]
     assert name == "execute_statement"
+    assert uuid.UUID(request.pop("ClientToken"))  # one per submission, kept through busy answers
     assert request == {
         "Database": "dev",
         "ClusterIdentifier": "c1",
@@ -143,3 +161,57 @@ def test_a_transaction_is_sent_as_one_batch_when_it_ends() -> None:
             session.query("SELECT 1")
     assert [name for name, _ in client.requests] == ["batch_execute_statement", "describe_statement"]
     assert client.requests[0][1]["Sqls"] == ["CREATE SCHEMA x", "CREATE TABLE x.t (a int)"]
+
+
+def test_a_batch_error_reported_only_in_its_sub_statement_is_read_there() -> None:
+    """The top-level ``Error`` may be empty; the failed sub-statement's text still marks 1023 transient and
+    names the guard's failure ("by zero")."""
+    parts = [
+        {"Id": "c:1", "Status": "FINISHED"},
+        {"Id": "c:2", "Status": "FAILED", "Error": "ERROR: 1023\n  Detail: Serializable isolation violation"},
+        {"Id": "c:3", "Status": "ABORTED"},
+    ]
+    guard = [{"Id": "d:1", "Status": "FAILED", "Error": "ERROR: division by zero"}]
+    client = ScriptedClient(
+        batch_execute_statement=[{"Id": "c"}, {"Id": "d"}],
+        describe_statement=[
+            {"Id": "c", "Status": "FAILED", "SubStatements": parts},
+            {"Id": "d", "Status": "FAILED", "Error": "", "SubStatements": guard},
+        ],
+    )
+    executor = executor_for(client, [])
+    with pytest.raises(BatchStatementError, match=r"^1023 ") as raised:
+        executor.run_batch("s", ["A", "B", "C"], "tok")
+    assert raised.value.index == 1 and raised.value.transient
+    with pytest.raises(BatchStatementError, match=r"^division by zero$") as raised:
+        executor.run_batch("s", ["G"], "tok2")
+    assert raised.value.index == 0 and not raised.value.transient
+
+
+def test_throttled_calls_wait_without_using_the_retries() -> None:
+    """Six throttled submissions, more than the policy's one retry: one attempt, one token, rows loaded."""
+    client = ScriptedClient(
+        execute_statement=[*(throttled("ExecuteStatement") for _ in range(6)), {"Id": "a"}],
+        describe_statement=[throttled("DescribeStatement"), {"Id": "a", "Status": "FINISHED", "ResultRows": 3}],
+    )
+    waits: list[float] = []
+    executor = executor_for(client, [], waits)
+    attempts: list[int] = []
+
+    def attempt() -> int:
+        attempts.append(1)
+        return executor.execute("s", "DELETE FROM t")
+
+    assert RetryPolicy(max_retries=1, wait_seconds=0).call("row", attempt) == 3
+    assert len(attempts) == 1 and len(waits) >= 7
+    tokens = {request["ClientToken"] for name, request in client.requests if name == "execute_statement"}
+    assert len(tokens) == 1
+    assert executor.calls == {"ExecuteStatement": 7, "DescribeStatement": 2}
+
+
+def test_busy_past_the_wait_is_one_transient_error() -> None:
+    client = ScriptedClient(execute_statement=[throttled("ExecuteStatement")])
+    executor = DataApiExecutor(cast(SecretStore, Secrets(client)), pacer=Pacer(busy_seconds=0, sleep=[].append))
+    with pytest.raises(ExecutionError, match=r"ThrottlingException.*busy for 0 s") as raised:
+        executor.execute("s", "DELETE FROM t")
+    assert raised.value.transient
