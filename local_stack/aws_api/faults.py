@@ -50,7 +50,8 @@ class Faults:
             return None
 
     def update(self, changes: dict[str, Any]) -> None:
-        """Apply a ``POST /_local/faults`` body (``expire_credentials`` is the broker's)."""
+        """Apply a ``POST /_local/faults`` body (``expire_credentials`` is the broker's, ``expire_client_tokens``
+        the statement store's)."""
         with self._lock:
             if changes.get("reset"):
                 self.throttle_next, self.throttle_operations, self.lose_response_of_next_batch = 0, [], 0

@@ -13,6 +13,8 @@ Test-only controls of this fake (never used by the product; no AWS service has t
     (``"lose_response_mode": "close"``, the default) or an HTTP 500 ``InternalServerException`` is sent (``"500"``);
     ``"close_running"`` closes the connection at once, while the batch may still be running;
   - ``"expire_credentials": ["IAM:etl_user", ...]`` or ``"*"``: issued temporary passwords stop working now;
+  - ``"expire_client_tokens": true``: every Data API ``ClientToken`` is forgotten now, as after its 8 hours (the
+    next request with one runs anew);
   - ``"deny_operations": ["GetClusterCredentials", ...]``: every call of those operations is refused as a missing IAM
     permission is (HTTP 403, ``AccessDenied`` for ``redshift``, ``AccessDeniedException`` for the JSON services), until
     changed or reset (the server evaluates no IAM policies: this is how tests make a permission missing);
@@ -111,6 +113,8 @@ class App:
             chosen = changes.get("expire_credentials")
             if chosen is not None:
                 expired = self.broker.expire(None if chosen == "*" else list(chosen))
+            if changes.get("expire_client_tokens"):
+                self.data_api.store.expire_tokens()
         return 200, {**self.faults.state(), "expired_credentials": expired}
 
 

@@ -2,8 +2,11 @@
 
 **Retention**: a statement and its result stay for ``RETENTION`` (24 hours, the Data API's documented result
 lifetime) or until ``MAX_STATEMENTS`` newer ones exist, whichever comes first, and all of them go when the server
-stops. A ``ClientToken`` lives as long as its statement: the same token with the same request answers the same
-``Id`` without running anything again; with a different request it is a ``ValidationException``.
+stops. A ``ClientToken`` names its statement for ``TOKEN_LIFETIME`` (8 hours: "The client token expires after 8
+hours", mgmt/data-api.html) while the statement is kept: the same token with the same request answers the same
+``Id`` without running anything again, whatever that statement's outcome (a FAILED one too); with a different
+request it is a ``ValidationException``. After that, the token names nothing and the request runs anew.
+``expire_tokens`` (the ``expire_client_tokens`` test control) ends every token's life at once, as 8 hours would.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 from local_stack.aws_api.protocol import ApiError, epoch, now, validation
 
 RETENTION = dt.timedelta(hours=24)
+TOKEN_LIFETIME = dt.timedelta(hours=8)
 MAX_STATEMENTS = 10_000
 TERMINAL = frozenset({"FINISHED", "FAILED", "ABORTED"})
 _IGNORED_FOR_IDEMPOTENCY = frozenset({"ClientToken", "WaitTimeSeconds"})
@@ -149,7 +153,7 @@ class StatementStore:
 
     def __init__(self) -> None:
         self._statements: OrderedDict[str, Statement] = OrderedDict()
-        self._tokens: dict[tuple[str, str], tuple[str, str]] = {}
+        self._tokens: dict[tuple[str, str], tuple[str, str, dt.datetime]] = {}
         self._lock = threading.RLock()
 
     def claim(self, operation: str, request: dict[str, Any], create: Any) -> tuple[Statement, bool]:
@@ -162,7 +166,7 @@ class StatementStore:
         with self._lock:
             self._prune()
             if token is not None and (operation, token) in self._tokens:
-                known_fingerprint, known_id = self._tokens[(operation, token)]
+                known_fingerprint, known_id, _ = self._tokens[(operation, token)]
                 if known_fingerprint != fingerprint:
                     raise validation(f"ClientToken {token} was already used with different request parameters")
                 if known_id in self._statements:
@@ -170,7 +174,7 @@ class StatementStore:
             statement: Statement = create(str(uuid.uuid4()))
             self._statements[statement.id] = statement
             if token is not None:
-                self._tokens[(operation, token)] = (fingerprint, statement.id)
+                self._tokens[(operation, token)] = (fingerprint, statement.id, now())
             return statement, True
 
     def find(self, statement_id: str) -> tuple[Statement, Part | None]:
@@ -203,5 +207,11 @@ class StatementStore:
             if not statement.done.is_set() or (statement.parts[0].created > oldest and not too_many):
                 continue
             del self._statements[statement_id]
-        live = set(self._statements)
-        self._tokens = {key: value for key, value in self._tokens.items() if value[1] in live}
+        live, born_after = set(self._statements), now() - TOKEN_LIFETIME
+        self._tokens = {key: value for key, value in self._tokens.items() if value[1] in live and value[2] > born_after}
+
+    def expire_tokens(self) -> int:
+        """Forget every ``ClientToken`` now (as their 8 hours would); returns how many there were."""
+        with self._lock:
+            count, self._tokens = len(self._tokens), {}
+            return count

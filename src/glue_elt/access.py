@@ -31,16 +31,23 @@ class Need:
     kind: str
     name: str
     label: str
+    why: str = ""
+
+    def alternatives(self) -> list[str]:
+        """The privileges any one of which meets the need (``privilege`` may read ``DELETE or UPDATE``)."""
+        return self.privilege.split(" or ")
 
     def expression(self) -> str:
-        """The SQL test, with the object's name as a parameter and the privilege as a constant."""
-        return f"{FUNCTIONS[self.kind]}(%s, '{self.privilege}')"
+        """The SQL test, with the object's name as a parameter (once per alternative) and the privilege as a
+        constant."""
+        tests = [f"{FUNCTIONS[self.kind]}(%s, '{privilege}')" for privilege in self.alternatives()]
+        return tests[0] if len(tests) == 1 else "(" + " OR ".join(tests) + ")"
 
 
-def table_need(privilege: str, schema: str, table: str) -> Need:
-    """``privilege`` on the connected database's ``schema.table``."""
+def table_need(privilege: str, schema: str, table: str, why: str = "") -> Need:
+    """``privilege`` on the connected database's ``schema.table``; ``why`` is said when it is missing."""
     name = f"{quote_identifier(schema)}.{quote_identifier(table)}"
-    return Need(privilege, "table", name, f"{schema}.{table}")
+    return Need(privilege, "table", name, f"{schema}.{table}", why)
 
 
 def missing(executor: Executor, secret_name: str, needs: Sequence[Need]) -> set[Need]:
@@ -50,7 +57,8 @@ def missing(executor: Executor, secret_name: str, needs: Sequence[Need]) -> set[
     for start in range(0, len(unique), CHECKS_PER_QUERY):
         chunk = unique[start : start + CHECKS_PER_QUERY]
         sql = "SELECT " + ", ".join(need.expression() for need in chunk)
-        (row,) = executor.query(secret_name, sql, [need.name for need in chunk])
+        params = [need.name for need in chunk for _ in need.alternatives()]
+        (row,) = executor.query(secret_name, sql, params)
         if len(row) != len(chunk):
             raise ExecutionError(f"the privilege query returned {len(row)} values for {len(chunk)} checks")
         lacking.update(need for need, granted in zip(chunk, row) if not server_bool(granted))
@@ -59,4 +67,4 @@ def missing(executor: Executor, secret_name: str, needs: Sequence[Need]) -> set[
 
 def describe(lacking: Sequence[Need], user: str) -> str:
     """``user etl lacks INSERT on analytics.orders, DELETE on analytics.orders``."""
-    return f"user {user} lacks " + ", ".join(f"{n.privilege} on {n.kind} {n.label}" for n in lacking)
+    return f"user {user} lacks " + ", ".join(f"{n.privilege} on {n.kind} {n.label}{n.why}" for n in lacking)

@@ -83,6 +83,27 @@ def test_a_statement_that_fails_at_load_time_fails_its_row_and_changes_nothing(
     assert db.rows(f"SELECT id, v FROM {target}.t") == [(0, "old")]  # the batch's DELETE rolled back too
 
 
+@pytest.mark.parametrize("mode", ["delete", "truncate"])
+def test_a_rerun_after_a_failed_batch_loads_once_when_the_cause_is_fixed(
+    db: Db, schemas: tuple[str, str], api_secret: str, put_config: PutConfig, mode: str
+) -> None:
+    """Within 8 hours the service answers the failed batch's ``ClientToken`` with that batch (mgmt/data-api.html):
+    the re-run sees it was created before its own first statement, so the old failure is not reported again, and
+    the row loads under a new token."""
+    source, target = schemas
+    db.admin(f"CREATE TABLE {source}.t (id int, v text)", f"INSERT INTO {source}.t VALUES (1, 'ok'), (2, 'too long')")
+    db.as_etl(f"CREATE TABLE {target}.t (id int, v varchar(3))", f"INSERT INTO {target}.t VALUES (0, 'old')")
+    uri = config(put_config, f"rerun-{mode}", line(source, target, api_secret, "overwrite"))
+    params = {"run_id": f"rerun-{target}-{mode}", "overwrite_mode": mode, "fail_on_error": "false"}
+    (failed,) = migrate(uri, **params).outcomes
+    assert failed.status is RowStatus.FAILED and "value too long" in (failed.error or "")
+    db.as_etl(f"ALTER TABLE {target}.t ALTER COLUMN v TYPE text")  # the cause, fixed
+    (again,) = migrate(uri, **params).outcomes
+    assert (again.status, again.rows_affected, again.error) == (RowStatus.SUCCEEDED, 2, None)
+    assert db.rows(f"SELECT id, v FROM {target}.t ORDER BY id") == [(1, "ok"), (2, "too long")]
+    assert db.rows(f"SELECT count(*) FROM glue_elt.migration_state WHERE run_id = '{params['run_id']}'") == [(1,)]
+
+
 @pytest.mark.parametrize("omitted", [False, True], ids=["top-level-error", "sub-statement-error-only"])
 def test_error_1023_is_retried_and_loads_once(
     db: Db,

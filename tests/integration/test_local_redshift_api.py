@@ -228,6 +228,25 @@ def test_client_token_makes_a_request_run_once(stack: LocalStack, db: Db, table:
     assert db.count(f"{table} where id = 22") == 1
 
 
+def test_a_reused_token_answers_its_failed_batch_without_running_it_until_the_token_expires(
+    stack: LocalStack, db: Db, table: str, faults: str
+) -> None:
+    """AWS: a request with a known ``ClientToken`` "completes successfully without performing any further actions"
+    and returns the original statement, whatever it did; the token expires after 8 hours (mgmt/data-api.html)."""
+    db.admin(f"CREATE SEQUENCE {table}_tries", f"GRANT USAGE ON SEQUENCE {table}_tries TO etl_user")
+    client = data_client()
+    batch = {"Sqls": [f"select nextval('{table}_tries')", "insert into api.missing values (1)"], **AS_ETL}
+    first = client.batch_execute_statement(ClientToken="token-failed-batch", **batch)
+    assert wait(client, first["Id"])["Status"] == "FAILED"
+    again = client.batch_execute_statement(ClientToken="token-failed-batch", **batch)
+    assert again["Id"] == first["Id"] and wait(client, again["Id"])["Status"] == "FAILED"
+    assert db.rows(f"SELECT last_value FROM {table}_tries") == [(1,)]  # not run a second time
+    set_faults(faults, expire_client_tokens=True)
+    renewed = client.batch_execute_statement(ClientToken="token-failed-batch", **batch)
+    assert renewed["Id"] != first["Id"] and wait(client, renewed["Id"])["Status"] == "FAILED"
+    assert db.rows(f"SELECT last_value FROM {table}_tries") == [(2,)]
+
+
 def test_cancel_aborts_a_running_statement(stack: LocalStack) -> None:
     client = data_client()
     statement_id = client.execute_statement(Sql="select pg_sleep(60)", **AS_ETL)["Id"]

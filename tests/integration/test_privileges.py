@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from glue_elt import MigrationResult, RedshiftCrossAccountDataMigration, RowStatus
+from glue_elt.migration.inspection import LOCK_WHY
 from glue_elt.step import EXIT_ROWS_FAILED
 from tests.integration.conftest import Db, run_step
 from tests.integration.test_executors import config, line, state_rows
@@ -50,15 +51,18 @@ def test_each_missing_privilege_is_named_and_nothing_is_written(
     with caplog.at_level(logging.DEBUG, logger="glue_elt"):
         errors = errors_of(put_config, f"{target}-missing", lines)
     prefix = "pre-flight check failed: user etl_user lacks"
-    assert errors[0] == f"{prefix} INSERT on table {target}.read_only"
+    assert errors[0] == (
+        f"{prefix} INSERT on table {target}.read_only, DELETE or UPDATE on table {target}.read_only{LOCK_WHY}"
+    )
     assert errors[1] == f"{prefix} DELETE on table {target}.insert_only"
-    assert errors[2] is None and errors[3] is None
+    assert errors[2] == f"{prefix} DELETE or UPDATE on table {target}.insert_only{LOCK_WHY}"
+    assert errors[3] is None
     assert (
         errors[4] is not None
         and f"source table shared_db.{source}.secret does not exist or user etl_user may not read" in errors[4]
     )
     assert caplog.text.count("SQL: SELECT HAS_") == 1  # one privilege query for all five rows
-    assert db.count(f"{target}.read_only") == 0 and db.count(f"{target}.insert_only") == 3
+    assert db.count(f"{target}.read_only") == 0 and db.count(f"{target}.insert_only") == 0
 
 
 def test_truncate_mode_needs_ownership_and_delete_mode_does_not(
@@ -130,7 +134,7 @@ def test_select_on_the_target_is_checked_wherever_a_load_reads_it(
     for table in ("u", "i", "o", "d"):
         admin_owned_target(db, source, target, table, "INSERT, DELETE")
         db.admin(f"INSERT INTO {target}.{table} VALUES (100)")
-    admin_owned_target(db, source, target, "a", "INSERT")
+    admin_owned_target(db, source, target, "a", "INSERT, UPDATE")  # UPDATE: for the LOCK that opens every load
     rows = [
         line(source, target, cluster_secret, "upsert", "u", merge_keys="id"),
         line(source, target, cluster_secret, "incremental", "i", watermark="id"),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any, cast
 
 import pytest
 from botocore.exceptions import ClientError
 
-from glue_elt.batch import BatchStatementError
+from glue_elt.batch import BatchResult, BatchStatementError
 from glue_elt.connection import ConnectionSpec
 from glue_elt.data_api import DataApiExecutor
 from glue_elt.data_api_pace import Pacer
@@ -215,3 +216,37 @@ def test_busy_past_the_wait_is_one_transient_error() -> None:
     with pytest.raises(ExecutionError, match=r"ThrottlingException.*busy for 0 s") as raised:
         executor.execute("s", "DELETE FROM t")
     assert raised.value.transient
+
+
+def test_a_batch_created_before_the_executors_first_statement_is_marked_replayed() -> None:
+    """AWS answers a known ClientToken with the batch it first named, whatever its outcome (mgmt/data-api.html):
+    the service's ``CreatedAt`` tells an earlier process's batch from this executor's own."""
+    began, earlier, later = (dt.datetime(2026, 12, 3, 7, 0, s, tzinfo=dt.timezone.utc) for s in (30, 10, 40))
+    failed = {"Status": "FAILED", "Error": "ERROR: permission denied", "SubStatements": [{"Status": "FAILED"}]}
+    client = ScriptedClient(
+        execute_statement=[{"Id": "q"}],
+        batch_execute_statement=[{"Id": "old"}, {"Id": "old-ok"}, {"Id": "new"}],
+        describe_statement=[
+            {"Id": "q", "Status": "FINISHED", "CreatedAt": began},
+            {"Id": "old", "CreatedAt": earlier, **failed},
+            {"Id": "old-ok", "Status": "FINISHED", "CreatedAt": earlier, "SubStatements": [{"ResultRows": 3}]},
+            {"Id": "new", "Status": "FINISHED", "CreatedAt": later, "SubStatements": [{"ResultRows": 4}]},
+        ],
+    )
+    executor = executor_for(client, [])
+    executor.execute("s", "SELECT 1")
+    with pytest.raises(BatchStatementError) as raised:
+        executor.run_batch("s", ["A"], "tok-old")
+    assert raised.value.replayed and not raised.value.transient
+    assert executor.run_batch("s", ["A"], "tok-old-ok") == BatchResult("old-ok", (3,), replayed=True)
+    assert executor.run_batch("s", ["A"], "tok-new") == BatchResult("new", (4,), replayed=False)
+
+
+def test_without_a_statement_of_its_own_yet_no_batch_counts_as_replayed() -> None:
+    client = ScriptedClient(
+        batch_execute_statement=[{"Id": "b"}],
+        describe_statement=[
+            {"Id": "b", "Status": "FINISHED", "CreatedAt": dt.datetime(2020, 1, 1), "SubStatements": []}
+        ],
+    )
+    assert not executor_for(client, []).run_batch("s", ["A"], "tok").replayed

@@ -168,10 +168,18 @@ def _deletes(plan: MigrationPlan, overwrite_mode: OverwriteMode) -> bool:
 def reads_target(plan: MigrationPlan, overwrite_mode: OverwriteMode, batched: bool) -> bool:
     """Whether a statement of the row's load reads the target, so that SELECT on it is needed: any DELETE
     ("DELETE operations also require the SELECT permission, because they must reference table columns",
-    dg/r_GRANT.html), the incremental load's ``MAX(watermark)`` of the target, and a Data API batch (its
-    ``COUNT(*)`` of the target, ``batch_load``). Only the driver's append and truncate-mode overwrite just write
-    it. EXPLAIN is not documented to check privileges (dg/r_EXPLAIN.html), so the pre-flight asks."""
-    return batched or plan.load_type is LoadType.INCREMENTAL or _deletes(plan, overwrite_mode)
+    dg/r_GRANT.html), the incremental load's ``MAX(watermark)`` of the target, truncate mode's check that the
+    locked target is still empty, and a Data API batch (its ``COUNT(*)`` of the target, ``batch_load``). Only the
+    driver's append just writes it. EXPLAIN is not documented to check privileges (dg/r_EXPLAIN.html), so the
+    pre-flight asks."""
+    truncating = plan.load_type is LoadType.OVERWRITE and overwrite_mode is OverwriteMode.TRUNCATE
+    return batched or truncating or plan.load_type is LoadType.INCREMENTAL or _deletes(plan, overwrite_mode)
+
+
+LOCK_NEED = "DELETE or UPDATE"
+LOCK_WHY = " (every load locks its target first, and LOCK needs one of them)"
+"""Redshift does not document what ``LOCK`` needs; PostgreSQL 8.0, its lineage, allows ACCESS EXCLUSIVE to a user
+with UPDATE or DELETE on the table, and PostgreSQL 16 (the stand-in) to one with UPDATE, DELETE or TRUNCATE."""
 
 
 def _row_needs(plan: MigrationPlan, facts: ClusterFacts, overwrite_mode: OverwriteMode, batched: bool) -> list[Need]:
@@ -179,6 +187,8 @@ def _row_needs(plan: MigrationPlan, facts: ClusterFacts, overwrite_mode: Overwri
     needs = [table_need("INSERT", target.schema, target.table)]
     if _deletes(plan, overwrite_mode):
         needs.append(table_need("DELETE", target.schema, target.table))
+    else:
+        needs.append(table_need(LOCK_NEED, target.schema, target.table, LOCK_WHY))
     if reads_target(plan, overwrite_mode, batched):
         needs.append(table_need("SELECT", target.schema, target.table))
     if plan.source.database in (None, facts.database):  # a share's tables: visibility in the catalog says it

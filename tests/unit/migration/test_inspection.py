@@ -16,7 +16,7 @@ MORE = {"upsert": {"merge_keys": "id"}, "incremental": {"watermark_column": "id"
     ("load_type", "mode", "driver", "batch"),
     [
         ("append", DELETE, False, True),
-        ("overwrite", TRUNCATE, False, True),
+        ("overwrite", TRUNCATE, True, True),  # after its TRUNCATE, the locked target must still be empty
         ("overwrite", DELETE, True, True),  # DELETE needs SELECT on Redshift (dg/r_GRANT.html)
         ("upsert", DELETE, True, True),
         ("incremental", DELETE, True, True),

@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from glue_elt.batch import BatchResult, BatchStatementError
 from glue_elt.errors import ExecutionError
 from glue_elt.migration.model import MigrationRow, OverwriteMode, RowStatus
 from glue_elt.migration.runner import LoadOptions, PreparedRow, RowRunner
@@ -179,3 +180,76 @@ def test_preflight_keeps_the_error_class_and_sqlstate() -> None:
         assert (str(error), error.sqlstate) == ('pre-flight check failed: column "x" does not exist', "42703")
     else:
         raise AssertionError("the pre-flight did not fail")
+
+
+class ScriptedBatches(ScriptedExecutor):
+    """A batch executor: ``answers`` are the results (or errors) of ``run_batch`` in turn; tokens are recorded."""
+
+    def __init__(self, *answers: BatchResult | BatchStatementError) -> None:
+        super().__init__()
+        self.answers = list(answers)
+        self.tokens: list[str | None] = []
+
+    def run_batch(self, secret_name: str, statements: Sequence[str], client_token: str | None = None) -> BatchResult:
+        self.tokens.append(client_token)
+        self.log.append(("batch", statements[0]))
+        answer = self.answers.pop(0)
+        if isinstance(answer, BatchStatementError):
+            raise answer
+        return answer
+
+
+def batch_result(rows: int, *, replayed: bool = False) -> BatchResult:
+    return BatchResult("id", (-1, -1, rows, -1, -1), replayed)  # LOCK, count, INSERT (index 2), record, drop
+
+
+def test_an_earlier_processs_failed_batch_moves_the_row_to_a_new_token_without_a_retry() -> None:
+    """A re-run of the run id within 8 hours is answered with the old batch; its failure is not this run's."""
+    old = BatchStatementError("ERROR: relation does not exist", index=3, replayed=True)
+    executor = ScriptedBatches(old, batch_result(20))
+    ledger = RunLedger(executor, "run-1")  # type: ignore[arg-type]
+    ledger.open("secret", STATE, "dev", exists=True, schema_exists=True)
+    runner = RowRunner(executor, ledger, RetryPolicy(0, 0.0), LoadOptions())  # type: ignore[arg-type]
+    outcome = runner.load(prepared())
+    assert (outcome.status, outcome.rows_affected) == (RowStatus.SUCCEEDED, 20)
+    assert len(executor.tokens) == 2 and executor.tokens[0] != executor.tokens[1]
+    assert executor.log[-1] == ("batch", 'LOCK "a"."t"')
+
+
+def test_an_earlier_processs_committed_batch_is_a_skip_and_a_lost_answer_keeps_the_token() -> None:
+    lost = ExecutionError("connection reset", transient=True)
+    executor = ScriptedBatches(batch_result(20, replayed=True))
+    runner, _ = runner_for(executor)
+    outcome = runner.load(prepared())
+    assert (outcome.status, outcome.rows_affected) == (RowStatus.SKIPPED, 20)
+
+    executor = ScriptedBatches(batch_result(20))
+    executor.run_batch = _fails_once(executor.run_batch, lost)  # type: ignore[method-assign]
+    runner, _ = runner_for(executor)
+    assert runner.load(prepared()).status is RowStatus.SUCCEEDED
+    assert len(executor.tokens) == 2 and executor.tokens[0] == executor.tokens[1]  # the same batch, asked again
+
+
+def test_truncate_mode_sends_a_new_token_with_every_attempt() -> None:
+    """After an attempt's TRUNCATE an earlier batch's rows are gone: the service must run this attempt's batch."""
+    changed = BatchStatementError("ERROR: division by zero", index=1)  # the empty guard: the target was written
+    executor = ScriptedBatches(changed, batch_result(20))
+    runner, _ = runner_for(executor, OverwriteMode.TRUNCATE)
+    outcome = runner.load(prepared("overwrite", OverwriteMode.TRUNCATE))
+    assert outcome.status is RowStatus.SUCCEEDED
+    assert len(executor.tokens) == 2 and executor.tokens[0] != executor.tokens[1]
+    assert [sql for _, sql in executor.log].count('TRUNCATE "a"."t"') == 2
+
+
+def _fails_once(call: Any, error: Exception) -> Any:
+    calls = [0]
+
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        if calls[0] == 1:
+            executor_self = call.__self__
+            executor_self.tokens.append(kwargs.get("client_token", args[2] if len(args) > 2 else None))
+            raise error
+        return call(*args, **kwargs)
+
+    return wrapped
