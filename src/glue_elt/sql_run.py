@@ -2,7 +2,12 @@
 as a dry run of EXPLAINs. Every way returns the statements' outcomes and the error that stopped it, if any.
 
 Exactly once per run id: the script's completion is recorded in the state table (``RunLedger``), in the
-script's own transaction; in autocommit mode each statement's completion is recorded right after it.
+script's own transaction; in autocommit mode each statement's completion is recorded right after it. Two runs of
+one run id at once (a re-run while the first still runs) are told apart at the end of the script's transaction:
+it locks the state table's commit lock (``state.commit_lock_name``), then asks the state table on another connection
+whether the run id committed the script meanwhile, and rolls back if so. Under SNAPSHOT isolation nothing else would
+stop the second run from committing the script again (dg/c_serial_isolation.html). The lock is held only from there
+to the commit, and only scripts take it.
 """
 
 from __future__ import annotations
@@ -135,11 +140,17 @@ class ScriptRunner:
                         raise with_prefix(error, f"{statement.label} failed: ") from None
                     run.outcomes.append(Outcome(statement, Status.SUCCEEDED, _rows(rows), time.monotonic() - started))
                     log_outcome(run.outcomes[-1], len(statements))
+                ledger.lock(session, self._secret)
+                if ledger.look_up_beside(self._secret, self._key) is not None:
+                    raise _CommittedMeanwhileError
                 ledger.record(session, self._secret, self._key, self._target, SCRIPT_KIND, len(statements))
             return "committed"
 
         try:
             run.status = self._retry.call(f"script {self._target}", attempt)
+        except _CommittedMeanwhileError:
+            logger.info("another run of this run id committed the script meanwhile; this one rolled back")
+            return self._skipped(statements, Run())
         except GlueELTError as error:
             run.outcomes = [
                 Outcome(o.statement, Status.ROLLED_BACK, o.rows, o.seconds) if o.status is Status.SUCCEEDED else o
@@ -269,6 +280,10 @@ class ScriptRunner:
     def _not_run(self, statements: tuple[Statement, ...], run: Run) -> None:
         seen = {o.statement.number for o in run.outcomes}
         run.outcomes.extend(Outcome(s, Status.NOT_RUN) for s in statements if s.number not in seen)
+
+
+class _CommittedMeanwhileError(Exception):
+    """Raised in the script's transaction (which then rolls back) when the run id committed it meanwhile."""
 
 
 def _committed_before(number: int) -> str:

@@ -21,7 +21,15 @@ from glue_elt import catalog
 from glue_elt.catalog import ClusterFacts, TableKey
 from glue_elt.errors import ConfigError, ExecutionError
 from glue_elt.executor import Executor, Row, Session
-from glue_elt.names import TableName, display_identifier, parse_table_name, quote_identifier, quote_literal
+from glue_elt.names import (
+    MAX_IDENTIFIER_BYTES,
+    Identifier,
+    TableName,
+    display_identifier,
+    parse_table_name,
+    quote_identifier,
+    quote_literal,
+)
 from glue_elt.sizes import check_parameter
 
 logger = logging.getLogger(__name__)
@@ -112,6 +120,19 @@ class StateTable:
         )
 
 
+def commit_lock_name(state: TableName) -> TableName:
+    """The empty table beside the state table (``<state table>_lock``) that work with no table of its own to lock
+    (a SQL script) locks before its record. Not the state table itself: Redshift has one lock mode, ACCESS
+    EXCLUSIVE, which blocks reads too (dg/r_LOCK.html), so the look-up that follows the lock could not read it."""
+    *rest, table = state.parts
+    name = table.name + "_lock"
+    if len(name.encode("utf-8")) > MAX_IDENTIFIER_BYTES:
+        raise ConfigError(
+            f"--state_table {state.sql()}: its commit lock {name!r} would be over 127 bytes; name a shorter table"
+        )
+    return TableName((*rest, Identifier(name)))
+
+
 def resolve_state_table(state: StateTable, facts: ClusterFacts) -> StateTable:
     """The state table as the server names it; ``ConfigError`` when it is in another database."""
     name = facts.resolve(state.name)
@@ -149,16 +170,27 @@ class RunLedger:
         self._tables[secret_name] = table
         self._committed.update({(secret_name, key): rows for key, rows in found.items()})
 
-    def open_on(self, secret_name: str, table: StateTable) -> StateTable:
+    def open_on(self, secret_name: str, table: StateTable, *, commit_lock: bool = False) -> StateTable:
         """Resolve ``table`` as the cluster names it, look it up in the catalog, then ``open`` it; returns the
-        resolved table (for steps that do no catalog checks of their own)."""
+        resolved table (for steps that do no catalog checks of their own). With ``commit_lock``, the table's commit
+        lock (``commit_lock_name``) is looked up in the same catalog query and created when missing."""
         facts = catalog.cluster_facts(self._executor, secret_name)
         resolved = resolve_state_table(table, facts)
         key = facts.key(resolved.name)
-        exists = key in catalog.table_columns(self._executor, secret_name, [key])
+        lock_key = facts.key(commit_lock_name(resolved.name)) if commit_lock else None
+        found = catalog.table_columns(self._executor, secret_name, [key] + ([lock_key] if lock_key else []))
+        exists = key in found
         schema_exists = exists or catalog.schema_exists(self._executor, secret_name, facts.database, key.schema)
         self.open(secret_name, resolved, facts.database, exists=exists, schema_exists=schema_exists)
+        if lock_key is not None and lock_key not in found:
+            lock = commit_lock_name(resolved.name).sql()
+            self._executor.execute(secret_name, f"CREATE TABLE IF NOT EXISTS {lock} (locked CHAR(1))")
         return resolved
+
+    def lock(self, session: Session, secret_name: str) -> None:
+        """``LOCK`` the state table's commit lock in ``session``'s transaction, until it ends (see
+        ``commit_lock_name``); take it just before the record, so it is held only for the commit."""
+        session.execute(f"LOCK {commit_lock_name(self._tables[secret_name].name).sql()}")
 
     def committed(self, secret_name: str, key: str) -> int | None:
         """Rows recorded for ``key`` when ``open`` read it as committed, else ``None``."""

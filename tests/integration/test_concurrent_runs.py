@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from glue_elt import MigrationResult, RowStatus
+from glue_elt import MigrationResult, RedshiftSqlStep, RowStatus
 from local_stack import LocalStack
 from tests.integration.conftest import Db, run_step
 from tests.integration.isolation import ISOLATIONS, database_isolation, slow_inserts
@@ -150,3 +150,33 @@ def test_overlapping_incremental_and_upsert_runs_never_load_a_row_twice(
     no_failures(*together(*runs))
     assert contents(db, target, "i") == (200, 200, 50)
     assert contents(db, target, "u") == (200, 200, 0)
+
+
+def test_a_sql_script_started_twice_with_one_run_id_commits_once(
+    isolation: str, db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig
+) -> None:
+    """RedshiftSqlStep: the second run, once it holds the state table's lock at the end of its transaction, finds
+    the first one's record and rolls back."""
+    target = schemas[1]
+    db.as_etl(f"CREATE TABLE {target}.log (id int)")
+    slow_inserts(db, target, "log")
+    uri = put_config(f"sql/{target}/twice.sql", f"INSERT INTO {target}.log SELECT g FROM generate_series(1, 10) g;\n")
+    args = {"sql_path": uri, "secret_name": etl_secret, "run_id": f"sql-twice-{target}", **RETRIES}
+    barrier = threading.Barrier(2)
+    statuses: list[str] = []
+
+    def go() -> None:
+        barrier.wait()
+        step = RedshiftSqlStep(args)
+        try:
+            statuses.append(step.run().status)
+        finally:
+            step.close()
+
+    threads = [threading.Thread(target=go) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(statuses) == ["committed", "skipped"]
+    assert db.rows(f"SELECT count(*), count(DISTINCT id) FROM {target}.log") == [(10, 10)]

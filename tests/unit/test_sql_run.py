@@ -70,11 +70,25 @@ class FakeExecutor:
 
 
 class FakeLedger:
-    def __init__(self, committed: dict[str, int] | None = None, found_on_retry: int | None = None) -> None:
+    def __init__(
+        self,
+        committed: dict[str, int] | None = None,
+        found_on_retry: int | None = None,
+        found_beside: int | None = None,
+    ) -> None:
         self.done = dict(committed or {})
         self.found_on_retry = found_on_retry
+        self.found_beside = found_beside  # what another run of the run id committed meanwhile
         self.records: list[tuple[str, str, int]] = []
         self.look_ups = 0
+        self.beside = 0
+
+    def lock(self, session: FakeSession, secret_name: str) -> None:
+        session.execute("LOCK state")
+
+    def look_up_beside(self, secret_name: str, key: str) -> int | None:
+        self.beside += 1
+        return self.found_beside
 
     def committed(self, secret_name: str, key: str) -> int | None:
         return self.done.get(key)
@@ -105,8 +119,18 @@ def test_one_transaction_commits_every_statement_and_the_record_together() -> No
     run = runner(executor).in_one_transaction(statements(), cast(RunLedger, ledger))
     assert run.error is None and run.status == "committed"
     assert [o.status for o in run.outcomes] == [Status.SUCCEEDED] * 3
-    assert executor.committed == [*(s.text for s in statements()), "RECORD sql 3"]
-    assert ledger.records == [(script_key(SCRIPT), "sql", 3)]
+    assert executor.committed == [*(s.text for s in statements()), "LOCK state", "RECORD sql 3"]
+    assert ledger.records == [(script_key(SCRIPT), "sql", 3)] and ledger.beside == 1
+
+
+def test_a_script_another_run_of_the_run_id_committed_meanwhile_rolls_back() -> None:
+    """Under SNAPSHOT isolation two runs of one run id could both commit the script: the second, once it holds the
+    state table's lock, finds the first one's record and rolls back."""
+    executor, ledger = FakeExecutor(), FakeLedger(found_beside=3)
+    run = runner(executor).in_one_transaction(statements(), cast(RunLedger, ledger))
+    assert run.status == "skipped" and run.error is None
+    assert [o.status for o in run.outcomes] == [Status.SKIPPED] * 3
+    assert executor.committed == [] and ledger.records == []
 
 
 def test_a_failing_statement_rolls_everything_back_and_is_named_with_its_sqlstate() -> None:

@@ -5,6 +5,7 @@ Run as a Glue job or ``python -m glue_elt.steps.redshift_sql --help``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from dataclasses import dataclass
@@ -149,7 +150,8 @@ class RedshiftSqlStep(GlueELTStep[SqlResult]):
             return runner.dry_run(script.statements)
         ledger = RunLedger(self.executor, run_id)
         try:
-            retry.call("state table", lambda: ledger.open_on(settings.secret_name, settings.state_table))
+            open_state = functools.partial(ledger.open_on, settings.secret_name, settings.state_table, commit_lock=True)
+            retry.call("state table", open_state)
         except GlueELTError as error:
             return Run([Outcome(s, Status.NOT_RUN) for s in script.statements], "failed", error)
         if settings.autocommit:
