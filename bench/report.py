@@ -53,7 +53,9 @@ def _statements(counted: dict[str, dict[str, Any]]) -> tuple[str, str, str, str]
         f"(fixed per run: {over['fixed_per_run']:g} / {append['fixed_per_run']:g})"
     )
     name = "statements per table, counted by the server (untimed): serial overwrite / append"
-    return name, measured, "<= 6 (serial overwrite)", verdict(over["per_table"] <= 6)
+    # 8: EXPLAIN, BEGIN, LOCK, the look-up beside, DELETE, INSERT, the state row, COMMIT. Before issue 16 the target
+    # was 6; the LOCK and the look-up are what exactly-once under SNAPSHOT isolation costs (README "Guarantees").
+    return name, measured, "<= 8 (serial overwrite)", verdict(over["per_table"] <= 8)
 
 
 def _executors(figures: dict[str, Any]) -> list[tuple[str, str, str, str]]:

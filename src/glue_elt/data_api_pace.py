@@ -1,8 +1,9 @@
 """How fast one Data API executor calls the service, and how it waits when the service is busy.
 
 The Data API's request quotas are per account and Region, per second, and not adjustable ("Quotas for Amazon
-Redshift Data API", mgmt/amazon-redshift-limits.html; the same figures in jitsucom/jitsu#1462):
-``DescribeStatement`` 100, ``ExecuteStatement`` 30, ``BatchExecuteStatement`` 20, ``GetStatementResult`` 20.
+Redshift Data API", mgmt/amazon-redshift-limits.html, as quoted in jitsucom/jitsu#1462): ``DescribeStatement``
+100, ``ExecuteStatement`` 30, ``GetStatementResult`` 20. ``BatchExecuteStatement``'s figure was not found in a
+source: 20 is assumed, the lowest of the others (docs/redshift-compatibility.md).
 An executor spaces its calls of each operation at ``DEFAULT_SHARE`` of them, shared by all its threads, so the
 polling of 64 rows at once costs what one row's would at most (it waits its turn instead of multiplying).
 
@@ -32,8 +33,8 @@ QUOTAS_PER_SECOND: Mapping[str, float] = {
     "BatchExecuteStatement": 20,
     "GetStatementResult": 20,
 }
-"""Requests per second per account and Region (mgmt/amazon-redshift-limits.html, "Quotas for Amazon Redshift
-Data API"); the whole account shares them."""
+"""Requests per second per account and Region (see the module docstring; ``BatchExecuteStatement``'s is an
+assumption); the whole account shares them."""
 DEFAULT_SHARE = 0.8
 """The part of each quota one executor uses by default, leaving room for the account's other callers."""
 DEFAULT_RATES: Mapping[str, float] = {
