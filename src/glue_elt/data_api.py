@@ -157,7 +157,8 @@ class DataApiExecutor:
         return described
 
     def _note_start(self, created: object) -> None:
-        """Remember the service's time of this executor's first statement (one without a token: always new)."""
+        """Remember the service's time of this executor's first statement (an ``ExecuteStatement``, whose token is
+        always new, so its answer is never an earlier process's statement)."""
         if isinstance(created, datetime):
             with self._lock:
                 if self._began is None or created < self._began:

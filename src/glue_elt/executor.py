@@ -173,7 +173,8 @@ class RedshiftExecutor:
     """Connection owner: ``execute``, ``query`` and ``transaction`` per secret name, then ``close``.
 
     Each secret has a pool of reused connections, at most ``max_connections_per_secret`` open at once,
-    so up to that many threads can hold transactions on one secret concurrently.
+    so up to that many threads can hold transactions on one secret concurrently, and one side connection for
+    ``query_beside``.
     """
 
     def __init__(

@@ -19,7 +19,7 @@ from typing import Any
 
 from glue_elt import catalog
 from glue_elt.catalog import ClusterFacts, TableKey
-from glue_elt.errors import ConfigError, ExecutionError
+from glue_elt.errors import ConfigError, ExecutionError, with_prefix
 from glue_elt.executor import Executor, Row, Session
 from glue_elt.names import (
     MAX_IDENTIFIER_BYTES,
@@ -183,8 +183,7 @@ class RunLedger:
         schema_exists = exists or catalog.schema_exists(self._executor, secret_name, facts.database, key.schema)
         self.open(secret_name, resolved, facts.database, exists=exists, schema_exists=schema_exists)
         if lock_key is not None and lock_key not in found:
-            lock = commit_lock_name(resolved.name).sql()
-            self._executor.execute(secret_name, f"CREATE TABLE IF NOT EXISTS {lock} (locked CHAR(1))")
+            self._create_commit_lock(secret_name, commit_lock_name(resolved.name), lock_key)
         return resolved
 
     def lock(self, session: Session, secret_name: str) -> None:
@@ -214,6 +213,16 @@ class RunLedger:
     def record_from_count(self, secret_name: str, key: str, target: str, kind: str, rows_sql: str, source: str) -> str:
         """The commit record as one parameterless statement, its row count computed on the server (for batches)."""
         return self._tables[secret_name].record_from_count(self.run_id, key, target, kind, rows_sql, source)
+
+    def _create_commit_lock(self, secret_name: str, lock: TableName, key: TableKey) -> None:
+        """Create the commit lock; when that fails because a concurrent run created it first, use theirs."""
+        statement = f"CREATE TABLE IF NOT EXISTS {lock.sql()} (locked CHAR(1))"
+        try:
+            self._executor.execute(secret_name, statement)
+        except ExecutionError as error:
+            if key not in catalog.table_columns(self._executor, secret_name, [key]):
+                raise with_prefix(error, f"the SQL step's commit lock could not be created ({statement}): ") from None
+            logger.info("commit lock %s was created concurrently by another run", lock.sql())
 
     def _create(self, secret_name: str, table: StateTable, key: TableKey, schema_exists: bool) -> None:
         """Create the table; when that fails because a concurrent run created it first, use theirs."""

@@ -285,3 +285,32 @@ def test_entry_points_with_glue_style_arguments(
     assert "Sekret-9x" not in failed.stderr + failed.stdout
 
     assert launch([sys.executable, "-m", MODULE, "--help"], endpoints).stdout.count("--non_transactional") == 1
+
+
+def test_the_commit_lock_is_created_beside_an_existing_state_table_or_its_absence_explained(
+    db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig
+) -> None:
+    """A state table created before the commit lock existed: the SQL step creates ``<state table>_lock`` beside it
+    when it may, and says what it needs when it may not, before the script commits anything."""
+    target = schemas[1]
+    ops = f"ops_{target}"
+    db.admin(
+        f"CREATE SCHEMA {ops}",
+        f"GRANT USAGE ON SCHEMA {ops} TO etl_user",
+        f"CREATE TABLE {ops}.state (run_id VARCHAR(256) NOT NULL, row_key CHAR(64) NOT NULL, "
+        "target_table VARCHAR(1024) NOT NULL, load_type VARCHAR(32) NOT NULL, rows_affected BIGINT, "
+        "committed_at TIMESTAMP NOT NULL)",
+        f"GRANT SELECT, INSERT ON {ops}.state TO etl_user",
+    )
+    db.as_etl(f"CREATE TABLE {target}.log (id int)")
+    uri = put_config(f"sql/{target}/lock.sql", f"INSERT INTO {target}.log VALUES (1);\n")
+    args = {"sql_path": uri, "secret_name": etl_secret, "JOB_RUN_ID": f"lock-{target}", "state_table": f"{ops}.state"}
+    with pytest.raises(ExecutionError) as raised:
+        run_sql(args)
+    assert f'the SQL step\'s commit lock could not be created (CREATE TABLE IF NOT EXISTS "{ops}"."state_lock"' in str(
+        raised.value
+    )
+    assert "permission denied for schema" in str(raised.value) and db.count(f"{target}.log") == 0
+    db.admin(f"CREATE TABLE {ops}.state_lock (locked CHAR(1))", f"GRANT UPDATE ON {ops}.state_lock TO etl_user")
+    assert run_sql(args).status == "committed"
+    assert db.count(f"{target}.log") == 1 and db.count(f"{ops}.state") == 1

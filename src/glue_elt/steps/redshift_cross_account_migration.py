@@ -98,8 +98,8 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         return result
 
     def create_executor(self) -> Executor:
-        """The ``--executor`` (its pools allow ``--max_parallel`` connections per secret), reading secrets as
-        ``--assume_role_arn`` when given."""
+        """The ``--executor`` (its pools allow ``--max_parallel`` connections per secret, and one for look-ups),
+        reading secrets as ``--assume_role_arn`` when given."""
         settings = self.settings
         return build_executor(settings.executor, settings.assume_role_arn, settings.max_parallel)
 
