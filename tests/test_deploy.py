@@ -1,5 +1,5 @@
 """deploy/glue-elt-job.yaml: cfn-lint finds nothing (offline), the job is a Python shell 3.9 job, its role
-grants no more than the step uses, and the README's deploy commands fit the template."""
+grants no more than the step uses, and the deploy commands of docs/glue-job.md fit the template."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from cfnlint.decode import decode
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "deploy" / "glue-elt-job.yaml"
-README = ROOT / "README.md"
+GLUE_JOB_PAGE = ROOT / "docs" / "glue-job.md"
 NO_VALUE = {"Ref": "AWS::NoValue"}
 LINT_REGIONS = ["us-east-1", "eu-west-1"]
 
@@ -209,9 +209,9 @@ def test_kms_decrypt_only_for_the_given_key_through_secrets_manager(template: di
 
 
 def readme_command(start: str) -> list[str]:
-    """The shell command of the README's CloudFormation section beginning with ``start`` (continuation lines
+    """The shell command of the CloudFormation section of docs/glue-job.md beginning with ``start`` (continuation lines
     joined), split into words."""
-    section = README.read_text(encoding="utf-8").split("#### Deploying with CloudFormation\n", 1)[1]
+    section = GLUE_JOB_PAGE.read_text(encoding="utf-8").split("## Deploying with CloudFormation\n", 1)[1]
     text = section.split("\n#", 1)[0].replace("\\\n", " ")
     (line,) = [line for line in text.splitlines() if line.strip().startswith(start)]
     return shlex.split(line.split("  #")[0])
