@@ -8,7 +8,7 @@ STACK_DIR ?= .stack
 LINT_PATHS := src tests local_stack glue_jobs bench
 
 .DEFAULT_GOAL := help
-.PHONY: help venv system-deps lint format test test-matrix unit demo bench stack stack-down dist clean
+.PHONY: help venv docs-venv system-deps lint format test test-matrix unit demo bench stack stack-down dist docs docs-serve clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -19,6 +19,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
+
+DOCS_STAMP := $(VENV)/.docs-installed
+docs-venv: $(DOCS_STAMP)
+$(DOCS_STAMP): pyproject.toml $(STAMP)
+	$(PY) -m pip install -q -e '.[dev,docs]'
+	touch $(DOCS_STAMP)
 
 system-deps: ## Install PgBouncer (Debian package) if it is missing
 	@if command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ]; then :; else \
@@ -72,8 +78,14 @@ stack: venv system-deps ## Start the local stack in the background with the demo
 stack-down: venv ## Stop the local stack started by `make stack`
 	$(PY) -m local_stack down --state-dir $(STACK_DIR)
 
+docs: docs-venv ## Build the documentation site into site/ (mkdocs --strict: a broken link or page fails)
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+
+docs-serve: docs-venv ## Serve the documentation site on http://127.0.0.1:8000 while you edit
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000
+
 dist: venv ## Build the wheel into dist/
 	$(PY) -m pip wheel -q --no-deps -w dist .
 
 clean: ## Remove build artefacts (keeps .venv and the .venv-<version> of test-matrix)
-	rm -rf dist build src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf dist build site src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
