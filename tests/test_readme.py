@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from glue_elt import RedshiftCrossAccountDataMigration, RedshiftSqlStep
-from glue_elt.step import GlueELTStep
+from glue_elt.steps.base import GlueELTStep
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 ROW = re.compile(r"^\| `--(?P<name>[A-Za-z_]+)` \|\s*(?P<default>[^|]*?)\s*\|")

@@ -14,7 +14,7 @@ import boto3
 import pytest
 
 from glue_elt import MigrationResult, RedshiftCrossAccountDataMigration
-from glue_elt.state import TEXT_COLUMNS, StateTable
+from glue_elt.redshift.state import TEXT_COLUMNS, StateTable
 from local_stack import LocalStack, StackEndpoints
 from local_stack.endpoints import LOCAL_CLUSTER_ID
 

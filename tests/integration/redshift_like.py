@@ -23,8 +23,8 @@ from typing import Any
 
 import redshift_connector
 
-from glue_elt.executor import connect_redshift
-from glue_elt.secrets import RedshiftCredentials
+from glue_elt.redshift.auth.secrets import RedshiftCredentials
+from glue_elt.redshift.driver.executor import connect_redshift
 
 CASE_SETTING = re.compile(r"\s*SHOW\s+enable_case_sensitive_identifier\s*;?\s*", re.IGNORECASE)
 MISSING_RELATION = re.compile(r'relation "([^".]+)\.[^"]+" does not exist')

@@ -13,7 +13,7 @@ import pytest
 
 from glue_elt import RedshiftCrossAccountDataMigration, RowStatus
 from glue_elt.errors import UnreachableError
-from glue_elt.step import EXIT_UNREACHABLE, exit_code_for
+from glue_elt.steps.base import EXIT_UNREACHABLE, exit_code_for
 from local_stack import StackEndpoints
 from tests.integration.conftest import Db
 

@@ -11,8 +11,8 @@ import boto3
 import pytest
 
 from glue_elt import MigrationResult, RowStatus
-from glue_elt.data_api import DataApiExecutor
-from glue_elt.secrets import SecretStore
+from glue_elt.redshift.auth.secrets import SecretStore
+from glue_elt.redshift.data_api.executor import DataApiExecutor
 from local_stack.aws_api.process import set_faults
 from local_stack.endpoints import LOCAL_CLUSTER_ID, LOCAL_WORKGROUP, StackEndpoints
 from local_stack.stack import LocalStack

@@ -116,7 +116,9 @@ def test_summary_document_matches_a_mixed_run(
     assert (a["target_table"], a["status"], a["rows_affected"], a["error"]) == (f"{target}.a", "skipped", 2, None)
     assert (b["status"], b["rows_affected"]) == ("failed", None) and "does not exist" in b["error"]
     assert isinstance(a["seconds"], float)
-    last_line = [r.getMessage() for r in caplog.records if r.name == "glue_elt.migration.report"][-1]
+    last_line = [
+        r.getMessage() for r in caplog.records if r.name == "glue_elt.steps.redshift_cross_account_migration.report"
+    ][-1]
     assert last_line == document["summary"]
     assert document["summary"].startswith(f"run jr_summary_{target}: 0 succeeded, 1 failed, 1 skipped")
 

@@ -12,7 +12,7 @@ import pytest
 import redshift_connector
 
 from glue_elt import RedshiftCrossAccountDataMigration, RedshiftExecutor, RowStatus
-from glue_elt.secrets import RedshiftCredentials
+from glue_elt.redshift.auth.secrets import RedshiftCredentials
 from local_stack import StackEndpoints
 from tests.integration.conftest import Db, run_step
 from tests.integration.redshift_errors import REDSHIFT_1023_DETAIL, fail_first_insert_with_1023

@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from glue_elt import access, catalog
-from glue_elt.access import Need, table_need
-from glue_elt.catalog import ClusterFacts, TableKey
 from glue_elt.errors import ConfigError, ExecutionError
-from glue_elt.names import fold_case, parse_table_name
-from glue_elt.state import StateTable, resolve_state_table
+from glue_elt.redshift import catalog, privileges
+from glue_elt.redshift.catalog import ClusterFacts, TableKey
+from glue_elt.redshift.names import fold_case, parse_table_name
+from glue_elt.redshift.privileges import Need, table_need
+from glue_elt.redshift.state import StateTable, resolve_state_table
 
 REDSHIFT = ClusterFacts("dev", "etl", superuser=False, folds_identifiers=True)
 CASE_SENSITIVE = ClusterFacts("dev", "etl", superuser=False, folds_identifiers=False)
@@ -81,7 +81,7 @@ def test_privileges_are_tested_in_one_query_and_missing_ones_named() -> None:
         Need("CREATE", "database", "dev", "dev"),
     ]
     executor = Answers([(True, "f", "t")])
-    lacking = access.missing(executor, "s", [*needs, needs[0]])  # type: ignore[arg-type]
+    lacking = privileges.missing(executor, "s", [*needs, needs[0]])  # type: ignore[arg-type]
     ((sql, params),) = executor.asked
     assert (
         sql
@@ -89,7 +89,7 @@ def test_privileges_are_tested_in_one_query_and_missing_ones_named() -> None:
     )
     assert params == ['"a"."Orders"', '"a"."Orders"', "dev"]
     assert lacking == {needs[1]}
-    assert access.describe([needs[1]], "etl") == "user etl lacks DELETE on table a.Orders"
+    assert privileges.describe([needs[1]], "etl") == "user etl lacks DELETE on table a.Orders"
 
 
 def test_a_state_table_in_another_database_is_refused() -> None:

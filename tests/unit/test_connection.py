@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from glue_elt.connection import DEFAULT_PORT, AuthMethod, ConnectionSpec, parse_connection
+from glue_elt.core.redaction import redact
 from glue_elt.errors import SecretError
-from glue_elt.redaction import redact
+from glue_elt.redshift.auth.spec import DEFAULT_PORT, AuthMethod, ConnectionSpec, parse_connection
 
 PASSWORD = "pw-very-secret"
 STORED = {"username": "etl", "password": PASSWORD, "host": "h", "port": 5439, "dbname": "dev"}

@@ -9,13 +9,13 @@ from typing import Any, cast
 import pytest
 from botocore.exceptions import ClientError
 
-from glue_elt.batch import BatchResult, BatchStatementError
-from glue_elt.connection import ConnectionSpec
-from glue_elt.data_api import DataApiExecutor
-from glue_elt.data_api_pace import Pacer
+from glue_elt.core.retry import RetryPolicy
 from glue_elt.errors import ExecutionError
-from glue_elt.retry import RetryPolicy
-from glue_elt.secrets import SecretStore
+from glue_elt.redshift.auth.secrets import SecretStore
+from glue_elt.redshift.auth.spec import ConnectionSpec
+from glue_elt.redshift.batch import BatchResult, BatchStatementError
+from glue_elt.redshift.data_api.executor import DataApiExecutor
+from glue_elt.redshift.data_api.pace import Pacer
 
 SPEC = ConnectionSpec("s", "dev", user="etl", cluster_identifier="c1")
 

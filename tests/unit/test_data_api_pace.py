@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from glue_elt.data_api_pace import DEFAULT_RATES, QUOTAS_PER_SECOND, Pacer, RateLimiter, is_busy
+from glue_elt.redshift.data_api.pace import DEFAULT_RATES, QUOTAS_PER_SECOND, Pacer, RateLimiter, is_busy
 
 
 class Clock:

@@ -6,8 +6,9 @@ from datetime import datetime
 
 import pytest
 
-from glue_elt.connection import ConnectionSpec
-from glue_elt.data_api_wire import (
+from glue_elt.errors import SecretError, UnreachableError
+from glue_elt.redshift.auth.spec import ConnectionSpec
+from glue_elt.redshift.data_api.wire import (
     api_error,
     data_api_target,
     failed_part,
@@ -15,7 +16,6 @@ from glue_elt.data_api_wire import (
     records,
     statement_error,
 )
-from glue_elt.errors import SecretError, UnreachableError
 
 REDSHIFT_1023 = (
     "ERROR: 1023\n  Detail: Serializable isolation violation on table - 119371, transactions forming the cycle are: "

@@ -6,10 +6,10 @@ from typing import Any, cast
 
 import pytest
 
-from glue_elt.aws import AwsClients
-from glue_elt.connection import ConnectionSpec
-from glue_elt.endpoint_lookup import EndpointLookup
+from glue_elt.aws.clients import AwsClients
 from glue_elt.errors import UnreachableError
+from glue_elt.redshift.auth.endpoints import EndpointLookup
+from glue_elt.redshift.auth.spec import ConnectionSpec
 
 
 class FakeApi:

@@ -9,8 +9,9 @@ from typing import Any, cast
 import pytest
 
 from glue_elt.errors import ExecutionError
-from glue_elt.executor import RedshiftExecutor, describe_db_error, execution_error, is_transient, login_refused
-from glue_elt.secrets import RedshiftCredentials, SecretStore
+from glue_elt.redshift.auth.secrets import RedshiftCredentials, SecretStore
+from glue_elt.redshift.driver.errors import describe_db_error, execution_error, is_transient, login_refused
+from glue_elt.redshift.driver.executor import RedshiftExecutor
 
 
 class InterfaceError(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from glue_elt.errors import ValidationError
-from glue_elt.names import (
+from glue_elt.redshift.names import (
     display_identifier,
     parse_column_list,
     parse_schema_name,

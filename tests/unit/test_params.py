@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from glue_elt.errors import ConfigError
-from glue_elt.params import (
+from glue_elt.core.params import (
     GLUE_ARGUMENTS,
     GLUE_ARGUMENTS_DOC,
     GLUE_RESERVED,
@@ -18,6 +17,7 @@ from glue_elt.params import (
     resolve_plain,
     unknown_arguments,
 )
+from glue_elt.errors import ConfigError
 
 GLUE_ARGV = [
     "script.py",

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from glue_elt.pool import ConnectionPool
+from glue_elt.redshift.driver.pool import ConnectionPool
 
 
 class FakeConnection:

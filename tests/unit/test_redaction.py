@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from glue_elt.redaction import RedactingFilter, redact, register_secret
+from glue_elt.core.redaction import RedactingFilter, redact, register_secret
 
 
 def test_registered_values_are_masked() -> None:

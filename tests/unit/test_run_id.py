@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from glue_elt.run_id import new_run_id, resolve_run_id
+from glue_elt.core.run_id import new_run_id, resolve_run_id
 
 
 def test_run_id_shape() -> None:

@@ -7,8 +7,8 @@ from typing import Any, cast
 import pytest
 from botocore.exceptions import ClientError
 
+from glue_elt.aws.s3 import S3Store, S3Uri, output_uri
 from glue_elt.errors import ConfigError, OutputError
-from glue_elt.s3 import S3Store, S3Uri, output_uri
 
 
 def test_parse() -> None:

@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from glue_elt.errors import SecretError
-from glue_elt.secrets import SecretStore, credentials_from_secret
+from glue_elt.redshift.auth.secrets import SecretStore, credentials_from_secret
 
 BASE = {"username": "etl", "password": "pw-very-secret", "host": "h", "port": 5439, "dbname": "dev"}
 

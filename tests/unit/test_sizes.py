@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from glue_elt import job_params
+from glue_elt.core.sizes import check_parameter, size_problem, truncate_utf8, utf8_size
 from glue_elt.errors import ConfigError, ValidationError
-from glue_elt.migration.model import LoadType, MigrationRow, row_keys
-from glue_elt.migration.validation import validate_row
-from glue_elt.sizes import check_parameter, size_problem, truncate_utf8, utf8_size
-from glue_elt.sql_run import SCRIPT_KIND, STATEMENT_KIND, script_key, statement_keys
-from glue_elt.sql_script import split_script
-from glue_elt.sql_settings import read_settings
-from glue_elt.state import (
+from glue_elt.redshift.state import (
     DEFAULT_STATE_TABLE,
     LOAD_TYPE_BYTES,
     ROW_KEY_BYTES,
@@ -21,6 +15,12 @@ from glue_elt.state import (
     TEXT_COLUMNS,
     StateTable,
 )
+from glue_elt.steps import params as job_params
+from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationRow, row_keys
+from glue_elt.steps.redshift_cross_account_migration.validation import validate_row
+from glue_elt.steps.redshift_sql.run import SCRIPT_KIND, STATEMENT_KIND, script_key, statement_keys
+from glue_elt.steps.redshift_sql.script import split_script
+from glue_elt.steps.redshift_sql.settings import read_settings
 
 E_ACUTE = "\u00e9"  # 1 character, 2 bytes of UTF-8
 EURO = "\u20ac"  # 1 character, 3 bytes

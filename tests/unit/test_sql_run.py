@@ -8,12 +8,12 @@ from typing import Any, cast
 
 import pytest
 
+from glue_elt.core.retry import RetryPolicy
 from glue_elt.errors import ExecutionError, UnreachableError
-from glue_elt.executor import Executor
-from glue_elt.retry import RetryPolicy
-from glue_elt.sql_run import ScriptRunner, Status, script_key, statement_keys
-from glue_elt.sql_script import Statement, split_script
-from glue_elt.state import RunLedger
+from glue_elt.redshift.executor import Executor
+from glue_elt.redshift.state import RunLedger
+from glue_elt.steps.redshift_sql.run import ScriptRunner, Status, script_key, statement_keys
+from glue_elt.steps.redshift_sql.script import Statement, split_script
 
 SCRIPT = "CREATE TABLE s.t (a int);\nINSERT INTO s.t SELECT 1;\nUPDATE s.t SET a = 2"
 TARGET = "s3://b/k.sql"

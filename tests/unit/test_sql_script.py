@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from glue_elt.errors import ConfigError
-from glue_elt.sql_script import MAX_STATEMENT_BYTES, Statement, split_script
+from glue_elt.steps.redshift_sql.script import MAX_STATEMENT_BYTES, Statement, split_script
 
 
 def texts(script: str) -> list[str]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from glue_elt.sql_script import split_script
-from glue_elt.sql_tables import TableRef, created_earlier, tables
+from glue_elt.steps.redshift_sql.script import split_script
+from glue_elt.steps.redshift_sql.tables import TableRef, created_earlier, tables
 
 SCRIPT = """CREATE TABLE stage.orders (id int, amount numeric(10,2));
 INSERT INTO stage.orders SELECT id, amount FROM sales.orders;

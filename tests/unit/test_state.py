@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from glue_elt.errors import ValidationError
-from glue_elt.migration.model import MigrationRow, row_keys
-from glue_elt.state import DEFAULT_STATE_TABLE, StateTable
+from glue_elt.redshift.state import DEFAULT_STATE_TABLE, StateTable
+from glue_elt.steps.redshift_cross_account_migration.model import MigrationRow, row_keys
 
 
 def test_default_state_table_statements() -> None:

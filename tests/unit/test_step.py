@@ -6,9 +6,9 @@ import logging
 
 import pytest
 
+from glue_elt.core.params import Param, resolve_plain
 from glue_elt.errors import ConfigError
-from glue_elt.params import Param, resolve_plain
-from glue_elt.step import EXIT_CONFIG_ERROR, EXIT_UNEXPECTED, GlueELTStep
+from glue_elt.steps.base import EXIT_CONFIG_ERROR, EXIT_UNEXPECTED, GlueELTStep
 
 
 class EchoStep(GlueELTStep[str]):
@@ -68,7 +68,7 @@ def test_help_lists_parameters_with_defaults(capsys: pytest.CaptureFixture[str])
 
 
 def warnings_of(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and r.name == "glue_elt.step"]
+    return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and r.name == "glue_elt.steps.base"]
 
 
 def test_unknown_argument_warns_once_with_the_closest_parameter(caplog: pytest.LogCaptureFixture) -> None:

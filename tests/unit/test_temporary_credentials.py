@@ -11,11 +11,11 @@ from typing import Any, cast
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from glue_elt.aws import AwsClients
-from glue_elt.connection import ConnectionSpec
+from glue_elt.aws.clients import AwsClients
+from glue_elt.core.redaction import redact
 from glue_elt.errors import SecretError, UnreachableError
-from glue_elt.redaction import redact
-from glue_elt.temporary_credentials import (
+from glue_elt.redshift.auth.spec import ConnectionSpec
+from glue_elt.redshift.auth.temporary import (
     DEFAULT_LIFETIME,
     REFRESH_MARGIN,
     TemporaryCredentials,

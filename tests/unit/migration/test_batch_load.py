@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sqlglot
 
-from glue_elt.migration.batch_load import BEFORE, Guard, client_token, load_batch
-from glue_elt.migration.model import LoadType, MigrationRow, OverwriteMode
-from glue_elt.migration.sql import load_sql
-from glue_elt.migration.validation import validate_row
-from glue_elt.names import Identifier, quote_literal
-from glue_elt.state import StateTable
+from glue_elt.redshift.names import Identifier, quote_literal
+from glue_elt.redshift.state import StateTable
+from glue_elt.steps.redshift_cross_account_migration.batch_load import BEFORE, Guard, client_token, load_batch
+from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationRow, OverwriteMode
+from glue_elt.steps.redshift_cross_account_migration.sql import load_sql
+from glue_elt.steps.redshift_cross_account_migration.validation import validate_row
 
 COLUMNS = (Identifier("id"), Identifier("v"))
 STATE = StateTable.parse("glue_elt.migration_state")

@@ -13,8 +13,8 @@ import pandas
 import pytest
 
 from glue_elt.errors import ConfigError
-from glue_elt.migration.config_file import decode_config, parse_config
-from glue_elt.migration.model import CONFIG_FIELDS, MigrationRow
+from glue_elt.steps.redshift_cross_account_migration.config_file import decode_config, parse_config
+from glue_elt.steps.redshift_cross_account_migration.model import CONFIG_FIELDS, MigrationRow
 
 SEED = """source_table#source_columns#source_filter#target_table#secret_name#load_type
 shared_db.schema.orders##date >= '2023-01-01'#analytics.orders#redshift-secret#append
@@ -116,7 +116,7 @@ def test_new_optional_columns() -> None:
 
 
 def test_json_config_is_the_error_file_format() -> None:
-    from glue_elt.migration.config_file import parse_json_config
+    from glue_elt.steps.redshift_cross_account_migration.config_file import parse_json_config
 
     text = '[{"source_table": "a.b", "source_columns": "", "target_table": "c.d", "secret_name": "s", "error": "x"}]'
     (row,) = parse_json_config(text, "s3://b/failed_rows.json")
@@ -138,7 +138,7 @@ def test_json_config_is_the_error_file_format() -> None:
     ],
 )
 def test_bad_json_configs(text: str, message: str) -> None:
-    from glue_elt.migration.config_file import parse_json_config
+    from glue_elt.steps.redshift_cross_account_migration.config_file import parse_json_config
 
     with pytest.raises(ConfigError, match=re.escape(message)):
         parse_json_config(text, "s3://b/k.json")
@@ -363,7 +363,7 @@ def test_text_after_a_closing_quote_fails_the_row_and_shows_the_quoted_form(valu
 
 def test_text_after_a_closing_quote_fails_validation_with_only_that_message() -> None:
     from glue_elt.errors import ValidationError
-    from glue_elt.migration.validation import validate_row
+    from glue_elt.steps.redshift_cross_account_migration.validation import validate_row
 
     (row,) = parse_config('source_table#target_table#secret_name\n"a"."b"#c#\n', "#", "src")
     with pytest.raises(ValidationError) as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from glue_elt.errors import ValidationError
-from glue_elt.migration.filters import check_filter
+from glue_elt.steps.redshift_cross_account_migration.filters import check_filter
 
 
 @pytest.mark.parametrize(

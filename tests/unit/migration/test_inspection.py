@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from glue_elt.migration.inspection import reads_target
-from glue_elt.migration.model import OverwriteMode
+from glue_elt.steps.redshift_cross_account_migration.inspection import reads_target
+from glue_elt.steps.redshift_cross_account_migration.model import OverwriteMode
 from tests.unit.migration.test_sql import plan_for
 
 DELETE, TRUNCATE = OverwriteMode.DELETE, OverwriteMode.TRUNCATE

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from glue_elt.migration.model import MigrationRow
-from glue_elt.migration.orchestrator import target_groups
-from glue_elt.migration.runner import PreparedRow
-from glue_elt.migration.sql import load_sql
-from glue_elt.migration.validation import validate_row
-from glue_elt.names import Identifier
+from glue_elt.redshift.names import Identifier
+from glue_elt.steps.redshift_cross_account_migration.model import MigrationRow
+from glue_elt.steps.redshift_cross_account_migration.orchestrator import target_groups
+from glue_elt.steps.redshift_cross_account_migration.runner import PreparedRow
+from glue_elt.steps.redshift_cross_account_migration.sql import load_sql
+from glue_elt.steps.redshift_cross_account_migration.validation import validate_row
 
 
 def prepared(target: str) -> PreparedRow:

@@ -6,15 +6,15 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from glue_elt.batch import BatchResult, BatchStatementError
+from glue_elt.core.retry import RetryPolicy
 from glue_elt.errors import ExecutionError
-from glue_elt.migration.model import MigrationRow, OverwriteMode, RowStatus
-from glue_elt.migration.runner import LoadOptions, PreparedRow, RowRunner
-from glue_elt.migration.sql import load_sql
-from glue_elt.migration.validation import validate_row
-from glue_elt.names import Identifier
-from glue_elt.retry import RetryPolicy
-from glue_elt.state import RunLedger, StateTable
+from glue_elt.redshift.batch import BatchResult, BatchStatementError
+from glue_elt.redshift.names import Identifier
+from glue_elt.redshift.state import RunLedger, StateTable
+from glue_elt.steps.redshift_cross_account_migration.model import MigrationRow, OverwriteMode, RowStatus
+from glue_elt.steps.redshift_cross_account_migration.runner import LoadOptions, PreparedRow, RowRunner
+from glue_elt.steps.redshift_cross_account_migration.sql import load_sql
+from glue_elt.steps.redshift_cross_account_migration.validation import validate_row
 
 STATE = StateTable.parse("glue_elt.migration_state")
 

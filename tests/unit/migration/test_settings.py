@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from glue_elt.aws.s3 import S3Uri
 from glue_elt.errors import ConfigError
-from glue_elt.migration.settings import ConfigFileMode, SchemaMode, read_settings
-from glue_elt.s3 import S3Uri
+from glue_elt.steps.redshift_cross_account_migration.settings import ConfigFileMode, SchemaMode, read_settings
 
 
 def settings(**values: str):  # type: ignore[no-untyped-def]
@@ -69,7 +69,7 @@ def test_bad_parameters(values: dict[str, str], message: str) -> None:
 
 
 def test_reliability_parameters() -> None:
-    from glue_elt.migration.model import OverwriteMode
+    from glue_elt.steps.redshift_cross_account_migration.model import OverwriteMode
 
     result = settings(
         config_path="s3://b/c",

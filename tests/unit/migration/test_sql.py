@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from glue_elt.migration.model import MigrationPlan, MigrationRow, OverwriteMode
-from glue_elt.migration.sql import LoadSql, load_sql
-from glue_elt.migration.validation import validate_row
-from glue_elt.names import Identifier
+from glue_elt.redshift.names import Identifier
+from glue_elt.steps.redshift_cross_account_migration.model import MigrationPlan, MigrationRow, OverwriteMode
+from glue_elt.steps.redshift_cross_account_migration.sql import LoadSql, load_sql
+from glue_elt.steps.redshift_cross_account_migration.validation import validate_row
 
 TARGET_COLUMNS = (Identifier("id"), Identifier("Name"))
 INSERT_ID_NAME = (

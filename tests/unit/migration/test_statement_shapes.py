@@ -13,14 +13,14 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from glue_elt import access, catalog
-from glue_elt.access import Need, table_need
-from glue_elt.catalog import TableKey
-from glue_elt.migration.model import MigrationRow, OverwriteMode
-from glue_elt.migration.sql import load_sql
-from glue_elt.migration.validation import validate_row
-from glue_elt.names import Identifier
-from glue_elt.state import StateTable
+from glue_elt.redshift import catalog, privileges
+from glue_elt.redshift.catalog import TableKey
+from glue_elt.redshift.names import Identifier
+from glue_elt.redshift.privileges import Need, table_need
+from glue_elt.redshift.state import StateTable
+from glue_elt.steps.redshift_cross_account_migration.model import MigrationRow, OverwriteMode
+from glue_elt.steps.redshift_cross_account_migration.sql import load_sql
+from glue_elt.steps.redshift_cross_account_migration.validation import validate_row
 
 COLUMNS = (Identifier("id"), Identifier("Mixed Case"), Identifier('we"ird'))
 
@@ -121,4 +121,4 @@ def test_every_kind_of_statement_is_covered() -> None:
     starts = {sql.split()[0] for sql in SHAPES}
     assert starts == {"INSERT", "DELETE", "TRUNCATE", "WITH", "SELECT", "EXPLAIN", "SHOW", "CREATE", "LOCK"}
     assert len(SHAPES) > 25
-    assert access.CHECKS_PER_QUERY < 1600  # Redshift's column limit bounds a select list
+    assert privileges.CHECKS_PER_QUERY < 1600  # Redshift's column limit bounds a select list

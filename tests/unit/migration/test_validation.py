@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from glue_elt.errors import ValidationError
-from glue_elt.migration.model import LoadType, MigrationRow, parse_load_type
-from glue_elt.migration.validation import validate_row
+from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationRow, parse_load_type
+from glue_elt.steps.redshift_cross_account_migration.validation import validate_row
 
 
 def row(**overrides: str) -> MigrationRow:

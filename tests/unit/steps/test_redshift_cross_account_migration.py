@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from glue_elt.migration.settings import SchemaMode
-from glue_elt.migration.validation import validate_row
-from glue_elt.names import Identifier
-from glue_elt.steps.redshift_cross_account_migration import RedshiftCrossAccountDataMigration, schema_rows
+from glue_elt.redshift.names import Identifier
+from glue_elt.steps.redshift_cross_account_migration.settings import SchemaMode
+from glue_elt.steps.redshift_cross_account_migration.step import RedshiftCrossAccountDataMigration, schema_rows
+from glue_elt.steps.redshift_cross_account_migration.validation import validate_row
 
 
 def test_schema_rows_one_per_table() -> None:

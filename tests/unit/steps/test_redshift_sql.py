@@ -11,15 +11,21 @@ from typing import Any, cast
 
 import pytest
 
+from glue_elt.aws.s3 import S3Store, S3Uri
+from glue_elt.core.params import resolve_plain
 from glue_elt.errors import ConfigError
-from glue_elt.executor import Executor
-from glue_elt.params import resolve_plain
-from glue_elt.s3 import S3Store, S3Uri
-from glue_elt.sql_run import Outcome, Status
-from glue_elt.sql_script import split_script
-from glue_elt.sql_settings import STEP_PARAMETERS, NonTransactional, check_transactional, decode_script, read_settings
-from glue_elt.state import StateTable
-from glue_elt.steps.redshift_sql import RedshiftSqlStep, SqlResult, summary_document
+from glue_elt.redshift.executor import Executor
+from glue_elt.redshift.state import StateTable
+from glue_elt.steps.redshift_sql.run import Outcome, Status
+from glue_elt.steps.redshift_sql.script import split_script
+from glue_elt.steps.redshift_sql.settings import (
+    STEP_PARAMETERS,
+    NonTransactional,
+    check_transactional,
+    decode_script,
+    read_settings,
+)
+from glue_elt.steps.redshift_sql.step import RedshiftSqlStep, SqlResult, summary_document
 
 ROOT = Path(__file__).resolve().parents[3]
 REQUIRED = {"sql_path": "s3://b/k.sql", "secret_name": "sec"}
@@ -203,8 +209,8 @@ def test_summary_document() -> None:
 
 
 def test_the_step_imports_nothing_from_the_migration_package() -> None:
-    code = "import sys, glue_elt.steps.redshift_sql; print(sorted(m for m in sys.modules if m.startswith('glue_elt')))"
+    code = "import sys, glue_elt.steps.redshift_sql.step; print(sorted(m for m in sys.modules if m.startswith('glue_elt')))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = ast.literal_eval(done.stdout.strip())
-    assert "glue_elt.steps.redshift_sql" in loaded
-    assert not [m for m in loaded if m.startswith("glue_elt.migration")]
+    assert "glue_elt.steps.redshift_sql.step" in loaded
+    assert not [m for m in loaded if m.startswith("glue_elt.steps.redshift_cross_account_migration")]
