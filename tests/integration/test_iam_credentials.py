@@ -29,7 +29,7 @@ from glue_elt.steps.base import EXIT_ROWS_FAILED, EXIT_UNREACHABLE, exit_code_fo
 from local_stack import LocalStack, StackEndpoints
 from local_stack.aws_api.process import set_faults
 from local_stack.endpoints import LOCAL_CLUSTER_ID, LOCAL_WORKGROUP
-from tests.integration.conftest import Db
+from tests.conftest import Db
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from glue_elt import RedshiftCrossAccountDataMigration, RowStatus
-from tests.integration.conftest import BUCKET, Db, list_keys, read_json
+from tests.conftest import BUCKET, Db, list_keys, read_json
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
 PutConfig = Callable[[str, str], str]

@@ -21,7 +21,7 @@ from glue_elt.steps.base import EXIT_CONFIG_ERROR
 from glue_elt.steps.redshift_sql.run import Status
 from glue_elt.steps.redshift_sql.step import SqlResult
 from local_stack import StackEndpoints
-from tests.integration.conftest import BUCKET, REPO_ROOT, Db, make_secret, read_json
+from tests.conftest import BUCKET, REPO_ROOT, Db, make_secret, read_json
 from tests.integration.redshift_errors import fail_first_insert_with_1023
 from tests.integration.test_entry_points import GLUE_RESERVED, launch
 from tests.integration.test_reliability import LoseCommitAck

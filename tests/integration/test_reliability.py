@@ -16,7 +16,7 @@ from glue_elt import MigrationResult, RedshiftCrossAccountDataMigration, Redshif
 from glue_elt.redshift.auth.secrets import RedshiftCredentials
 from glue_elt.redshift.driver.executor import connect_redshift
 from local_stack import LocalStack, StackEndpoints
-from tests.integration.conftest import BUCKET, Db
+from tests.conftest import BUCKET, Db
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
 PutConfig = Callable[[str, str], str]

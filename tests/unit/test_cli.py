@@ -11,7 +11,7 @@ from glue_elt import cli
 from glue_elt.cli import COMMANDS, Command, load_step, main
 from glue_elt.steps.base import EXIT_CONFIG_ERROR, EXIT_OK, EXIT_ROWS_FAILED, EXIT_UNEXPECTED
 
-ECHO = Command("tests.unit.test_step:EchoStep", "echo a word")
+ECHO = Command("tests.unit.steps.test_step:EchoStep", "echo a word")
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from glue_elt.steps.redshift_sql.settings import (
 )
 from glue_elt.steps.redshift_sql.step import RedshiftSqlStep, SqlResult, summary_document
 
-ROOT = Path(__file__).resolve().parents[3]
+ROOT = Path(__file__).resolve().parents[4]
 REQUIRED = {"sql_path": "s3://b/k.sql", "secret_name": "sec"}
 
 

@@ -22,7 +22,7 @@ from redshift_connector.error import InterfaceError, ProgrammingError
 from local_stack import LocalStack, StackEndpoints
 from local_stack.aws_api.process import set_faults
 from local_stack.endpoints import LOCAL_CLUSTER_ID, LOCAL_WORKGROUP
-from tests.integration.conftest import Db, make_secret
+from tests.conftest import Db, make_secret
 
 pytestmark = pytest.mark.integration
 

@@ -14,9 +14,9 @@ import redshift_connector
 from glue_elt import RedshiftCrossAccountDataMigration, RedshiftExecutor, RowStatus
 from glue_elt.redshift.auth.secrets import RedshiftCredentials
 from local_stack import StackEndpoints
-from tests.integration.conftest import Db, run_step
+from tests.boundary.redshift_like import RedshiftLikeConnection, redshift_like
+from tests.conftest import Db, run_step
 from tests.integration.redshift_errors import REDSHIFT_1023_DETAIL, fail_first_insert_with_1023
-from tests.integration.redshift_like import RedshiftLikeConnection, redshift_like
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type#merge_keys#watermark_column"
 PutConfig = Callable[[str, str], str]

@@ -6,7 +6,7 @@ import pytest
 
 from glue_elt.steps.redshift_cross_account_migration.inspection import reads_target
 from glue_elt.steps.redshift_cross_account_migration.model import OverwriteMode
-from tests.unit.migration.test_sql import plan_for
+from tests.unit.steps.redshift_cross_account_migration.test_sql import plan_for
 
 DELETE, TRUNCATE = OverwriteMode.DELETE, OverwriteMode.TRUNCATE
 MORE = {"upsert": {"merge_keys": "id"}, "incremental": {"watermark_column": "id"}}

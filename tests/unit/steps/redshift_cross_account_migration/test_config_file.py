@@ -427,7 +427,7 @@ def test_a_carriage_return_inside_a_line_is_data() -> None:
 
 
 def test_the_readme_quoting_example_reads_as_described() -> None:
-    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[4] / "README.md").read_text(encoding="utf-8")
     section = readme[readme.index("#### Quoting") :]
     example = section.split("```\n")[1]
     customers, items = parse_config(example, ",", "src")

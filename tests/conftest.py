@@ -1,4 +1,5 @@
-"""Integration fixtures: one local stack (PostgreSQL behind PgBouncer, moto) per test session."""
+"""Fixtures of the tests on the local stack (``tests/integration``, ``tests/boundary``): one local stack (PostgreSQL
+behind PgBouncer, moto) per test session, shared by both folders."""
 
 from __future__ import annotations
 
@@ -65,9 +66,16 @@ def endpoints(stack: LocalStack) -> StackEndpoints:
     return stack.endpoints
 
 
+STACK_TESTS = frozenset({"integration", "boundary"})
+"""The folders of the tests that run on the local stack (``tests/unit`` and the top-level tests do not)."""
+
+
 @pytest.fixture(autouse=True)
 def _no_password_in_logs(request: pytest.FixtureRequest, caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    """Capture glue_elt's logs down to DEBUG in every integration test and scan them for passwords."""
+    """Capture glue_elt's logs down to DEBUG in every integration and boundary test and scan them for passwords."""
+    if STACK_TESTS.isdisjoint(Path(str(request.node.fspath)).relative_to(Path(__file__).parent).parts[:1]):
+        yield
+        return
     caplog.set_level(logging.DEBUG, logger="glue_elt")
     yield
     if "stack" in request.fixturenames:
@@ -164,4 +172,4 @@ def list_keys(prefix: str) -> list[str]:
     return [item["Key"] for item in response.get("Contents", [])]
 
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
