@@ -36,9 +36,9 @@ from bench.measure import compare, dump, machine, median_measured, run_measured
 from bench.rate import RATE_TABLES, request_rate
 from bench.report import markdown
 from glue_elt import RedshiftCrossAccountDataMigration
-from glue_elt.data_api import POLL, DataApiExecutor
-from glue_elt.executor import Executor
-from glue_elt.secrets import SecretStore
+from glue_elt.redshift.auth.secrets import SecretStore
+from glue_elt.redshift.data_api.executor import POLL, DataApiExecutor
+from glue_elt.redshift.executor import Executor
 from local_stack.endpoints import LOCAL_CLUSTER_ID
 from local_stack.postgres import run_psql
 from local_stack.stack import LocalStack

@@ -7,7 +7,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from glue_elt.data_api_pace import QUOTAS_PER_SECOND
+from glue_elt.redshift.data_api.pace import QUOTAS_PER_SECOND
 from local_stack.aws_api.process import request_counts
 
 if TYPE_CHECKING:

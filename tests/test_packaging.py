@@ -16,10 +16,10 @@ def test_wheel_contents(tmp_path: Path) -> None:
     assert built.returncode == 0, built.stderr
     (wheel,) = tmp_path.glob("glue_elt-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
-    assert "glue_elt/steps/redshift_cross_account_migration.py" in names and "glue_elt/py.typed" in names
+    assert "glue_elt/steps/redshift_cross_account_migration/__main__.py" in names and "glue_elt/py.typed" in names
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "glue_elt/cli.py" in names and "glue-elt = glue_elt.cli:main" in entry_points
-    assert "glue_elt/steps/redshift_sql.py" in names and "glue_elt/sql_script.py" in names
+    assert "glue_elt/steps/redshift_sql/__main__.py" in names and "glue_elt/steps/redshift_sql/script.py" in names
     assert not [n for n in names if n.startswith(("pyspark", "tests", "local_stack", "bench", "awsglue"))]
     metadata = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("METADATA"))).decode()
     assert "Requires-Python: >=3.9" in metadata

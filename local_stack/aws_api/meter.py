@@ -1,5 +1,5 @@
 """Requests per second as the local API server receives them: what a client's pacing really sends (boto3's own
-retries included), to compare with the Data API's per-second quotas (``glue_elt.data_api_pace``)."""
+retries included), to compare with the Data API's per-second quotas (``glue_elt.redshift.data_api.pace``)."""
 
 from __future__ import annotations
 

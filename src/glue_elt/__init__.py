@@ -4,10 +4,17 @@ The framework: ``GlueELTStep`` (base of all steps), ``Param`` (a typed job param
 ``RedshiftExecutor`` / ``DataApiExecutor``, ``RetryPolicy``, ``StateTable`` / ``RunLedger`` and the exception
 tree rooted at ``GlueELTError``. The steps: ``RedshiftCrossAccountDataMigration`` (with its result types) and
 ``RedshiftSqlStep``, each imported on first use, so a step imports only what it needs.
+
+The code is in packages by layer, each importing only those below it: ``glue_elt.core`` (pure: parameters, retry
+policy, run id, redaction, sizes), ``glue_elt.aws`` (boto3 clients, S3 documents), ``glue_elt.redshift`` (the
+target: executors, names, catalog, state table, credentials) and ``glue_elt.steps`` (the step base and the steps);
+``tests/unit/test_layers.py`` holds them to it.
 """
 
 from typing import TYPE_CHECKING
 
+from glue_elt.core.params import Param
+from glue_elt.core.retry import RetryPolicy
 from glue_elt.errors import (
     ConfigError,
     ExecutionError,
@@ -19,17 +26,21 @@ from glue_elt.errors import (
     UnreachableError,
     ValidationError,
 )
-from glue_elt.executor import Executor, RedshiftExecutor
-from glue_elt.params import Param
-from glue_elt.retry import RetryPolicy
-from glue_elt.state import RunLedger, StateTable
-from glue_elt.step import GlueELTStep
+from glue_elt.redshift.driver.executor import RedshiftExecutor
+from glue_elt.redshift.executor import Executor
+from glue_elt.redshift.state import RunLedger, StateTable
+from glue_elt.steps.base import GlueELTStep
 
 if TYPE_CHECKING:
-    from glue_elt.data_api import DataApiExecutor
-    from glue_elt.migration.model import MigrationResult, MigrationRow, RowOutcome, RowStatus
-    from glue_elt.steps.redshift_cross_account_migration import RedshiftCrossAccountDataMigration
-    from glue_elt.steps.redshift_sql import RedshiftSqlStep
+    from glue_elt.redshift.data_api.executor import DataApiExecutor
+    from glue_elt.steps.redshift_cross_account_migration.model import (
+        MigrationResult,
+        MigrationRow,
+        RowOutcome,
+        RowStatus,
+    )
+    from glue_elt.steps.redshift_cross_account_migration.step import RedshiftCrossAccountDataMigration
+    from glue_elt.steps.redshift_sql.step import RedshiftSqlStep
 
 __all__ = [
     "ConfigError",
@@ -59,13 +70,13 @@ __all__ = [
 
 
 _LAZY = {
-    "DataApiExecutor": "glue_elt.data_api",
-    "RedshiftCrossAccountDataMigration": "glue_elt.steps.redshift_cross_account_migration",
-    "RedshiftSqlStep": "glue_elt.steps.redshift_sql",
-    "MigrationResult": "glue_elt.migration.model",
-    "MigrationRow": "glue_elt.migration.model",
-    "RowOutcome": "glue_elt.migration.model",
-    "RowStatus": "glue_elt.migration.model",
+    "DataApiExecutor": "glue_elt.redshift.data_api.executor",
+    "RedshiftCrossAccountDataMigration": "glue_elt.steps.redshift_cross_account_migration.step",
+    "RedshiftSqlStep": "glue_elt.steps.redshift_sql.step",
+    "MigrationResult": "glue_elt.steps.redshift_cross_account_migration.model",
+    "MigrationRow": "glue_elt.steps.redshift_cross_account_migration.model",
+    "RowOutcome": "glue_elt.steps.redshift_cross_account_migration.model",
+    "RowStatus": "glue_elt.steps.redshift_cross_account_migration.model",
 }
 """Each step (and its result types) is imported on first use: ``python -m`` runs a step's module once, and
 importing ``glue_elt`` for one step loads no other step's code."""

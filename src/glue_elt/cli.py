@@ -13,8 +13,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from glue_elt.params import closest
-from glue_elt.step import EXIT_CONFIG_ERROR, EXIT_OK, GlueELTStep
+from glue_elt.core.params import closest
+from glue_elt.steps.base import EXIT_CONFIG_ERROR, EXIT_OK, GlueELTStep
 
 PROG = "glue-elt"
 

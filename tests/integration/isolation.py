@@ -13,7 +13,7 @@ import contextlib
 from collections.abc import Iterator
 
 from local_stack import LocalStack
-from tests.integration.conftest import Db
+from tests.conftest import Db
 
 SNAPSHOT = "repeatable read"
 SERIALIZABLE = "serializable"

@@ -53,7 +53,7 @@ from glue_elt import ConfigError, MigrationResult, RedshiftCrossAccountDataMigra
 from local_stack import LocalStack, StackEndpoints
 from local_stack.moto import MotoServer
 from local_stack.ports import free_ports
-from tests.integration.conftest import Db
+from tests.conftest import Db
 
 BUCKET = "glue-elt-iam"
 SECRET = "glue-elt/iam-etl"

@@ -10,7 +10,7 @@ import pytest
 
 from glue_elt import ConfigError, RedshiftCrossAccountDataMigration, RowStatus
 from local_stack import LocalStack
-from tests.integration.conftest import BUCKET, Db
+from tests.conftest import BUCKET, Db
 
 SRC, TGT = "corpus_src", "corpus_tgt"
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"

@@ -20,7 +20,7 @@ import pytest
 
 from glue_elt import MigrationResult, RedshiftSqlStep, RowStatus
 from local_stack import LocalStack
-from tests.integration.conftest import Db, run_step
+from tests.conftest import Db, run_step
 from tests.integration.isolation import ISOLATIONS, database_isolation, slow_inserts
 from tests.integration.test_executors import EXECUTORS, config, line
 

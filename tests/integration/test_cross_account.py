@@ -13,9 +13,9 @@ import pytest
 
 from glue_elt import RedshiftCrossAccountDataMigration, RowStatus
 from glue_elt.errors import UnreachableError
-from glue_elt.step import EXIT_UNREACHABLE, exit_code_for
+from glue_elt.steps.base import EXIT_UNREACHABLE, exit_code_for
 from local_stack import StackEndpoints
-from tests.integration.conftest import Db
+from tests.conftest import Db
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
 OTHER_ACCOUNT_ROLE = "arn:aws:iam::222233334444:role/glue-elt-secret-reader"

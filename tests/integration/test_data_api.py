@@ -11,12 +11,12 @@ import boto3
 import pytest
 
 from glue_elt import MigrationResult, RowStatus
-from glue_elt.data_api import DataApiExecutor
-from glue_elt.secrets import SecretStore
+from glue_elt.redshift.auth.secrets import SecretStore
+from glue_elt.redshift.data_api.executor import DataApiExecutor
 from local_stack.aws_api.process import set_faults
 from local_stack.endpoints import LOCAL_CLUSTER_ID, LOCAL_WORKGROUP, StackEndpoints
 from local_stack.stack import LocalStack
-from tests.integration.conftest import Db, run_step
+from tests.conftest import Db, run_step
 from tests.integration.redshift_errors import fail_first_insert_with_1023
 from tests.integration.test_executors import FAST_RETRIES, config, line, seed
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from local_stack import StackEndpoints
-from tests.integration.conftest import BUCKET, REPO_ROOT, Db, read_json
+from tests.conftest import BUCKET, REPO_ROOT, Db, read_json
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
 MODULE = "glue_elt.steps.redshift_cross_account_migration"

@@ -9,9 +9,9 @@ from collections.abc import Callable
 import pytest
 
 from glue_elt import RedshiftCrossAccountDataMigration
-from glue_elt.step import EXIT_CONFIG_ERROR, EXIT_ROWS_FAILED, EXIT_UNREACHABLE
+from glue_elt.steps.base import EXIT_CONFIG_ERROR, EXIT_ROWS_FAILED, EXIT_UNREACHABLE
 from local_stack import StackEndpoints
-from tests.integration.conftest import make_secret
+from tests.conftest import make_secret
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
 PutConfig = Callable[[str, str], str]

@@ -21,15 +21,15 @@ import pytest
 from botocore.exceptions import ClientError
 
 from glue_elt import RedshiftCrossAccountDataMigration, RedshiftExecutor, RowStatus
-from glue_elt.aws import AwsClients, assumed_role_clients
+from glue_elt.aws.clients import AwsClients, assumed_role_clients
 from glue_elt.errors import ExecutionError, SecretError, UnreachableError
-from glue_elt.secrets import SecretStore
-from glue_elt.step import EXIT_ROWS_FAILED, EXIT_UNREACHABLE, exit_code_for
-from glue_elt.temporary_credentials import REFRESH_MARGIN, TemporaryCredentials, utc_now
+from glue_elt.redshift.auth.secrets import SecretStore
+from glue_elt.redshift.auth.temporary import REFRESH_MARGIN, TemporaryCredentials, utc_now
+from glue_elt.steps.base import EXIT_ROWS_FAILED, EXIT_UNREACHABLE, exit_code_for
 from local_stack import LocalStack, StackEndpoints
 from local_stack.aws_api.process import set_faults
 from local_stack.endpoints import LOCAL_CLUSTER_ID, LOCAL_WORKGROUP
-from tests.integration.conftest import Db
+from tests.conftest import Db
 
 pytestmark = pytest.mark.integration
 

@@ -16,7 +16,7 @@ import pytest
 
 from glue_elt import MigrationResult, RowStatus
 from local_stack import LocalStack
-from tests.integration.conftest import Db, run_step
+from tests.conftest import Db, run_step
 from tests.integration.isolation import ISOLATIONS, database_isolation
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"

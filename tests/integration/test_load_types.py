@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from glue_elt import MigrationResult, RowStatus
-from tests.integration.conftest import Db, run_step
+from tests.conftest import Db, run_step
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type#merge_keys#watermark_column"
 PutConfig = Callable[[str, str], str]

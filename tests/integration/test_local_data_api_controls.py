@@ -8,7 +8,7 @@ import pytest
 
 from local_stack import LocalStack
 from local_stack.aws_api.process import request_counts, set_faults
-from tests.integration.test_local_redshift_api import AS_ETL, data_client, wait
+from tests.boundary.test_local_redshift_api import AS_ETL, data_client, wait
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,7 @@ import pytest
 
 from glue_elt import RedshiftCrossAccountDataMigration, RowStatus
 from local_stack import StackEndpoints
-from tests.integration.conftest import BUCKET, Db, list_keys, make_secret, read_json, run_step
+from tests.conftest import BUCKET, Db, list_keys, make_secret, read_json, run_step
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
 PutConfig = Callable[[str, str], str]

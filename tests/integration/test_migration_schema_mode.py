@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from glue_elt import ConfigError, RedshiftCrossAccountDataMigration
-from tests.integration.conftest import Db
+from tests.conftest import Db
 
 
 def test_every_base_table_of_the_target_schema(db: Db, schemas: tuple[str, str], etl_secret: str) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from glue_elt import RedshiftCrossAccountDataMigration, RowStatus
-from tests.integration.conftest import BUCKET, Db, list_keys, read_json
+from tests.conftest import BUCKET, Db, list_keys, read_json
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
 PutConfig = Callable[[str, str], str]
@@ -116,7 +116,9 @@ def test_summary_document_matches_a_mixed_run(
     assert (a["target_table"], a["status"], a["rows_affected"], a["error"]) == (f"{target}.a", "skipped", 2, None)
     assert (b["status"], b["rows_affected"]) == ("failed", None) and "does not exist" in b["error"]
     assert isinstance(a["seconds"], float)
-    last_line = [r.getMessage() for r in caplog.records if r.name == "glue_elt.migration.report"][-1]
+    last_line = [
+        r.getMessage() for r in caplog.records if r.name == "glue_elt.steps.redshift_cross_account_migration.report"
+    ][-1]
     assert last_line == document["summary"]
     assert document["summary"].startswith(f"run jr_summary_{target}: 0 succeeded, 1 failed, 1 skipped")
 

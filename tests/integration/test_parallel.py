@@ -12,9 +12,9 @@ from typing import Any
 import boto3
 
 from glue_elt import RedshiftCrossAccountDataMigration, RedshiftExecutor, RowStatus
-from glue_elt.secrets import SecretStore
+from glue_elt.redshift.auth.secrets import SecretStore
 from local_stack import LocalStack
-from tests.integration.conftest import BUCKET, Db, read_json, run_step
+from tests.conftest import BUCKET, Db, read_json, run_step
 from tests.integration.test_reliability import StepThread
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"

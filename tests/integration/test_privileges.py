@@ -8,9 +8,9 @@ from collections.abc import Callable
 import pytest
 
 from glue_elt import MigrationResult, RedshiftCrossAccountDataMigration, RowStatus
-from glue_elt.migration.inspection import LOCK_WHY
-from glue_elt.step import EXIT_ROWS_FAILED
-from tests.integration.conftest import Db, run_step
+from glue_elt.steps.base import EXIT_ROWS_FAILED
+from glue_elt.steps.redshift_cross_account_migration.inspection import LOCK_WHY
+from tests.conftest import Db, run_step
 from tests.integration.test_executors import config, line, state_rows
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"

@@ -14,13 +14,14 @@ import pytest
 
 from glue_elt import RedshiftExecutor, RedshiftSqlStep
 from glue_elt.errors import ConfigError, ExecutionError, UnreachableError
-from glue_elt.executor import Executor, connect_redshift
-from glue_elt.secrets import RedshiftCredentials
-from glue_elt.sql_run import Status
-from glue_elt.step import EXIT_CONFIG_ERROR
-from glue_elt.steps.redshift_sql import SqlResult
+from glue_elt.redshift.auth.secrets import RedshiftCredentials
+from glue_elt.redshift.driver.executor import connect_redshift
+from glue_elt.redshift.executor import Executor
+from glue_elt.steps.base import EXIT_CONFIG_ERROR
+from glue_elt.steps.redshift_sql.run import Status
+from glue_elt.steps.redshift_sql.step import SqlResult
 from local_stack import StackEndpoints
-from tests.integration.conftest import BUCKET, REPO_ROOT, Db, make_secret, read_json
+from tests.conftest import BUCKET, REPO_ROOT, Db, make_secret, read_json
 from tests.integration.redshift_errors import fail_first_insert_with_1023
 from tests.integration.test_entry_points import GLUE_RESERVED, launch
 from tests.integration.test_reliability import LoseCommitAck

@@ -13,10 +13,10 @@ import pytest
 import redshift_connector
 
 from glue_elt import MigrationResult, RedshiftCrossAccountDataMigration, RedshiftExecutor, RowStatus
-from glue_elt.executor import connect_redshift
-from glue_elt.secrets import RedshiftCredentials
+from glue_elt.redshift.auth.secrets import RedshiftCredentials
+from glue_elt.redshift.driver.executor import connect_redshift
 from local_stack import LocalStack, StackEndpoints
-from tests.integration.conftest import BUCKET, Db
+from tests.conftest import BUCKET, Db
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
 PutConfig = Callable[[str, str], str]

@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from local_stack import LocalStack
-from tests.integration.conftest import Db, run_step
+from tests.conftest import Db, run_step
 
 pytestmark = pytest.mark.integration
 

@@ -1,1 +1,28 @@
-"""Ready-to-run glue-elt steps."""
+"""Ready-to-run glue-elt steps, and what they share: ``base`` (``GlueELTStep``, the template every step follows) and
+``params`` (the job parameters steps share). Each step is a package of its own, run by ``python -m
+glue_elt.steps.<step>``; only ``glue_elt.cli`` and ``glue_elt`` itself (on first use) import a step, and no step
+imports another.
+
+Its names below are imported on first use, so importing the package (or one of its modules) costs nothing more.
+"""
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from glue_elt.steps.base import GlueELTStep
+
+__all__ = [
+    "GlueELTStep",
+]
+
+_LAZY = {
+    "GlueELTStep": "glue_elt.steps.base",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

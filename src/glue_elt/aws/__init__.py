@@ -1,0 +1,34 @@
+"""AWS as glue-elt uses it: the boto3 clients of one identity (the job's, or a role it assumes) and how a failed AWS
+call is reported (``clients``), and documents read from and written to S3 (``s3``). It imports only
+``glue_elt.core`` (and ``glue_elt.errors``).
+
+Its names below are imported on first use, so importing the package (or one of its modules) costs nothing more.
+"""
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from glue_elt.aws.clients import AwsClients, assumed_role_clients
+    from glue_elt.aws.s3 import S3Store, S3Uri
+
+__all__ = [
+    "AwsClients",
+    "S3Store",
+    "S3Uri",
+    "assumed_role_clients",
+]
+
+_LAZY = {
+    "AwsClients": "glue_elt.aws.clients",
+    "assumed_role_clients": "glue_elt.aws.clients",
+    "S3Store": "glue_elt.aws.s3",
+    "S3Uri": "glue_elt.aws.s3",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,91 @@
+"""AWS clients of one identity, and how a failed AWS call is reported (an unreachable endpoint apart)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from glue_elt.core.redaction import redact, register_secret
+from glue_elt.errors import ConfigError, GlueELTError, SecretError, UnreachableError
+
+ACCESS_DENIED_CODES = ("AccessDeniedException", "AccessDenied", "403")
+"""Error codes meaning the caller may not make the call: the JSON services' code (Secrets Manager, Redshift
+Serverless), the Query services' code (Redshift), and the bare HTTP status botocore reports when a 403 reply carries
+no code it can parse."""
+
+
+def call_failure(error: Exception, message: str, otherwise: type[GlueELTError]) -> GlueELTError:
+    """For a botocore error: ``UnreachableError`` when the endpoint could not be reached (after boto3's own
+    retries), else ``otherwise``; both carry ``message`` and the error's class name."""
+    from botocore.exceptions import ConnectionError, HTTPClientError  # botocore loads lazily, as boto3 does
+
+    text = f"{message}: {type(error).__name__}"
+    if isinstance(error, (ConnectionError, HTTPClientError)):
+        return UnreachableError(f"{text} (the AWS endpoint could not be reached)")
+    return otherwise(text)
+
+
+def api_failure(error: Exception, what: str, permission: str) -> GlueELTError:
+    """A failed call of a Redshift credential or look-up API, for the rows of the secret behind it.
+
+    Access denied becomes a ``SecretError`` that names ``permission`` (what the caller's policy must allow), any
+    other error code a ``SecretError`` with AWS's code and message, and an unreachable endpoint an
+    ``UnreachableError`` (see ``call_failure``). ``what`` says which call failed for which secret.
+    """
+    from botocore.exceptions import ClientError
+
+    if not isinstance(error, ClientError):
+        return call_failure(error, what, SecretError)
+    details = error.response.get("Error", {})
+    code = str(details.get("Code") or "ClientError")
+    if code in ACCESS_DENIED_CODES:
+        return SecretError(f"{what}: access denied ({code}): the AWS credentials in use need {permission}")
+    message = str(details.get("Message") or "").strip()
+    return SecretError(redact(f"{what}: {code} ({message})" if message else f"{what}: {code}"))
+
+
+class AwsClients:
+    """boto3 clients acting as one identity (the job's own, or a role it assumed), one per service, shared by
+    threads (boto3 clients are thread-safe). Region and endpoints come from boto3's standard configuration."""
+
+    def __init__(self, session: Any = None) -> None:
+        self._session = session
+        self._clients: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def client(self, service: str) -> Any:
+        """The client of ``service`` (``secretsmanager``, ``redshift``, ``redshift-serverless``, ``redshift-data``)."""
+        with self._lock:
+            if service not in self._clients:
+                import boto3
+
+                self._clients[service] = (self._session or boto3).client(service)
+            return self._clients[service]
+
+
+def assumed_role_clients(role_arn: str) -> AwsClients:
+    """Clients acting as ``role_arn`` (one STS AssumeRole call).
+
+    This is how a job reads secrets (and reaches clusters) that another account owns when a role there trusts
+    the job's role.
+    """
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        response = boto3.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="glue-elt")
+    except ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "ClientError")
+        raise ConfigError(f"could not assume role {role_arn}: {code}") from None
+    except BotoCoreError as error:
+        raise call_failure(error, f"could not assume role {role_arn}", ConfigError) from None
+    credentials = response["Credentials"]
+    register_secret(credentials["SecretAccessKey"])
+    register_secret(credentials["SessionToken"])
+    return AwsClients(
+        boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
+    )

@@ -1,0 +1,44 @@
+"""Pure building blocks that know nothing of AWS or Redshift: typed job parameters and AWS Glue's argv (with the
+check for mistyped names), the retry policy, run ids, the redaction of secret values from logs, and UTF-8 sizes. It
+imports nothing of glue_elt but ``glue_elt.errors``.
+
+Its names below are imported on first use, so importing the package (or one of its modules) costs nothing more.
+"""
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from glue_elt.core.params import Param, ParamSource, TextEnum
+    from glue_elt.core.redaction import RedactingFilter, redact, register_secret
+    from glue_elt.core.retry import RetryPolicy
+    from glue_elt.core.run_id import resolve_run_id
+
+__all__ = [
+    "Param",
+    "ParamSource",
+    "RedactingFilter",
+    "RetryPolicy",
+    "TextEnum",
+    "redact",
+    "register_secret",
+    "resolve_run_id",
+]
+
+_LAZY = {
+    "Param": "glue_elt.core.params",
+    "ParamSource": "glue_elt.core.params",
+    "TextEnum": "glue_elt.core.params",
+    "RedactingFilter": "glue_elt.core.redaction",
+    "redact": "glue_elt.core.redaction",
+    "register_secret": "glue_elt.core.redaction",
+    "RetryPolicy": "glue_elt.core.retry",
+    "resolve_run_id": "glue_elt.core.run_id",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

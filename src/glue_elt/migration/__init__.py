@@ -1,1 +1,0 @@
-"""Building blocks of the cross-account migration step (config rows, validation, SQL, execution)."""

@@ -1,0 +1,47 @@
+"""The target, Amazon Redshift: the ``Executor`` protocol a step runs its SQL through and its two backends (``driver``:
+``redshift_connector`` over the wire protocol; ``data_api``: the Redshift Data API), the facts about transient errors
+they share, how a secret becomes credentials (``auth``), identifiers, the catalog, privileges, the state table, and
+the factory that builds a step's executor. It imports only ``glue_elt.core`` and ``glue_elt.aws``.
+
+Its names below are imported on first use, so importing the package (or one of its modules) costs nothing more.
+"""
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from glue_elt.redshift.executor import Executor, Row, Session
+    from glue_elt.redshift.factory import ExecutorKind, build_executor
+    from glue_elt.redshift.names import Identifier, TableName
+    from glue_elt.redshift.state import RunLedger, StateTable
+
+__all__ = [
+    "Executor",
+    "ExecutorKind",
+    "Identifier",
+    "Row",
+    "RunLedger",
+    "Session",
+    "StateTable",
+    "TableName",
+    "build_executor",
+]
+
+_LAZY = {
+    "Executor": "glue_elt.redshift.executor",
+    "Row": "glue_elt.redshift.executor",
+    "Session": "glue_elt.redshift.executor",
+    "ExecutorKind": "glue_elt.redshift.factory",
+    "build_executor": "glue_elt.redshift.factory",
+    "RunLedger": "glue_elt.redshift.state",
+    "StateTable": "glue_elt.redshift.state",
+    "Identifier": "glue_elt.redshift.names",
+    "TableName": "glue_elt.redshift.names",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,153 @@
+"""What the step reads from the target cluster before it writes: the session's database and user, how the
+server folds identifiers, and which tables (local or from a data share) exist with their columns.
+
+Tables and columns come from ``SVV_REDSHIFT_TABLES`` / ``SVV_REDSHIFT_COLUMNS``, Redshift's documented views
+of every table the user may access in the connected database and in data-share databases (AWS advises
+against ``information_schema`` and other system tables as an application's metadata interface). Each view is
+queried on its own: they span leader and compute nodes and cannot be joined with leader-node functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+
+from glue_elt.errors import ExecutionError
+from glue_elt.redshift.executor import Executor
+from glue_elt.redshift.names import TableName, fold_case
+
+FACTS_SQL = "SELECT CURRENT_DATABASE(), CURRENT_USER, (SELECT usesuper FROM pg_user WHERE usename = CURRENT_USER)"
+CASE_SETTING_SQL = "SHOW enable_case_sensitive_identifier"
+UNDEFINED_PARAMETER = "42704"
+UNDEFINED_PARAMETER_TEXT = "unrecognized configuration parameter"
+"""The same error as the Redshift Data API reports it: as text, without a SQLSTATE."""
+"""SQLSTATE of a server that has no such setting (PostgreSQL): it keeps the case of quoted names."""
+CASE_SENSITIVE_WORDS = frozenset({"on", "true", "t", "1"})
+
+BASE_TABLES_SQL = (
+    "SELECT table_name FROM svv_redshift_tables "
+    "WHERE database_name = %s AND schema_name = %s AND table_type = 'TABLE' ORDER BY table_name"
+)
+COLUMNS_SQL = (
+    "SELECT database_name, schema_name, table_name, column_name FROM svv_redshift_columns WHERE {groups} "
+    "ORDER BY database_name, schema_name, table_name, ordinal_position"
+)
+SIMILAR_TABLES_SQL = (
+    "SELECT database_name, schema_name, table_name FROM svv_redshift_tables WHERE {groups} "
+    "ORDER BY database_name, schema_name, table_name"
+)
+SCHEMA_EXISTS_SQL = "SELECT schema_name FROM svv_redshift_schemas WHERE database_name = %s AND schema_name = %s"
+OWNED_TABLES_SQL = "SELECT schemaname, tablename FROM pg_tables WHERE tableowner = CURRENT_USER AND schemaname IN ({})"
+
+
+@dataclass(frozen=True)
+class ClusterFacts:
+    """Who and where the secret's session is, and whether the server folds quoted identifiers to lower case
+    (Redshift's default; ``enable_case_sensitive_identifier`` on, or PostgreSQL, keeps their case)."""
+
+    database: str
+    user: str
+    superuser: bool
+    folds_identifiers: bool
+
+    def resolve(self, name: TableName) -> TableName:
+        """``name`` as this server resolves it (folded when the server folds)."""
+        return name.folded() if self.folds_identifiers else name
+
+    def key(self, name: TableName) -> TableKey:
+        """The catalog key of a resolved name (two-part names live in the connected database)."""
+        return TableKey(name.database or self.database, name.schema, name.table)
+
+
+@dataclass(frozen=True)
+class TableKey:
+    """A table as the catalog spells it: database, schema and table name."""
+
+    database: str
+    schema: str
+    table: str
+
+    def __str__(self) -> str:
+        return f"{self.database}.{self.schema}.{self.table}"
+
+
+def cluster_facts(executor: Executor, secret_name: str) -> ClusterFacts:
+    """The session's database, user, superuser flag and identifier folding (two small queries)."""
+    ((database, user, superuser),) = executor.query(secret_name, FACTS_SQL)
+    try:
+        setting = executor.query(secret_name, CASE_SETTING_SQL)
+        case_sensitive = bool(setting) and str(setting[0][0]).strip().lower() in CASE_SENSITIVE_WORDS
+    except ExecutionError as error:
+        if error.sqlstate != UNDEFINED_PARAMETER and UNDEFINED_PARAMETER_TEXT not in str(error).lower():
+            raise
+        case_sensitive = True
+    return ClusterFacts(str(database), str(user), server_bool(superuser), folds_identifiers=not case_sensitive)
+
+
+def base_tables(executor: Executor, secret_name: str, database: str, schema: str) -> list[str]:
+    """Names of the base tables (no views) in ``database.schema`` that the user may access, sorted."""
+    return [str(row[0]) for row in executor.query(secret_name, BASE_TABLES_SQL, [database, schema])]
+
+
+def table_columns(executor: Executor, secret_name: str, tables: Collection[TableKey]) -> dict[TableKey, list[str]]:
+    """The columns (in table order) of each of ``tables`` that exists and is visible; one query."""
+    if not tables:
+        return {}
+    sql, params = columns_query(tables)
+    columns: dict[TableKey, list[str]] = {}
+    for database, schema, table, column in executor.query(secret_name, sql, params):
+        columns.setdefault(TableKey(str(database), str(schema), str(table)), []).append(str(column))
+    return columns
+
+
+def columns_query(tables: Iterable[TableKey]) -> tuple[str, list[str]]:
+    """``COLUMNS_SQL`` for ``tables``: one condition per database and schema, table names as parameters."""
+    return COLUMNS_SQL.format(groups=_conditions(tables, "schema_name", "table_name")), _params(tables)
+
+
+def similar_tables(executor: Executor, secret_name: str, tables: Collection[TableKey]) -> list[TableKey]:
+    """Tables whose schema and name equal one of ``tables`` but for ASCII case (to explain a miss on a server
+    that keeps the case of quoted names); one query."""
+    lowered = [TableKey(key.database, fold_case(key.schema), fold_case(key.table)) for key in tables]
+    sql = SIMILAR_TABLES_SQL.format(groups=_conditions(lowered, "lower(schema_name)", "lower(table_name)"))
+    return [TableKey(*map(str, row)) for row in executor.query(secret_name, sql, _params(lowered))]
+
+
+def _groups(tables: Iterable[TableKey]) -> list[tuple[tuple[str, str], list[str]]]:
+    groups: dict[tuple[str, str], set[str]] = {}
+    for key in tables:
+        groups.setdefault((key.database, key.schema), set()).add(key.table)
+    return [(group, sorted(names)) for group, names in sorted(groups.items())]
+
+
+def _conditions(tables: Iterable[TableKey], schema_column: str, table_column: str) -> str:
+    """One ``(database AND schema AND table IN (...))`` condition per database and schema, ``OR``-ed."""
+    return " OR ".join(
+        f"(database_name = %s AND {schema_column} = %s AND {table_column} IN ({', '.join(['%s'] * len(names))}))"
+        for _, names in _groups(tables)
+    )
+
+
+def _params(tables: Iterable[TableKey]) -> list[str]:
+    return [value for (database, schema), names in _groups(tables) for value in (database, schema, *names)]
+
+
+def schema_exists(executor: Executor, secret_name: str, database: str, schema: str) -> bool:
+    """Whether ``database.schema`` exists and is visible to the user."""
+    return bool(executor.query(secret_name, SCHEMA_EXISTS_SQL, [database, schema]))
+
+
+def owned_tables(executor: Executor, secret_name: str, schemas: Collection[str]) -> set[tuple[str, str]]:
+    """``(schema, table)`` of the connected database's tables in ``schemas`` that the user owns."""
+    if not schemas:
+        return set()
+    names = sorted(schemas)
+    sql = OWNED_TABLES_SQL.format(", ".join(["%s"] * len(names)))
+    return {(str(schema), str(table)) for schema, table in executor.query(secret_name, sql, names)}
+
+
+def server_bool(value: object) -> bool:
+    """A boolean from the server (``True``, or ``'t'``/``'true'`` where a function returns text)."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("t", "true", "1", "on")
+    return bool(value)

@@ -1,0 +1,29 @@
+"""The Redshift Data API backend: ``DataApiExecutor`` sends and polls (``executor``), ``wire`` is what goes over
+the API and comes back (pure functions), and ``pace`` keeps the calls under the API's quotas.
+
+Its names below are imported on first use, so importing the package (or one of its modules) costs nothing more.
+"""
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from glue_elt.redshift.data_api.executor import DataApiExecutor
+    from glue_elt.redshift.data_api.pace import Pacer
+
+__all__ = [
+    "DataApiExecutor",
+    "Pacer",
+]
+
+_LAZY = {
+    "DataApiExecutor": "glue_elt.redshift.data_api.executor",
+    "Pacer": "glue_elt.redshift.data_api.pace",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,245 @@
+"""Runs SQL through the Amazon Redshift Data API (``redshift-data``): no driver, no open connection, no VPC route.
+
+Each statement is submitted, then ``DescribeStatement`` is polled with backoff until it ends; results are read
+with ``GetStatementResult``. A transaction is one ``BatchExecuteStatement`` (the service runs its statements in
+one transaction and rolls all back when one fails), so a transaction's statements cannot return results before
+it ends: ``run_batch`` returns each sub-statement's row count afterwards, and code that must stop a transaction
+on a condition writes the condition as a statement that fails
+(``glue_elt.steps.redshift_cross_account_migration.batch_load``).
+
+A batch sent with a ``ClientToken`` the service already knows is answered with the batch that token first named,
+"without performing any further actions", whatever its outcome, for 8 hours (mgmt/data-api.html). The executor
+tells such an answer from a batch of its own by the service's clock: a batch created before the first statement
+this executor ran is an earlier process's (``replayed``), so a caller can tell an old failure from a new one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from glue_elt.aws.clients import call_failure
+from glue_elt.errors import ExecutionError
+from glue_elt.redshift.auth.secrets import SecretStore
+from glue_elt.redshift.batch import BatchResult, BatchStatementError
+from glue_elt.redshift.data_api.pace import Pacer, is_busy
+from glue_elt.redshift.data_api.wire import (
+    api_error,
+    data_api_target,
+    failed_part,
+    named_parameters,
+    records,
+    reported_error,
+    statement_error,
+)
+from glue_elt.redshift.executor import Row
+
+logger = logging.getLogger(__name__)
+POLL_DELAYS = (0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.5, 3.0)
+"""Seconds between ``DescribeStatement`` calls; the last one repeats until the statement ends."""
+ENDED = frozenset({"FINISHED", "FAILED", "ABORTED"})
+MAX_STATEMENT_BYTES = 100 * 1024
+"""The Data API's largest statement ("The maximum query statement size is 100 KB", mgmt/data-api.html)."""
+POLL = "DescribeStatement"
+
+
+class BatchSession:
+    """Statements of a Data API transaction, collected and sent as one batch when the block ends."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
+        """Add a statement (without parameters); its row count is not known before the batch ends (``-1``)."""
+        if params:
+            raise ExecutionError("a Data API transaction takes statements without parameters")
+        self.statements.append(sql)
+        return -1
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
+        """Not possible: a batch returns nothing before it has ended."""
+        raise ExecutionError("a Data API transaction runs as one batch when it ends: it cannot read rows before")
+
+
+class DataApiExecutor:
+    """``execute``, ``query``, ``transaction`` and ``run_batch`` per secret name through the Data API.
+
+    The secret says which cluster or workgroup and who runs the SQL
+    (``glue_elt.redshift.data_api.wire.data_api_target``). ``calls`` counts the API calls by operation
+    (``DescribeStatement`` being the polling). ``pacer`` spaces the calls under the account's quotas and waits out
+    busy answers (``glue_elt.redshift.data_api.pace``).
+    """
+
+    def __init__(
+        self,
+        secrets: SecretStore | None = None,
+        *,
+        poll_delays: Sequence[float] = POLL_DELAYS,
+        sleep: Callable[[float], None] = time.sleep,
+        pacer: Pacer | None = None,
+    ) -> None:
+        self._secrets = secrets or SecretStore()
+        self._pacer = pacer or Pacer()
+        self._poll_delays = tuple(poll_delays)
+        self._sleep = sleep
+        self._targets: dict[str, dict[str, str]] = {}
+        self._lock = threading.Lock()
+        self._began: datetime | None = None
+        self.calls: Counter[str] = Counter()
+
+    def execute(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> int:
+        """Run one statement on its own (the service commits it); return the rows it affected."""
+        described = self._run(secret_name, sql, params)
+        return int(described.get("ResultRows", -1))
+
+    def query(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
+        """Run one query on its own and return all its rows (every result page)."""
+        described = self._run(secret_name, sql, params)
+        return self._rows(str(described["Id"])) if described.get("HasResultSet") else []
+
+    def query_beside(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
+        """The same as ``query``: the Data API holds no connection, so no transaction can be in the way."""
+        return self.query(secret_name, sql, params)
+
+    @contextmanager
+    def transaction(self, secret_name: str) -> Iterator[BatchSession]:
+        """Statements sent as one ``BatchExecuteStatement`` when the block ends without an error."""
+        session = BatchSession()
+        yield session
+        if session.statements:
+            self.run_batch(secret_name, session.statements)
+
+    def run_batch(self, secret_name: str, statements: Sequence[str], client_token: str | None = None) -> BatchResult:
+        """Run ``statements`` as one transaction; raises ``BatchStatementError`` naming the failed statement.
+
+        The same ``client_token`` names the same batch: sent again (after a lost answer, or by a re-run), it is
+        not run twice; the service answers with the first one's id, which is then polled.
+        """
+        for number, sql in enumerate(statements, 1):
+            _check_size(sql, f"statement {number} of the batch")
+        request: dict[str, Any] = {**self._target(secret_name), "Sqls": list(statements)}
+        if client_token is not None:
+            request["ClientToken"] = client_token
+        for sql in statements:
+            logger.debug("SQL (batch): %s", sql)
+        submitted = self._call("BatchExecuteStatement", request)
+        described = self._wait(str(submitted["Id"]))
+        replayed = self._before_this_executor(described.get("CreatedAt"))
+        status = described.get("Status")
+        if status != "FINISHED":
+            failure = _ended_badly(described)
+            index = failed_part(described)
+            raise BatchStatementError(str(failure), index=index, transient=failure.transient, replayed=replayed)
+        parts = described.get("SubStatements", [])
+        rows = tuple(int(part.get("ResultRows", -1)) for part in parts)
+        return BatchResult(str(described["Id"]), rows, replayed)
+
+    def close(self) -> None:
+        """Nothing to close: the Data API holds no connection open for the caller."""
+
+    def _run(self, secret_name: str, sql: str, params: Sequence[Any] | None) -> Mapping[str, Any]:
+        logger.debug("SQL: %s", sql)
+        text, parameters = named_parameters(sql, params)
+        _check_size(text, "the statement")
+        request: dict[str, Any] = {**self._target(secret_name), "Sql": text}
+        if parameters:
+            request["Parameters"] = parameters
+        submitted = self._call("ExecuteStatement", request)
+        described = self._wait(str(submitted["Id"]))
+        self._note_start(described.get("CreatedAt"))
+        if described.get("Status") != "FINISHED":
+            raise _ended_badly(described)
+        return described
+
+    def _note_start(self, created: object) -> None:
+        """Remember the service's time of this executor's first statement (an ``ExecuteStatement``, whose token is
+        always new, so its answer is never an earlier process's statement)."""
+        if isinstance(created, datetime):
+            with self._lock:
+                if self._began is None or created < self._began:
+                    self._began = created
+
+    def _before_this_executor(self, created: object) -> bool:
+        """Whether a statement was created before this executor's first one (by the service's clock)."""
+        with self._lock:
+            began = self._began
+        return isinstance(created, datetime) and began is not None and created < began
+
+    def _wait(self, statement_id: str) -> Mapping[str, Any]:
+        """Poll ``DescribeStatement`` with backoff until the statement has ended."""
+        for attempt in itertools.count():
+            described = self._call(POLL, {"Id": statement_id})
+            if described.get("Status") in ENDED:
+                return described
+            self._sleep(self._poll_delays[min(attempt, len(self._poll_delays) - 1)])
+        raise AssertionError("unreachable")  # pragma: no cover (itertools.count never ends)
+
+    def _rows(self, statement_id: str) -> list[Row]:
+        rows: list[Row] = []
+        request: dict[str, Any] = {"Id": statement_id}
+        while True:
+            page = self._call("GetStatementResult", request)
+            rows.extend(records(page))
+            if not page.get("NextToken"):
+                return rows
+            request = {"Id": statement_id, "NextToken": page["NextToken"]}
+
+    def _target(self, secret_name: str) -> dict[str, str]:
+        with self._lock:
+            known = self._targets.get(secret_name)
+        if known is None:
+            known = data_api_target(self._secrets.spec(secret_name))
+            with self._lock:
+                self._targets[secret_name] = known
+        return known
+
+    def _call(self, operation: str, request: dict[str, Any]) -> Mapping[str, Any]:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        client = self._secrets.clients.client("redshift-data")
+        method = getattr(client, _snake(operation))
+
+        def send(sent: dict[str, Any]) -> Mapping[str, Any]:
+            with self._lock:
+                self.calls[operation] += 1
+            answer: Mapping[str, Any] = method(**sent)
+            return answer
+
+        try:
+            answer = self._pacer.send(operation, request, send)
+        except ClientError as error:
+            details = error.response.get("Error", {})
+            code, message = str(details.get("Code", "ClientError")), str(details.get("Message", ""))
+            failure = api_error(operation, code, message)
+            if is_busy(error):  # busy for the pacer's whole wait: now a transient failure (a retry of the row)
+                failure = ExecutionError(f"{failure} (busy for {self._pacer.busy_seconds:.0f} s)", transient=True)
+            raise failure from None
+        except BotoCoreError as error:
+            raise call_failure(error, f"Data API {operation} failed", ExecutionError) from None
+        return answer
+
+
+def _check_size(sql: str, what: str) -> None:
+    size = len(sql.encode("utf-8"))
+    if size > MAX_STATEMENT_BYTES:
+        raise ExecutionError(
+            f"{what} is {size / 1024:.0f} KB; the Data API takes at most 100 KB per statement "
+            "(fewer source_columns, or --executor driver)"
+        )
+
+
+def _ended_badly(described: Mapping[str, Any]) -> ExecutionError:
+    if described.get("Status") == "ABORTED":
+        return ExecutionError(f"statement {described.get('Id')} was cancelled (ABORTED) before it finished")
+    return statement_error(reported_error(described))
+
+
+def _snake(operation: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in operation).lstrip("_")

@@ -1,0 +1,72 @@
+"""The driver's errors in glue-elt's terms: transient or not, a secret-free message, an ``ExecutionError``.
+
+``redshift_connector`` raises a server's ErrorResponse with its fields (``C`` SQLSTATE, ``M`` message, ``D`` detail)
+as a dict in ``args[0]``; a connection failure as its own or the OS's exception.
+"""
+
+from __future__ import annotations
+
+from glue_elt.core.redaction import redact
+from glue_elt.errors import ExecutionError
+from glue_elt.redshift.transient import (
+    NOT_TRANSIENT_SQLSTATES,
+    REDSHIFT_SERIALIZABLE_VIOLATION,
+    TRANSIENT_MARKERS,
+    TRANSIENT_SQLSTATES,
+)
+
+CONNECTION_ERROR_NAMES = frozenset({"InterfaceError", "OperationalError"})
+
+
+def is_transient(error: BaseException) -> bool:
+    """Whether a driver or socket error is worth retrying on a new connection.
+
+    A server error is judged by its SQLSTATE (and Redshift's error 1023 text); an error without one
+    is transient when it is the driver's or the OS's connection failure. The server's message (``M``)
+    and detail (``D``) are both read: Redshift puts ``1023`` in the first and the text in the second.
+    """
+    first = error.args[0] if error.args else None
+    if isinstance(first, dict) and first.get("C"):
+        code = str(first["C"])
+        if str(first.get("M", "")).strip() == REDSHIFT_SERIALIZABLE_VIOLATION:
+            return True
+        message = f"{first.get('M', '')} {first.get('D', '')}".lower()
+        connection_class = code.startswith("08") and code not in NOT_TRANSIENT_SQLSTATES
+        return code in TRANSIENT_SQLSTATES or connection_class or any(m in message for m in TRANSIENT_MARKERS)
+    if isinstance(error, (ConnectionError, TimeoutError)):
+        return True
+    text = " ".join(str(arg) for arg in error.args).lower()
+    if type(error).__name__ in CONNECTION_ERROR_NAMES:
+        return True
+    return any(marker in text for marker in TRANSIENT_MARKERS)
+
+
+def execution_error(error: BaseException, prefix: str = "") -> ExecutionError:
+    """An ``ExecutionError`` for a driver error: secret-free message, SQLSTATE, transient flag."""
+    first = error.args[0] if error.args else None
+    sqlstate = str(first["C"]) if isinstance(first, dict) and first.get("C") else None
+    return ExecutionError(prefix + describe_db_error(error), transient=is_transient(error), sqlstate=sqlstate)
+
+
+def describe_db_error(error: BaseException) -> str:
+    """A one-line, secret-free message for a driver error (server message and SQLSTATE when known)."""
+    first = error.args[0] if error.args else None
+    if isinstance(first, dict):
+        text = str(first.get("M", "database error"))
+        if first.get("D"):
+            text += f" ({first['D']})"
+        if first.get("C"):
+            text += f" [SQLSTATE {first['C']}]"
+    else:
+        text = " ".join(str(arg) for arg in error.args) or type(error).__name__
+    return redact(text)
+
+
+def login_refused(error: BaseException) -> bool:
+    """Whether a connection attempt failed because the server refused the user or password: SQLSTATE class 28
+    (invalid authorization), or a failed authentication in the message (PgBouncer reports it as 08P01, Redshift's
+    IAM logins as ``IAM authentication failed for user ...``)."""
+    first = error.args[0] if error.args else None
+    if isinstance(first, dict):
+        return str(first.get("C", "")).startswith("28") or "authentication failed" in str(first.get("M", "")).lower()
+    return "authentication failed" in " ".join(str(arg) for arg in error.args).lower()

@@ -1,0 +1,207 @@
+"""Runs SQL on Redshift through ``redshift_connector``: one connection per secret, reused, closed at the end.
+
+Statements are sent one at a time (the driver's extended protocol takes one per call). ``transaction``
+groups statements so they commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from glue_elt.errors import ExecutionError, GlueELTError, UnreachableError
+from glue_elt.redshift.auth.secrets import RedshiftCredentials, SecretStore
+from glue_elt.redshift.driver.errors import describe_db_error, execution_error, login_refused
+from glue_elt.redshift.driver.pool import ConnectionPool
+from glue_elt.redshift.executor import Row
+
+logger = logging.getLogger(__name__)
+
+Connector = Callable[[RedshiftCredentials], Any]
+
+
+def connect_redshift(credentials: RedshiftCredentials) -> Any:
+    """Open a ``redshift_connector`` connection (autocommit off) for ``credentials``."""
+    import redshift_connector
+
+    return redshift_connector.connect(
+        host=credentials.host,
+        port=credentials.port,
+        database=credentials.database,
+        user=credentials.user,
+        password=credentials.password,
+        ssl=credentials.ssl,
+        application_name="glue-elt",
+    )
+
+
+class DriverSession:
+    """Statements on one open connection, inside the transaction that an executor manages."""
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
+        """Run one statement; return the rows it affected (``-1`` when the server reports none)."""
+        return int(self._run(sql, params).rowcount)
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
+        """Run one query and return its rows (for small catalog results only)."""
+        return [tuple(row) for row in self._run(sql, params).fetchall()]
+
+    def _run(self, sql: str, params: Sequence[Any] | None) -> Any:
+        logger.debug("SQL: %s", sql)
+        try:
+            self._cursor.execute(sql, tuple(params) if params else None)
+        except Exception as error:
+            raise execution_error(error) from None
+        return self._cursor
+
+
+class RedshiftExecutor:
+    """Connection owner: ``execute``, ``query`` and ``transaction`` per secret name, then ``close``.
+
+    Each secret has a pool of reused connections, at most ``max_connections_per_secret`` open at once,
+    so up to that many threads can hold transactions on one secret concurrently, and one side connection for
+    ``query_beside``.
+    """
+
+    def __init__(
+        self,
+        secrets: SecretStore | None = None,
+        connector: Connector = connect_redshift,
+        max_connections_per_secret: int = 1,
+    ) -> None:
+        self._secrets = secrets or SecretStore()
+        self._connector = connector
+        self._limit = max_connections_per_secret
+        self._pools: dict[str, ConnectionPool] = {}
+        self._side_pools: dict[str, ConnectionPool] = {}
+        self._cursors: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def execute(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> int:
+        """Run one statement on its own (autocommit: no BEGIN/COMMIT round trips); return rows affected."""
+        with self._autocommit(secret_name) as session:
+            return session.execute(sql, params)
+
+    def query(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
+        """Run one query on its own (autocommit) and return its rows."""
+        with self._autocommit(secret_name) as session:
+            return session.query(sql, params)
+
+    def query_beside(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
+        """``query`` on the secret's side connection: one more than ``max_connections_per_secret``, used only for
+        such short queries, so a thread that holds a transaction can run one without waiting for itself."""
+        with self._autocommit(secret_name, side=True) as session:
+            return session.query(sql, params)
+
+    @contextmanager
+    def _autocommit(self, secret_name: str, *, side: bool = False) -> Iterator[DriverSession]:
+        pool = self._pool(secret_name, side=side)
+        connection = pool.acquire()
+        discard = False
+        connection.autocommit = True
+        try:
+            yield DriverSession(self._cursor(connection))
+        except ExecutionError as error:
+            discard = error.transient
+            raise
+        finally:
+            connection.autocommit = False
+            pool.release(connection, discard=discard)
+
+    @contextmanager
+    def transaction(self, secret_name: str) -> Iterator[DriverSession]:
+        """A transaction on one of ``secret_name``'s connections: commit on success, roll back on error.
+
+        Transactions do not nest: finish one before starting another on the same secret.
+        """
+        pool = self._pool(secret_name)
+        connection = pool.acquire()
+        discard = False
+        try:
+            yield DriverSession(self._cursor(connection))
+            connection.commit()
+        except BaseException as error:
+            wrapped = error if isinstance(error, GlueELTError) or not _is_connection_error(error) else None
+            failure = wrapped or execution_error(error)
+            discard = _rollback_fails(connection) or (isinstance(failure, ExecutionError) and failure.transient)
+            if wrapped is not None:
+                raise
+            raise failure from None
+        finally:
+            pool.release(connection, discard=discard)
+
+    def close(self) -> None:
+        """Close every connection this executor opened."""
+        with self._lock:
+            pools = [*self._pools.values(), *self._side_pools.values()]
+            self._pools, self._side_pools = {}, {}
+        for pool in pools:
+            pool.close()
+
+    def _cursor(self, connection: Any) -> Any:
+        """The connection's one driver cursor, reused for all its statements (a new cursor costs
+        more than a round trip); it goes when the connection does."""
+        with self._lock:
+            cursor = self._cursors.get(connection)
+        if cursor is None:
+            cursor = connection.cursor()
+            with self._lock:
+                self._cursors[connection] = cursor
+        return cursor
+
+    def _pool(self, secret_name: str, *, side: bool = False) -> ConnectionPool:
+        pools, limit = (self._side_pools, 1) if side else (self._pools, self._limit)
+        with self._lock:
+            if secret_name not in pools:
+                pools[secret_name] = ConnectionPool(lambda: self._open(secret_name), limit)
+            return pools[secret_name]
+
+    def _open(self, secret_name: str) -> Any:
+        """A new connection. Temporary credentials refused at log-in (revoked, or expired early) are asked for anew
+        once: another try with the same password could not succeed."""
+        credentials = self._secrets.get(secret_name)
+        try:
+            return self._connector(credentials)
+        except Exception as error:
+            if not (login_refused(error) and self._secrets.discard_temporary(secret_name, credentials)):
+                raise _connect_failure(error, secret_name, credentials) from None
+            logger.info(
+                "secret %r: %s was refused at log-in; asking for new credentials", secret_name, credentials.user
+            )
+        credentials = self._secrets.get(secret_name)
+        try:
+            return self._connector(credentials)
+        except Exception as error:
+            raise _connect_failure(error, secret_name, credentials) from None
+
+
+def _connect_failure(error: BaseException, secret_name: str, credentials: RedshiftCredentials) -> ExecutionError:
+    failure = execution_error(
+        error,
+        f"could not connect to {credentials.host}:{credentials.port}/{credentials.database} "
+        f"as {credentials.user} (secret {secret_name!r}): ",
+    )
+    if failure.transient:  # the cluster is not there (refused, reset, timed out, restarting)
+        return UnreachableError(str(failure), sqlstate=failure.sqlstate)
+    return failure
+
+
+def _rollback_fails(connection: Any) -> bool:
+    """Roll back; True when that failed (the connection is then unusable)."""
+    try:
+        connection.rollback()
+    except Exception as error:
+        logger.debug("rollback failed: %s", describe_db_error(error))
+        return True
+    return False
+
+
+def _is_connection_error(error: BaseException) -> bool:
+    return type(error).__module__.startswith("redshift_connector") or isinstance(error, OSError)

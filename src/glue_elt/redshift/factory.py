@@ -1,0 +1,44 @@
+"""The executor a step runs its SQL with: the wire-protocol driver (default) or the Redshift Data API.
+
+The one place that builds an executor for a step (``GlueELTStep.create_executor`` and each step's override call
+``build_executor``)."""
+
+from __future__ import annotations
+
+from glue_elt.core.params import Param, TextEnum, choice
+from glue_elt.redshift.auth.secrets import SecretStore
+from glue_elt.redshift.driver.executor import RedshiftExecutor
+from glue_elt.redshift.executor import Executor
+
+
+class ExecutorKind(TextEnum):
+    """How SQL reaches Redshift."""
+
+    DRIVER = "driver"
+    """``redshift_connector`` over the wire protocol: a network route to the cluster, pooled connections."""
+    DATA_API = "data_api"
+    """The Redshift Data API over HTTPS: no route, driver or open connection; one API call per row's load."""
+
+
+EXECUTOR = Param(
+    "executor",
+    "how SQL reaches Redshift: driver (redshift_connector over the network) or data_api (the Redshift Data API)",
+    ExecutorKind.DRIVER,
+    choice(ExecutorKind),
+)
+
+
+def build_executor(
+    kind: ExecutorKind, assume_role_arn: str | None = None, max_connections_per_secret: int = 1
+) -> Executor:
+    """The executor of ``kind``; secrets are read, and credential and Data API calls made, as ``assume_role_arn``
+    when given (one STS call per run); the driver keeps at most ``max_connections_per_secret`` connections open."""
+    from glue_elt.aws.clients import AwsClients, assumed_role_clients
+
+    clients = assumed_role_clients(assume_role_arn) if assume_role_arn else AwsClients()
+    secrets = SecretStore(clients=clients)
+    if kind is ExecutorKind.DATA_API:
+        from glue_elt.redshift.data_api.executor import DataApiExecutor
+
+        return DataApiExecutor(secrets)
+    return RedshiftExecutor(secrets, max_connections_per_secret=max_connections_per_secret)

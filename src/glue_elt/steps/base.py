@@ -1,0 +1,233 @@
+"""``GlueELTStep``: the template every glue-elt step follows.
+
+A step declares its ``PARAMETERS`` and implements ``run()``, which returns a result and never exits.
+``start()`` wraps ``run()`` for a job: logging, ``--help``, errors, connection clean-up and exit status.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Generic, TypeVar
+
+from glue_elt.aws.s3 import S3Store
+from glue_elt.core.params import (
+    GLUE_ARGUMENTS,
+    Param,
+    ParamSource,
+    Resolver,
+    closest,
+    is_glue_argument,
+    parse_bool,
+    unknown_arguments,
+)
+from glue_elt.core.redaction import RedactingFilter, redact
+from glue_elt.errors import ConfigError, GlueELTError, UnreachableError
+from glue_elt.redshift.executor import Executor
+from glue_elt.redshift.factory import ExecutorKind, build_executor
+
+logger = logging.getLogger(__name__)
+
+ResultT = TypeVar("ResultT")
+T = TypeVar("T")
+
+EXIT_OK = 0
+EXIT_ROWS_FAILED = 1
+"""A row or statement failed (the database refused it, a check of the data failed, an object is missing), or
+an output could not be written."""
+EXIT_CONFIG_ERROR = 2
+"""Bad parameters or config file: nothing ran."""
+EXIT_UNEXPECTED = 3
+"""An unexpected internal error (logged with a traceback)."""
+EXIT_UNREACHABLE = 4
+"""The cluster or AWS could not be reached, even after retries: worth running again later (with the same
+``--JOB_RUN_ID``, what committed is skipped)."""
+
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """Log to stderr at ``level`` (once), and mask secret values in every root handler."""
+    root = logging.getLogger()
+    if not root.handlers:
+        stream_handler = logging.StreamHandler()
+        stream_handler.setFormatter(logging.Formatter(LOG_FORMAT))
+        root.addHandler(stream_handler)
+    for handler in root.handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
+    logging.getLogger("glue_elt").setLevel(level)
+
+
+def exit_code_for(error: GlueELTError) -> int:
+    """The exit status for an error that stopped a run: 2 for configuration, 4 when the cluster or AWS could
+    not be reached, 1 for anything else the database or the data refused."""
+    if isinstance(error, ConfigError):
+        return EXIT_CONFIG_ERROR
+    if isinstance(error, UnreachableError):
+        return EXIT_UNREACHABLE
+    return EXIT_ROWS_FAILED
+
+
+class GlueELTStep(ABC, Generic[ResultT]):
+    """Base of all steps: parameter access, a shared executor, and ``start()`` around ``run()``.
+
+    ``args`` is ``None`` (read ``sys.argv``, as in a Glue job), a Glue-style argv list
+    (``["--name", "value", ...]``) or a mapping ``{"name": value}`` for use from other pipeline code.
+
+    Argument names are checked against ``PARAMETERS``. In an argv list, a ``--name`` that is neither a parameter
+    nor one of AWS Glue's own arguments is logged as a warning by ``start()``, with the closest parameter (Glue
+    jobs receive arguments the step does not read, so it does not stop the run). A mapping comes from code: an
+    unknown key raises ``ConfigError`` here, in the constructor, naming the key and the closest parameter.
+    """
+
+    PARAMETERS: ClassVar[tuple[Param[Any], ...]] = ()
+    DESCRIPTION: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        args: Mapping[str, object] | Sequence[str] | None = None,
+        *,
+        executor: Executor | None = None,
+        resolver: Resolver | None = None,
+        s3: S3Store | None = None,
+    ) -> None:
+        if args is None:
+            self._params = ParamSource(argv=sys.argv, resolver=resolver)
+        elif isinstance(args, Mapping):
+            self._check_keys(args)
+            self._params = ParamSource(mapping=args)
+        else:
+            argv = list(args)
+            if not argv or argv[0].startswith("-"):
+                argv.insert(0, type(self).__name__)
+            self._params = ParamSource(argv=argv, resolver=resolver)
+        self._executor = executor
+        self._owns_executor = executor is None
+        self._s3 = s3 or S3Store()
+
+    @classmethod
+    def parameter_names(cls) -> list[str]:
+        """The names (without ``--``) of the step's declared parameters."""
+        return [param.name for param in cls.PARAMETERS]
+
+    def _check_keys(self, mapping: Mapping[str, object]) -> None:
+        """``ConfigError`` for keys that are neither parameters of the step nor AWS Glue's own arguments."""
+        names = self.parameter_names()
+        problems = []
+        for key in mapping:
+            name = str(key).removeprefix("--")
+            if name in names or is_glue_argument(name):
+                continue
+            match = closest(name, names)
+            problems.append(f"{key!r} (did you mean {match!r}?)" if match else repr(key))
+        if problems:
+            step = type(self).__name__
+            plural = "s" if len(problems) > 1 else ""
+            raise ConfigError(
+                f"{step} has no parameter{plural} {', '.join(problems)}; its parameters are listed by --help"
+            )
+
+    def warn_unknown_arguments(self) -> None:
+        """Log a warning for each ``--name`` of the argv that is neither a parameter of the step nor one of AWS
+        Glue's own arguments, with the closest parameter. Names only: a value is never logged."""
+        argv = self._params.argv
+        if argv is None:
+            return
+        names = self.parameter_names()
+        for name in unknown_arguments(argv, names):
+            match = closest(name, names)
+            glue_match = None if match else closest(name, GLUE_ARGUMENTS)
+            if match:
+                logger.warning("--%s is not a parameter of this step; did you mean --%s?", name, match)
+            elif glue_match:
+                logger.warning("--%s is not a parameter of this step; did you mean AWS Glue's --%s?", name, glue_match)
+            else:
+                logger.warning("--%s is not a parameter of %s; see --help", name, type(self).__name__)
+
+    def param(self, param: Param[T]) -> T:
+        """The typed value of a declared parameter (its default when absent; ``ConfigError`` when unusable)."""
+        return param.read(self._params.get)
+
+    def get_param_value(self, name: str, default: str | None = None, *, required: bool = False) -> str | None:
+        """The raw text of ``--name``; ``default`` (or the declared default) when absent; ``ConfigError`` when
+        ``required`` and absent."""
+        value = self._params.get(name)
+        if value is None:
+            if default is None:
+                default = next((p.default_text or None for p in self.PARAMETERS if p.name == name), None)
+            if required and default is None:
+                raise ConfigError(f"missing required job parameter --{name}")
+            return default
+        return value
+
+    def get_bool_param(self, name: str, default: bool) -> bool:
+        """A boolean parameter (``true``/``false``), ``default`` when absent."""
+        value = self._params.get(name)
+        return default if value is None else parse_bool(name, value)
+
+    @property
+    def executor(self) -> Executor:
+        """The step's executor (created on first use, closed by ``close()``)."""
+        if self._executor is None:
+            self._executor = self.create_executor()
+        return self._executor
+
+    def create_executor(self) -> Executor:
+        """The executor this step uses unless one was passed in (the driver's, by default); override to configure
+        it."""
+        return build_executor(ExecutorKind.DRIVER)
+
+    @abstractmethod
+    def run(self) -> ResultT:
+        """Do the step's work and return its result; must not exit the process."""
+
+    def exit_code(self, result: ResultT) -> int:
+        """The process exit status for ``result`` (0 by default)."""
+        return EXIT_OK
+
+    def close(self) -> None:
+        """Release connections the step opened (an executor passed in by the caller is left open)."""
+        if self._executor is not None and self._owns_executor:
+            self._executor.close()
+            self._executor = None
+
+    def help_text(self) -> str:
+        """Usage text listing every parameter with its default."""
+        lines = [f"usage: {type(self).__name__} [--name value ...]", "", self.DESCRIPTION, "", "parameters:"]
+        for param in self.PARAMETERS:
+            default = repr(param.default_text) if param.default_text else "(none)"
+            lines.append(f"  --{param.name:<22} {param.help} [default: {default}]")
+        return "\n".join(lines)
+
+    def start(self) -> None:
+        """Run the step as a job: exits with a non-zero status on failure (see ``exit_code``)."""
+        argv = self._params.argv or []
+        if "--help" in argv[1:] or "-h" in argv[1:]:
+            print(self.help_text())
+            return
+        configure_logging()
+        self.warn_unknown_arguments()
+        code = self._run_for_exit_code()
+        if code != EXIT_OK:
+            sys.exit(code)
+
+    def _run_for_exit_code(self) -> int:
+        try:
+            return self.exit_code(self.run())
+        except GlueELTError as error:
+            logger.error("%s failed: %s", type(self).__name__, redact(str(error)))
+            return exit_code_for(error)
+        except Exception as error:
+            logger.error(
+                "%s failed unexpectedly: %s\n%s",
+                type(self).__name__,
+                redact(repr(error)),
+                redact(traceback.format_exc()),
+            )
+            return EXIT_UNEXPECTED
+        finally:
+            self.close()

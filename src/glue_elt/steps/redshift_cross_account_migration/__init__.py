@@ -1,0 +1,42 @@
+"""The migration step, ``RedshiftCrossAccountDataMigration``: copies tables from a Redshift data-share into the
+target cluster, server-side. ``step`` is the step itself (``python -m glue_elt.steps.redshift_cross_account_migration``
+runs it, through ``__main__``); the other modules are its parts: parameters (``settings``), the config file, the
+model, validation, SQL, cluster inspection, the per-row runner, the orchestrator, and its reports and outputs.
+
+Its names below are imported on first use, so importing the package (or one of its modules) costs nothing more.
+"""
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from glue_elt.steps.redshift_cross_account_migration.model import (
+        MigrationResult,
+        MigrationRow,
+        RowOutcome,
+        RowStatus,
+    )
+    from glue_elt.steps.redshift_cross_account_migration.step import RedshiftCrossAccountDataMigration
+
+__all__ = [
+    "MigrationResult",
+    "MigrationRow",
+    "RedshiftCrossAccountDataMigration",
+    "RowOutcome",
+    "RowStatus",
+]
+
+_LAZY = {
+    "RedshiftCrossAccountDataMigration": "glue_elt.steps.redshift_cross_account_migration.step",
+    "MigrationResult": "glue_elt.steps.redshift_cross_account_migration.model",
+    "MigrationRow": "glue_elt.steps.redshift_cross_account_migration.model",
+    "RowOutcome": "glue_elt.steps.redshift_cross_account_migration.model",
+    "RowStatus": "glue_elt.steps.redshift_cross_account_migration.model",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,118 @@
+"""A row's load as one batch (the Redshift Data API's ``BatchExecuteStatement``): one transaction, one request.
+
+A batch returns nothing before it ends, so what the driver's load reads mid-transaction is done on the server:
+
+- the checks (upsert's merge keys) become guards, ``SELECT 1 / (1 - COUNT(*))`` over the check's query: a found
+  row divides by zero, the batch fails and rolls back, and the guard's position says which check it was;
+- the row count is the target's growth: a temporary table keeps the target's size before the insert (after
+  any DELETE), so the commit record can hold ``rows_affected`` and ``--verify_counts`` can compare the
+  insert with the filtered source in a guard;
+- the commit record is one statement without parameters, the same text every time it is built, so the
+  batch's ``ClientToken`` (from the run id, the row key and the batch's generation) names one request;
+- in truncate mode a guard fails when the target, once locked, is no longer empty (another load came in between
+  the TRUNCATE and this batch).
+
+As with the driver, the batch opens with ``LOCK target`` (a statement of the connected database; the snapshot
+is taken after it), never with a read of a data share.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from glue_elt.redshift.names import TableName, quote_identifier
+from glue_elt.steps.redshift_cross_account_migration.sql import Check, LoadSql
+
+BEFORE = quote_identifier("glue_elt_rows_before")
+"""The temporary table that holds the target's row count before the insert (column ``n``)."""
+DIVIDE_BY_ZERO = "by zero"
+"""What Redshift ("Divide by zero") and PostgreSQL ("division by zero") say when a guard trips."""
+
+
+@dataclass(frozen=True)
+class Guard:
+    """A statement that fails when ``check`` finds a row, when the locked target is not empty (``emptied``), or
+    (neither) when the counts differ."""
+
+    check: Check | None = None
+    emptied: bool = False
+
+
+@dataclass(frozen=True)
+class LoadBatch:
+    """The statements of a row's batch; ``insert_index`` is the insert's position, ``guards`` the guards'."""
+
+    statements: tuple[str, ...]
+    insert_index: int
+    guards: Mapping[int, Guard]
+
+
+def count_before(target: TableName) -> str:
+    """Keep the target's size in a temporary table (a write of the connected database)."""
+    return f"CREATE TEMP TABLE {BEFORE} AS SELECT COUNT(*) AS n FROM {target.sql()}"
+
+
+def inserted_rows(target: TableName) -> str:
+    """The rows the insert added: the target's size now less its size before (read from ``BEFORE``)."""
+    return f"(SELECT COUNT(*) FROM {target.sql()}) - {BEFORE}.n"
+
+
+def check_guard(check: Check) -> str:
+    """Fails (division by zero) when ``check``'s query, which returns at most one row, finds one."""
+    return f"SELECT 1 / (1 - COUNT(*)) FROM ({check.sql}) AS {quote_identifier('glue_elt_found')}"
+
+
+def empty_guard(any_row_sql: str) -> str:
+    """Fails (division by zero) when ``any_row_sql`` finds a row of the target."""
+    return f"SELECT 1 / (1 - COUNT(*)) FROM ({any_row_sql}) AS {quote_identifier('glue_elt_found')}"
+
+
+def count_guard(target: TableName, count_sql: str) -> str:
+    """Fails (division by zero) when the insert added another number of rows than ``count_sql`` counts."""
+    return f"SELECT 1 / (CASE WHEN {inserted_rows(target)} = ({count_sql}) THEN 1 ELSE 0 END) FROM {BEFORE}"
+
+
+def load_batch(sql: LoadSql, target: TableName, record: Callable[[str, str], str]) -> LoadBatch:
+    """The batch of a row's ``sql`` (without its TRUNCATE, which commits on its own); ``record(rows_sql, source)``
+    builds the commit record from the row count's expression over ``source``."""
+    first, *rest = sql.statements
+    statements: list[str] = []
+    guards: dict[int, Guard] = {}
+
+    def add(statement: str, guard: Guard | None = None) -> None:
+        if guard is not None:
+            guards[len(statements)] = guard
+        statements.append(statement)
+
+    add(sql.lock)
+    if sql.emptied is not None:
+        add(empty_guard(sql.emptied), Guard(emptied=True))
+    checks = [(check_guard(check), Guard(check)) for check in sql.checks]
+    if rest:  # a DELETE opens the transaction; the checks follow it (before the insert's work), as with the driver
+        add(first)
+        for guard_sql, guard in checks:
+            add(guard_sql, guard)
+        checks, inserts = [], rest
+    else:
+        inserts = [first]
+    add(count_before(target))
+    for statement in inserts:
+        add(statement)
+    insert_index = len(statements) - 1
+    for guard_sql, guard in checks:
+        add(guard_sql, guard)
+    if sql.count is not None:
+        add(count_guard(target, sql.count), Guard())
+    add(record(inserted_rows(target), BEFORE))
+    add(f"DROP TABLE {BEFORE}")
+    return LoadBatch(tuple(statements), insert_index, guards)
+
+
+def client_token(run_id: str, row_key: str, generation: str) -> str:
+    """The batch's ``ClientToken`` (64 characters, the API's maximum). The generation changes only after a batch
+    has ended in failure (or, in truncate mode, with every attempt): a lost answer, or a second process of the run
+    id, sends the same token and gets the batch the service already has (committed or still running), never a
+    second load."""
+    return hashlib.sha256(f"{run_id}\0{row_key}\0{generation}".encode()).hexdigest()

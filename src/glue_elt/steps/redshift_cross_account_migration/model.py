@@ -1,0 +1,215 @@
+"""The migration domain model: load types and overwrite modes, a row as the user gave it, its validated
+plan, and the outcome of running it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, replace
+
+from glue_elt.core.params import TextEnum
+from glue_elt.errors import ValidationError
+from glue_elt.redshift.names import Identifier, TableName
+
+CONFIG_FIELDS = (
+    "source_table",
+    "source_columns",
+    "source_filter",
+    "target_table",
+    "secret_name",
+    "load_type",
+    "merge_keys",
+    "watermark_column",
+)
+"""The config file's columns, in the documented order (the last two are optional additions to the
+original six); the error file repeats them, so it can be used as a config file."""
+
+
+class LoadType(TextEnum):
+    """How a row loads its target.
+
+    ``append`` adds rows; ``overwrite`` replaces them; ``incremental`` adds the source rows whose
+    ``watermark_column`` is above the target's maximum; ``upsert`` replaces rows whose ``merge_keys``
+    match and adds the others.
+    """
+
+    APPEND = "append"
+    OVERWRITE = "overwrite"
+    INCREMENTAL = "incremental"
+    UPSERT = "upsert"
+
+
+DEFAULT_LOAD_TYPE = LoadType.APPEND
+
+
+def parse_load_type(value: str) -> LoadType:
+    """The load type named by ``value`` (case-insensitive; empty means ``append``)."""
+    word = value.strip().lower()
+    if not word:
+        return DEFAULT_LOAD_TYPE
+    try:
+        return LoadType(word)
+    except ValueError:
+        known = ", ".join(t.value for t in LoadType)
+        raise ValidationError(f"load_type {value!r} is not supported (use one of: {known})") from None
+
+
+class OverwriteMode(TextEnum):
+    """How ``overwrite`` empties the target: ``delete`` (atomic, default) or ``truncate`` (fast, not atomic)."""
+
+    DELETE = "delete"
+    TRUNCATE = "truncate"
+
+
+@dataclass(frozen=True)
+class MigrationRow:
+    """One row of migration config, values exactly as given (empty string = not given).
+
+    ``line`` is the config file line (``None`` in schema mode); ``problem`` is set when the line could
+    not be split into the header's columns.
+    """
+
+    source_table: str
+    target_table: str
+    secret_name: str
+    source_columns: str = ""
+    source_filter: str = ""
+    load_type: str = ""
+    merge_keys: str = ""
+    watermark_column: str = ""
+    line: int | None = None
+    problem: str | None = None
+
+    def config(self) -> dict[str, str]:
+        """The config fields as given, in documented order."""
+        return {name: getattr(self, name) for name in CONFIG_FIELDS}
+
+    @property
+    def label(self) -> str:
+        """A short name for logs: the target table, with the config line when known."""
+        target = self.target_table or "<no target_table>"
+        return target if self.line is None else f"{target} (line {self.line})"
+
+
+@dataclass(frozen=True)
+class MigrationPlan:
+    """A validated row: parsed names, optional column list and filter, and load type."""
+
+    row: MigrationRow
+    source: TableName
+    target: TableName
+    columns: tuple[Identifier, ...] | None
+    filter_sql: str | None
+    load_type: LoadType
+    merge_keys: tuple[Identifier, ...] = ()
+    watermark: Identifier | None = None
+
+    def folded(self) -> MigrationPlan:
+        """The plan with every name as a server that folds quoted identifiers resolves it (Redshift unless
+        ``enable_case_sensitive_identifier`` is on): the same SQL there, and catalog look-ups that match."""
+        return replace(
+            self,
+            source=self.source.folded(),
+            target=self.target.folded(),
+            columns=None if self.columns is None else tuple(c.folded() for c in self.columns),
+            merge_keys=tuple(key.folded() for key in self.merge_keys),
+            watermark=None if self.watermark is None else self.watermark.folded(),
+        )
+
+
+def row_keys(rows: list[MigrationRow]) -> list[str]:
+    """A stable identity per row: a hash of its six config fields and its occurrence among equal rows.
+
+    Unchanged rows keep their key between runs; an edited row gets a new one.
+    """
+    seen: dict[str, int] = {}
+    keys = []
+    for row in rows:
+        fields = json.dumps(row.config(), sort_keys=True)
+        occurrence = seen.get(fields, 0)
+        seen[fields] = occurrence + 1
+        keys.append(hashlib.sha256(f"{fields}#{occurrence}".encode()).hexdigest())
+    return keys
+
+
+class RowStatus(TextEnum):
+    """What happened to a row: loaded now, failed, skipped because this run id already loaded it, or
+    (dry run) passed every check without running."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    VALID = "valid"
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    """The result of one row: status, rows inserted, seconds taken, the error when it failed, the parsed load
+    type (``None`` when the row did not validate), and whether it failed because the cluster or AWS could not
+    be reached."""
+
+    row: MigrationRow
+    status: RowStatus
+    rows_affected: int | None
+    seconds: float
+    error: str | None = None
+    load_type: LoadType | None = None
+    unreachable: bool = False
+
+    @property
+    def load_type_name(self) -> str:
+        """The load type as parsed, else as given (``append`` when empty)."""
+        return self.load_type.value if self.load_type else (self.row.load_type or DEFAULT_LOAD_TYPE.value)
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether the row's load is committed (now, or by an earlier attempt of the same run)."""
+        return self.status is not RowStatus.FAILED
+
+
+@dataclass(frozen=True)
+class MigrationResult:
+    """Everything a run did: its id, one outcome per row, and where failed rows were written."""
+
+    run_id: str
+    outcomes: tuple[RowOutcome, ...]
+    error_file: str | None = None
+    output_error: str | None = None
+    dry_run: bool = False
+
+    def count(self, status: RowStatus) -> int:
+        """Number of rows with ``status``."""
+        return sum(1 for outcome in self.outcomes if outcome.status is status)
+
+    @property
+    def succeeded(self) -> int:
+        """Number of rows loaded by this run."""
+        return self.count(RowStatus.SUCCEEDED)
+
+    @property
+    def skipped(self) -> int:
+        """Number of rows skipped because this run id had already committed them."""
+        return self.count(RowStatus.SKIPPED)
+
+    @property
+    def failed(self) -> int:
+        """Number of rows that failed."""
+        return self.count(RowStatus.FAILED)
+
+    @property
+    def ok(self) -> bool:
+        """True when every row succeeded and every output was written."""
+        return self.failed == 0 and self.output_error is None
+
+    @property
+    def valid(self) -> int:
+        """Number of rows a dry run found ready to run."""
+        return self.count(RowStatus.VALID)
+
+    def failed_rows(self) -> list[dict[str, str]]:
+        """The failed rows as the error file holds them: the config fields plus ``error``."""
+        return [
+            {**outcome.row.config(), "error": outcome.error or "unknown error"}
+            for outcome in self.outcomes
+            if not outcome.succeeded
+        ]

@@ -1,0 +1,165 @@
+"""The phases of a run over its rows: validate, inspect each cluster, pre-flight, open the state tables, then
+load in parallel. Each phase returns the rows that passed and the outcomes of those that did not.
+
+Rows that write the same target table run one after another in file order (they would wait for each other's
+lock, and those that also read the table could fail with error 1023); different tables run on up to
+``max_parallel`` threads, each holding one connection at a time. The outcomes come back in file order whatever
+the interleaving, so counts and the error file do not depend on it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+from glue_elt.errors import GlueELTError, with_prefix
+from glue_elt.redshift.state import RunLedger
+from glue_elt.steps.redshift_cross_account_migration.inspection import ClusterChecks
+from glue_elt.steps.redshift_cross_account_migration.model import (
+    MigrationPlan,
+    MigrationRow,
+    RowOutcome,
+    RowStatus,
+    row_keys,
+)
+from glue_elt.steps.redshift_cross_account_migration.report import Progress
+from glue_elt.steps.redshift_cross_account_migration.runner import PreparedRow, RowRunner, failed
+from glue_elt.steps.redshift_cross_account_migration.validation import validate_row
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+R = TypeVar("R")
+Ready = dict[int, PreparedRow]
+Failures = dict[int, RowOutcome]
+
+
+def target_groups(ready: Ready) -> list[list[int]]:
+    """Row indices grouped by target table, rows in file order, groups ordered by their first row."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for index in sorted(ready):
+        target = ready[index].plan.target
+        groups.setdefault((target.schema, target.table), []).append(index)
+    return list(groups.values())
+
+
+class Orchestrator:
+    """Runs every row of a run through the cluster checks and a ``RowRunner`` with bounded parallelism."""
+
+    def __init__(self, checks: ClusterChecks, runner: RowRunner, ledger: RunLedger, max_parallel: int) -> None:
+        self._checks = checks
+        self._runner = runner
+        self._ledger = ledger
+        self._max_parallel = max_parallel
+
+    def migrate(self, rows: list[MigrationRow], *, dry_run: bool = False) -> list[RowOutcome]:
+        """One outcome per row, in file order. A dry run stops after the pre-flight: it writes nothing
+        and reports each row's SQL with the server's verdict."""
+        progress = Progress(len(rows), bar=False if dry_run else None)
+        with progress.active(), ThreadPoolExecutor(self._max_parallel, thread_name_prefix="glue-elt") as pool:
+            plans, outcomes = self._validate(rows)
+            ready, refused = self._inspect(plans, row_keys(rows))
+            outcomes |= refused
+            ready, refused = self._preflight(pool, ready)
+            outcomes |= refused
+            if dry_run:
+                for index, prepared in ready.items():
+                    outcomes[index] = RowOutcome(
+                        prepared.row, RowStatus.VALID, None, 0.0, load_type=prepared.plan.load_type
+                    )
+                    logger.info("%s would run:\n  %s", prepared.row.label, ";\n  ".join(prepared.sql.all_statements()))
+                ready = {}
+            else:
+                ready, refused = self._open_state(ready)
+                outcomes |= refused
+            logger.info("pre-flight: %d row(s) ready, %d refused before any write", len(ready), len(outcomes))
+            for index in sorted(outcomes):
+                progress.finished(outcomes[index])
+            outcomes |= self._load(pool, ready, progress)
+        return [outcomes[index] for index in range(len(rows))]
+
+    def _validate(self, rows: list[MigrationRow]) -> tuple[dict[str, dict[int, MigrationPlan]], Failures]:
+        """Valid rows' plans grouped by secret (file order kept), and the invalid rows' outcomes."""
+        started = time.monotonic()
+        by_secret: dict[str, dict[int, MigrationPlan]] = {}
+        refused: Failures = {}
+        for index, row in enumerate(rows):
+            try:
+                plan = validate_row(row)
+            except GlueELTError as error:
+                refused[index] = failed(row, error, started)
+            else:
+                by_secret.setdefault(plan.row.secret_name, {})[index] = plan
+        return by_secret, refused
+
+    def _inspect(self, by_secret: dict[str, dict[int, MigrationPlan]], keys: list[str]) -> tuple[Ready, Failures]:
+        """Inspect each cluster once for its rows, then build the SQL of those that passed."""
+        started = time.monotonic()
+        ready: Ready = {}
+        refused: Failures = {}
+        for secret, plans in by_secret.items():
+            try:
+                inspection = self._checks.inspect(secret, plans)
+            except GlueELTError as error:
+                refused |= {i: failed(p.row, error, started, p.load_type) for i, p in plans.items()}
+                continue
+            for index, problem in inspection.failures.items():
+                plan = plans[index]
+                refused[index] = failed(
+                    plan.row, with_prefix(problem, "pre-flight check failed: "), started, plan.load_type
+                )
+            for index, plan in inspection.plans.items():
+                try:
+                    ready[index] = self._runner.prepare(plan, keys[index], inspection.view)
+                except GlueELTError as error:
+                    refused[index] = failed(plan.row, error, started, plan.load_type)
+        return ready, refused
+
+    def _preflight(self, pool: ThreadPoolExecutor, ready: Ready) -> tuple[Ready, Failures]:
+        def check(index: int) -> tuple[int, RowOutcome | None]:
+            started = time.monotonic()
+            try:
+                self._runner.preflight(ready[index])
+            except GlueELTError as error:
+                return index, failed(ready[index].row, error, started, ready[index].plan.load_type)
+            return index, None
+
+        refused = {index: outcome for index, outcome in self._map(pool, check, list(ready)) if outcome is not None}
+        return {i: p for i, p in ready.items() if i not in refused}, refused
+
+    def _open_state(self, ready: Ready) -> tuple[Ready, Failures]:
+        """Create the state table where missing and read the run's committed rows, once per secret, before
+        any load (never concurrently)."""
+        refused: Failures = {}
+        for secret in dict.fromkeys(prepared.row.secret_name for prepared in ready.values()):
+            started = time.monotonic()
+            try:
+                self._checks.open_ledger(secret, self._ledger)
+            except GlueELTError as error:
+                problem = with_prefix(error, "state table unavailable: ")
+                refused |= {
+                    i: failed(p.row, problem, started, p.plan.load_type)
+                    for i, p in ready.items()
+                    if p.row.secret_name == secret
+                }
+        return {i: p for i, p in ready.items() if i not in refused}, refused
+
+    def _load(self, pool: ThreadPoolExecutor, ready: Ready, progress: Progress) -> dict[int, RowOutcome]:
+        def load_group(indices: list[int]) -> list[tuple[int, RowOutcome]]:
+            done = []
+            for index in indices:
+                outcome = self._runner.load(ready[index])
+                progress.finished(outcome)
+                done.append((index, outcome))
+            return done
+
+        groups = [sorted(ready)] if self._max_parallel == 1 else target_groups(ready)
+        return {index: outcome for group in self._map(pool, load_group, groups) for index, outcome in group}
+
+    def _map(self, pool: ThreadPoolExecutor, action: Callable[[T], R], items: list[T]) -> list[R]:
+        """``action`` over ``items``: inline when serial, else on the pool; results in item order."""
+        if self._max_parallel == 1:
+            return [action(item) for item in items]
+        return list(pool.map(action, items))

@@ -1,0 +1,98 @@
+"""What a run tells its user: a log line per finished row, a progress bar on a terminal, a summary."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import sys
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult, RowOutcome, RowStatus
+
+logger = logging.getLogger(__name__)
+
+
+class Progress:
+    """Counts finished rows and logs each as ``[k/N]``; shows a tqdm bar only when stderr is a terminal."""
+
+    def __init__(self, total: int, *, bar: bool | None = None) -> None:
+        self._total = total
+        self._done = 0
+        self._lock = threading.Lock()
+        self._bar: Any = None
+        if bar if bar is not None else sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self._bar = tqdm(total=total, unit="table", file=sys.stderr, dynamic_ncols=True, leave=False)
+
+    @contextlib.contextmanager
+    def active(self) -> Iterator[Progress]:
+        """Keep log lines above the bar while rows run; remove the bar afterwards."""
+        if self._bar is None:
+            yield self
+            return
+        from tqdm.contrib.logging import logging_redirect_tqdm
+
+        try:
+            with logging_redirect_tqdm():
+                yield self
+        finally:
+            self._bar.close()
+
+    def finished(self, outcome: RowOutcome) -> None:
+        """Record and log one finished row (thread-safe; numbering follows completion order)."""
+        with self._lock:
+            self._done += 1
+            log_outcome(self._done, self._total, outcome)
+            if self._bar is not None:
+                self._bar.update(1)
+
+
+def log_outcome(index: int, total: int, outcome: RowOutcome) -> None:
+    """One line for a finished row: rows and seconds, or the reason it failed."""
+    row = outcome.row
+    load_type = outcome.load_type_name
+    if outcome.status is RowStatus.VALID:
+        logger.info("[%d/%d] %s %s: passed every check (dry run)", index, total, row.label, load_type)
+    elif outcome.status is RowStatus.SKIPPED:
+        logger.info(
+            "[%d/%d] %s %s: skipped, already committed by this run id (%d row(s))",
+            index, total, row.label, load_type, outcome.rows_affected or 0,
+        )  # fmt: skip
+    elif outcome.succeeded:
+        logger.info(
+            "[%d/%d] %s %s: %d row(s) inserted in %.2f s",
+            index, total, row.label, load_type, outcome.rows_affected or 0, outcome.seconds,
+        )  # fmt: skip
+    else:
+        logger.error(
+            "[%d/%d] %s %s: FAILED after %.2f s: %s",
+            index, total, row.label, load_type, outcome.seconds, outcome.error,
+        )  # fmt: skip
+
+
+def log_summary(result: MigrationResult, seconds: float) -> None:
+    """The per-row metrics table, then the one-line summary."""
+    if result.outcomes:
+        lines = [f"{'status':<9} {'rows':>12} {'seconds':>8}  target (load type)"]
+        for outcome in result.outcomes:
+            rows = "-" if outcome.rows_affected is None else str(outcome.rows_affected)
+            load_type = outcome.load_type_name
+            lines.append(
+                f"{outcome.status.value:<9} {rows:>12} {outcome.seconds:>8.2f}  {outcome.row.label} ({load_type})"
+            )
+        logger.info("run %s per row:\n%s", result.run_id, "\n".join(lines))
+    logger.info("%s", summary_line(result, seconds))
+
+
+def summary_line(result: MigrationResult, seconds: float) -> str:
+    """The run's one-line summary (also in the summary document)."""
+    if result.dry_run:
+        return f"run {result.run_id} (dry run): {result.valid} would run, {result.failed} would fail; nothing written"
+    inserted = sum(o.rows_affected or 0 for o in result.outcomes if o.status is RowStatus.SUCCEEDED)
+    return (
+        f"run {result.run_id}: {result.succeeded} succeeded, {result.failed} failed, {result.skipped} skipped "
+        f"(already committed by this run id); {inserted} row(s) inserted in {seconds:.2f} s"
+    )

@@ -1,0 +1,266 @@
+"""Prepare, pre-flight and load one migration row.
+
+Each load is one transaction that also records the row in the state table, retried on transient errors; a row
+the run id already committed is skipped, so neither a retry nor a second process of the same run id inserts
+twice. The transaction opens with ``LOCK target`` (see the step's ``sql`` module); what it must know of other
+loads of the same row it learns once the lock is granted:
+
+- with the driver, the state table is asked on another connection, outside the transaction (so the load
+  transaction still only appends to the state table and never forms a read/write cycle with other loads);
+- with the Data API, whose transaction is one request, a second process of the run id sends the same
+  ``ClientToken`` and is answered with the first process's batch (see ``_load_batch``);
+- in truncate mode the TRUNCATE has committed before the lock, so the load instead checks that the target is
+  still empty: when another load came in between, the row is tried again from its TRUNCATE.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+
+from glue_elt.core.redaction import redact
+from glue_elt.core.retry import RetryPolicy
+from glue_elt.errors import (
+    ExecutionError,
+    GlueELTError,
+    LoadCheckError,
+    ObjectNotFoundError,
+    UnreachableError,
+    with_prefix,
+)
+from glue_elt.redshift.batch import BatchExecutor, BatchStatementError
+from glue_elt.redshift.executor import Executor, Session
+from glue_elt.redshift.names import Identifier
+from glue_elt.redshift.state import RunLedger
+from glue_elt.steps.redshift_cross_account_migration.batch_load import DIVIDE_BY_ZERO, Guard, client_token, load_batch
+from glue_elt.steps.redshift_cross_account_migration.inspection import ClusterView
+from glue_elt.steps.redshift_cross_account_migration.model import (
+    LoadType,
+    MigrationPlan,
+    MigrationRow,
+    OverwriteMode,
+    RowOutcome,
+    RowStatus,
+)
+from glue_elt.steps.redshift_cross_account_migration.sql import EMPTIED_CHANGED, LoadSql, load_sql
+
+logger = logging.getLogger(__name__)
+MAX_REPLAYED_BATCHES = 100
+"""Failed batches of earlier processes that one row may be answered with before it gives up (each one moves the
+row to the next generation of its ``ClientToken``)."""
+
+
+class _RowCommittedError(Exception):
+    """Raised inside a load transaction (which then rolls back) when the row turned out to be committed."""
+
+    def __init__(self, rows: int) -> None:
+        super().__init__(rows)
+        self.rows = rows
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """Run-wide settings of the loads."""
+
+    overwrite_mode: OverwriteMode = OverwriteMode.DELETE
+    verify_counts: bool = False
+
+
+@dataclass(frozen=True)
+class PreparedRow:
+    """A validated, inspected row with its identity and SQL, ready for pre-flight and load."""
+
+    row: MigrationRow
+    key: str
+    plan: MigrationPlan
+    sql: LoadSql
+
+
+def failed(row: MigrationRow, error: GlueELTError, started: float, load_type: LoadType | None = None) -> RowOutcome:
+    """A failed outcome with a secret-free message; it says whether the cluster or AWS was unreachable."""
+    message = redact(str(error))
+    seconds = time.monotonic() - started
+    return RowOutcome(row, RowStatus.FAILED, None, seconds, message, load_type, isinstance(error, UnreachableError))
+
+
+def run_load(session: Session, sql: LoadSql) -> int:
+    """One row's statements inside its transaction; returns the rows inserted.
+
+    The first statement writes the connected database (DELETE or INSERT into the target), so no load
+    transaction starts with a read of a data share. The checks and the count run after it: on Redshift they
+    read the share as of the transaction's start, as the insert does. Raises ``LoadCheckError`` (so the
+    transaction rolls back) when a check finds a row or the insert copied another number of rows than
+    the count.
+    """
+    first, *rest = sql.statements
+    rows = session.execute(first)
+    for check in sql.checks:
+        found = session.query(check.sql)
+        if found:
+            raise LoadCheckError(f"{check.failure(found[0])}: {_sample(found[0])}; nothing was changed")
+    for statement in rest:
+        rows = session.execute(statement)
+    if sql.count is not None:
+        expected = int(session.query(sql.count)[0][0])
+        if rows != expected:
+            raise LoadCheckError(
+                f"row count mismatch: the insert copied {rows} row(s) but the filtered source has {expected}; "
+                "rolled back"
+            )
+    return rows
+
+
+def _sample(row: tuple[object, ...]) -> str:
+    text = ", ".join("NULL" if value is None else str(value) for value in row)
+    return f"({text[:200]})"
+
+
+class RowRunner:
+    """Builds, checks and loads rows through one executor, with one retry policy and the run's ledger."""
+
+    def __init__(self, executor: Executor, ledger: RunLedger, retry: RetryPolicy, options: LoadOptions) -> None:
+        self._executor = executor
+        self._ledger = ledger
+        self._retry = retry
+        self._options = options
+
+    def prepare(self, plan: MigrationPlan, key: str, view: ClusterView) -> PreparedRow:
+        """Build the SQL of an inspected row; without ``source_columns`` its target's columns come from
+        ``view`` (matched by name)."""
+        columns = plan.columns or self._target_columns(plan, view)
+        sql = load_sql(plan, columns, self._options.overwrite_mode, verify_counts=self._options.verify_counts)
+        return PreparedRow(plan.row, key, plan, sql)
+
+    def preflight(self, prepared: PreparedRow) -> None:
+        """EXPLAIN the row's statements that read the source; the server's error is raised with its class
+        and SQLSTATE, its message prefixed ``pre-flight check failed:``."""
+
+        def explain() -> None:
+            for statement in prepared.sql.preflight():
+                self._executor.execute(prepared.row.secret_name, statement)  # success is the answer
+
+        try:
+            self._retry.call(prepared.row.label, explain)
+        except GlueELTError as error:
+            raise with_prefix(error, "pre-flight check failed: ") from None
+
+    def load(self, prepared: PreparedRow) -> RowOutcome:
+        """Load one row exactly once for this run id; any error fails only this row.
+
+        A row this run id committed before (read when the ledger was opened) is skipped at once. A first
+        attempt needs no further look-up; a retry looks the row up again first, in its own statement, in case
+        the failed attempt committed but its acknowledgement was lost.
+        """
+        started = time.monotonic()
+        load_type = prepared.plan.load_type
+        done = self._ledger.committed(prepared.row.secret_name, prepared.key)
+        if done is not None:
+            return RowOutcome(prepared.row, RowStatus.SKIPPED, done, time.monotonic() - started, load_type=load_type)
+        attempts = [0]
+        batches = [1]  # the batch's generation: it changes only when a batch has ended in failure
+
+        def attempt() -> tuple[RowStatus, int]:
+            attempts[0] += 1
+            return self._load_once(prepared, attempts[0], batches)
+
+        try:
+            status, rows = self._retry.call(prepared.row.label, attempt)
+        except GlueELTError as error:
+            return failed(prepared.row, error, started, load_type)
+        return RowOutcome(prepared.row, status, rows, time.monotonic() - started, load_type=load_type)
+
+    def _load_once(self, prepared: PreparedRow, attempt: int, batches: list[int]) -> tuple[RowStatus, int]:
+        secret, sql = prepared.row.secret_name, prepared.sql
+        # Outside the load transaction, which never reads the state table. In truncate mode also on a first
+        # attempt: a TRUNCATE commits at once and would empty a load that another process already committed.
+        if attempt > 1 or sql.truncate is not None:
+            done = self._ledger.look_up(secret, prepared.key)
+            if done is not None:
+                return RowStatus.SKIPPED, done
+        if sql.truncate is not None:  # commits on its own (Redshift), so it runs alone
+            self._executor.execute(secret, sql.truncate)
+        if isinstance(self._executor, BatchExecutor):
+            return self._load_batch(self._executor, prepared, batches)
+        try:
+            with self._executor.transaction(secret) as session:
+                session.execute(sql.lock)
+                if sql.emptied is not None:
+                    if session.query(sql.emptied):
+                        raise ExecutionError(EMPTIED_CHANGED, transient=True)
+                else:  # the lock is ours: every other load of this row has committed or not begun
+                    done = self._ledger.look_up_beside(secret, prepared.key)
+                    if done is not None:
+                        raise _RowCommittedError(done)
+                rows = run_load(session, sql)
+                target, load_type = prepared.row.target_table, prepared.plan.load_type.value
+                self._ledger.record(session, secret, prepared.key, target, load_type, rows)
+        except _RowCommittedError as committed:
+            return RowStatus.SKIPPED, committed.rows
+        return RowStatus.SUCCEEDED, rows
+
+    def _load_batch(self, executor: BatchExecutor, prepared: PreparedRow, batches: list[int]) -> tuple[RowStatus, int]:
+        """The row's load as one batch request (see the step's ``batch_load`` module); returns its status and rows.
+
+        The request's ``ClientToken`` stays the same until a batch has ended in failure: after an answer that
+        never came (the batch may still be running, or have committed), the same token is sent again and the
+        service answers with that batch, which is then awaited; a second batch never runs beside it. A second
+        process of the run id sends the same token too, so it is answered with the first one's batch rather than
+        loading again. An answer that is a batch created before this process began (``replayed``) is an earlier
+        process's: if it committed, the row is skipped; if it failed, that failure is not this run's, and the row
+        moves on to a new token at once (the service would repeat the old answer for 8 hours). In truncate mode the
+        token is new for every attempt: after this attempt's TRUNCATE, an earlier batch's rows are gone.
+        """
+        secret, row = prepared.row.secret_name, prepared.row
+        record = functools.partial(
+            self._ledger.record_from_count, secret, prepared.key, row.target_table, prepared.plan.load_type.value
+        )
+        batch = load_batch(prepared.sql, prepared.plan.target, record)
+        attempt_nonce = uuid.uuid4().hex if prepared.sql.truncate is not None else None
+        for _ in range(MAX_REPLAYED_BATCHES):
+            token = client_token(self._ledger.run_id, prepared.key, attempt_nonce or str(batches[0]))
+            try:
+                result = executor.run_batch(secret, batch.statements, token)
+            except BatchStatementError as error:
+                batches[0] += 1  # that batch has ended: a retry is a new request
+                if error.replayed:
+                    logger.info("%s: an earlier process's batch of this row had failed; loading anew", row.label)
+                    continue
+                guard = batch.guards.get(error.index) if error.index is not None else None
+                raise self._batch_failure(secret, guard, error) from None
+            status = RowStatus.SKIPPED if result.replayed else RowStatus.SUCCEEDED
+            return status, result.rows[batch.insert_index]
+        raise ExecutionError(f"{MAX_REPLAYED_BATCHES} batches of earlier processes for this row had failed")
+
+    def _batch_failure(self, secret_name: str, guard: Guard | None, error: BatchStatementError) -> GlueELTError:
+        """The error to report for a failed batch: a tripped guard's meaning, else the batch's own error."""
+        if guard is None or DIVIDE_BY_ZERO not in str(error).lower():
+            return error
+        if guard.emptied:
+            return ExecutionError(EMPTIED_CHANGED, transient=True)
+        return LoadCheckError(self._guard_message(secret_name, guard))
+
+    def _guard_message(self, secret_name: str, guard: Guard) -> str:
+        """What a tripped check or count guard means; a check's query is run again (read-only) to show the
+        offending row."""
+        if guard.check is None:
+            return (
+                "row count mismatch: the insert copied another number of rows than the filtered source holds; "
+                "rolled back"
+            )
+        found = self._executor.query(secret_name, guard.check.sql)
+        if not found:
+            alternative = f" (or {guard.check.null_message})" if guard.check.null_message else ""
+            return f"{guard.check.message}{alternative}; nothing was changed"
+        return f"{guard.check.failure(found[0])}: {_sample(found[0])}; nothing was changed"
+
+    def _target_columns(self, plan: MigrationPlan, view: ClusterView) -> tuple[Identifier, ...]:
+        names = view.columns.get(view.facts.key(plan.target))
+        if not names:
+            raise ObjectNotFoundError(
+                f"target table {plan.row.target_table} does not exist or its columns are not visible "
+                f"to user {view.facts.user}"
+            )
+        return tuple(Identifier(name) for name in names)

@@ -1,0 +1,203 @@
+"""The migration step's job parameters (each declared once, with its parser and typed default), checked
+before anything runs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from glue_elt.aws.s3 import S3Uri, output_uri
+from glue_elt.core.params import Param, boolean, choice, integer
+from glue_elt.errors import ConfigError, ValidationError
+from glue_elt.redshift.factory import EXECUTOR, ExecutorKind
+from glue_elt.redshift.names import Identifier, parse_column_list, parse_schema_name
+from glue_elt.redshift.state import StateTable
+from glue_elt.steps import params as job_params
+from glue_elt.steps.redshift_cross_account_migration.model import LoadType, OverwriteMode, parse_load_type
+
+SCHEMA_MODE_PARAMS = ("source_schema", "target_schema", "secret_name")
+MAX_PARALLEL_LIMIT = 64
+
+
+def s3_uri(name: str, value: str) -> S3Uri:
+    """``s3://bucket/key``."""
+    return S3Uri.parse(value.strip(), what=f"--{name}")
+
+
+CONFIG_PATH = Param(
+    "config_path",
+    "config file mode: s3://bucket/key of the config file; a .json key is read as JSON (the error file's format)",
+    None,
+    s3_uri,
+)
+CONFIG_FILE_SEP = Param("config_file_sep", "the delimited config file's separator (one character)", "#")
+SOURCE_SCHEMA: Param[str | None] = Param(
+    "source_schema", "schema mode: source schema, one or two parts (e.g. shared_db.sales)"
+)
+TARGET_SCHEMA: Param[str | None] = Param("target_schema", "schema mode: every base table of this schema is migrated")
+SECRET_NAME: Param[str | None] = Param(
+    "secret_name", "schema mode: Secrets Manager secret (name or ARN) of the target cluster"
+)
+LOAD_TYPE = Param("load_type", "schema mode: append, overwrite, incremental or upsert", "append")
+MERGE_KEYS: Param[str | None] = Param("merge_keys", "schema mode, load_type upsert: comma-separated key columns")
+WATERMARK_COLUMN: Param[str | None] = Param(
+    "watermark_column", "schema mode, load_type incremental: the column whose values only grow"
+)
+ERROR_OUTPUT_PATH = Param(
+    "error_output_path",
+    "failed rows as JSON: an s3:// key, or a prefix ending in '/' (then <prefix><run id>/failed_rows.json)",
+    None,
+    job_params.output_path("failed_rows.json"),
+)
+FAIL_ON_ERROR = Param("fail_on_error", "exit non-zero when a row failed (true/false)", True, boolean)
+OVERWRITE_MODE = Param(
+    "overwrite_mode",
+    "how overwrite empties the target: delete (atomic) or truncate (fast, not atomic)",
+    OverwriteMode.DELETE,
+    choice(OverwriteMode),
+)
+MAX_PARALLEL = Param(
+    "max_parallel",
+    "rows loaded at once (1 = serial, file order); one connection each",
+    4,
+    integer(1, MAX_PARALLEL_LIMIT),
+)
+VERIFY_COUNTS = Param(
+    "verify_counts", "append/overwrite: roll back a row whose insert count differs from the source", False, boolean
+)
+
+PARAMETERS: tuple[Param[Any], ...] = (
+    CONFIG_PATH,
+    CONFIG_FILE_SEP,
+    SOURCE_SCHEMA,
+    TARGET_SCHEMA,
+    SECRET_NAME,
+    LOAD_TYPE,
+    MERGE_KEYS,
+    WATERMARK_COLUMN,
+    ERROR_OUTPUT_PATH,
+    job_params.SUMMARY_OUTPUT_PATH,
+    FAIL_ON_ERROR,
+    job_params.DRY_RUN,
+    VERIFY_COUNTS,
+    OVERWRITE_MODE,
+    MAX_PARALLEL,
+    EXECUTOR,
+    *job_params.RUN_CONTROL,
+)
+"""Every parameter of the migration step, in the order help and the README list them."""
+
+
+@dataclass(frozen=True)
+class ConfigFileMode:
+    """Rows come from a config file on S3."""
+
+    config_path: S3Uri
+    separator: str
+
+
+@dataclass(frozen=True)
+class SchemaMode:
+    """Rows are every base table of ``target_schema``, read from ``source_schema``."""
+
+    source_schema: str
+    target_schema: Identifier
+    secret_name: str
+    load_type: str
+    merge_keys: str = ""
+    watermark_column: str = ""
+
+
+@dataclass(frozen=True)
+class MigrationSettings:
+    """Validated job parameters (defaults live on the ``Param`` declarations above)."""
+
+    mode: ConfigFileMode | SchemaMode
+    error_output_path: str | None
+    fail_on_error: bool
+    overwrite_mode: OverwriteMode
+    state_table: StateTable
+    max_retries: int
+    retry_wait_seconds: float
+    max_parallel: int
+    dry_run: bool
+    verify_counts: bool
+    summary_output_path: str | None
+    assume_role_arn: str | None
+    executor: ExecutorKind = ExecutorKind.DRIVER
+
+    def error_file_uri(self, run_id: str) -> S3Uri | None:
+        """Where this run's failed rows go (``None`` when no error path was given)."""
+        if self.error_output_path is None:
+            return None
+        return output_uri(self.error_output_path, run_id, "failed_rows.json", what="--error_output_path")
+
+    def summary_uri(self, run_id: str) -> S3Uri | None:
+        """Where this run's summary goes (``None`` when no summary path was given)."""
+        if self.summary_output_path is None:
+            return None
+        return output_uri(self.summary_output_path, run_id, "summary.json", what="--summary_output_path")
+
+
+def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
+    """Build settings from ``get(name)`` (a parameter's value or ``None``); ``ConfigError`` if unusable."""
+    config_path = CONFIG_PATH.read(get)
+    schema_values = {name: get(name) for name in SCHEMA_MODE_PARAMS}
+    given = [name for name, value in schema_values.items() if value]
+    mode: ConfigFileMode | SchemaMode
+    if config_path and given:
+        raise ConfigError(
+            "give either --config_path (config file mode) or --source_schema, --target_schema and "
+            f"--secret_name (schema mode), not both (also given: {', '.join('--' + g for g in given)})"
+        )
+    if config_path:
+        mode = ConfigFileMode(config_path, CONFIG_FILE_SEP.read(get))
+    elif given:
+        missing = [name for name in SCHEMA_MODE_PARAMS if name not in given]
+        if missing:
+            raise ConfigError(f"schema mode needs {', '.join('--' + m for m in missing)} as well")
+        mode = _schema_mode(schema_values, LOAD_TYPE.read(get), MERGE_KEYS.read(get), WATERMARK_COLUMN.read(get))
+    else:
+        raise ConfigError(
+            "no migration rows: give --config_path s3://bucket/key.csv (config file mode) or "
+            "--source_schema, --target_schema and --secret_name (schema mode)"
+        )
+    if isinstance(mode, ConfigFileMode) and (get("merge_keys") or get("watermark_column")):
+        raise ConfigError("--merge_keys and --watermark_column are for schema mode; put them in the config file")
+    return MigrationSettings(
+        mode,
+        error_output_path=ERROR_OUTPUT_PATH.read(get),
+        fail_on_error=FAIL_ON_ERROR.read(get),
+        overwrite_mode=OVERWRITE_MODE.read(get),
+        state_table=job_params.STATE_TABLE.read(get),
+        max_retries=job_params.MAX_RETRIES.read(get),
+        retry_wait_seconds=job_params.RETRY_WAIT_SECONDS.read(get),
+        max_parallel=MAX_PARALLEL.read(get),
+        dry_run=job_params.DRY_RUN.read(get),
+        verify_counts=VERIFY_COUNTS.read(get),
+        summary_output_path=job_params.SUMMARY_OUTPUT_PATH.read(get),
+        assume_role_arn=job_params.ASSUME_ROLE_ARN.read(get),
+        executor=EXECUTOR.read(get),
+    )
+
+
+def _schema_mode(
+    values: dict[str, str | None], load_type: str, merge_keys: str | None, watermark: str | None
+) -> SchemaMode:
+    source, target, secret = (values[name] or "" for name in SCHEMA_MODE_PARAMS)
+    try:
+        parse_schema_name(source, "--source_schema", max_parts=2)
+        (target_schema,) = parse_schema_name(target, "--target_schema", max_parts=1)
+        kind = parse_load_type(load_type)
+        if kind is LoadType.INCREMENTAL and not watermark:
+            raise ValidationError("schema mode with --load_type incremental needs --watermark_column")
+        if kind is LoadType.UPSERT and not merge_keys:
+            raise ValidationError("schema mode with --load_type upsert needs --merge_keys")
+        if merge_keys:
+            parse_column_list(merge_keys, "--merge_keys")
+        if watermark:
+            parse_column_list(watermark, "--watermark_column")
+    except ValidationError as error:
+        raise ConfigError(str(error)) from None
+    return SchemaMode(source.strip(), target_schema, secret.strip(), load_type, merge_keys or "", watermark or "")

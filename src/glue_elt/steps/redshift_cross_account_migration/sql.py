@@ -1,0 +1,164 @@
+"""Pure functions that build the migration's SQL from a validated plan.
+
+Every load transaction opens with ``LOCK target``: Redshift takes a transaction's snapshot at its first SELECT,
+DML or listed DDL statement, and LOCK is not one of them (dg/c_serial_isolation.html), so the statements after
+the lock see every load of the target that committed before it was granted. Writers of one target wait for each
+other; different targets still load in parallel. The lock is a statement of the connected database, so a load
+transaction never opens by reading a data share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from glue_elt.redshift.names import Identifier, TableName, quote_identifier
+from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationPlan, OverwriteMode
+
+
+@dataclass(frozen=True)
+class Check:
+    """A query run in the row's transaction after its first statement: if it returns a row, the load fails
+    with ``message`` (or ``null_message`` when the row holds a NULL) and the transaction rolls back."""
+
+    sql: str
+    message: str
+    null_message: str | None = None
+
+    def failure(self, found: tuple[object, ...]) -> str:
+        """The message for the offending row ``found``."""
+        if self.null_message is not None and any(value is None for value in found):
+            return self.null_message
+        return self.message
+
+
+@dataclass(frozen=True)
+class LoadSql:
+    """A row's SQL: an optional TRUNCATE that commits on its own, then one transaction that opens with ``lock``
+    (``LOCK target``), runs ``emptied`` in truncate mode (a query that finds a row when the target was written
+    between the TRUNCATE and the lock), the first of ``statements`` (a write to the connected database, never a
+    read of a data share), the ``checks``, the other statements (the last one is the insert, whose row count is
+    the row's result) and, with ``--verify_counts``, ``count``: the filtered source's size, which the insert must
+    have copied. ``explained`` are the statements the pre-flight sends to ``EXPLAIN`` (those that read the
+    source)."""
+
+    truncate: str | None
+    statements: tuple[str, ...]
+    checks: tuple[Check, ...] = ()
+    count: str | None = None
+    explained: tuple[str, ...] = ()
+    lock: str = ""
+    emptied: str | None = None
+
+    def preflight(self) -> list[str]:
+        """``EXPLAIN`` of every statement that reads the source: the server checks names, columns, the filter
+        and types without changing anything. Privileges and the target's existence are checked from the
+        catalog beforehand, so a plain ``DELETE FROM target`` needs no EXPLAIN (nor can TRUNCATE have one)."""
+        return [f"EXPLAIN {statement}" for statement in self.explained or self.statements[-1:]]
+
+    def all_statements(self) -> list[str]:
+        """Every statement in the order it runs (for a dry run's report)."""
+        first, *rest = self.statements
+        counting = [self.count] if self.count else []
+        opening = [s for s in (self.truncate, self.lock, self.emptied) if s]
+        return [*opening, first, *(c.sql for c in self.checks), *rest, *counting]
+
+
+def insert_select(target: TableName, source: TableName, columns: Sequence[Identifier], filter_sql: str | None) -> str:
+    """``INSERT INTO target (cols) SELECT cols FROM source [WHERE (filter)]``: columns matched by name."""
+    column_list = ", ".join(column.sql() for column in columns)
+    sql = f"INSERT INTO {target.sql()} ({column_list}) SELECT {column_list} FROM {source.sql()}"
+    return f"{sql} WHERE ({filter_sql})" if filter_sql else sql
+
+
+def lock(target: TableName) -> str:
+    """``LOCK target``: Redshift's only lock mode, ACCESS EXCLUSIVE, held until the transaction ends
+    (dg/r_LOCK.html); it takes no snapshot, so what follows sees every write committed before it."""
+    return f"LOCK {target.sql()}"
+
+
+def any_row(target: TableName) -> str:
+    """A row of ``target``, if it has one (truncate mode: after the lock, the target must still be empty)."""
+    return f"SELECT 1 FROM {target.sql()} LIMIT 1"
+
+
+EMPTIED_CHANGED = (
+    "the target was written between the TRUNCATE and this load (another run, or another writer); "
+    "the row is tried again from its TRUNCATE"
+)
+"""Why a truncate-mode load stops when the target is no longer empty once locked (a transient error)."""
+
+
+def delete_all(target: TableName) -> str:
+    """``DELETE FROM target``: empties the table inside the row's transaction."""
+    return f"DELETE FROM {target.sql()}"
+
+
+def truncate(target: TableName) -> str:
+    """``TRUNCATE target``: fast, but Redshift commits it at once (not undone if the insert fails)."""
+    return f"TRUNCATE {target.sql()}"
+
+
+def above_watermark(target: TableName, watermark: Identifier) -> str:
+    """Source rows newer than the target's newest (all rows while the target has no watermark)."""
+    newest = f"(SELECT MAX({watermark.sql()}) FROM {target.sql()})"
+    return f"({watermark.sql()} > {newest} OR {newest} IS NULL)"
+
+
+def source_rows(source: TableName, filter_sql: str | None, columns: str = "COUNT(*)") -> str:
+    """``SELECT columns FROM source [WHERE (filter)]``."""
+    sql = f"SELECT {columns} FROM {source.sql()}"
+    return f"{sql} WHERE ({filter_sql})" if filter_sql else sql
+
+
+def merge_check(plan: MigrationPlan) -> Check:
+    """The upsert guard, one query: a merge key that occurs twice, or holds NULL, in the filtered source."""
+    keys = ", ".join(key.sql() for key in plan.merge_keys)
+    any_null = " OR ".join(f"{key.sql()} IS NULL" for key in plan.merge_keys)
+    rows = source_rows(plan.source, plan.filter_sql, keys)
+    return Check(
+        f"{rows} GROUP BY {keys} HAVING COUNT(*) > 1 OR {any_null} LIMIT 1",
+        "the source has duplicate merge keys",
+        "the source has NULL in a merge key",
+    )
+
+
+def delete_matching(plan: MigrationPlan) -> str:
+    """Delete the target rows whose merge keys occur in the filtered source (``WITH ... DELETE ... USING``,
+    which Redshift and PostgreSQL both run)."""
+    keys = ", ".join(key.sql() for key in plan.merge_keys)
+    alias = quote_identifier("glue_elt_source_keys")
+    table = quote_identifier(plan.target.table)
+    matches = " AND ".join(f"{table}.{key.sql()} = {alias}.{key.sql()}" for key in plan.merge_keys)
+    keys_cte = source_rows(plan.source, plan.filter_sql, f"DISTINCT {keys}")
+    return f"WITH {alias} AS ({keys_cte}) DELETE FROM {plan.target.sql()} USING {alias} WHERE {matches}"
+
+
+def load_sql(
+    plan: MigrationPlan,
+    columns: Sequence[Identifier],
+    overwrite_mode: OverwriteMode = OverwriteMode.DELETE,
+    *,
+    verify_counts: bool = False,
+) -> LoadSql:
+    """The SQL of one row for its load type, the run's overwrite mode and ``--verify_counts``."""
+    condition = plan.filter_sql
+    if plan.load_type is LoadType.INCREMENTAL and plan.watermark is not None:
+        newer = above_watermark(plan.target, plan.watermark)
+        condition = f"({condition}) AND {newer}" if condition else newer
+    insert = insert_select(plan.target, plan.source, columns, condition)
+    count = source_rows(plan.source, plan.filter_sql) if verify_counts and plan.load_type in COUNTED else None
+    locked = lock(plan.target)
+    if plan.load_type is LoadType.UPSERT:
+        delete = delete_matching(plan)
+        return LoadSql(None, (delete, insert), (merge_check(plan),), explained=(delete, insert), lock=locked)
+    if plan.load_type is not LoadType.OVERWRITE:
+        return LoadSql(None, (insert,), count=count, explained=(insert,), lock=locked)
+    if overwrite_mode is OverwriteMode.TRUNCATE:
+        emptied = any_row(plan.target)
+        return LoadSql(truncate(plan.target), (insert,), count=count, explained=(insert,), lock=locked, emptied=emptied)
+    return LoadSql(None, (delete_all(plan.target), insert), count=count, explained=(insert,), lock=locked)
+
+
+COUNTED = (LoadType.APPEND, LoadType.OVERWRITE)
+"""Load types whose insert must copy exactly the filtered source (checked by ``--verify_counts``)."""

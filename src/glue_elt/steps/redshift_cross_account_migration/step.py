@@ -1,0 +1,140 @@
+"""``RedshiftCrossAccountDataMigration``: copy tables from a data-share into Redshift, server-side.
+
+Run as a Glue job or ``python -m glue_elt.steps.redshift_cross_account_migration --help``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+from datetime import datetime, timezone
+
+from glue_elt.core.retry import RetryPolicy
+from glue_elt.core.run_id import resolve_run_id
+from glue_elt.redshift.executor import Executor
+from glue_elt.redshift.factory import build_executor
+from glue_elt.redshift.names import display_identifier
+from glue_elt.redshift.state import RunLedger
+from glue_elt.steps import params as job_params
+from glue_elt.steps.base import EXIT_OK, EXIT_ROWS_FAILED, EXIT_UNREACHABLE, GlueELTStep
+from glue_elt.steps.redshift_cross_account_migration import settings as settings_module
+from glue_elt.steps.redshift_cross_account_migration.config_file import decode_config, parse_config, parse_json_config
+from glue_elt.steps.redshift_cross_account_migration.inspection import ClusterChecks
+from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult, MigrationRow, RowStatus
+from glue_elt.steps.redshift_cross_account_migration.orchestrator import Orchestrator
+from glue_elt.steps.redshift_cross_account_migration.outputs import summary_document, write_failed_rows, write_summary
+from glue_elt.steps.redshift_cross_account_migration.report import log_summary
+from glue_elt.steps.redshift_cross_account_migration.runner import LoadOptions, RowRunner
+from glue_elt.steps.redshift_cross_account_migration.settings import (
+    ConfigFileMode,
+    MigrationSettings,
+    SchemaMode,
+    read_settings,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def schema_rows(mode: SchemaMode, tables: list[str]) -> list[MigrationRow]:
+    """One row per table of the target schema, read from the same-named table of the source schema."""
+    target_schema = display_identifier(mode.target_schema.name)
+    return [
+        MigrationRow(
+            source_table=f"{mode.source_schema}.{display_identifier(table)}",
+            target_table=f"{target_schema}.{display_identifier(table)}",
+            secret_name=mode.secret_name,
+            load_type=mode.load_type,
+            merge_keys=mode.merge_keys,
+            watermark_column=mode.watermark_column,
+        )
+        for table in tables
+    ]
+
+
+class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
+    """Runs ``INSERT INTO target ... SELECT ... FROM shared_db.schema.table`` for every migration row.
+
+    Rows come from a config file on S3 (``--config_path``) or from every base table of a target
+    schema (``--source_schema``, ``--target_schema``, ``--secret_name``). Each row commits on its own;
+    failed rows are logged, counted and written to ``--error_output_path``.
+    """
+
+    DESCRIPTION = "Copy tables from a Redshift data-share into the target cluster, server-side."
+    PARAMETERS = settings_module.PARAMETERS
+
+    _settings: MigrationSettings | None = None
+
+    @property
+    def settings(self) -> MigrationSettings:
+        """The job parameters, read and checked once (``ConfigError`` when unusable)."""
+        if self._settings is None:
+            self._settings = read_settings(self._params.get)
+        return self._settings
+
+    def run(self) -> MigrationResult:
+        """Migrate every row and return the outcomes; raises ``ConfigError`` before any write.
+
+        Phases: read and validate every row, inspect each cluster (catalog, privileges), pre-flight every
+        remaining row (EXPLAIN), then load the rows that passed, each in its own transaction, up to
+        ``--max_parallel`` at once. With ``--dry_run true`` the run stops after the pre-flight and writes nothing.
+        """
+        started_at, started = datetime.now(timezone.utc), time.monotonic()
+        settings = self.settings
+        run_id = resolve_run_id(self.param(job_params.RUN_ID), self.param(job_params.JOB_RUN_ID))
+        retry = RetryPolicy(settings.max_retries, settings.retry_wait_seconds)
+        checks = ClusterChecks(self.executor, retry, settings.state_table, settings.overwrite_mode)
+        ledger = RunLedger(self.executor, run_id)
+        runner = RowRunner(self.executor, ledger, retry, LoadOptions(settings.overwrite_mode, settings.verify_counts))
+        rows = self._rows(settings, checks)
+        logger.info(
+            "run %s%s: %d row(s) to migrate, up to %d at once",
+            run_id, " (dry run)" if settings.dry_run else "", len(rows), settings.max_parallel,
+        )  # fmt: skip
+        orchestrator = Orchestrator(checks, runner, ledger, settings.max_parallel)
+        outcomes = orchestrator.migrate(rows, dry_run=settings.dry_run)
+        result = MigrationResult(run_id, tuple(outcomes), dry_run=settings.dry_run)
+        result = write_failed_rows(self._s3, settings.error_file_uri(run_id), result)
+        seconds = time.monotonic() - started
+        mode = "config_file" if isinstance(settings.mode, ConfigFileMode) else "schema"
+        document = summary_document(result, mode, started_at, datetime.now(timezone.utc), seconds)
+        result = write_summary(self._s3, settings.summary_uri(run_id), document, result)
+        log_summary(result, seconds)
+        return result
+
+    def create_executor(self) -> Executor:
+        """The ``--executor`` (its pools allow ``--max_parallel`` connections per secret, and one for look-ups),
+        reading secrets as ``--assume_role_arn`` when given."""
+        settings = self.settings
+        return build_executor(settings.executor, settings.assume_role_arn, settings.max_parallel)
+
+    def exit_code(self, result: MigrationResult) -> int:
+        """0 when all rows succeeded (or ``--fail_on_error false``); 4 when a row failed because the cluster or
+        AWS could not be reached; 1 otherwise."""
+        if result.output_error is not None:
+            return EXIT_ROWS_FAILED
+        if result.failed and self.settings.fail_on_error:
+            unreachable = any(o.unreachable for o in result.outcomes if o.status is RowStatus.FAILED)
+            return EXIT_UNREACHABLE if unreachable else EXIT_ROWS_FAILED
+        return EXIT_OK
+
+    def _rows(self, settings: MigrationSettings, checks: ClusterChecks) -> list[MigrationRow]:
+        mode = settings.mode
+        if isinstance(mode, ConfigFileMode):
+            data = self._s3.read_bytes(mode.config_path, what="config file")
+            source = str(mode.config_path)
+            text = decode_config(data, source)
+            if mode.config_path.key.lower().endswith(".json"):
+                return parse_json_config(text, source)
+            return parse_config(text, mode.separator, source)
+        schema, tables = checks.base_tables(mode.secret_name, mode.target_schema)
+        if not tables:
+            logger.warning("target schema %s has no base tables visible to the secret's user", schema.name)
+        return schema_rows(replace(mode, target_schema=schema), tables)
+
+
+if __name__ == "__main__":
+    # Run the class from its importable module so its logger is named after the module, not __main__.
+    from glue_elt.steps.redshift_cross_account_migration.step import RedshiftCrossAccountDataMigration as Step
+
+    Step().start()

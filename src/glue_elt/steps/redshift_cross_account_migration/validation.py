@@ -1,0 +1,86 @@
+"""Turn a ``MigrationRow`` into a ``MigrationPlan`` or a ``ValidationError`` listing every problem."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from glue_elt.core.sizes import size_problem
+from glue_elt.errors import ValidationError
+from glue_elt.redshift.names import Identifier, parse_column_list, parse_table_name
+from glue_elt.redshift.state import TARGET_TABLE_BYTES
+from glue_elt.steps.redshift_cross_account_migration.filters import check_filter
+from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationPlan, MigrationRow, parse_load_type
+
+T = TypeVar("T")
+
+
+def validate_row(row: MigrationRow) -> MigrationPlan:
+    """Validate ``row``; the ``ValidationError`` names every problem found, separated by ``;``.
+
+    A row the config file could not split into its columns (``problem`` set) fails with that one message:
+    its values are misaligned, so checking them would only add errors that follow from it."""
+    if row.problem:
+        raise ValidationError(row.problem)
+    problems: list[str] = []
+    for name in ("source_table", "target_table", "secret_name"):
+        if not getattr(row, name).strip():
+            problems.append(f"{name} is required")
+
+    def attempt(parse: Callable[[], T]) -> T | None:
+        return _collect(problems, parse)
+
+    source = attempt(lambda: parse_table_name(row.source_table, "source_table")) if row.source_table else None
+    target = attempt(lambda: parse_table_name(row.target_table, "target_table")) if row.target_table else None
+    too_long = size_problem("target_table", row.target_table, TARGET_TABLE_BYTES, "the state table")
+    problems += [too_long] if too_long else []  # the state table records target_table as given
+    columns = attempt(lambda: parse_column_list(row.source_columns)) if row.source_columns.strip() else None
+    condition = attempt(lambda: check_filter(row.source_filter)) if row.source_filter.strip() else None
+    load_type = attempt(lambda: parse_load_type(row.load_type))
+    keys = attempt(lambda: parse_column_list(row.merge_keys, "merge_keys")) if row.merge_keys.strip() else ()
+    watermark = attempt(lambda: _one_column(row.watermark_column)) if row.watermark_column.strip() else None
+    problems += _load_type_problems(load_type, keys, watermark, columns)
+    if problems or source is None or target is None or load_type is None:
+        raise ValidationError("; ".join(problems))
+    if source == target:
+        raise ValidationError(f"source_table and target_table are the same table ({row.target_table})")
+    return MigrationPlan(row, source, target, columns, condition, load_type, keys or (), watermark)
+
+
+def _one_column(text: str) -> Identifier:
+    (column, *others) = parse_column_list(text, "watermark_column")
+    if others:
+        raise ValidationError(f"watermark_column {text!r} must name one column")
+    return column
+
+
+def _load_type_problems(
+    load_type: LoadType | None,
+    keys: tuple[Identifier, ...] | None,
+    watermark: Identifier | None,
+    columns: tuple[Identifier, ...] | None,
+) -> list[str]:
+    """What the load type needs and does not allow."""
+    problems = []
+    if load_type is LoadType.INCREMENTAL and watermark is None:
+        problems.append("load_type incremental needs watermark_column")
+    if load_type is LoadType.UPSERT and not keys:
+        problems.append("load_type upsert needs merge_keys")
+    if watermark is not None and load_type not in (LoadType.INCREMENTAL, None):
+        problems.append("watermark_column is only used by load_type incremental")
+    if keys and load_type not in (LoadType.UPSERT, None):
+        problems.append("merge_keys is only used by load_type upsert")
+    for name, needed in (("merge_keys", keys or ()), ("watermark_column", (watermark,) if watermark else ())):
+        missing = [c.name for c in needed if columns is not None and c not in columns]
+        if missing:
+            problems.append(f"{name} {', '.join(missing)} must be among source_columns")
+    return problems
+
+
+def _collect(problems: list[str], parse: Callable[[], T]) -> T | None:
+    """Run ``parse``; on ``ValidationError`` record its message in ``problems`` and return ``None``."""
+    try:
+        return parse()
+    except ValidationError as error:
+        problems.append(str(error))
+        return None

@@ -1,0 +1,30 @@
+"""The SQL step, ``RedshiftSqlStep``: runs a SQL script from S3 on a Redshift cluster, in one transaction, exactly
+once per run id. ``step`` is the step itself (``python -m glue_elt.steps.redshift_sql`` runs it, through
+``__main__``); ``settings`` reads its parameters, ``script`` splits the script, ``tables`` finds the tables a
+statement names and ``run`` runs it.
+
+Its names below are imported on first use, so importing the package (or one of its modules) costs nothing more.
+"""
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from glue_elt.steps.redshift_sql.step import RedshiftSqlStep, SqlResult
+
+__all__ = [
+    "RedshiftSqlStep",
+    "SqlResult",
+]
+
+_LAZY = {
+    "RedshiftSqlStep": "glue_elt.steps.redshift_sql.step",
+    "SqlResult": "glue_elt.steps.redshift_sql.step",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

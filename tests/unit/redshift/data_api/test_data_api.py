@@ -1,0 +1,252 @@
+"""The Data API executor's request flow on a scripted client: polling with backoff, results, batch failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, cast
+
+import pytest
+from botocore.exceptions import ClientError
+
+from glue_elt.core.retry import RetryPolicy
+from glue_elt.errors import ExecutionError
+from glue_elt.redshift.auth.secrets import SecretStore
+from glue_elt.redshift.auth.spec import ConnectionSpec
+from glue_elt.redshift.batch import BatchResult, BatchStatementError
+from glue_elt.redshift.data_api.executor import DataApiExecutor
+from glue_elt.redshift.data_api.pace import Pacer
+
+SPEC = ConnectionSpec("s", "dev", user="etl", cluster_identifier="c1")
+
+
+class ScriptedClient:
+    """Answers each operation from a queue; records the requests."""
+
+    def __init__(self, **answers: list[Any]) -> None:
+        self.answers = {name: iter(items) for name, items in answers.items()}
+        self.requests: list[tuple[str, dict[str, Any]]] = []
+
+    def __getattr__(self, name: str) -> Any:
+        def call(**request: Any) -> dict[str, Any]:
+            self.requests.append((name, request))
+            answer = next(self.answers[name])
+            if isinstance(answer, BaseException):
+                raise answer
+            return answer
+
+        return call
+
+
+class Clients:
+    def __init__(self, client: ScriptedClient) -> None:
+        self._client = client
+
+    def client(self, service: str) -> ScriptedClient:
+        assert service == "redshift-data"
+        return self._client
+
+
+class Secrets:
+    def __init__(self, client: ScriptedClient) -> None:
+        self.clients = Clients(client)
+
+    def spec(self, secret_name: str) -> ConnectionSpec:
+        return SPEC
+
+
+def executor_for(client: ScriptedClient, sleeps: list[float], waits: list[float] | None = None) -> DataApiExecutor:
+    """Polling sleeps go to ``sleeps``; the pacer's (rate limits, busy answers) to ``waits``."""
+    pacer = Pacer(sleep=(waits if waits is not None else []).append)
+    return DataApiExecutor(
+        cast(SecretStore, Secrets(client)), poll_delays=(0.1, 0.2, 0.4), sleep=sleeps.append, pacer=pacer
+    )
+
+
+def throttled(operation: str) -> ClientError:
+    body: Any = {"Error": {"Code": "ThrottlingException", "Message": "Rate exceeded"}}
+    body["ResponseMetadata"] = {"HTTPStatusCode": 400}
+    return ClientError(body, operation)
+
+
+def statuses(*names: str, **last: Any) -> list[dict[str, Any]]:
+    answers = [{"Id": "a", "Status": name} for name in names]
+    answers[-1].update(last)
+    return answers
+
+
+def test_query_polls_with_backoff_and_reads_every_page() -> None:
+    client = ScriptedClient(
+        execute_statement=[{"Id": "a"}],
+        describe_statement=statuses("SUBMITTED", "PICKED", "STARTED", "STARTED", "FINISHED", HasResultSet=True),
+        get_statement_result=[
+            {"Records": [[{"longValue": 1}]], "NextToken": "t"},
+            {"Records": [[{"longValue": 2}]]},
+        ],
+    )
+    sleeps: list[float] = []
+    rows = executor_for(client, sleeps).query("s", "SELECT n FROM t WHERE a = %s", ["x"])
+    assert rows == [(1,), (2,)]
+    assert sleeps == [0.1, 0.2, 0.4, 0.4]  # the last delay repeats
+    name, request = client.requests[0]
+    assert name == "execute_statement"
+    assert uuid.UUID(request.pop("ClientToken"))  # one per submission, kept through busy answers
+    assert request == {
+        "Database": "dev",
+        "ClusterIdentifier": "c1",
+        "DbUser": "etl",
+        "Sql": "SELECT n FROM t WHERE a = :p1",
+        "Parameters": [{"name": "p1", "value": "x"}],
+    }
+    assert client.requests[-1] == ("get_statement_result", {"Id": "a", "NextToken": "t"})
+
+
+def test_execute_returns_result_rows_and_raises_the_servers_error() -> None:
+    client = ScriptedClient(
+        execute_statement=[{"Id": "a"}, {"Id": "b"}],
+        describe_statement=[
+            {"Id": "a", "Status": "FINISHED", "ResultRows": 7},
+            {"Id": "b", "Status": "FAILED", "Error": "ERROR: permission denied for relation t"},
+        ],
+    )
+    executor = executor_for(client, [])
+    assert executor.execute("s", "DELETE FROM t") == 7
+    with pytest.raises(ExecutionError, match=r"^permission denied for relation t$") as raised:
+        executor.execute("s", "DELETE FROM t")
+    assert not raised.value.transient
+    assert executor.calls == {"ExecuteStatement": 2, "DescribeStatement": 2}
+
+
+def test_a_failed_batch_names_its_statement_and_a_finished_one_gives_each_count() -> None:
+    parts_ok = [
+        {"Id": "b:1", "Status": "FINISHED", "ResultRows": 0},
+        {"Id": "b:2", "Status": "FINISHED", "ResultRows": 5},
+    ]
+    parts_failed = [
+        {"Id": "c:1", "Status": "FINISHED"},
+        {"Id": "c:2", "Status": "FAILED", "Error": "ERROR: 1023\n  Detail: Serializable isolation violation"},
+        {"Id": "c:3", "Status": "ABORTED"},
+    ]
+    client = ScriptedClient(
+        batch_execute_statement=[{"Id": "b"}, {"Id": "c"}],
+        describe_statement=[
+            {"Id": "b", "Status": "FINISHED", "SubStatements": parts_ok},
+            {"Id": "c", "Status": "FAILED", "Error": parts_failed[1]["Error"], "SubStatements": parts_failed},
+        ],
+    )
+    executor = executor_for(client, [])
+    assert executor.run_batch("s", ["A", "B"], "tok").rows == (0, 5)
+    assert client.requests[0][1]["ClientToken"] == "tok" and client.requests[0][1]["Sqls"] == ["A", "B"]
+    with pytest.raises(BatchStatementError) as raised:
+        executor.run_batch("s", ["A", "B", "C"], "tok2")
+    assert raised.value.index == 1 and raised.value.transient
+
+
+def test_a_statement_over_100_kb_is_refused_before_any_call() -> None:
+    client = ScriptedClient()
+    with pytest.raises(ExecutionError, match="at most 100 KB"):
+        executor_for(client, []).run_batch("s", ["SELECT 1", "SELECT '" + "x" * 110_000 + "'"])
+    assert client.requests == []
+
+
+def test_a_transaction_is_sent_as_one_batch_when_it_ends() -> None:
+    client = ScriptedClient(
+        batch_execute_statement=[{"Id": "b"}],
+        describe_statement=[{"Id": "b", "Status": "FINISHED", "SubStatements": [{"ResultRows": -1}] * 2}],
+    )
+    executor = executor_for(client, [])
+    with executor.transaction("s") as session:
+        assert session.execute("CREATE SCHEMA x") == -1
+        session.execute("CREATE TABLE x.t (a int)")
+        with pytest.raises(ExecutionError, match="cannot read rows"):
+            session.query("SELECT 1")
+    assert [name for name, _ in client.requests] == ["batch_execute_statement", "describe_statement"]
+    assert client.requests[0][1]["Sqls"] == ["CREATE SCHEMA x", "CREATE TABLE x.t (a int)"]
+
+
+def test_a_batch_error_reported_only_in_its_sub_statement_is_read_there() -> None:
+    """The top-level ``Error`` may be empty; the failed sub-statement's text still marks 1023 transient and
+    names the guard's failure ("by zero")."""
+    parts = [
+        {"Id": "c:1", "Status": "FINISHED"},
+        {"Id": "c:2", "Status": "FAILED", "Error": "ERROR: 1023\n  Detail: Serializable isolation violation"},
+        {"Id": "c:3", "Status": "ABORTED"},
+    ]
+    guard = [{"Id": "d:1", "Status": "FAILED", "Error": "ERROR: division by zero"}]
+    client = ScriptedClient(
+        batch_execute_statement=[{"Id": "c"}, {"Id": "d"}],
+        describe_statement=[
+            {"Id": "c", "Status": "FAILED", "SubStatements": parts},
+            {"Id": "d", "Status": "FAILED", "Error": "", "SubStatements": guard},
+        ],
+    )
+    executor = executor_for(client, [])
+    with pytest.raises(BatchStatementError, match=r"^1023 ") as raised:
+        executor.run_batch("s", ["A", "B", "C"], "tok")
+    assert raised.value.index == 1 and raised.value.transient
+    with pytest.raises(BatchStatementError, match=r"^division by zero$") as raised:
+        executor.run_batch("s", ["G"], "tok2")
+    assert raised.value.index == 0 and not raised.value.transient
+
+
+def test_throttled_calls_wait_without_using_the_retries() -> None:
+    """Six throttled submissions, more than the policy's one retry: one attempt, one token, rows loaded."""
+    client = ScriptedClient(
+        execute_statement=[*(throttled("ExecuteStatement") for _ in range(6)), {"Id": "a"}],
+        describe_statement=[throttled("DescribeStatement"), {"Id": "a", "Status": "FINISHED", "ResultRows": 3}],
+    )
+    waits: list[float] = []
+    executor = executor_for(client, [], waits)
+    attempts: list[int] = []
+
+    def attempt() -> int:
+        attempts.append(1)
+        return executor.execute("s", "DELETE FROM t")
+
+    assert RetryPolicy(max_retries=1, wait_seconds=0).call("row", attempt) == 3
+    assert len(attempts) == 1 and len(waits) >= 7
+    tokens = {request["ClientToken"] for name, request in client.requests if name == "execute_statement"}
+    assert len(tokens) == 1
+    assert executor.calls == {"ExecuteStatement": 7, "DescribeStatement": 2}
+
+
+def test_busy_past_the_wait_is_one_transient_error() -> None:
+    client = ScriptedClient(execute_statement=[throttled("ExecuteStatement")])
+    executor = DataApiExecutor(cast(SecretStore, Secrets(client)), pacer=Pacer(busy_seconds=0, sleep=[].append))
+    with pytest.raises(ExecutionError, match=r"ThrottlingException.*busy for 0 s") as raised:
+        executor.execute("s", "DELETE FROM t")
+    assert raised.value.transient
+
+
+def test_a_batch_created_before_the_executors_first_statement_is_marked_replayed() -> None:
+    """AWS answers a known ClientToken with the batch it first named, whatever its outcome (mgmt/data-api.html):
+    the service's ``CreatedAt`` tells an earlier process's batch from this executor's own."""
+    began, earlier, later = (dt.datetime(2026, 12, 3, 7, 0, s, tzinfo=dt.timezone.utc) for s in (30, 10, 40))
+    failed = {"Status": "FAILED", "Error": "ERROR: permission denied", "SubStatements": [{"Status": "FAILED"}]}
+    client = ScriptedClient(
+        execute_statement=[{"Id": "q"}],
+        batch_execute_statement=[{"Id": "old"}, {"Id": "old-ok"}, {"Id": "new"}],
+        describe_statement=[
+            {"Id": "q", "Status": "FINISHED", "CreatedAt": began},
+            {"Id": "old", "CreatedAt": earlier, **failed},
+            {"Id": "old-ok", "Status": "FINISHED", "CreatedAt": earlier, "SubStatements": [{"ResultRows": 3}]},
+            {"Id": "new", "Status": "FINISHED", "CreatedAt": later, "SubStatements": [{"ResultRows": 4}]},
+        ],
+    )
+    executor = executor_for(client, [])
+    executor.execute("s", "SELECT 1")
+    with pytest.raises(BatchStatementError) as raised:
+        executor.run_batch("s", ["A"], "tok-old")
+    assert raised.value.replayed and not raised.value.transient
+    assert executor.run_batch("s", ["A"], "tok-old-ok") == BatchResult("old-ok", (3,), replayed=True)
+    assert executor.run_batch("s", ["A"], "tok-new") == BatchResult("new", (4,), replayed=False)
+
+
+def test_without_a_statement_of_its_own_yet_no_batch_counts_as_replayed() -> None:
+    client = ScriptedClient(
+        batch_execute_statement=[{"Id": "b"}],
+        describe_statement=[
+            {"Id": "b", "Status": "FINISHED", "CreatedAt": dt.datetime(2020, 1, 1), "SubStatements": []}
+        ],
+    )
+    assert not executor_for(client, []).run_batch("s", ["A"], "tok").replayed

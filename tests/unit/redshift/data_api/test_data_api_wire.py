@@ -1,0 +1,101 @@
+"""The Data API's request fields, parameters, result records and error texts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from glue_elt.errors import SecretError, UnreachableError
+from glue_elt.redshift.auth.spec import ConnectionSpec
+from glue_elt.redshift.data_api.wire import (
+    api_error,
+    data_api_target,
+    failed_part,
+    named_parameters,
+    records,
+    statement_error,
+)
+
+REDSHIFT_1023 = (
+    "ERROR: 1023\n  Detail: Serializable isolation violation on table - 119371, transactions forming the cycle are: "
+    "1745830, 1745762 (pid:15021)"
+)
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        (
+            ConnectionSpec("s", "dev", user="etl", password="pw", cluster_identifier="c1", secret_arn="arn:s"),
+            {"Database": "dev", "ClusterIdentifier": "c1", "SecretArn": "arn:s"},
+        ),
+        (
+            ConnectionSpec("s", "dev", user="etl", cluster_identifier="c1"),
+            {"Database": "dev", "ClusterIdentifier": "c1", "DbUser": "etl"},
+        ),
+        (ConnectionSpec("s", "dev", cluster_identifier="c1"), {"Database": "dev", "ClusterIdentifier": "c1"}),
+        (ConnectionSpec("s", "dev", workgroup_name="wg"), {"Database": "dev", "WorkgroupName": "wg"}),
+        (
+            ConnectionSpec("s", "dev", user="u", password="pw", workgroup_name="wg", secret_arn="arn:s"),
+            {"Database": "dev", "WorkgroupName": "wg", "SecretArn": "arn:s"},
+        ),
+    ],
+    ids=["secret-arn", "db-user", "cluster-iam", "serverless-iam", "serverless-secret"],
+)
+def test_target_fields_for_each_kind_of_secret(spec: ConnectionSpec, expected: dict[str, str]) -> None:
+    assert data_api_target(spec) == expected
+
+
+def test_targets_the_data_api_cannot_reach() -> None:
+    with pytest.raises(SecretError, match="names no cluster_identifier or workgroup_name"):
+        data_api_target(ConnectionSpec("s", "dev", host="h", user="u", password="pw"))
+    with pytest.raises(SecretError, match="auto_create or db_groups"):
+        data_api_target(ConnectionSpec("s", "dev", user="u", cluster_identifier="c1", auto_create=True))
+
+
+def test_named_parameters() -> None:
+    sql, params = named_parameters("SELECT x FROM t WHERE a = %s AND b = %s", ["r1", datetime(2026, 1, 2, 3, 4, 5)])
+    assert sql == "SELECT x FROM t WHERE a = :p1 AND b = :p2"
+    assert params == [{"name": "p1", "value": "r1"}, {"name": "p2", "value": "2026-01-02 03:04:05"}]
+    assert named_parameters("SELECT '%s'", None) == ("SELECT '%s'", [])  # no parameters: the text is left alone
+    with pytest.raises(ValueError, match="NULL or empty"):
+        named_parameters("SELECT %s", [""])
+    with pytest.raises(ValueError, match="placeholder"):
+        named_parameters("SELECT %s", [1, 2])
+
+
+def test_records() -> None:
+    page = {
+        "Records": [
+            [{"longValue": 3}, {"stringValue": "12.50"}, {"booleanValue": True}, {"isNull": True}, {"doubleValue": 1.5}]
+        ]
+    }
+    assert records(page) == [(3, "12.50", True, None, 1.5)]
+    assert records({}) == []
+
+
+def test_statement_errors_are_classified_by_their_text() -> None:
+    serializable = statement_error(REDSHIFT_1023)
+    assert serializable.transient and serializable.sqlstate is None
+    assert str(serializable).startswith("1023 (Detail: Serializable isolation violation")
+    missing = statement_error('ERROR: relation "x.y" does not exist')
+    assert not missing.transient and str(missing) == 'relation "x.y" does not exist'
+
+
+def test_api_errors() -> None:
+    assert api_error("ExecuteStatement", "ThrottlingException", "Rate exceeded").transient
+    assert api_error("ExecuteStatement", "ActiveStatementsExceededException", "").transient
+    assert isinstance(api_error("ExecuteStatement", "DatabaseConnectionException", "down"), UnreachableError)
+    denied = api_error("BatchExecuteStatement", "AccessDeniedException", "no")
+    assert not denied.transient and "needs redshift-data:BatchExecuteStatement" in str(denied)
+    assert not api_error("ExecuteStatement", "ValidationException", "bad").transient
+
+
+def test_failed_part() -> None:
+    parts = {"SubStatements": [{"Status": "FINISHED"}, {"Status": "FAILED"}, {"Status": "ABORTED"}]}
+    assert failed_part(parts) == 1
+    rolled_back = {"SubStatements": [{"Status": "ABORTED"}, {"Status": "FAILED"}, {"Status": "ABORTED"}]}
+    assert failed_part(rolled_back) == 1
+    assert failed_part({"SubStatements": [{"Status": "FINISHED"}, {"Status": "ABORTED"}]}) == 1
+    assert failed_part({"SubStatements": [{"Status": "FINISHED"}]}) is None

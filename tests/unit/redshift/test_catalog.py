@@ -1,0 +1,98 @@
+"""Catalog query building, identifier folding and the privilege query (no server needed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from glue_elt.errors import ConfigError, ExecutionError
+from glue_elt.redshift import catalog, privileges
+from glue_elt.redshift.catalog import ClusterFacts, TableKey
+from glue_elt.redshift.names import fold_case, parse_table_name
+from glue_elt.redshift.privileges import Need, table_need
+from glue_elt.redshift.state import StateTable, resolve_state_table
+
+REDSHIFT = ClusterFacts("dev", "etl", superuser=False, folds_identifiers=True)
+CASE_SENSITIVE = ClusterFacts("dev", "etl", superuser=False, folds_identifiers=False)
+
+
+class Answers:
+    """An executor stand-in that answers ``query`` from a list and records what was asked."""
+
+    def __init__(self, *answers: list[tuple[Any, ...]] | Exception) -> None:
+        self.answers = list(answers)
+        self.asked: list[tuple[str, list[Any]]] = []
+
+    def query(self, secret: str, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
+        self.asked.append((sql, list(params or [])))
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def test_fold_case_lowers_ascii_letters_only() -> None:
+    assert fold_case("Order Items") == "order items"
+    assert fold_case("ÄRGER_Ü") == "Ärger_Ü"
+
+
+def test_names_resolve_as_the_server_folds_them() -> None:
+    name = parse_table_name('Shared_DB."Schema"."Order Items"', "t")
+    assert REDSHIFT.resolve(name).sql() == '"shared_db"."schema"."order items"'
+    assert CASE_SENSITIVE.resolve(name).sql() == '"shared_db"."Schema"."Order Items"'
+    assert REDSHIFT.key(parse_table_name("a.b", "t")) == TableKey("dev", "a", "b")
+
+
+@pytest.mark.parametrize(
+    ("answers", "folds"),
+    [
+        ([[("dev", "etl", True)], [("off",)]], True),
+        ([[("dev", "etl", True)], [("on",)]], False),
+        ([[("dev", "etl", True)], ExecutionError("unrecognized", sqlstate="42704")], False),
+    ],
+)
+def test_cluster_facts_read_the_case_setting(answers: list[Any], folds: bool) -> None:
+    facts = catalog.cluster_facts(Answers(*answers), "s")  # type: ignore[arg-type]
+    assert facts == ClusterFacts("dev", "etl", True, folds_identifiers=folds)
+
+
+def test_cluster_facts_do_not_hide_other_errors() -> None:
+    with pytest.raises(ExecutionError):
+        catalog.cluster_facts(Answers([("dev", "etl", "f")], ExecutionError("denied", sqlstate="42501")), "s")  # type: ignore[arg-type]
+
+
+def test_one_columns_query_for_every_table_grouped_by_schema() -> None:
+    keys = [TableKey("dev", "a", "t2"), TableKey("shared_db", "s", "x"), TableKey("dev", "a", "t1")]
+    sql, params = catalog.columns_query(keys)
+    assert sql == (
+        "SELECT database_name, schema_name, table_name, column_name FROM svv_redshift_columns WHERE "
+        "(database_name = %s AND schema_name = %s AND table_name IN (%s, %s)) OR "
+        "(database_name = %s AND schema_name = %s AND table_name IN (%s)) "
+        "ORDER BY database_name, schema_name, table_name, ordinal_position"
+    )
+    assert params == ["dev", "a", "t1", "t2", "shared_db", "s", "x"]
+
+
+def test_privileges_are_tested_in_one_query_and_missing_ones_named() -> None:
+    needs = [
+        table_need("INSERT", "a", "Orders"),
+        table_need("DELETE", "a", "Orders"),
+        Need("CREATE", "database", "dev", "dev"),
+    ]
+    executor = Answers([(True, "f", "t")])
+    lacking = privileges.missing(executor, "s", [*needs, needs[0]])  # type: ignore[arg-type]
+    ((sql, params),) = executor.asked
+    assert (
+        sql
+        == "SELECT HAS_TABLE_PRIVILEGE(%s, 'INSERT'), HAS_TABLE_PRIVILEGE(%s, 'DELETE'), HAS_DATABASE_PRIVILEGE(%s, 'CREATE')"
+    )
+    assert params == ['"a"."Orders"', '"a"."Orders"', "dev"]
+    assert lacking == {needs[1]}
+    assert privileges.describe([needs[1]], "etl") == "user etl lacks DELETE on table a.Orders"
+
+
+def test_a_state_table_in_another_database_is_refused() -> None:
+    assert resolve_state_table(StateTable.parse('DEV."Ops".state'), REDSHIFT).name.sql() == '"dev"."ops"."state"'
+    with pytest.raises(ConfigError, match="is in database shared_db, but the secret connects to database dev"):
+        resolve_state_table(StateTable.parse("shared_db.ops.state"), REDSHIFT)

@@ -1,0 +1,31 @@
+"""State table SQL and row identity."""
+
+from __future__ import annotations
+
+import pytest
+
+from glue_elt.errors import ValidationError
+from glue_elt.redshift.state import DEFAULT_STATE_TABLE, StateTable
+from glue_elt.steps.redshift_cross_account_migration.model import MigrationRow, row_keys
+
+
+def test_default_state_table_statements() -> None:
+    schema, table = StateTable.parse(DEFAULT_STATE_TABLE).create_statements()
+    assert schema == 'CREATE SCHEMA IF NOT EXISTS "glue_elt"'
+    assert table.startswith('CREATE TABLE IF NOT EXISTS "glue_elt"."migration_state" (run_id VARCHAR(256) NOT NULL')
+
+
+def test_state_table_name_is_validated() -> None:
+    with pytest.raises(ValidationError, match="--state_table"):
+        StateTable.parse("state; drop table x")
+
+
+def test_row_keys_are_stable_and_tell_equal_rows_apart() -> None:
+    a = MigrationRow("s.a", "t.a", "sec", line=2)
+    b = MigrationRow("s.b", "t.b", "sec", line=3)
+    a_again = MigrationRow("s.a", "t.a", "sec", line=9)
+    keys = row_keys([a, b, a_again])
+    assert len(set(keys)) == 3
+    assert row_keys([a, b, a_again]) == keys  # deterministic
+    assert row_keys([MigrationRow("s.a", "t.a", "sec", line=40)])[0] == keys[0]  # line numbers do not matter
+    assert row_keys([MigrationRow("s.a", "t.a", "sec", load_type="overwrite")])[0] != keys[0]

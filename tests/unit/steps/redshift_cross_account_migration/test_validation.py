@@ -1,0 +1,106 @@
+"""Row validation."""
+
+from __future__ import annotations
+
+import pytest
+
+from glue_elt.errors import ValidationError
+from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationRow, parse_load_type
+from glue_elt.steps.redshift_cross_account_migration.validation import validate_row
+
+
+def row(**overrides: str) -> MigrationRow:
+    values = {"source_table": "shared_db.s.t", "target_table": "a.t", "secret_name": "sec"} | overrides
+    return MigrationRow(**values)
+
+
+def test_defaults() -> None:
+    plan = validate_row(row())
+    assert plan.load_type is LoadType.APPEND
+    assert plan.columns is None and plan.filter_sql is None
+    assert plan.source.sql() == '"shared_db"."s"."t"'
+
+
+def test_full_row() -> None:
+    plan = validate_row(row(source_columns="id,name", source_filter="id > 1", load_type=" Overwrite "))
+    assert plan.load_type is LoadType.OVERWRITE
+    assert plan.columns is not None and [c.name for c in plan.columns] == ["id", "name"]
+    assert plan.filter_sql == "id > 1"
+
+
+@pytest.mark.parametrize("value", ["merge", "scd2", "delete"])
+def test_unknown_load_types(value: str) -> None:
+    with pytest.raises(
+        ValidationError,
+        match=f"load_type '{value}' is not supported \\(use one of: append, overwrite, incremental, upsert\\)",
+    ):
+        validate_row(row(load_type=value))
+
+
+def test_incremental_and_upsert() -> None:
+    plan = validate_row(row(load_type="incremental", watermark_column="Updated_At"))
+    assert plan.load_type is LoadType.INCREMENTAL and plan.watermark is not None and plan.watermark.name == "updated_at"
+    plan = validate_row(row(load_type="upsert", merge_keys="id, region"))
+    assert [k.name for k in plan.merge_keys] == ["id", "region"]
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"load_type": "incremental"}, "load_type incremental needs watermark_column"),
+        ({"load_type": "upsert"}, "load_type upsert needs merge_keys"),
+        ({"load_type": "append", "watermark_column": "ts"}, "watermark_column is only used by load_type incremental"),
+        ({"load_type": "overwrite", "merge_keys": "id"}, "merge_keys is only used by load_type upsert"),
+        ({"load_type": "incremental", "watermark_column": "a, b"}, "must name one column"),
+        ({"load_type": "upsert", "merge_keys": "id; drop table x"}, "merge_keys"),
+        (
+            {"load_type": "upsert", "merge_keys": "id", "source_columns": "name"},
+            "merge_keys id must be among source_columns",
+        ),
+        (
+            {"load_type": "incremental", "watermark_column": "ts", "source_columns": "id"},
+            "watermark_column ts must be among",
+        ),
+    ],
+)
+def test_load_type_requirements(values: dict[str, str], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        validate_row(row(**values))
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    with pytest.raises(ValidationError) as error:
+        validate_row(row(source_table="", target_table="x", secret_name=" ", load_type="bogus"))
+    message = str(error.value)
+    for part in (
+        "source_table is required",
+        "secret_name is required",
+        "target_table 'x'",
+        "load_type 'bogus'",
+    ):
+        assert part in message
+
+
+def test_row_problem_from_parsing_is_reported() -> None:
+    with pytest.raises(ValidationError, match="line 3 has 7 fields"):
+        validate_row(MigrationRow("a.b", "c.d", "s", problem="line 3 has 7 fields but the header has 6"))
+
+
+def test_source_equal_to_target_is_rejected() -> None:
+    with pytest.raises(ValidationError, match="same table"):
+        validate_row(row(source_table="A.T", target_table="a.t"))
+
+
+def test_parse_load_type_default() -> None:
+    assert parse_load_type("") is LoadType.APPEND
+
+
+def test_a_misaligned_row_fails_with_its_parsing_problem_only() -> None:
+    """The values of a row with too many fields are shifted: checking them would only add noise."""
+    problem = (
+        "line 2 has 7 fields but the header has 6 (a value containing the separator '#'? enclose it in double quotes)"
+    )
+    shifted = MigrationRow("shared_db.s.t", "note = 'a", "b'", source_filter="s", load_type="x.y", problem=problem)
+    with pytest.raises(ValidationError) as error:
+        validate_row(shifted)
+    assert str(error.value) == problem
