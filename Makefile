@@ -5,10 +5,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 STACK_DIR ?= .stack
-LINT_PATHS := src tests local_stack glue_jobs bench
+LINT_PATHS := src tests local_stack glue_jobs bench docs/hooks
 
 .DEFAULT_GOAL := help
-.PHONY: help venv docs-venv system-deps lint format test test-matrix unit demo bench stack stack-down dist docs docs-serve clean
+.PHONY: help venv docs-venv system-deps lint format test test-matrix unit demo bench stack stack-down dist docs docs-serve docs-params clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -36,7 +36,7 @@ system-deps: ## Install PgBouncer (Debian package) if it is missing
 lint: venv ## ruff (lint + format check), mypy --strict and cfn-lint on deploy/
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/ruff format --check $(LINT_PATHS)
-	$(VENV)/bin/mypy --strict src local_stack bench
+	$(VENV)/bin/mypy --strict src local_stack bench docs/hooks
 	$(VENV)/bin/cfn-lint --template deploy/*.yaml
 
 format: venv ## Apply ruff's fixes and formatting
@@ -80,6 +80,9 @@ stack-down: venv ## Stop the local stack started by `make stack`
 
 docs: docs-venv ## Build the documentation site into site/ (mkdocs --strict: a broken link or page fails)
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
+
+docs-params: venv ## Write docs/parameters.md's tables anew from the steps' Param declarations
+	$(PY) docs/hooks/parameters.py
 
 docs-serve: docs-venv ## Serve the documentation site on http://127.0.0.1:8000 while you edit
 	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs serve --dev-addr 127.0.0.1:8000

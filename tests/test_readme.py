@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import json
 import re
 import shlex
 import unicodedata
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -327,3 +329,22 @@ def test_the_playground_commands_shown_are_those_make_stack_prints() -> None:
     shown = (DOCS / "getting-started.md").read_text(encoding="utf-8")
     assert f"\n{commands.python_m(playground.CONFIG_ARGS)}\n" in shown
     assert f"\n{commands.glue_elt(playground.SCHEMA_ARGS)}\n" in shown
+
+
+def load_parameters_hook() -> Any:
+    """docs/hooks/parameters.py, the generator of the parameter tables (an MkDocs hook, not a package)."""
+    spec = importlib.util.spec_from_file_location("parameters_hook", DOCS / "hooks" / "parameters.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_parameter_tables_are_generated_from_the_declarations() -> None:
+    """The page in the repository holds what the declarations generate (``make docs-params`` writes it anew)."""
+    hook = load_parameters_hook()
+    text = PARAMETERS_PAGE.read_text(encoding="utf-8")
+    assert text.count("generated from its Param declarations") == len(STEPS)
+    assert hook.render(text) == text, "docs/parameters.md is stale: run make docs-params"
+    stale = text.replace("| `--max_parallel` | `4` |", "| `--max_parallel` | `5` |")
+    assert hook.render(stale) == text  # a hand edit inside a generated table does not survive

@@ -49,8 +49,8 @@ class Param(Generic[T]):
     """One job parameter: its name (without ``--``), help text, typed default and parser.
 
     ``parse(name, text)`` turns the given text into the typed value, raising ``ConfigError`` that names
-    ``--name``; an absent or blank value is ``default``. The help text, a step's settings and the README's
-    parameter table all follow from these declarations.
+    ``--name``; an absent or blank value is ``default``. The help text, a step's settings and the documentation's
+    parameter tables (``doc``, ``example``: docs/hooks/parameters.py) all follow from these declarations.
     """
 
     name: str
@@ -58,6 +58,10 @@ class Param(Generic[T]):
     default: T = None  # type: ignore[assignment]
     parse: Callable[[str, str], T] = text  # type: ignore[assignment]
     shown_default: str | None = None
+    doc: str = ""
+    """The parameter's line in the documentation's tables (Markdown; ``help`` when empty)."""
+    example: str = ""
+    """A value a user might give, shown beside ``doc``."""
 
     def read(self, get: Callable[[str], str | None]) -> T:
         """The typed value from ``get(name)`` (the raw text or ``None``)."""

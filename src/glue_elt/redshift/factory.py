@@ -25,6 +25,9 @@ EXECUTOR = Param(
     "how SQL reaches Redshift: driver (redshift_connector over the network) or data_api (the Redshift Data API)",
     ExecutorKind.DRIVER,
     choice(ExecutorKind),
+    doc="how SQL reaches Redshift: `driver` (`redshift_connector` over the network: needs a route to the cluster) or "
+    "`data_api` (the Redshift Data API over HTTPS: no route, no open connection; see [Connecting](connecting.md))",
+    example="data_api",
 )
 
 

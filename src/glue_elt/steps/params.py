@@ -29,27 +29,63 @@ def output_path(filename: str) -> Callable[[str, str], str]:
     return parse
 
 
-DRY_RUN = Param("dry_run", "check everything the run would do and write nothing (true/false)", False, boolean)
+DRY_RUN = Param(
+    "dry_run",
+    "check everything the run would do and write nothing (true/false)",
+    False,
+    boolean,
+    doc=(
+        "check everything the run would do and write nothing (no loads, no state table, no error "
+        "file): the migration step validates and pre-flights every row and logs its SQL and "
+        "verdict, the SQL step checks the split and the rule on statements that cannot run in a "
+        "transaction and `EXPLAIN`s each statement EXPLAIN accepts; exit 1 if a check failed"
+    ),
+    example="true",
+)
 MAX_RETRIES = Param(
     "max_retries",
     "retries after a transient error (connection, Redshift error 1023/40001, deadlock)",
     3,
     integer(0, 20),
+    doc=(
+        "retries after a transient error (lost connection, server restart, serializable isolation "
+        "error 1023 / SQLSTATE 40001, deadlock): of a row in the migration step, of the whole "
+        "transaction in the SQL step (in autocommit mode: of the statement)"
+    ),
+    example="5",
 )
 RETRY_WAIT_SECONDS = Param(
-    "retry_wait_seconds", "first retry wait; doubles each retry, with jitter", 1.0, number(0, 60)
+    "retry_wait_seconds",
+    "first retry wait; doubles each retry, with jitter",
+    1.0,
+    number(0, 60),
+    doc=(
+        "wait before the first retry; it doubles with each retry (at most 60 s), plus random jitter of up to this much"
+    ),
+    example="2",
 )
 STATE_TABLE = Param(
     "state_table",
     "table on the target cluster recording what each run id committed (created on first use)",
     StateTable.parse(DEFAULT_STATE_TABLE),
     state_table,
+    doc=(
+        "table on the target cluster recording what each run id committed (created on first use; "
+        "both steps may share it)"
+    ),
+    example="ops.migration_state",
 )
 ASSUME_ROLE_ARN = Param(
     "assume_role_arn",
     "IAM role to assume (STS, once) for reading the secrets and calling the Redshift APIs",
     None,
     role_arn,
+    doc=(
+        "role to assume (one STS call per run) for reading the secrets and for the Redshift calls "
+        "(temporary credentials, host look-ups, the Data API; see [Connecting](connecting.md)), "
+        "e.g. a role in the account that owns them"
+    ),
+    example="arn:aws:iam::222233334444:role/secret-reader",
 )
 RUN_ID = Param(
     "run_id",
@@ -57,6 +93,13 @@ RUN_ID = Param(
     None,
     check_run_id,
     shown_default="--JOB_RUN_ID",
+    doc=(
+        "the run id that exactly-once is kept by: a re-run, or a Glue retry (which gets a new "
+        "`--JOB_RUN_ID`), with the same `--run_id` skips what committed: the migration step's rows,"
+        " the SQL step's script (in autocommit mode: its statements); see "
+        "[Guarantees](guarantees.md)"
+    ),
+    example="2026-11-29",
 )
 JOB_RUN_ID = Param(
     "JOB_RUN_ID",
@@ -64,12 +107,19 @@ JOB_RUN_ID = Param(
     None,
     check_run_id,
     shown_default="generated",
+    doc=(
+        "Glue's id of this job run (Glue sets it; a retry gets a new one); the run id when "
+        "`--run_id` is absent; otherwise `YYYYmmddTHHMMSSZ-xxxxxxxx` is generated and logged"
+    ),
+    example="jr_0123abcd",
 )
 SUMMARY_OUTPUT_PATH = Param(
     "summary_output_path",
     "s3:// key, or prefix ending in '/', for the run summary as JSON",
     None,
     output_path("summary.json"),
+    doc="the run summary as JSON: a key, or a prefix (then `<prefix><run id>/summary.json`)",
+    example="s3://b/runs/",
 )
 
 RUN_CONTROL: tuple[Param[Any], ...] = (

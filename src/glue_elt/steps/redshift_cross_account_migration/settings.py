@@ -30,41 +30,104 @@ CONFIG_PATH = Param(
     "config file mode: s3://bucket/key of the config file; a .json key is read as JSON (the error file's format)",
     None,
     s3_uri,
+    doc=(
+        "config file mode: `s3://bucket/key` of the config file; a `.json` key is read as JSON (the"
+        " error file's format)"
+    ),
+    example="s3://b/migrations/orders.csv",
 )
-CONFIG_FILE_SEP = Param("config_file_sep", "the delimited config file's separator (one character)", "#")
+CONFIG_FILE_SEP = Param(
+    "config_file_sep",
+    "the delimited config file's separator (one character)",
+    "#",
+    doc="the delimited config file's separator (one character)",
+    example=";",
+)
 SOURCE_SCHEMA: Param[str | None] = Param(
-    "source_schema", "schema mode: source schema, one or two parts (e.g. shared_db.sales)"
+    "source_schema",
+    "schema mode: source schema, one or two parts (e.g. shared_db.sales)",
+    doc="schema mode: source schema, one or two parts",
+    example="shared_db.sales",
 )
-TARGET_SCHEMA: Param[str | None] = Param("target_schema", "schema mode: every base table of this schema is migrated")
+TARGET_SCHEMA: Param[str | None] = Param(
+    "target_schema",
+    "schema mode: every base table of this schema is migrated",
+    doc="schema mode: every base table of this schema is migrated",
+    example="sales",
+)
 SECRET_NAME: Param[str | None] = Param(
-    "secret_name", "schema mode: Secrets Manager secret (name or ARN) of the target cluster"
+    "secret_name",
+    "schema mode: Secrets Manager secret (name or ARN) of the target cluster",
+    doc="schema mode: secret (name or full ARN) for the target cluster",
+    example="redshift-secret",
 )
-LOAD_TYPE = Param("load_type", "schema mode: append, overwrite, incremental or upsert", "append")
-MERGE_KEYS: Param[str | None] = Param("merge_keys", "schema mode, load_type upsert: comma-separated key columns")
+LOAD_TYPE = Param(
+    "load_type",
+    "schema mode: append, overwrite, incremental or upsert",
+    "append",
+    doc="schema mode: `append`, `overwrite`, `incremental` or `upsert`",
+    example="upsert",
+)
+MERGE_KEYS: Param[str | None] = Param(
+    "merge_keys",
+    "schema mode, load_type upsert: comma-separated key columns",
+    doc="schema mode, `upsert`: key columns",
+    example="id,region",
+)
 WATERMARK_COLUMN: Param[str | None] = Param(
-    "watermark_column", "schema mode, load_type incremental: the column whose values only grow"
+    "watermark_column",
+    "schema mode, load_type incremental: the column whose values only grow",
+    doc="schema mode, `incremental`: the column whose values only grow",
+    example="updated_at",
 )
 ERROR_OUTPUT_PATH = Param(
     "error_output_path",
     "failed rows as JSON: an s3:// key, or a prefix ending in '/' (then <prefix><run id>/failed_rows.json)",
     None,
     job_params.output_path("failed_rows.json"),
+    doc=("failed rows as JSON: an `s3://` key, or a prefix ending in `/` (then `<prefix><run id>/failed_rows.json`)"),
+    example="s3://b/errors/",
 )
-FAIL_ON_ERROR = Param("fail_on_error", "exit non-zero when a row failed (true/false)", True, boolean)
+FAIL_ON_ERROR = Param(
+    "fail_on_error",
+    "exit non-zero when a row failed (true/false)",
+    True,
+    boolean,
+    doc="`false` makes a run with failed rows exit 0",
+    example="false",
+)
 OVERWRITE_MODE = Param(
     "overwrite_mode",
     "how overwrite empties the target: delete (atomic) or truncate (fast, not atomic)",
     OverwriteMode.DELETE,
     choice(OverwriteMode),
+    doc=(
+        "how `overwrite` empties the target: `delete` (atomic) or `truncate` (fast, not atomic); "
+        "see [Load types](load-types.md#load-types)"
+    ),
+    example="truncate",
 )
 MAX_PARALLEL = Param(
     "max_parallel",
     "rows loaded at once (1 = serial, file order); one connection each",
     4,
     integer(1, MAX_PARALLEL_LIMIT),
+    doc=(
+        "rows loaded at once (1 to 64); `1` runs the rows serially in file order; at most this many"
+        " connections per secret, and one more for the rows' look-ups"
+    ),
+    example="8",
 )
 VERIFY_COUNTS = Param(
-    "verify_counts", "append/overwrite: roll back a row whose insert count differs from the source", False, boolean
+    "verify_counts",
+    "append/overwrite: roll back a row whose insert count differs from the source",
+    False,
+    boolean,
+    doc=(
+        "`append`/`overwrite`: in the row's transaction, compare the rows inserted with `COUNT(*)` "
+        "of the filtered source and roll back on a mismatch"
+    ),
+    example="true",
 )
 
 PARAMETERS: tuple[Param[Any], ...] = (

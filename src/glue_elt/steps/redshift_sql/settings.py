@@ -27,14 +27,33 @@ def s3_uri(name: str, value: str) -> S3Uri:
     return S3Uri.parse(value.strip(), what=f"--{name}")
 
 
-SQL_PATH = Param("sql_path", "s3://bucket/key of the SQL script (UTF-8) to run", None, s3_uri)
-SECRET_NAME: Param[str | None] = Param("secret_name", "Secrets Manager secret (name or ARN) of the target cluster")
+SQL_PATH = Param(
+    "sql_path",
+    "s3://bucket/key of the SQL script (UTF-8) to run",
+    None,
+    s3_uri,
+    doc="required: `s3://bucket/key` of the script (UTF-8, a BOM is fine)",
+    example="s3://b/sql/build_marts.sql",
+)
+SECRET_NAME: Param[str | None] = Param(
+    "secret_name",
+    "Secrets Manager secret (name or ARN) of the target cluster",
+    doc="required: secret (name or full ARN) of the target cluster",
+    example="redshift-secret",
+)
 NON_TRANSACTIONAL = Param(
     "non_transactional",
     "a statement Redshift cannot run in a transaction (VACUUM, TRUNCATE, ...): refuse the script, or autocommit: "
     "run every statement on its own, in order (the script is then not atomic)",
     NonTransactional.REFUSE,
     choice(NonTransactional),
+    doc=(
+        "what to do with a statement Redshift cannot run in a transaction: `refuse` the script "
+        "before anything runs, or `autocommit`: run every statement on its own, in order (**the "
+        "script is then not atomic**); see [Statements that cannot run in a "
+        "transaction](sql-step.md#statements-that-cannot-run-in-a-transaction)"
+    ),
+    example="autocommit",
 )
 STEP_PARAMETERS: tuple[Param[Any], ...] = (
     SQL_PATH,
