@@ -13,6 +13,7 @@ target: executors, names, catalog, state table, credentials) and ``glue_elt.step
 
 from typing import TYPE_CHECKING
 
+from glue_elt.core.lazy import lazy_attributes
 from glue_elt.core.params import Param
 from glue_elt.core.retry import RetryPolicy
 from glue_elt.errors import (
@@ -82,9 +83,4 @@ _LAZY = {
 importing ``glue_elt`` for one step loads no other step's code."""
 
 
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module 'glue_elt' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)

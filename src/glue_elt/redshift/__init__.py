@@ -8,6 +8,8 @@ Its names below are imported on first use, so importing the package (or one of i
 
 from typing import TYPE_CHECKING
 
+from glue_elt.core.lazy import lazy_attributes
+
 if TYPE_CHECKING:
     from glue_elt.redshift.executor import Executor, Row, Session
     from glue_elt.redshift.factory import ExecutorKind, build_executor
@@ -39,9 +41,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)

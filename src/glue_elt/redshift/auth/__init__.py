@@ -7,6 +7,8 @@ Its names below are imported on first use, so importing the package (or one of i
 
 from typing import TYPE_CHECKING
 
+from glue_elt.core.lazy import lazy_attributes
+
 if TYPE_CHECKING:
     from glue_elt.redshift.auth.endpoints import EndpointLookup
     from glue_elt.redshift.auth.secrets import SecretStore
@@ -30,9 +32,4 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> object:
-    if name in _LAZY:
-        import importlib
-
-        return getattr(importlib.import_module(_LAZY[name]), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)
