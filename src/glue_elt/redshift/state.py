@@ -5,7 +5,9 @@ and "loaded" in the target can never disagree. Reads of the table always run in 
 statement, never inside a load transaction: a load transaction only appends to the state table, so loads
 of one run, or of concurrent runs sharing the table, never form a read/write cycle (Redshift error 1023)
 under SERIALIZABLE or SNAPSHOT isolation. The table has no primary key: Redshift would not enforce one, so
-nothing may rely on it; exactly-once comes from looking a row up before loading it.
+nothing may rely on it; exactly-once comes from looking a row up while its work is locked (the load's target,
+or for a SQL script the commit lock beside the state table), on a connection beside the transaction
+(``look_up_beside``).
 """
 
 from __future__ import annotations
@@ -149,8 +151,9 @@ class RunLedger:
 
     ``open`` creates the table where the catalog found none and reads what the run id committed before
     (one query); ``committed`` answers from that; ``look_up`` asks the table again, in its own statement
-    (a retry's question, in case a failed attempt committed but its acknowledgement was lost). Nothing
-    here runs inside a load transaction, which only appends through ``record``.
+    (a retry's question, in case a failed attempt committed but its acknowledgement was lost), and
+    ``look_up_beside`` the same from inside a transaction that holds its lock. Inside a transaction only
+    ``record`` (an append) and ``lock`` (of the commit lock, never of the state table) run.
     """
 
     def __init__(self, executor: Executor, run_id: str) -> None:

@@ -87,10 +87,10 @@ def failed(row: MigrationRow, error: GlueELTError, started: float, load_type: Lo
 
 
 def run_load(session: Session, sql: LoadSql) -> int:
-    """One row's statements inside its transaction; returns the rows inserted.
+    """One row's statements inside its transaction, after the caller's ``LOCK target``; returns the rows inserted.
 
-    The first statement writes the connected database (DELETE or INSERT into the target), so no load
-    transaction starts with a read of a data share. The checks and the count run after it: on Redshift they
+    The first of them writes the connected database (DELETE or INSERT into the target), so no load
+    transaction reads a data share before it has written. The checks and the count run after it: on Redshift they
     read the share as of the transaction's start, as the insert does. Raises ``LoadCheckError`` (so the
     transaction rolls back) when a check finds a row or the insert copied another number of rows than
     the count.
