@@ -9,14 +9,19 @@ from typing import Any
 
 from glue_elt.aws.s3 import S3Uri, output_uri
 from glue_elt.core.params import Param, boolean, choice, integer
-from glue_elt.errors import ConfigError, ValidationError
+from glue_elt.errors import ConfigError
 from glue_elt.redshift.factory import EXECUTOR, ExecutorKind
-from glue_elt.redshift.names import Identifier, parse_column_list, parse_schema_name
 from glue_elt.redshift.state import StateTable
 from glue_elt.steps import params as job_params
-from glue_elt.steps.redshift_cross_account_migration.model import LoadType, OverwriteMode, parse_load_type
+from glue_elt.steps.redshift_cross_account_migration.model import OverwriteMode
+from glue_elt.steps.redshift_cross_account_migration.schema_mode import (
+    ONLY_SCHEMA_MODE,
+    SCHEMA_MODE_PARAMS,
+    SCHEMA_PARAMETERS,
+    SchemaMode,
+    read_schema_mode,
+)
 
-SCHEMA_MODE_PARAMS = ("source_schema", "target_schema", "secret_name")
 MAX_PARALLEL_LIMIT = 64
 
 
@@ -42,43 +47,6 @@ CONFIG_FILE_SEP = Param(
     "#",
     doc="the delimited config file's separator (one character)",
     example=";",
-)
-SOURCE_SCHEMA: Param[str | None] = Param(
-    "source_schema",
-    "schema mode: source schema, one or two parts (e.g. shared_db.sales)",
-    doc="schema mode: source schema, one or two parts",
-    example="shared_db.sales",
-)
-TARGET_SCHEMA: Param[str | None] = Param(
-    "target_schema",
-    "schema mode: every base table of this schema is migrated",
-    doc="schema mode: every base table of this schema is migrated",
-    example="sales",
-)
-SECRET_NAME: Param[str | None] = Param(
-    "secret_name",
-    "schema mode: Secrets Manager secret (name or ARN) of the target cluster",
-    doc="schema mode: secret (name or full ARN) for the target cluster",
-    example="redshift-secret",
-)
-LOAD_TYPE = Param(
-    "load_type",
-    "schema mode: append, overwrite, incremental or upsert",
-    "append",
-    doc="schema mode: `append`, `overwrite`, `incremental` or `upsert`",
-    example="upsert",
-)
-MERGE_KEYS: Param[str | None] = Param(
-    "merge_keys",
-    "schema mode, load_type upsert: comma-separated key columns",
-    doc="schema mode, `upsert`: key columns",
-    example="id,region",
-)
-WATERMARK_COLUMN: Param[str | None] = Param(
-    "watermark_column",
-    "schema mode, load_type incremental: the column whose values only grow",
-    doc="schema mode, `incremental`: the column whose values only grow",
-    example="updated_at",
 )
 ERROR_OUTPUT_PATH = Param(
     "error_output_path",
@@ -129,16 +97,37 @@ VERIFY_COUNTS = Param(
     ),
     example="true",
 )
+CREATE_MISSING_TARGETS = Param(
+    "create_missing_targets",
+    "create a target table (and its schema) that does not exist, from the source's columns (true/false)",
+    False,
+    boolean,
+    doc=(
+        "create a target table that does not exist (and its schema) from the source's columns: names, order,"
+        " types, `NOT NULL`, and the distribution and sort keys where the catalog shows them; in the row's own"
+        " transaction, so a failed load leaves no table behind. Existing tables are used as they are"
+    ),
+    example="true",
+)
+ALLOW_NARROWING = Param(
+    "allow_narrowing",
+    "load into target columns narrower than the source's (a warning instead of a refusal)",
+    False,
+    boolean,
+    doc=(
+        "load into a target column narrower than the source's (`VARCHAR(10)` from `VARCHAR(100)`, `SMALLINT`"
+        " from `BIGINT`, ...) with a warning instead of refusing the row; for when a filter guarantees the values"
+        " fit"
+    ),
+    example="true",
+)
 
 PARAMETERS: tuple[Param[Any], ...] = (
     CONFIG_PATH,
     CONFIG_FILE_SEP,
-    SOURCE_SCHEMA,
-    TARGET_SCHEMA,
-    SECRET_NAME,
-    LOAD_TYPE,
-    MERGE_KEYS,
-    WATERMARK_COLUMN,
+    *SCHEMA_PARAMETERS,
+    CREATE_MISSING_TARGETS,
+    ALLOW_NARROWING,
     ERROR_OUTPUT_PATH,
     job_params.SUMMARY_OUTPUT_PATH,
     FAIL_ON_ERROR,
@@ -161,18 +150,6 @@ class ConfigFileMode:
 
 
 @dataclass(frozen=True)
-class SchemaMode:
-    """Rows are every base table of ``target_schema``, read from ``source_schema``."""
-
-    source_schema: str
-    target_schema: Identifier
-    secret_name: str
-    load_type: str
-    merge_keys: str = ""
-    watermark_column: str = ""
-
-
-@dataclass(frozen=True)
 class MigrationSettings:
     """Validated job parameters (defaults live on the ``Param`` declarations above)."""
 
@@ -189,6 +166,8 @@ class MigrationSettings:
     summary_output_path: str | None
     assume_role_arn: str | None
     executor: ExecutorKind = ExecutorKind.DRIVER
+    create_missing_targets: bool = False
+    allow_narrowing: bool = False
 
     def error_file_uri(self, run_id: str) -> S3Uri | None:
         """Where this run's failed rows go (``None`` when no error path was given)."""
@@ -206,8 +185,7 @@ class MigrationSettings:
 def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
     """Build settings from ``get(name)`` (a parameter's value or ``None``); ``ConfigError`` if unusable."""
     config_path = CONFIG_PATH.read(get)
-    schema_values = {name: get(name) for name in SCHEMA_MODE_PARAMS}
-    given = [name for name, value in schema_values.items() if value]
+    given = [name for name in SCHEMA_MODE_PARAMS if get(name)]
     mode: ConfigFileMode | SchemaMode
     if config_path and given:
         raise ConfigError(
@@ -217,17 +195,18 @@ def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
     if config_path:
         mode = ConfigFileMode(config_path, CONFIG_FILE_SEP.read(get))
     elif given:
-        missing = [name for name in SCHEMA_MODE_PARAMS if name not in given]
-        if missing:
-            raise ConfigError(f"schema mode needs {', '.join('--' + m for m in missing)} as well")
-        mode = _schema_mode(schema_values, LOAD_TYPE.read(get), MERGE_KEYS.read(get), WATERMARK_COLUMN.read(get))
+        mode = read_schema_mode(get)
     else:
         raise ConfigError(
             "no migration rows: give --config_path s3://bucket/key.csv (config file mode) or "
             "--source_schema, --target_schema and --secret_name (schema mode)"
         )
-    if isinstance(mode, ConfigFileMode) and (get("merge_keys") or get("watermark_column")):
-        raise ConfigError("--merge_keys and --watermark_column are for schema mode; put them in the config file")
+    schema_only = [f"--{name}" for name in ONLY_SCHEMA_MODE if get(name)]
+    if isinstance(mode, ConfigFileMode) and schema_only:
+        raise ConfigError(
+            f"{' and '.join(schema_only)} {'is' if len(schema_only) == 1 else 'are'} for schema mode "
+            "(in a config file, merge_keys and watermark_column are columns of each row)"
+        )
     return MigrationSettings(
         mode,
         error_output_path=ERROR_OUTPUT_PATH.read(get),
@@ -242,25 +221,6 @@ def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
         summary_output_path=job_params.SUMMARY_OUTPUT_PATH.read(get),
         assume_role_arn=job_params.ASSUME_ROLE_ARN.read(get),
         executor=EXECUTOR.read(get),
+        create_missing_targets=CREATE_MISSING_TARGETS.read(get),
+        allow_narrowing=ALLOW_NARROWING.read(get),
     )
-
-
-def _schema_mode(
-    values: dict[str, str | None], load_type: str, merge_keys: str | None, watermark: str | None
-) -> SchemaMode:
-    source, target, secret = (values[name] or "" for name in SCHEMA_MODE_PARAMS)
-    try:
-        parse_schema_name(source, "--source_schema", max_parts=2)
-        (target_schema,) = parse_schema_name(target, "--target_schema", max_parts=1)
-        kind = parse_load_type(load_type)
-        if kind is LoadType.INCREMENTAL and not watermark:
-            raise ValidationError("schema mode with --load_type incremental needs --watermark_column")
-        if kind is LoadType.UPSERT and not merge_keys:
-            raise ValidationError("schema mode with --load_type upsert needs --merge_keys")
-        if merge_keys:
-            parse_column_list(merge_keys, "--merge_keys")
-        if watermark:
-            parse_column_list(watermark, "--watermark_column")
-    except ValidationError as error:
-        raise ConfigError(str(error)) from None
-    return SchemaMode(source.strip(), target_schema, secret.strip(), load_type, merge_keys or "", watermark or "")

@@ -26,12 +26,8 @@ from glue_elt.steps.redshift_cross_account_migration.orchestrator import Orchest
 from glue_elt.steps.redshift_cross_account_migration.outputs import summary_document, write_failed_rows, write_summary
 from glue_elt.steps.redshift_cross_account_migration.report import log_summary
 from glue_elt.steps.redshift_cross_account_migration.runner import LoadOptions, RowRunner
-from glue_elt.steps.redshift_cross_account_migration.settings import (
-    ConfigFileMode,
-    MigrationSettings,
-    SchemaMode,
-    read_settings,
-)
+from glue_elt.steps.redshift_cross_account_migration.schema_mode import SchemaMode
+from glue_elt.steps.redshift_cross_account_migration.settings import ConfigFileMode, MigrationSettings, read_settings
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from glue_elt.redshift.names import Identifier
-from glue_elt.steps.redshift_cross_account_migration.settings import SchemaMode
+from glue_elt.steps.redshift_cross_account_migration.schema_mode import SchemaMode
 from glue_elt.steps.redshift_cross_account_migration.step import RedshiftCrossAccountDataMigration, schema_rows
 from glue_elt.steps.redshift_cross_account_migration.validation import validate_row
 

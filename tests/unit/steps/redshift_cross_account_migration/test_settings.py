@@ -6,7 +6,8 @@ import pytest
 
 from glue_elt.aws.s3 import S3Uri
 from glue_elt.errors import ConfigError
-from glue_elt.steps.redshift_cross_account_migration.settings import ConfigFileMode, SchemaMode, read_settings
+from glue_elt.steps.redshift_cross_account_migration.schema_mode import SchemaMode
+from glue_elt.steps.redshift_cross_account_migration.settings import ConfigFileMode, read_settings
 
 
 def settings(**values: str):  # type: ignore[no-untyped-def]
@@ -51,7 +52,7 @@ def test_schema_mode() -> None:
         ({"config_path": "s3://b/c", "max_retries": "-1"}, "--max_retries must be between 0 and 20"),
         ({"config_path": "s3://b/c", "retry_wait_seconds": "600"}, "--retry_wait_seconds must be between 0 and 60"),
         ({"config_path": "s3://b/c", "state_table": "x"}, "--state_table 'x' must be schema.table"),
-        ({"config_path": "s3://b/c", "merge_keys": "id"}, "are for schema mode"),
+        ({"config_path": "s3://b/c", "merge_keys": "id"}, "is for schema mode"),
         (
             {"source_schema": "a", "target_schema": "t", "secret_name": "s", "load_type": "incremental"},
             "needs --watermark_column",
