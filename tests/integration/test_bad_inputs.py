@@ -158,7 +158,9 @@ CASES = [
     Case("columns injection", row(columns=f"id) SELECT 1 FROM {TGT}.canary; --"), "row", "source_columns"),
     Case("expression as column", row(columns="count(*)"), "row", "must be a comma-separated list of column names"),
     Case("duplicate column", row(columns="id, ID"), "row", "names column(s) more than once: id"),
-    Case("unknown column", row(columns="id, nope"), "row", 'pre-flight check failed: column "nope"'),
+    Case(
+        "unknown column", row(columns="id, nope"), "row", "pre-flight check failed: source column nope does not exist"
+    ),
     # filters
     Case(
         "second statement in filter",

@@ -77,7 +77,7 @@ def test_a_statement_that_fails_at_load_time_fails_its_row_and_changes_nothing(
     db.admin(f"CREATE TABLE {source}.t (id int, v text)", f"INSERT INTO {source}.t VALUES (1, 'ok'), (2, 'too long')")
     db.as_etl(f"CREATE TABLE {target}.t (id int, v varchar(3))", f"INSERT INTO {target}.t VALUES (0, 'old')")
     uri = config(put_config, "fails", line(source, target, api_secret, "overwrite"))
-    (outcome,) = migrate(uri, fail_on_error="false").outcomes
+    (outcome,) = migrate(uri, fail_on_error="false", allow_narrowing="true").outcomes  # past the pre-flight's refusal
     assert outcome.status is RowStatus.FAILED and outcome.error is not None
     assert "value too long for type character varying(3)" in outcome.error
     assert db.rows(f"SELECT id, v FROM {target}.t") == [(0, "old")]  # the batch's DELETE rolled back too
@@ -94,7 +94,8 @@ def test_a_rerun_after_a_failed_batch_loads_once_when_the_cause_is_fixed(
     db.admin(f"CREATE TABLE {source}.t (id int, v text)", f"INSERT INTO {source}.t VALUES (1, 'ok'), (2, 'too long')")
     db.as_etl(f"CREATE TABLE {target}.t (id int, v varchar(3))", f"INSERT INTO {target}.t VALUES (0, 'old')")
     uri = config(put_config, f"rerun-{mode}", line(source, target, api_secret, "overwrite"))
-    params = {"run_id": f"rerun-{target}-{mode}", "overwrite_mode": mode, "fail_on_error": "false"}
+    params = {"run_id": f"rerun-{target}-{mode}", "overwrite_mode": mode, "fail_on_error": "false",
+              "allow_narrowing": "true"}  # fmt: skip
     (failed,) = migrate(uri, **params).outcomes
     assert failed.status is RowStatus.FAILED and "value too long" in (failed.error or "")
     db.as_etl(f"ALTER TABLE {target}.t ALTER COLUMN v TYPE text")  # the cause, fixed

@@ -128,6 +128,7 @@ def test_bad_rows_fail_alone_and_land_in_the_error_file(
         "load_type",
         "merge_keys",
         "watermark_column",
+        "target_columns",
         "error",
     }
     assert failed[3]["load_type"] == "merge" and failed[3]["error"] == errors[3]

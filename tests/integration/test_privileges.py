@@ -9,7 +9,7 @@ import pytest
 
 from glue_elt import MigrationResult, RedshiftCrossAccountDataMigration, RowStatus
 from glue_elt.steps.base import EXIT_ROWS_FAILED
-from glue_elt.steps.redshift_cross_account_migration.inspection import LOCK_WHY
+from glue_elt.steps.redshift_cross_account_migration.needs import LOCK_WHY
 from tests.conftest import Db, run_step
 from tests.integration.test_executors import config, line, state_rows
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from glue_elt.errors import ExecutionError
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.names import TableName, fold_case
+from glue_elt.redshift.types import ColumnType, parse_type
 
 FACTS_SQL = "SELECT CURRENT_DATABASE(), CURRENT_USER, (SELECT usesuper FROM pg_user WHERE usename = CURRENT_USER)"
 CASE_SETTING_SQL = "SHOW enable_case_sensitive_identifier"
@@ -29,8 +30,8 @@ BASE_TABLES_SQL = (
     "WHERE database_name = %s AND schema_name = %s AND table_type = 'TABLE' ORDER BY table_name"
 )
 COLUMNS_SQL = (
-    "SELECT database_name, schema_name, table_name, column_name FROM svv_redshift_columns WHERE {groups} "
-    "ORDER BY database_name, schema_name, table_name, ordinal_position"
+    "SELECT database_name, schema_name, table_name, column_name, data_type, is_nullable, column_default, distkey, "
+    "sortkey FROM svv_redshift_columns WHERE {groups} ORDER BY database_name, schema_name, table_name, ordinal_position"
 )
 SIMILAR_TABLES_SQL = (
     "SELECT database_name, schema_name, table_name FROM svv_redshift_tables WHERE {groups} "
@@ -71,6 +72,40 @@ class TableKey:
         return f"{self.database}.{self.schema}.{self.table}"
 
 
+IDENTITY_DEFAULT = '"identity"('
+"""How Redshift's catalog shows an IDENTITY column's default (``"identity"(<table oid>, <column>, '<seed>,<step>'
+::text)``, the form ``pg_attrdef`` holds); the stand-in's view writes its identity columns the same way."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column as ``SVV_REDSHIFT_COLUMNS`` shows it: name, type, ``NOT NULL``, default expression (an IDENTITY
+    column's is ``"identity"(...)``), whether it is the distribution key, and its place in the sort key (0 when
+    not in it; negative in an interleaved one)."""
+
+    name: str
+    data_type: str
+    nullable: bool = True
+    default: str | None = None
+    distkey: bool = False
+    sortkey: int = 0
+
+    @property
+    def type(self) -> ColumnType:
+        """The parsed type."""
+        return parse_type(self.data_type)
+
+    @property
+    def identity(self) -> bool:
+        """Whether the database generates the column's values (an IDENTITY column)."""
+        return self.default is not None and IDENTITY_DEFAULT in self.default.replace(" ", "")
+
+    @property
+    def filled_by_database(self) -> bool:
+        """Whether an insert that leaves the column out still succeeds (a default, an identity, or NULL allowed)."""
+        return self.nullable or self.default is not None
+
+
 def cluster_facts(executor: Executor, secret_name: str) -> ClusterFacts:
     """The session's database, user, superuser flag and identifier folding (two small queries)."""
     ((database, user, superuser),) = executor.query(secret_name, FACTS_SQL)
@@ -89,14 +124,24 @@ def base_tables(executor: Executor, secret_name: str, database: str, schema: str
     return [str(row[0]) for row in executor.query(secret_name, BASE_TABLES_SQL, [database, schema])]
 
 
-def table_columns(executor: Executor, secret_name: str, tables: Collection[TableKey]) -> dict[TableKey, list[str]]:
+def table_columns(executor: Executor, secret_name: str, tables: Collection[TableKey]) -> dict[TableKey, list[Column]]:
     """The columns (in table order) of each of ``tables`` that exists and is visible; one query."""
     if not tables:
         return {}
     sql, params = columns_query(tables)
-    columns: dict[TableKey, list[str]] = {}
-    for database, schema, table, column in executor.query(secret_name, sql, params):
-        columns.setdefault(TableKey(str(database), str(schema), str(table)), []).append(str(column))
+    columns: dict[TableKey, list[Column]] = {}
+    for database, schema, table, name, data_type, nullable, default, distkey, sortkey in executor.query(
+        secret_name, sql, params
+    ):
+        column = Column(
+            str(name),
+            str(data_type),
+            nullable=str(nullable).strip().upper() != "NO",
+            default=None if default is None else str(default),
+            distkey=server_bool(distkey),
+            sortkey=int(sortkey or 0),
+        )
+        columns.setdefault(TableKey(str(database), str(schema), str(table)), []).append(column)
     return columns
 
 

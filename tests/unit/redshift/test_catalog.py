@@ -66,7 +66,8 @@ def test_one_columns_query_for_every_table_grouped_by_schema() -> None:
     keys = [TableKey("dev", "a", "t2"), TableKey("shared_db", "s", "x"), TableKey("dev", "a", "t1")]
     sql, params = catalog.columns_query(keys)
     assert sql == (
-        "SELECT database_name, schema_name, table_name, column_name FROM svv_redshift_columns WHERE "
+        "SELECT database_name, schema_name, table_name, column_name, data_type, is_nullable, column_default, distkey, "
+        "sortkey FROM svv_redshift_columns WHERE "
         "(database_name = %s AND schema_name = %s AND table_name IN (%s, %s)) OR "
         "(database_name = %s AND schema_name = %s AND table_name IN (%s)) "
         "ORDER BY database_name, schema_name, table_name, ordinal_position"

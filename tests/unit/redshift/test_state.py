@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pytest
 
 from glue_elt.errors import ValidationError
@@ -29,3 +32,12 @@ def test_row_keys_are_stable_and_tell_equal_rows_apart() -> None:
     assert row_keys([a, b, a_again]) == keys  # deterministic
     assert row_keys([MigrationRow("s.a", "t.a", "sec", line=40)])[0] == keys[0]  # line numbers do not matter
     assert row_keys([MigrationRow("s.a", "t.a", "sec", load_type="overwrite")])[0] != keys[0]
+
+
+def test_a_row_without_target_columns_keeps_the_key_it_had_before_that_column_existed() -> None:
+    original = {"source_table": "s.a", "source_columns": "", "source_filter": "", "target_table": "t.a",
+                "secret_name": "sec", "load_type": "", "merge_keys": "", "watermark_column": ""}  # fmt: skip
+    before = hashlib.sha256((json.dumps(original, sort_keys=True) + "#0").encode()).hexdigest()
+    assert row_keys([MigrationRow("s.a", "t.a", "sec")]) == [before]
+    renamed = MigrationRow("s.a", "t.a", "sec", source_columns="a", target_columns="b")
+    assert row_keys([renamed]) != row_keys([MigrationRow("s.a", "t.a", "sec", source_columns="a")])

@@ -225,6 +225,7 @@ def _row(columns: list[str], record: _Record, sep: str) -> MigrationRow:
         load_type=values.get("load_type", ""),
         merge_keys=values.get("merge_keys", ""),
         watermark_column=values.get("watermark_column", ""),
+        target_columns=values.get("target_columns", ""),
         line=record.line,
         problem=problem,
     )

@@ -2,25 +2,44 @@
 and sources exist, and whether the user holds every privilege the rows and the state table need.
 
 A fixed number of queries per cluster, whatever the number of rows: one catalog query for every table
-named, one privilege query, and (first use of the state table, or truncate mode) one more look-up.
+named (with every column's type, which ``layout`` checks source against target), one privilege query, and (first
+use of the state table, or truncate mode) one more look-up; rows that create their targets add one look-up per
+target schema.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 
 from glue_elt.core.retry import RetryPolicy
 from glue_elt.errors import GlueELTError, ObjectNotFoundError, ValidationError
 from glue_elt.redshift import catalog, privileges
 from glue_elt.redshift.batch import BatchExecutor
-from glue_elt.redshift.catalog import ClusterFacts, TableKey
+from glue_elt.redshift.catalog import ClusterFacts, Column, TableKey
+from glue_elt.redshift.ddl import create_schema
 from glue_elt.redshift.executor import Executor
-from glue_elt.redshift.names import Identifier, TableName, display_identifier, fold_case
-from glue_elt.redshift.privileges import Need, table_need
+from glue_elt.redshift.names import Identifier, fold_case
+from glue_elt.redshift.privileges import Need
 from glue_elt.redshift.state import RunLedger, StateTable, resolve_state_table
-from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationPlan, OverwriteMode
+from glue_elt.steps.redshift_cross_account_migration.layout import Layout, lay_out, shown
+from glue_elt.steps.redshift_cross_account_migration.model import MigrationPlan, OverwriteMode
+from glue_elt.steps.redshift_cross_account_migration.needs import row_needs, state_needs, truncates
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class InspectOptions:
+    """Run-wide settings the checks depend on. ``temporary_tables``: the loads are batches, which keep the
+    target's count in a temporary table, so TEMP on the database and SELECT on every target are needed."""
+
+    overwrite_mode: OverwriteMode = OverwriteMode.DELETE
+    temporary_tables: bool = False
+    create_missing: bool = False
+    allow_narrowing: bool = False
 
 
 @dataclass(frozen=True)
@@ -29,7 +48,7 @@ class ClusterView:
     the state table (or at least its schema) exists."""
 
     facts: ClusterFacts
-    columns: Mapping[TableKey, list[str]]
+    columns: Mapping[TableKey, list[Column]]
     state: StateTable
     state_exists: bool
     state_schema_exists: bool
@@ -37,12 +56,14 @@ class ClusterView:
 
 @dataclass(frozen=True)
 class Inspection:
-    """The cluster's view, the rows that passed (their names resolved as the server resolves them) and why
-    the others failed."""
+    """The cluster's view, the rows that passed (their names resolved as the server resolves them) with their
+    layouts, why the others failed, and the target schemas that must be created for rows that create tables."""
 
     view: ClusterView
     plans: dict[int, MigrationPlan]
     failures: dict[int, GlueELTError] = field(default_factory=dict)
+    layouts: dict[int, Layout] = field(default_factory=dict)
+    missing_schemas: frozenset[str] = frozenset()
 
 
 def inspect_cluster(
@@ -51,14 +72,9 @@ def inspect_cluster(
     facts: ClusterFacts,
     plans: Mapping[int, MigrationPlan],
     state: StateTable,
-    overwrite_mode: OverwriteMode,
-    *,
-    temporary_tables: bool = False,
+    options: InspectOptions,
 ) -> Inspection:
-    """Check every row of one secret against its cluster; raises only for what fails them all.
-
-    ``temporary_tables``: the loads are batches, which keep the target's count in a temporary table, so TEMP on
-    the database and SELECT on every target are needed."""
+    """Check every row of one secret against its cluster; raises only for what fails them all."""
     state = resolve_state_table(state, facts)
     failures: dict[int, GlueELTError] = {}
     resolved: dict[int, MigrationPlan] = {}
@@ -80,23 +96,50 @@ def inspect_cluster(
     absent = {key for p in resolved.values() for key in (facts.key(p.target), facts.key(p.source))} - set(columns)
     similar = [] if facts.folds_identifiers or not absent else catalog.similar_tables(executor, secret_name, absent)
     for index, plan in list(resolved.items()):
-        problem = _missing_table(view, plan, similar)
+        problem = _missing_table(view, plan, similar, options.create_missing)
         if problem is not None:
             failures[index] = ObjectNotFoundError(problem)
             del resolved[index]
-    _check_privileges(executor, secret_name, view, resolved, failures, overwrite_mode, temporary_tables)
-    return Inspection(view, resolved, failures)
+    layouts = _lay_out(resolved, view, failures, options.allow_narrowing)
+    creating = {plan.target.schema for index, plan in resolved.items() if layouts[index].create is not None}
+    missing_schemas = frozenset(
+        schema
+        for schema in sorted(creating)
+        if not catalog.schema_exists(executor, secret_name, facts.database, schema)
+    )
+    _check_privileges(executor, secret_name, view, resolved, failures, options, layouts, missing_schemas)
+    return Inspection(view, resolved, failures, {i: layouts[i] for i in resolved}, missing_schemas)
 
 
-def _missing_table(view: ClusterView, plan: MigrationPlan, similar: list[TableKey]) -> str | None:
+def _lay_out(
+    plans: dict[int, MigrationPlan], view: ClusterView, failures: dict[int, GlueELTError], allow_narrowing: bool
+) -> dict[int, Layout]:
+    """Each row's layout; rows whose columns do not fit fail (their plans are removed), warnings are logged."""
+    layouts: dict[int, Layout] = {}
+    for index, plan in list(plans.items()):
+        try:
+            layout = lay_out(plan, view.facts, view.columns, allow_narrowing=allow_narrowing)
+        except ValidationError as error:
+            failures[index] = error
+            del plans[index]
+            continue
+        for warning in layout.columns.warnings:
+            logger.warning("%s: %s", plan.row.label, warning)
+        if layout.create is not None:
+            logger.info("%s: the target does not exist and is created; %s", plan.row.label, layout.create.keys)
+        layouts[index] = layout
+    return layouts
+
+
+def _missing_table(view: ClusterView, plan: MigrationPlan, similar: list[TableKey], create: bool) -> str | None:
     facts = view.facts
-    if facts.key(plan.target) not in view.columns:
-        return f"target table {_shown(plan.target)} does not exist or is not visible to user {facts.user}" + _case_hint(
+    if facts.key(plan.target) not in view.columns and not create:
+        return f"target table {shown(plan.target)} does not exist or is not visible to user {facts.user}" + _case_hint(
             facts.key(plan.target), similar
         )
     if facts.key(plan.source) not in view.columns:
         return (
-            f"source table {_shown(plan.source)} does not exist or user {facts.user} may not read it "
+            f"source table {shown(plan.source)} does not exist or user {facts.user} may not read it "
             "(for a data share: is its database created on this cluster and USAGE on it granted?)"
             + _case_hint(facts.key(plan.source), similar)
         )
@@ -118,36 +161,43 @@ def _check_privileges(
     view: ClusterView,
     plans: dict[int, MigrationPlan],
     failures: dict[int, GlueELTError],
-    overwrite_mode: OverwriteMode,
-    temporary_tables: bool,
+    options: InspectOptions,
+    layouts: Mapping[int, Layout],
+    missing_schemas: frozenset[str],
 ) -> None:
     """One query for every privilege the rows and the state table need; rows lacking one fail."""
-    facts = view.facts
-    state_needs = _state_needs(view)
+    facts, mode = view.facts, options.overwrite_mode
+    state = state_needs(view)
     temp = Need("TEMP", "database", facts.database, facts.database)
-    row_needs = {index: _row_needs(plan, facts, overwrite_mode, temporary_tables) for index, plan in plans.items()}
-    needs = [*state_needs, *([temp] if temporary_tables else []), *(need for row in row_needs.values() for need in row)]
+    row_needs_of = {
+        index: row_needs(
+            plan, facts, mode, options.temporary_tables, creates_in=_creates_in(plan, layouts[index], missing_schemas)
+        )
+        for index, plan in plans.items()
+    }
+    temporary = [temp] if options.temporary_tables else []
+    needs = [*state, *temporary, *(need for row in row_needs_of.values() for need in row)]
     lacking = privileges.missing(executor, secret_name, needs) if needs else set()
-    if temporary_tables and temp in lacking:
+    if temp in lacking and options.temporary_tables:
         raise GlueELTError(
             f"{privileges.describe([temp], facts.user)}: --executor data_api keeps each row's count in a temporary "
             f"table (GRANT TEMP ON DATABASE {facts.database} TO {facts.user}, or use --executor driver)"
         )
-    state_lacks = [need for need in state_needs if need in lacking]
+    state_lacks = [need for need in state if need in lacking]
     if state_lacks:
         raise GlueELTError(
             f"state table {view.state.name.sql()} cannot be used: {privileges.describe(state_lacks, facts.user)}"
         )
-    truncating = [i for i, p in plans.items() if _truncates(p, overwrite_mode)]
+    truncating = [i for i, p in plans.items() if truncates(p, mode) and layouts[i].create is None]
     owned: set[tuple[str, str]] = set()
     if truncating and not facts.superuser:
         owned = catalog.owned_tables(executor, secret_name, {plans[i].target.schema for i in truncating})
     for index, plan in list(plans.items()):
-        lacks = [need for need in row_needs[index] if need in lacking]
+        lacks = [need for need in row_needs_of[index] if need in lacking]
         problems = [privileges.describe(lacks, facts.user)] if lacks else []
         if index in truncating and not facts.superuser and (plan.target.schema, plan.target.table) not in owned:
             problems.append(
-                f"--overwrite_mode truncate needs user {facts.user} to own {_shown(plan.target)} or be a "
+                f"--overwrite_mode truncate needs user {facts.user} to own {shown(plan.target)} or be a "
                 "superuser (a TRUNCATE grant cannot be confirmed before running; use --overwrite_mode delete)"
             )
         if problems:
@@ -155,70 +205,21 @@ def _check_privileges(
             del plans[index]
 
 
-def _truncates(plan: MigrationPlan, overwrite_mode: OverwriteMode) -> bool:
-    return plan.load_type is LoadType.OVERWRITE and overwrite_mode is OverwriteMode.TRUNCATE
-
-
-def _deletes(plan: MigrationPlan, overwrite_mode: OverwriteMode) -> bool:
-    return plan.load_type is LoadType.UPSERT or (
-        plan.load_type is LoadType.OVERWRITE and overwrite_mode is OverwriteMode.DELETE
-    )
-
-
-def reads_target(plan: MigrationPlan, overwrite_mode: OverwriteMode, batched: bool) -> bool:
-    """Whether a statement of the row's load reads the target, so that SELECT on it is needed: any DELETE
-    ("DELETE operations also require the SELECT permission, because they must reference table columns",
-    dg/r_GRANT.html), the incremental load's ``MAX(watermark)`` of the target, truncate mode's check that the
-    locked target is still empty, and a Data API batch (its ``COUNT(*)`` of the target, ``batch_load``). Only the
-    driver's append just writes it. EXPLAIN is not documented to check privileges (dg/r_EXPLAIN.html), so the
-    pre-flight asks."""
-    truncating = plan.load_type is LoadType.OVERWRITE and overwrite_mode is OverwriteMode.TRUNCATE
-    return batched or truncating or plan.load_type is LoadType.INCREMENTAL or _deletes(plan, overwrite_mode)
-
-
-LOCK_NEED = "DELETE or UPDATE"
-LOCK_WHY = " (every load locks its target first, and LOCK needs one of them)"
-"""Redshift does not document what ``LOCK`` needs; PostgreSQL 8.0, its lineage, allows ACCESS EXCLUSIVE to a user
-with UPDATE or DELETE on the table, and PostgreSQL 16 (the stand-in) to one with UPDATE, DELETE or TRUNCATE."""
-
-
-def _row_needs(plan: MigrationPlan, facts: ClusterFacts, overwrite_mode: OverwriteMode, batched: bool) -> list[Need]:
-    target = plan.target
-    needs = [table_need("INSERT", target.schema, target.table)]
-    if _deletes(plan, overwrite_mode):
-        needs.append(table_need("DELETE", target.schema, target.table))
-    else:
-        needs.append(table_need(LOCK_NEED, target.schema, target.table, LOCK_WHY))
-    if reads_target(plan, overwrite_mode, batched):
-        needs.append(table_need("SELECT", target.schema, target.table))
-    if plan.source.database in (None, facts.database):  # a share's tables: visibility in the catalog says it
-        needs.append(table_need("SELECT", plan.source.schema, plan.source.table))
-    return needs
-
-
-def _state_needs(view: ClusterView) -> list[Need]:
-    name = view.state.name
-    if view.state_exists:
-        return [table_need("SELECT", name.schema, name.table), table_need("INSERT", name.schema, name.table)]
-    if view.state_schema_exists:
-        return [Need("CREATE", "schema", name.schema, name.schema)]
-    return [Need("CREATE", "database", view.facts.database, view.facts.database)]
-
-
-def _shown(name: TableName) -> str:
-    return ".".join(display_identifier(part.name) for part in name.parts)
+def _creates_in(plan: MigrationPlan, layout: Layout, missing_schemas: frozenset[str]) -> str | None:
+    """Where the row creates its target: in its ``schema``, in a schema the run creates (``database``), or not."""
+    if layout.create is None:
+        return None
+    return "database" if plan.target.schema in missing_schemas else "schema"
 
 
 class ClusterChecks:
     """Each cluster's facts (read once per run) and the checks of its rows, retried on transient errors."""
 
-    def __init__(
-        self, executor: Executor, retry: RetryPolicy, state: StateTable, overwrite_mode: OverwriteMode
-    ) -> None:
+    def __init__(self, executor: Executor, retry: RetryPolicy, state: StateTable, options: InspectOptions) -> None:
         self._executor = executor
         self._retry = retry
         self._state = state
-        self._overwrite_mode = overwrite_mode
+        self._options = options
         self._facts: dict[str, ClusterFacts] = {}
         self._views: dict[str, ClusterView] = {}
 
@@ -241,10 +242,8 @@ class ClusterChecks:
 
         def check() -> Inspection:
             facts = self.facts(secret_name)
-            temporary = isinstance(self._executor, BatchExecutor)
-            return inspect_cluster(
-                self._executor, secret_name, facts, plans, self._state, self._overwrite_mode, temporary_tables=temporary
-            )
+            options = replace(self._options, temporary_tables=isinstance(self._executor, BatchExecutor))
+            return inspect_cluster(self._executor, secret_name, facts, plans, self._state, options)
 
         inspection = self._retry.call(secret_name, check)
         self._views[secret_name] = inspection.view
@@ -259,3 +258,11 @@ class ClusterChecks:
             ledger.open(secret_name, view.state, view.facts.database, exists=exists, schema_exists=schema_exists)
 
         self._retry.call(secret_name, open_ledger)
+
+    def create_schemas(self, secret_name: str, schemas: Iterable[str]) -> None:
+        """Create the target schemas that rows creating their targets need (each in a statement of its own: a
+        schema left empty by failed loads is harmless, and concurrent rows would otherwise race to create it)."""
+        for schema in sorted(set(schemas)):
+            statement = create_schema(schema)
+            self._retry.call(f"schema {schema}", functools.partial(self._executor.execute, secret_name, statement))
+            logger.info("created schema %s", schema)

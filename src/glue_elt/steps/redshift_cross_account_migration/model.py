@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, replace
+from typing import Any
 
 from glue_elt.core.params import TextEnum
 from glue_elt.errors import ValidationError
@@ -20,9 +21,13 @@ CONFIG_FIELDS = (
     "load_type",
     "merge_keys",
     "watermark_column",
+    "target_columns",
 )
-"""The config file's columns, in the documented order (the last two are optional additions to the
+"""The config file's columns, in the documented order (the last three are optional additions to the
 original six); the error file repeats them, so it can be used as a config file."""
+KEYED_WHEN_GIVEN = ("target_columns",)
+"""Fields added after row keys were first stored: part of a row's key only when given, so that the key of every row
+written before them stays what it was (a re-run of the same run id must recognise its committed rows)."""
 
 
 class LoadType(TextEnum):
@@ -77,6 +82,7 @@ class MigrationRow:
     load_type: str = ""
     merge_keys: str = ""
     watermark_column: str = ""
+    target_columns: str = ""
     line: int | None = None
     problem: str | None = None
 
@@ -103,6 +109,7 @@ class MigrationPlan:
     load_type: LoadType
     merge_keys: tuple[Identifier, ...] = ()
     watermark: Identifier | None = None
+    target_columns: tuple[Identifier, ...] | None = None
 
     def folded(self) -> MigrationPlan:
         """The plan with every name as a server that folds quoted identifiers resolves it (Redshift unless
@@ -114,22 +121,60 @@ class MigrationPlan:
             columns=None if self.columns is None else tuple(c.folded() for c in self.columns),
             merge_keys=tuple(key.folded() for key in self.merge_keys),
             watermark=None if self.watermark is None else self.watermark.folded(),
+            target_columns=None if self.target_columns is None else tuple(c.folded() for c in self.target_columns),
         )
 
 
 def row_keys(rows: list[MigrationRow]) -> list[str]:
-    """A stable identity per row: a hash of its six config fields and its occurrence among equal rows.
+    """A stable identity per row: a hash of its config fields and its occurrence among equal rows.
 
-    Unchanged rows keep their key between runs; an edited row gets a new one.
+    Unchanged rows keep their key between runs (and between releases: ``KEYED_WHEN_GIVEN``); an edited row gets a
+    new one.
     """
     seen: dict[str, int] = {}
     keys = []
     for row in rows:
-        fields = json.dumps(row.config(), sort_keys=True)
+        config = {name: value for name, value in row.config().items() if value or name not in KEYED_WHEN_GIVEN}
+        fields = json.dumps(config, sort_keys=True)
         occurrence = seen.get(fields, 0)
         seen[fields] = occurrence + 1
         keys.append(hashlib.sha256(f"{fields}#{occurrence}".encode()).hexdigest())
     return keys
+
+
+@dataclass(frozen=True)
+class TypeDifference:
+    """A loaded column whose target type may not hold (``NARROWER``) or does not hold (``MISMATCH``) its values."""
+
+    column: str
+    source_column: str
+    source_type: str
+    target_type: str
+
+    def document(self) -> dict[str, str]:
+        """The difference as the summary shows it."""
+        return {"column": self.column, "source_column": self.source_column, "source_type": self.source_type,
+                "target_type": self.target_type}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SchemaReport:
+    """How the two tables' columns differ: target columns the load leaves to the database (``missing``), source
+    columns it leaves out (``extra``), and the loaded columns whose types differ."""
+
+    missing: tuple[str, ...] = ()
+    extra: tuple[str, ...] = ()
+    narrower: tuple[TypeDifference, ...] = ()
+    mismatched: tuple[TypeDifference, ...] = ()
+
+    def document(self) -> dict[str, Any]:
+        """The report as the summary's per-row ``schema`` section."""
+        return {
+            "missing": list(self.missing),
+            "extra": list(self.extra),
+            "narrower": [difference.document() for difference in self.narrower],
+            "mismatched": [difference.document() for difference in self.mismatched],
+        }
 
 
 class RowStatus(TextEnum):
@@ -145,8 +190,9 @@ class RowStatus(TextEnum):
 @dataclass(frozen=True)
 class RowOutcome:
     """The result of one row: status, rows inserted, seconds taken, the error when it failed, the parsed load
-    type (``None`` when the row did not validate), and whether it failed because the cluster or AWS could not
-    be reached."""
+    type (``None`` when the row did not validate), whether it failed because the cluster or AWS could not
+    be reached, whether its load created the target, and how the source's and target's columns compare
+    (``None`` when the row did not get that far)."""
 
     row: MigrationRow
     status: RowStatus
@@ -155,6 +201,8 @@ class RowOutcome:
     error: str | None = None
     load_type: LoadType | None = None
     unreachable: bool = False
+    created: bool = False
+    schema: SchemaReport | None = None
 
     @property
     def load_type_name(self) -> str:

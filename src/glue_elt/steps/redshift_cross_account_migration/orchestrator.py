@@ -53,6 +53,7 @@ class Orchestrator:
         self._runner = runner
         self._ledger = ledger
         self._max_parallel = max_parallel
+        self._missing_schemas: dict[str, frozenset[str]] = {}
 
     def migrate(self, rows: list[MigrationRow], *, dry_run: bool = False) -> list[RowOutcome]:
         """One outcome per row, in file order. A dry run stops after the pre-flight: it writes nothing
@@ -65,6 +66,8 @@ class Orchestrator:
             ready, refused = self._preflight(pool, ready)
             outcomes |= refused
             if dry_run:
+                for secret, schemas in self._schemas_to_create(ready).items():
+                    logger.info("would create schema(s) %s (secret %s)", ", ".join(schemas), secret)
                 for index, prepared in ready.items():
                     outcomes[index] = RowOutcome(
                         prepared.row, RowStatus.VALID, None, 0.0, load_type=prepared.plan.load_type
@@ -110,9 +113,10 @@ class Orchestrator:
                 refused[index] = failed(
                     plan.row, with_prefix(problem, "pre-flight check failed: "), started, plan.load_type
                 )
+            self._missing_schemas[secret] = inspection.missing_schemas
             for index, plan in inspection.plans.items():
                 try:
-                    ready[index] = self._runner.prepare(plan, keys[index], inspection.view)
+                    ready[index] = self._runner.prepare(plan, keys[index], inspection.layouts[index])
                 except GlueELTError as error:
                     refused[index] = failed(plan.row, error, started, plan.load_type)
         return ready, refused
@@ -129,14 +133,25 @@ class Orchestrator:
         refused = {index: outcome for index, outcome in self._map(pool, check, list(ready)) if outcome is not None}
         return {i: p for i, p in ready.items() if i not in refused}, refused
 
+    def _schemas_to_create(self, ready: Ready) -> dict[str, list[str]]:
+        """Per secret, the missing target schemas of the rows that create their targets and are still ready."""
+        wanted: dict[str, set[str]] = {}
+        for prepared in ready.values():
+            secret, schema = prepared.row.secret_name, prepared.plan.target.schema
+            if prepared.sql.create is not None and schema in self._missing_schemas.get(secret, frozenset()):
+                wanted.setdefault(secret, set()).add(schema)
+        return {secret: sorted(schemas) for secret, schemas in wanted.items()}
+
     def _open_state(self, ready: Ready) -> tuple[Ready, Failures]:
-        """Create the state table where missing and read the run's committed rows, once per secret, before
-        any load (never concurrently)."""
+        """Create the state table where missing and read the run's committed rows, then create the target schemas
+        that rows creating their targets need, once per secret, before any load (never concurrently)."""
         refused: Failures = {}
+        schemas = self._schemas_to_create(ready)
         for secret in dict.fromkeys(prepared.row.secret_name for prepared in ready.values()):
             started = time.monotonic()
             try:
                 self._checks.open_ledger(secret, self._ledger)
+                self._checks.create_schemas(secret, schemas.get(secret, []))
             except GlueELTError as error:
                 problem = with_prefix(error, "state table unavailable: ")
                 refused |= {

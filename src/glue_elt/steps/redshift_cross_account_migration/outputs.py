@@ -31,6 +31,7 @@ def summary_document(
             **({"valid": result.valid} if result.dry_run else {}),
         },
         "error_file": result.error_file,
+        "created_tables": [o.row.target_table for o in result.outcomes if o.created],
         "summary": summary_line(result, seconds),
         "rows": [
             {
@@ -41,6 +42,8 @@ def summary_document(
                 "rows_affected": outcome.rows_affected,
                 "seconds": round(outcome.seconds, 3),
                 "error": outcome.error,
+                "created_target": outcome.created,
+                **({"schema": outcome.schema.document()} if outcome.schema is not None else {}),
             }
             for outcome in result.outcomes
         ],

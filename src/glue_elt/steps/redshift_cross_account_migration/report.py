@@ -63,8 +63,9 @@ def log_outcome(index: int, total: int, outcome: RowOutcome) -> None:
         )  # fmt: skip
     elif outcome.succeeded:
         logger.info(
-            "[%d/%d] %s %s: %d row(s) inserted in %.2f s",
-            index, total, row.label, load_type, outcome.rows_affected or 0, outcome.seconds,
+            "[%d/%d] %s %s: %s%d row(s) inserted in %.2f s",
+            index, total, row.label, load_type, "target created, " if outcome.created else "",
+            outcome.rows_affected or 0, outcome.seconds,
         )  # fmt: skip
     else:
         logger.error(
@@ -84,6 +85,9 @@ def log_summary(result: MigrationResult, seconds: float) -> None:
                 f"{outcome.status.value:<9} {rows:>12} {outcome.seconds:>8.2f}  {outcome.row.label} ({load_type})"
             )
         logger.info("run %s per row:\n%s", result.run_id, "\n".join(lines))
+    created = [outcome.row.target_table for outcome in result.outcomes if outcome.created]
+    if created:
+        logger.info("run %s created %d target table(s): %s", result.run_id, len(created), ", ".join(created))
     logger.info("%s", summary_line(result, seconds))
 
 

@@ -19,7 +19,7 @@ import functools
 import logging
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from glue_elt.core.redaction import redact
 from glue_elt.core.retry import RetryPolicy
@@ -27,16 +27,14 @@ from glue_elt.errors import (
     ExecutionError,
     GlueELTError,
     LoadCheckError,
-    ObjectNotFoundError,
     UnreachableError,
     with_prefix,
 )
 from glue_elt.redshift.batch import BatchExecutor, BatchStatementError
 from glue_elt.redshift.executor import Executor, Session
-from glue_elt.redshift.names import Identifier
 from glue_elt.redshift.state import RunLedger
 from glue_elt.steps.redshift_cross_account_migration.batch_load import DIVIDE_BY_ZERO, Guard, client_token, load_batch
-from glue_elt.steps.redshift_cross_account_migration.inspection import ClusterView
+from glue_elt.steps.redshift_cross_account_migration.layout import Layout
 from glue_elt.steps.redshift_cross_account_migration.model import (
     LoadType,
     MigrationPlan,
@@ -77,6 +75,15 @@ class PreparedRow:
     key: str
     plan: MigrationPlan
     sql: LoadSql
+    layout: Layout | None = None
+
+    def outcome(self, status: RowStatus, rows: int | None, started: float) -> RowOutcome:
+        """The row's outcome: a target created by this load, and how its columns compare, are part of it."""
+        created = status is RowStatus.SUCCEEDED and self.sql.create is not None
+        report = self.layout.columns.report if self.layout is not None else None
+        seconds = time.monotonic() - started
+        return RowOutcome(self.row, status, rows, seconds, load_type=self.plan.load_type, created=created,
+                          schema=report)  # fmt: skip
 
 
 def failed(row: MigrationRow, error: GlueELTError, started: float, load_type: LoadType | None = None) -> RowOutcome:
@@ -113,6 +120,22 @@ def run_load(session: Session, sql: LoadSql) -> int:
     return rows
 
 
+def _create_target(session: Session, statement: str) -> None:
+    """Create the row's target in its transaction. A process creating the same target at the same moment makes
+    this statement fail (PostgreSQL: a unique violation; Redshift: "already exists") or wait; either way the row is
+    tried again, and ``IF NOT EXISTS`` then finds the other process's table."""
+    try:
+        session.execute(statement)
+    except ExecutionError as error:
+        if error.transient or not any(mark in str(error).lower() for mark in ALREADY_EXISTS):
+            raise
+        raise ExecutionError(f"the target was created meanwhile by another session: {error}", transient=True) from None
+
+
+ALREADY_EXISTS = ("already exists", "duplicate key value")
+"""What a CREATE says when another session created the same table first."""
+
+
 def _sample(row: tuple[object, ...]) -> str:
     text = ", ".join("NULL" if value is None else str(value) for value in row)
     return f"({text[:200]})"
@@ -127,12 +150,18 @@ class RowRunner:
         self._retry = retry
         self._options = options
 
-    def prepare(self, plan: MigrationPlan, key: str, view: ClusterView) -> PreparedRow:
-        """Build the SQL of an inspected row; without ``source_columns`` its target's columns come from
-        ``view`` (matched by name)."""
-        columns = plan.columns or self._target_columns(plan, view)
-        sql = load_sql(plan, columns, self._options.overwrite_mode, verify_counts=self._options.verify_counts)
-        return PreparedRow(plan.row, key, plan, sql)
+    def prepare(self, plan: MigrationPlan, key: str, layout: Layout) -> PreparedRow:
+        """Build the SQL of an inspected row from its layout (the columns it moves, the target it creates)."""
+        create = layout.create.sql if layout.create is not None else None
+        sql = load_sql(
+            plan,
+            layout.columns.source,
+            self._options.overwrite_mode,
+            verify_counts=self._options.verify_counts,
+            target_columns=layout.columns.target,
+            create=create,
+        )
+        return PreparedRow(plan.row, key, plan, sql, layout)
 
     def preflight(self, prepared: PreparedRow) -> None:
         """EXPLAIN the row's statements that read the source; the server's error is raised with its class
@@ -158,7 +187,7 @@ class RowRunner:
         load_type = prepared.plan.load_type
         done = self._ledger.committed(prepared.row.secret_name, prepared.key)
         if done is not None:
-            return RowOutcome(prepared.row, RowStatus.SKIPPED, done, time.monotonic() - started, load_type=load_type)
+            return prepared.outcome(RowStatus.SKIPPED, done, started)
         attempts = [0]
         batches = [1]  # the batch's generation: it changes only when a batch has ended in failure
 
@@ -169,8 +198,9 @@ class RowRunner:
         try:
             status, rows = self._retry.call(prepared.row.label, attempt)
         except GlueELTError as error:
-            return failed(prepared.row, error, started, load_type)
-        return RowOutcome(prepared.row, status, rows, time.monotonic() - started, load_type=load_type)
+            report = prepared.layout.columns.report if prepared.layout is not None else None
+            return replace(failed(prepared.row, error, started, load_type), schema=report)
+        return prepared.outcome(status, rows, started)
 
     def _load_once(self, prepared: PreparedRow, attempt: int, batches: list[int]) -> tuple[RowStatus, int]:
         secret, sql = prepared.row.secret_name, prepared.sql
@@ -186,6 +216,8 @@ class RowRunner:
             return self._load_batch(self._executor, prepared, batches)
         try:
             with self._executor.transaction(secret) as session:
+                if sql.create is not None:
+                    _create_target(session, sql.create)
                 session.execute(sql.lock)
                 if sql.emptied is not None:
                     if session.query(sql.emptied):
@@ -255,12 +287,3 @@ class RowRunner:
             alternative = f" (or {guard.check.null_message})" if guard.check.null_message else ""
             return f"{guard.check.message}{alternative}; nothing was changed"
         return f"{guard.check.failure(found[0])}: {_sample(found[0])}; nothing was changed"
-
-    def _target_columns(self, plan: MigrationPlan, view: ClusterView) -> tuple[Identifier, ...]:
-        names = view.columns.get(view.facts.key(plan.target))
-        if not names:
-            raise ObjectNotFoundError(
-                f"target table {plan.row.target_table} does not exist or its columns are not visible "
-                f"to user {view.facts.user}"
-            )
-        return tuple(Identifier(name) for name in names)

@@ -9,8 +9,8 @@ transaction never opens by reading a data share.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from glue_elt.redshift.names import Identifier, TableName, quote_identifier
 from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationPlan, OverwriteMode
@@ -34,7 +34,8 @@ class Check:
 
 @dataclass(frozen=True)
 class LoadSql:
-    """A row's SQL: an optional TRUNCATE that commits on its own, then one transaction that opens with ``lock``
+    """A row's SQL: an optional TRUNCATE that commits on its own, then one transaction that opens with ``create``
+    when the target is to be created (``CREATE TABLE IF NOT EXISTS``), then with ``lock``
     (``LOCK target``), runs ``emptied`` in truncate mode (a query that finds a row when the target was written
     between the TRUNCATE and the lock), the first of ``statements`` (a write to the connected database, never a
     read of a data share), the ``checks``, the other statements (the last one is the insert, whose row count is
@@ -49,6 +50,7 @@ class LoadSql:
     explained: tuple[str, ...] = ()
     lock: str = ""
     emptied: str | None = None
+    create: str | None = None
 
     def preflight(self) -> list[str]:
         """``EXPLAIN`` of every statement that reads the source: the server checks names, columns, the filter
@@ -60,14 +62,22 @@ class LoadSql:
         """Every statement in the order it runs (for a dry run's report)."""
         first, *rest = self.statements
         counting = [self.count] if self.count else []
-        opening = [s for s in (self.truncate, self.lock, self.emptied) if s]
+        opening = [s for s in (self.truncate, self.create, self.lock, self.emptied) if s]
         return [*opening, first, *(c.sql for c in self.checks), *rest, *counting]
 
 
-def insert_select(target: TableName, source: TableName, columns: Sequence[Identifier], filter_sql: str | None) -> str:
-    """``INSERT INTO target (cols) SELECT cols FROM source [WHERE (filter)]``: columns matched by name."""
-    column_list = ", ".join(column.sql() for column in columns)
-    sql = f"INSERT INTO {target.sql()} ({column_list}) SELECT {column_list} FROM {source.sql()}"
+def insert_select(
+    target: TableName,
+    source: TableName,
+    columns: Sequence[Identifier],
+    filter_sql: str | None,
+    target_columns: Sequence[Identifier] | None = None,
+) -> str:
+    """``INSERT INTO target (target cols) SELECT cols FROM source [WHERE (filter)]``: ``columns`` of the source
+    into ``target_columns`` (the same names when not given), pairwise."""
+    select_list = ", ".join(column.sql() for column in columns)
+    insert_list = ", ".join(column.sql() for column in target_columns) if target_columns else select_list
+    sql = f"INSERT INTO {target.sql()} ({insert_list}) SELECT {select_list} FROM {source.sql()}"
     return f"{sql} WHERE ({filter_sql})" if filter_sql else sql
 
 
@@ -99,9 +109,10 @@ def truncate(target: TableName) -> str:
     return f"TRUNCATE {target.sql()}"
 
 
-def above_watermark(target: TableName, watermark: Identifier) -> str:
-    """Source rows newer than the target's newest (all rows while the target has no watermark)."""
-    newest = f"(SELECT MAX({watermark.sql()}) FROM {target.sql()})"
+def above_watermark(target: TableName, watermark: Identifier, target_watermark: Identifier | None = None) -> str:
+    """Source rows newer than the target's newest (all rows while the target has no watermark); the target's
+    column is ``target_watermark`` when it is named otherwise."""
+    newest = f"(SELECT MAX({(target_watermark or watermark).sql()}) FROM {target.sql()})"
     return f"({watermark.sql()} > {newest} OR {newest} IS NULL)"
 
 
@@ -123,13 +134,14 @@ def merge_check(plan: MigrationPlan) -> Check:
     )
 
 
-def delete_matching(plan: MigrationPlan) -> str:
+def delete_matching(plan: MigrationPlan, renamed: Mapping[Identifier, Identifier] | None = None) -> str:
     """Delete the target rows whose merge keys occur in the filtered source (``WITH ... DELETE ... USING``,
-    which Redshift and PostgreSQL both run)."""
+    which Redshift and PostgreSQL both run); ``renamed`` gives the target's name of a source column."""
+    names = renamed or {}
     keys = ", ".join(key.sql() for key in plan.merge_keys)
     alias = quote_identifier("glue_elt_source_keys")
     table = quote_identifier(plan.target.table)
-    matches = " AND ".join(f"{table}.{key.sql()} = {alias}.{key.sql()}" for key in plan.merge_keys)
+    matches = " AND ".join(f"{table}.{names.get(key, key).sql()} = {alias}.{key.sql()}" for key in plan.merge_keys)
     keys_cte = source_rows(plan.source, plan.filter_sql, f"DISTINCT {keys}")
     return f"WITH {alias} AS ({keys_cte}) DELETE FROM {plan.target.sql()} USING {alias} WHERE {matches}"
 
@@ -140,17 +152,37 @@ def load_sql(
     overwrite_mode: OverwriteMode = OverwriteMode.DELETE,
     *,
     verify_counts: bool = False,
+    target_columns: Sequence[Identifier] | None = None,
+    create: str | None = None,
 ) -> LoadSql:
-    """The SQL of one row for its load type, the run's overwrite mode and ``--verify_counts``."""
+    """The SQL of one row for its load type, the run's overwrite mode and ``--verify_counts``: ``columns`` of the
+    source into ``target_columns`` (the same names when not given). ``create`` (a ``CREATE TABLE``) makes the
+    target in the row's transaction, before its lock; such a target is new, so an overwrite empties it with a
+    DELETE rather than a TRUNCATE, which would need the table before the transaction."""
+    renamed = dict(zip(columns, target_columns)) if target_columns else {}
     condition = plan.filter_sql
     if plan.load_type is LoadType.INCREMENTAL and plan.watermark is not None:
-        newer = above_watermark(plan.target, plan.watermark)
+        newer = above_watermark(plan.target, plan.watermark, renamed.get(plan.watermark))
         condition = f"({condition}) AND {newer}" if condition else newer
-    insert = insert_select(plan.target, plan.source, columns, condition)
+    insert = insert_select(plan.target, plan.source, columns, condition, target_columns)
+    if create is not None:  # the pre-flight can only ask about the source: the target does not exist yet
+        reading = source_rows(plan.source, plan.filter_sql, ", ".join(column.sql() for column in columns))
+        created = _load_sql(plan, insert, OverwriteMode.DELETE, verify_counts, renamed)
+        return replace(created, create=create, explained=(reading,))
+    return _load_sql(plan, insert, overwrite_mode, verify_counts, renamed)
+
+
+def _load_sql(
+    plan: MigrationPlan,
+    insert: str,
+    overwrite_mode: OverwriteMode,
+    verify_counts: bool,
+    renamed: Mapping[Identifier, Identifier],
+) -> LoadSql:
     count = source_rows(plan.source, plan.filter_sql) if verify_counts and plan.load_type in COUNTED else None
     locked = lock(plan.target)
     if plan.load_type is LoadType.UPSERT:
-        delete = delete_matching(plan)
+        delete = delete_matching(plan, renamed)
         return LoadSql(None, (delete, insert), (merge_check(plan),), explained=(delete, insert), lock=locked)
     if plan.load_type is not LoadType.OVERWRITE:
         return LoadSql(None, (insert,), count=count, explained=(insert,), lock=locked)

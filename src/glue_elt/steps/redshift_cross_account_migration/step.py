@@ -20,7 +20,7 @@ from glue_elt.steps import params as job_params
 from glue_elt.steps.base import EXIT_OK, EXIT_ROWS_FAILED, EXIT_UNREACHABLE, GlueELTStep
 from glue_elt.steps.redshift_cross_account_migration import settings as settings_module
 from glue_elt.steps.redshift_cross_account_migration.config_file import decode_config, parse_config, parse_json_config
-from glue_elt.steps.redshift_cross_account_migration.inspection import ClusterChecks
+from glue_elt.steps.redshift_cross_account_migration.inspection import ClusterChecks, InspectOptions
 from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult, MigrationRow, RowStatus
 from glue_elt.steps.redshift_cross_account_migration.orchestrator import Orchestrator
 from glue_elt.steps.redshift_cross_account_migration.outputs import summary_document, write_failed_rows, write_summary
@@ -79,7 +79,12 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         settings = self.settings
         run_id = resolve_run_id(self.param(job_params.RUN_ID), self.param(job_params.JOB_RUN_ID))
         retry = RetryPolicy(settings.max_retries, settings.retry_wait_seconds)
-        checks = ClusterChecks(self.executor, retry, settings.state_table, settings.overwrite_mode)
+        options = InspectOptions(
+            settings.overwrite_mode,
+            create_missing=settings.create_missing_targets,
+            allow_narrowing=settings.allow_narrowing,
+        )
+        checks = ClusterChecks(self.executor, retry, settings.state_table, options)
         ledger = RunLedger(self.executor, run_id)
         runner = RowRunner(self.executor, ledger, retry, LoadOptions(settings.overwrite_mode, settings.verify_counts))
         rows = self._rows(settings, checks)

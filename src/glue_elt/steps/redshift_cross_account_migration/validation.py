@@ -35,6 +35,7 @@ def validate_row(row: MigrationRow) -> MigrationPlan:
     too_long = size_problem("target_table", row.target_table, TARGET_TABLE_BYTES, "the state table")
     problems += [too_long] if too_long else []  # the state table records target_table as given
     columns = attempt(lambda: parse_column_list(row.source_columns)) if row.source_columns.strip() else None
+    renamed = attempt(lambda: _target_columns(row, columns)) if row.target_columns.strip() else None
     condition = attempt(lambda: check_filter(row.source_filter)) if row.source_filter.strip() else None
     load_type = attempt(lambda: parse_load_type(row.load_type))
     keys = attempt(lambda: parse_column_list(row.merge_keys, "merge_keys")) if row.merge_keys.strip() else ()
@@ -44,7 +45,20 @@ def validate_row(row: MigrationRow) -> MigrationPlan:
         raise ValidationError("; ".join(problems))
     if source == target:
         raise ValidationError(f"source_table and target_table are the same table ({row.target_table})")
-    return MigrationPlan(row, source, target, columns, condition, load_type, keys or (), watermark)
+    return MigrationPlan(row, source, target, columns, condition, load_type, keys or (), watermark, renamed)
+
+
+def _target_columns(row: MigrationRow, columns: tuple[Identifier, ...] | None) -> tuple[Identifier, ...]:
+    """``target_columns``: the target's names of ``source_columns``, as many and in the same order."""
+    if not row.source_columns.strip():
+        raise ValidationError("target_columns needs source_columns (the source columns they receive, in order)")
+    renamed = parse_column_list(row.target_columns, "target_columns")
+    if columns is not None and len(renamed) != len(columns):
+        raise ValidationError(
+            f"target_columns names {len(renamed)} column(s) but source_columns {len(columns)}: give one target "
+            "column for each source column, in the same order"
+        )
+    return renamed
 
 
 def _one_column(text: str) -> Identifier:

@@ -156,6 +156,7 @@ WRITTEN_ROWS: list[dict[str, str]] = [
         "load_type": "append",
         "merge_keys": "",
         "watermark_column": "",
+        "target_columns": '"Id", "Full Name"',
     },
     {
         "source_table": "shared_db.schema.customers",
@@ -166,6 +167,7 @@ WRITTEN_ROWS: list[dict[str, str]] = [
         "load_type": "upsert",
         "merge_keys": "id,region",
         "watermark_column": "",
+        "target_columns": "",
     },
     {
         "source_table": "shared_db.schema.events",
@@ -176,6 +178,7 @@ WRITTEN_ROWS: list[dict[str, str]] = [
         "load_type": "incremental",
         "merge_keys": "",
         "watermark_column": '"Updated At"',
+        "target_columns": "",
     },
     {
         "source_table": "shared_db.schema.plain",
@@ -186,6 +189,7 @@ WRITTEN_ROWS: list[dict[str, str]] = [
         "load_type": "",
         "merge_keys": "",
         "watermark_column": "",
+        "target_columns": "",
     },
 ]
 SEPARATORS = [",", ";", "|", "\t", "#"]
@@ -253,6 +257,7 @@ def test_excel_semicolon_file_as_bytes() -> None:
         "load_type": "",
         "merge_keys": "",
         "watermark_column": "",
+        "target_columns": "",
     }
     assert row.line == 2 and row.problem is None
 

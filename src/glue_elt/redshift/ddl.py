@@ -1,0 +1,79 @@
+"""``CREATE TABLE`` and ``CREATE SCHEMA`` for targets that do not exist yet, from the source's catalog columns.
+
+``CREATE TABLE AS`` would be shorter, but it loses IDENTITY, defaults and keys, and picks types from the query
+(Redshift's CTAS usage notes, dg/r_CTAS_usage_notes.html); the table is declared instead, column by column from
+``SVV_REDSHIFT_COLUMNS``: names and order, types with their lengths, precision and scale, and ``NOT NULL``.
+Defaults are not copied (an expression of the producer's database may not exist here), nor IDENTITY (the load
+copies the source's values as they are, which an IDENTITY column refuses).
+
+Distribution and sort keys come from the catalog's ``distkey`` and ``sortkey`` columns when it shows them;
+otherwise the table says nothing about them and Redshift chooses (``DISTSTYLE AUTO`` and ``SORTKEY AUTO`` are
+its defaults for a table created without them, dg/r_CREATE_TABLE_NEW.html). An interleaved sort key (negative
+``sortkey`` values) is not copied: a data share cannot hold such a table.
+
+``IF NOT EXISTS``: when two processes create the same target, the second one's statement does nothing once the
+first one's has committed (Redshift and PostgreSQL; while it has not, the second waits or fails and is retried).
+Every name goes through ``quote_identifier``; types are written from their parsed parts, never pasted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from glue_elt.errors import ValidationError
+from glue_elt.redshift.catalog import Column
+from glue_elt.redshift.names import TableName, display_identifier, quote_identifier
+
+AUTO_KEYS = "distribution and sort keys: Redshift's AUTO (the catalog shows none for the source)"
+
+
+@dataclass(frozen=True)
+class CreateTable:
+    """A target's ``CREATE TABLE`` and a line saying where its keys came from."""
+
+    sql: str
+    keys: str
+
+
+def create_table(name: TableName, columns: Sequence[Column]) -> CreateTable:
+    """``CREATE TABLE IF NOT EXISTS name (...)`` declaring ``columns``; ``ValidationError`` naming every column
+    whose type cannot be written."""
+    if not columns:
+        raise ValidationError(f"cannot create {name.sql()}: no columns to declare")
+    declared, unwritable = [], []
+    for column in columns:
+        type_sql = column.type.sql()
+        if type_sql is None:
+            unwritable.append(f"{display_identifier(column.name)} ({column.data_type})")
+            continue
+        null = "" if column.nullable else " NOT NULL"
+        declared.append(f"{quote_identifier(column.name)} {type_sql}{null}")
+    if unwritable:
+        raise ValidationError(
+            f"cannot create the target: glue-elt cannot declare the type of column(s) {', '.join(unwritable)}; "
+            "create the table yourself"
+        )
+    keys, clauses = _keys(columns)
+    return CreateTable(f"CREATE TABLE IF NOT EXISTS {name.sql()} ({', '.join(declared)}){clauses}", keys)
+
+
+def _keys(columns: Sequence[Column]) -> tuple[str, str]:
+    """The keys' clauses and a line that says what they are."""
+    distkey = [column for column in columns if column.distkey]
+    sortkey = sorted((column for column in columns if column.sortkey > 0), key=lambda column: column.sortkey)
+    interleaved = any(column.sortkey < 0 for column in columns)
+    clauses = []
+    if distkey:
+        clauses.append(f"DISTKEY({quote_identifier(distkey[0].name)})")
+    if sortkey:
+        clauses.append(f"COMPOUND SORTKEY({', '.join(quote_identifier(column.name) for column in sortkey)})")
+    if not clauses:
+        return (AUTO_KEYS + (" (its interleaved sort key is not copied)" if interleaved else "")), ""
+    shown = " ".join(clauses)
+    return f"distribution and sort keys from the source: {shown}", " " + shown
+
+
+def create_schema(schema: str) -> str:
+    """``CREATE SCHEMA IF NOT EXISTS schema`` (owned by the session's user)."""
+    return f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(schema)}"
