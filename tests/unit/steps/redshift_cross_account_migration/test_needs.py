@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from glue_elt.steps.redshift_cross_account_migration.needs import reads_target
 from glue_elt.steps.redshift_cross_account_migration.model import OverwriteMode
+from glue_elt.steps.redshift_cross_account_migration.needs import reads_target
 from tests.unit.steps.redshift_cross_account_migration.test_sql import plan_for
 
 DELETE, TRUNCATE = OverwriteMode.DELETE, OverwriteMode.TRUNCATE
