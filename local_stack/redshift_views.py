@@ -7,6 +7,10 @@ the column names, order and types Redshift documents
 user may access (some privilege on the table and USAGE on its schema); a data share's database is the
 connected one here, so ``database_name`` is always ``current_database()``.
 
+An IDENTITY column's ``column_default`` reads as Redshift's catalog shows one (``"identity"(<table oid>, <column
+index>, '<seed>,<step>'::text)``, from ``pg_attrdef``); PostgreSQL keeps no default for its identity columns, so
+the view writes that form from the column's sequence.
+
 Redshift's ``GETDATE()`` (the start of the current statement, a ``TIMESTAMP`` in UTC; dg/r_GETDATE.html) is a
 function in ``public`` too, so statements that ask the server for the time run unchanged.
 """
@@ -40,7 +44,10 @@ SELECT current_database()::varchar(128) AS database_name,
        a.attname::varchar(128) AS column_name,
        a.attnum::integer AS ordinal_position,
        format_type(a.atttypid, a.atttypmod)::varchar(32) AS data_type,
-       pg_get_expr(d.adbin, d.adrelid)::varchar(4000) AS column_default,
+       (CASE WHEN a.attidentity <> '' THEN
+                '"identity"(' || c.oid || ', ' || (a.attnum - 1) || ', ''' || s.seqstart || ',' || s.seqincrement
+                || '''::text)'
+             ELSE pg_get_expr(d.adbin, d.adrelid) END)::varchar(4000) AS column_default,
        (CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END)::varchar(3) AS is_nullable,
        'none'::varchar(128) AS encoding,
        false AS distkey,
@@ -51,6 +58,8 @@ FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN pg_sequence s ON a.attidentity <> '' AND s.seqrelid = pg_get_serial_sequence(
+    quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname)::regclass
 WHERE a.attnum > 0 AND NOT a.attisdropped AND {_ACCESSIBLE}
 """
 

@@ -12,7 +12,7 @@ A batch returns nothing before it ends, so what the driver's load reads mid-tran
 - in truncate mode a guard fails when the target, once locked, is no longer empty (another load came in between
   the TRUNCATE and this batch).
 
-As with the driver, the batch opens with ``LOCK target`` (a statement of the connected database; the snapshot
+As with the driver, the batch opens with ``LOCK target`` (after the target's ``CREATE TABLE`` when the row creates it) (a statement of the connected database; the snapshot
 is taken after it), never with a read of a data share.
 """
 
@@ -86,6 +86,8 @@ def load_batch(sql: LoadSql, target: TableName, record: Callable[[str, str], str
             guards[len(statements)] = guard
         statements.append(statement)
 
+    if sql.create is not None:  # a new target: created in the batch's transaction, before its lock
+        add(sql.create)
     add(sql.lock)
     if sql.emptied is not None:
         add(empty_guard(sql.emptied), Guard(emptied=True))

@@ -127,13 +127,21 @@ def _create_target(session: Session, statement: str) -> None:
     try:
         session.execute(statement)
     except ExecutionError as error:
-        if error.transient or not any(mark in str(error).lower() for mark in ALREADY_EXISTS):
+        if error.transient or not _already_exists(error):
             raise
-        raise ExecutionError(f"the target was created meanwhile by another session: {error}", transient=True) from None
+        raise _created_meanwhile(error) from None
 
 
 ALREADY_EXISTS = ("already exists", "duplicate key value")
 """What a CREATE says when another session created the same table first."""
+
+
+def _already_exists(error: GlueELTError) -> bool:
+    return any(mark in str(error).lower() for mark in ALREADY_EXISTS)
+
+
+def _created_meanwhile(error: GlueELTError) -> ExecutionError:
+    return ExecutionError(f"the target was created meanwhile by another session: {error}", transient=True)
 
 
 def _sample(row: tuple[object, ...]) -> str:
@@ -260,6 +268,8 @@ class RowRunner:
                 if error.replayed:
                     logger.info("%s: an earlier process's batch of this row had failed; loading anew", row.label)
                     continue
+                if error.index == 0 and prepared.sql.create is not None and _already_exists(error):
+                    raise _created_meanwhile(error) from None
                 guard = batch.guards.get(error.index) if error.index is not None else None
                 raise self._batch_failure(secret, guard, error) from None
             status = RowStatus.SKIPPED if result.replayed else RowStatus.SUCCEEDED
