@@ -46,7 +46,6 @@ def test_a_missing_target_and_schema_are_created_from_the_source_and_loaded_once
     db.admin(
         TYPES_SQL.format(source=source),
         INSERT_SQL.format(source=source),
-        "GRANT CREATE ON DATABASE shared_db TO etl_user",
     )
     uri = put_config(
         f"{target}/create.csv",

@@ -12,8 +12,9 @@ A batch returns nothing before it ends, so what the driver's load reads mid-tran
 - in truncate mode a guard fails when the target, once locked, is no longer empty (another load came in between
   the TRUNCATE and this batch).
 
-As with the driver, the batch opens with ``LOCK target`` (after the target's ``CREATE TABLE`` when the row creates it) (a statement of the connected database; the snapshot
-is taken after it), never with a read of a data share.
+As with the driver, the batch opens with ``LOCK target`` (a statement of the connected database; the snapshot
+is taken after it), never with a read of a data share; a row that creates its target runs its ``CREATE TABLE``
+first, in the same transaction.
 """
 
 from __future__ import annotations
