@@ -102,3 +102,22 @@ def test_issue_six_parameters() -> None:
         "arn:aws:iam::222233334444:role/reader",
     )
     assert result.summary_uri("r1") == S3Uri("b", "runs/r1/summary.json")
+
+
+def test_schema_discovery_creation_and_narrowing_settings() -> None:
+    values = {"source_schema": "shared_db.s", "target_schema": "t", "secret_name": "sec", "discover_from": "source",
+              "include": "orders*, dim_?", "exclude": "tmp_*", "allow_empty": "true",
+              "create_missing_targets": "true", "allow_narrowing": "true"}  # fmt: skip
+    settings = read_settings(values.get)
+    assert isinstance(settings.mode, SchemaMode)
+    assert (
+        settings.mode.discover_from.value,
+        settings.mode.include,
+        settings.mode.exclude,
+        settings.mode.allow_empty,
+    ) == ("source", ("orders*", "dim_?"), ("tmp_*",), True)
+    assert (settings.create_missing_targets, settings.allow_narrowing) == (True, True)
+    with pytest.raises(ConfigError, match="--discover_from and --include are for schema mode"):
+        read_settings({"config_path": "s3://b/c", "discover_from": "source", "include": "x"}.get)
+    with pytest.raises(ConfigError, match="--include"):
+        read_settings({**values, "include": " , "}.get)

@@ -14,8 +14,9 @@ import sqlglot
 from sqlglot import exp
 
 from glue_elt.redshift import catalog, privileges
-from glue_elt.redshift.catalog import TableKey
-from glue_elt.redshift.names import Identifier
+from glue_elt.redshift.catalog import Column, TableKey
+from glue_elt.redshift.ddl import create_schema, create_table
+from glue_elt.redshift.names import Identifier, TableName
 from glue_elt.redshift.privileges import Need, table_need
 from glue_elt.redshift.state import StateTable
 from glue_elt.steps.redshift_cross_account_migration.model import MigrationRow, OverwriteMode
@@ -47,7 +48,29 @@ def load_shapes() -> list[str]:
         )
         sql = load_sql(validate_row(row), COLUMNS, mode, verify_counts=verify)
         shapes += [*sql.all_statements(), *sql.preflight()]
+        renamed = load_sql(validate_row(row), COLUMNS, mode, verify_counts=verify, target_columns=RENAMED)
+        created = load_sql(validate_row(row), COLUMNS, mode, verify_counts=verify, create=CREATED.sql)
+        shapes += [*renamed.all_statements(), *created.all_statements(), *created.preflight()]
     return list(dict.fromkeys(shapes))
+
+
+RENAMED = (Identifier("id"), Identifier("Renamed Col"), Identifier("other"))
+KEYED = [Column("id", "integer", False, None, True, 1), Column("Mixed Case", "character varying(20)", sortkey=2)]
+CREATED = create_table(TableName((Identifier("analytics"), Identifier("Orders"))), KEYED)
+
+
+def ddl_shapes() -> list[str]:
+    """The CREATE statements of targets that do not exist: with the source's keys, with AUTO, and the schema."""
+    every_type = [Column(f"c{i}", data_type) for i, data_type in enumerate(TYPE_SPELLINGS)]
+    plain = create_table(TableName((Identifier("analytics"), Identifier("t"))), every_type)
+    return [CREATED.sql, plain.sql, create_schema("Analytics New")]
+
+
+TYPE_SPELLINGS = [
+    "smallint", "integer", "bigint", "numeric(12,2)", "real", "double precision", "boolean", "character(3)",
+    "character varying(65535)", "date", "timestamp without time zone", "timestamp with time zone",
+    "time without time zone", "time with time zone", "super", "varbyte(1024)", "geometry", "hllsketch",
+]  # fmt: skip
 
 
 def recorded(call: Any) -> list[str]:
@@ -102,7 +125,7 @@ def state_shapes() -> list[str]:
     ]
 
 
-SHAPES = load_shapes() + catalog_shapes() + state_shapes()
+SHAPES = load_shapes() + catalog_shapes() + state_shapes() + ddl_shapes()
 
 
 @pytest.mark.parametrize("sql", SHAPES)

@@ -104,3 +104,14 @@ def test_a_misaligned_row_fails_with_its_parsing_problem_only() -> None:
     with pytest.raises(ValidationError) as error:
         validate_row(shifted)
     assert str(error.value) == problem
+
+
+def test_target_columns_name_the_targets_columns_one_for_each_source_column() -> None:
+    plan = validate_row(MigrationRow("s.a", "t.a", "sec", source_columns="id, name", target_columns='key, "Full Name"'))
+    assert plan.target_columns is not None and [c.name for c in plan.target_columns] == ["key", "Full Name"]
+    with pytest.raises(ValidationError, match=r"target_columns names 1 column\(s\) but source_columns 2"):
+        validate_row(MigrationRow("s.a", "t.a", "sec", source_columns="id, name", target_columns="key"))
+    with pytest.raises(ValidationError, match="target_columns needs source_columns"):
+        validate_row(MigrationRow("s.a", "t.a", "sec", target_columns="key"))
+    with pytest.raises(ValidationError, match="target_columns"):
+        validate_row(MigrationRow("s.a", "t.a", "sec", source_columns="id", target_columns="k) SELECT 1; --"))

@@ -1,0 +1,43 @@
+"""CREATE TABLE for a missing target, declared from catalog columns (pure logic)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlglot
+
+from glue_elt.errors import ValidationError
+from glue_elt.redshift.catalog import Column
+from glue_elt.redshift.ddl import AUTO_KEYS, create_schema, create_table
+from glue_elt.redshift.names import Identifier, TableName
+
+NAME = TableName((Identifier("analytics"), Identifier("Order Items")))
+
+
+def test_columns_types_and_not_null_are_declared_and_keys_left_to_redshift_when_the_catalog_shows_none() -> None:
+    created = create_table(NAME, [Column("id", "bigint", False), Column('we"ird', "numeric(12,2)")])
+    assert created.sql == (
+        'CREATE TABLE IF NOT EXISTS "analytics"."Order Items" ("id" BIGINT NOT NULL, "we""ird" DECIMAL(12,2))'
+    )
+    assert created.keys == AUTO_KEYS
+
+
+def test_the_sources_distribution_key_and_compound_sort_key_are_copied_in_sort_key_order() -> None:
+    columns = [Column("a", "integer", sortkey=2), Column("b", "date", distkey=True), Column("c", "date", sortkey=1)]
+    created = create_table(NAME, columns)
+    assert created.sql.endswith(' DISTKEY("b") COMPOUND SORTKEY("c", "a")')
+    assert created.keys == 'distribution and sort keys from the source: DISTKEY("b") COMPOUND SORTKEY("c", "a")'
+    sqlglot.parse_one(created.sql, read="redshift")
+
+
+def test_an_interleaved_sort_key_is_not_copied_and_the_log_line_says_so() -> None:
+    created = create_table(NAME, [Column("a", "integer", sortkey=-1), Column("b", "integer", sortkey=-2)])
+    assert "SORTKEY" not in created.sql and "interleaved sort key is not copied" in created.keys
+
+
+def test_a_type_that_cannot_be_written_safely_refuses_the_creation_naming_the_column() -> None:
+    with pytest.raises(ValidationError, match=r"cannot declare the type of column\(s\) x \(int\); drop table"):
+        create_table(NAME, [Column("x", "int); drop table y; --")])
+
+
+def test_create_schema_quotes_the_name() -> None:
+    assert create_schema('new"schema') == 'CREATE SCHEMA IF NOT EXISTS "new""schema"'
