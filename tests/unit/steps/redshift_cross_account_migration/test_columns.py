@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from glue_elt.redshift.catalog import Column
-from glue_elt.steps.redshift_cross_account_migration.columns import created_columns, plan_columns
 from glue_elt.redshift.names import Identifier
+from glue_elt.steps.redshift_cross_account_migration.columns import created_columns, plan_columns
 from glue_elt.steps.redshift_cross_account_migration.model import MigrationPlan, MigrationRow
 from glue_elt.steps.redshift_cross_account_migration.validation import validate_row
 
