@@ -1,5 +1,6 @@
 """What the step reads from the target cluster before it writes: the session's database and user, how the
-server folds identifiers, and which tables (local or from a data share) exist with their columns.
+server folds identifiers, which tables (local or from a data share) exist with their columns, and (schema mode)
+the objects of one schema and, when that schema turns out empty, the schemas of its database.
 
 Tables and columns come from ``SVV_REDSHIFT_TABLES`` / ``SVV_REDSHIFT_COLUMNS``, Redshift's documented views
 of every table the user may access in the connected database and in data-share databases (AWS advises
@@ -25,10 +26,13 @@ UNDEFINED_PARAMETER_TEXT = "unrecognized configuration parameter"
 """SQLSTATE of a server that has no such setting (PostgreSQL): it keeps the case of quoted names."""
 CASE_SENSITIVE_WORDS = frozenset({"on", "true", "t", "1"})
 
-BASE_TABLES_SQL = (
-    "SELECT table_name FROM svv_redshift_tables "
-    "WHERE database_name = %s AND schema_name = %s AND table_type = 'TABLE' ORDER BY table_name"
+SCHEMA_OBJECTS_SQL = (
+    "SELECT table_name, table_type FROM svv_redshift_tables "
+    "WHERE database_name = %s AND schema_name = %s ORDER BY table_name"
 )
+SCHEMAS_SQL = "SELECT schema_name FROM svv_redshift_schemas WHERE database_name = %s ORDER BY schema_name"
+BASE_TABLE_TYPE = "TABLE"
+"""``table_type`` of a base table in ``SVV_REDSHIFT_TABLES`` (dg/r_SVV_REDSHIFT_TABLES.html: tables and views)."""
 COLUMNS_SQL = (
     "SELECT database_name, schema_name, table_name, column_name, data_type, is_nullable, column_default, distkey, "
     "sortkey FROM svv_redshift_columns WHERE {groups} ORDER BY database_name, schema_name, table_name, ordinal_position"
@@ -119,9 +123,28 @@ def cluster_facts(executor: Executor, secret_name: str) -> ClusterFacts:
     return ClusterFacts(str(database), str(user), server_bool(superuser), folds_identifiers=not case_sensitive)
 
 
-def base_tables(executor: Executor, secret_name: str, database: str, schema: str) -> list[str]:
-    """Names of the base tables (no views) in ``database.schema`` that the user may access, sorted."""
-    return [str(row[0]) for row in executor.query(secret_name, BASE_TABLES_SQL, [database, schema])]
+@dataclass(frozen=True)
+class SchemaObject:
+    """A table or view of a schema, named as the catalog spells it, with ``SVV_REDSHIFT_TABLES``' type."""
+
+    name: str
+    table_type: str
+
+    @property
+    def is_base_table(self) -> bool:
+        """Whether it is a base table (not a view or anything else the catalog lists)."""
+        return self.table_type.strip().upper() == BASE_TABLE_TYPE
+
+
+def schema_objects(executor: Executor, secret_name: str, database: str, schema: str) -> list[SchemaObject]:
+    """Every table and view of ``database.schema`` that the user may access, sorted by name; one query."""
+    rows = executor.query(secret_name, SCHEMA_OBJECTS_SQL, [database, schema])
+    return [SchemaObject(str(name), str(table_type or "")) for name, table_type in rows]
+
+
+def schema_names(executor: Executor, secret_name: str, database: str) -> list[str]:
+    """The names of the schemas of ``database`` listed for the user (local and data-share), sorted; one query."""
+    return [str(row[0]) for row in executor.query(secret_name, SCHEMAS_SQL, [database])]
 
 
 def table_columns(executor: Executor, secret_name: str, tables: Collection[TableKey]) -> dict[TableKey, list[Column]]:

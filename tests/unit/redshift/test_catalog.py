@@ -97,3 +97,21 @@ def test_a_state_table_in_another_database_is_refused() -> None:
     assert resolve_state_table(StateTable.parse('DEV."Ops".state'), REDSHIFT).name.sql() == '"dev"."ops"."state"'
     with pytest.raises(ConfigError, match="is in database shared_db, but the secret connects to database dev"):
         resolve_state_table(StateTable.parse("shared_db.ops.state"), REDSHIFT)
+
+
+def test_schema_objects_come_with_their_type_in_one_query() -> None:
+    answers = Answers([("orders", "TABLE"), ("v_orders", "VIEW"), ("odd", None)])
+    objects = catalog.schema_objects(answers, "s", "shared_db", "sales")  # type: ignore[arg-type]
+    assert [(o.name, o.table_type, o.is_base_table) for o in objects] == [
+        ("orders", "TABLE", True),
+        ("v_orders", "VIEW", False),
+        ("odd", "", False),
+    ]
+    assert answers.asked == [(catalog.SCHEMA_OBJECTS_SQL, ["shared_db", "sales"])]
+    assert "table_type" in catalog.SCHEMA_OBJECTS_SQL and "= 'TABLE'" not in catalog.SCHEMA_OBJECTS_SQL
+
+
+def test_schema_names_of_one_database() -> None:
+    answers = Answers([("public",), ("sales",)])
+    assert catalog.schema_names(answers, "s", "shared_db") == ["public", "sales"]  # type: ignore[arg-type]
+    assert answers.asked == [(catalog.SCHEMAS_SQL, ["shared_db"])]

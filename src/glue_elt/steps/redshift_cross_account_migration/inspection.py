@@ -21,7 +21,7 @@ from glue_elt.redshift.batch import BatchExecutor
 from glue_elt.redshift.catalog import ClusterFacts, Column, TableKey
 from glue_elt.redshift.ddl import create_schema
 from glue_elt.redshift.executor import Executor
-from glue_elt.redshift.names import Identifier, fold_case
+from glue_elt.redshift.names import fold_case
 from glue_elt.redshift.privileges import Need
 from glue_elt.redshift.state import RunLedger, StateTable, resolve_state_table
 from glue_elt.steps.redshift_cross_account_migration.layout import Layout, lay_out, shown
@@ -134,8 +134,10 @@ def _lay_out(
 def _missing_table(view: ClusterView, plan: MigrationPlan, similar: list[TableKey], create: bool) -> str | None:
     facts = view.facts
     if facts.key(plan.target) not in view.columns and not create:
-        return f"target table {shown(plan.target)} does not exist or is not visible to user {facts.user}" + _case_hint(
-            facts.key(plan.target), similar
+        return (
+            f"target table {shown(plan.target)} does not exist or is not visible to user {facts.user}"
+            + _case_hint(facts.key(plan.target), similar)
+            + " (--create_missing_targets true creates it)"
         )
     if facts.key(plan.source) not in view.columns:
         return (
@@ -229,13 +231,6 @@ class ClusterChecks:
             read = functools.partial(catalog.cluster_facts, self._executor, secret_name)
             self._facts[secret_name] = self._retry.call(secret_name, read)
         return self._facts[secret_name]
-
-    def base_tables(self, secret_name: str, schema: Identifier) -> tuple[Identifier, list[str]]:
-        """The schema as the server names it, and its base tables (schema mode)."""
-        facts = self.facts(secret_name)
-        resolved = schema.folded() if facts.folds_identifiers else schema
-        read = functools.partial(catalog.base_tables, self._executor, secret_name, facts.database, resolved.name)
-        return resolved, self._retry.call(f"catalog of {resolved.name}", read)
 
     def inspect(self, secret_name: str, plans: Mapping[int, MigrationPlan]) -> Inspection:
         """Check ``plans`` (all of one secret) before any write; rows that fail are in ``failures``."""

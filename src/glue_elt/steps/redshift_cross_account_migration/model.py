@@ -216,14 +216,24 @@ class RowOutcome:
 
 
 @dataclass(frozen=True)
+class NotMigrated:
+    """An object schema mode found but does not load (a view of the source schema, say), and why."""
+
+    table: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class MigrationResult:
-    """Everything a run did: its id, one outcome per row, and where failed rows were written."""
+    """Everything a run did: its id, one outcome per row, where failed rows were written, and (schema mode) what
+    the schema held that no row loads."""
 
     run_id: str
     outcomes: tuple[RowOutcome, ...]
     error_file: str | None = None
     output_error: str | None = None
     dry_run: bool = False
+    not_migrated: tuple[NotMigrated, ...] = ()
 
     def count(self, status: RowStatus) -> int:
         """Number of rows with ``status``."""

@@ -17,8 +17,9 @@ logger = logging.getLogger(__name__)
 def summary_document(
     result: MigrationResult, mode: str, started: datetime, finished: datetime, seconds: float
 ) -> dict[str, Any]:
-    """One JSON document describing the run: id, mode, times, counts and every row's outcome."""
-    return {
+    """One JSON document describing the run: id, mode, times, counts, every row's outcome and, in schema mode,
+    the objects found but not migrated (``not_migrated``: each one's ``table`` and ``reason``)."""
+    document: dict[str, Any] = {
         "run_id": result.run_id,
         "mode": mode,
         "dry_run": result.dry_run,
@@ -48,6 +49,9 @@ def summary_document(
             for outcome in result.outcomes
         ],
     }
+    if mode == "schema":
+        document["not_migrated"] = [{"table": item.table, "reason": item.reason} for item in result.not_migrated]
+    return document
 
 
 def write_failed_rows(s3: S3Store, uri: S3Uri | None, result: MigrationResult) -> MigrationResult:

@@ -70,7 +70,10 @@ INCLUDE: Param[tuple[str, ...] | None] = Param(
     "schema mode: only tables whose names match one of these comma-separated shell-style patterns",
     None,
     patterns,
-    doc="schema mode: only the tables whose names match one of these comma-separated shell-style patterns",
+    doc=(
+        "schema mode: only the tables whose names match one of these comma-separated shell-style patterns (`*`, `?`,"
+        " `[abc]`; case-sensitive, on the names as the catalog spells them: lower case on Redshift by default)"
+    ),
     example="orders*,customers",
 )
 EXCLUDE: Param[tuple[str, ...] | None] = Param(

@@ -7,52 +7,35 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
 from datetime import datetime, timezone
 
 from glue_elt.core.retry import RetryPolicy
 from glue_elt.core.run_id import resolve_run_id
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.factory import build_executor
-from glue_elt.redshift.names import display_identifier
 from glue_elt.redshift.state import RunLedger
 from glue_elt.steps import params as job_params
 from glue_elt.steps.base import EXIT_OK, EXIT_ROWS_FAILED, EXIT_UNREACHABLE, GlueELTStep
 from glue_elt.steps.redshift_cross_account_migration import settings as settings_module
 from glue_elt.steps.redshift_cross_account_migration.config_file import decode_config, parse_config, parse_json_config
+from glue_elt.steps.redshift_cross_account_migration.discovery import Discovery, discover
 from glue_elt.steps.redshift_cross_account_migration.inspection import ClusterChecks, InspectOptions
-from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult, MigrationRow, RowStatus
+from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult, RowStatus
 from glue_elt.steps.redshift_cross_account_migration.orchestrator import Orchestrator
 from glue_elt.steps.redshift_cross_account_migration.outputs import summary_document, write_failed_rows, write_summary
 from glue_elt.steps.redshift_cross_account_migration.report import log_summary
 from glue_elt.steps.redshift_cross_account_migration.runner import LoadOptions, RowRunner
-from glue_elt.steps.redshift_cross_account_migration.schema_mode import SchemaMode
 from glue_elt.steps.redshift_cross_account_migration.settings import ConfigFileMode, MigrationSettings, read_settings
 
 logger = logging.getLogger(__name__)
 
 
-def schema_rows(mode: SchemaMode, tables: list[str]) -> list[MigrationRow]:
-    """One row per table of the target schema, read from the same-named table of the source schema."""
-    target_schema = display_identifier(mode.target_schema.name)
-    return [
-        MigrationRow(
-            source_table=f"{mode.source_schema}.{display_identifier(table)}",
-            target_table=f"{target_schema}.{display_identifier(table)}",
-            secret_name=mode.secret_name,
-            load_type=mode.load_type,
-            merge_keys=mode.merge_keys,
-            watermark_column=mode.watermark_column,
-        )
-        for table in tables
-    ]
-
-
 class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
     """Runs ``INSERT INTO target ... SELECT ... FROM shared_db.schema.table`` for every migration row.
 
-    Rows come from a config file on S3 (``--config_path``) or from every base table of a target
-    schema (``--source_schema``, ``--target_schema``, ``--secret_name``). Each row commits on its own;
+    Rows come from a config file on S3 (``--config_path``) or from every base table of a schema, the target's
+    or (``--discover_from source``) the source's (``--source_schema``, ``--target_schema``, ``--secret_name``;
+    ``discovery``). Each row commits on its own;
     failed rows are logged, counted and written to ``--error_output_path``.
     """
 
@@ -87,14 +70,14 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         checks = ClusterChecks(self.executor, retry, settings.state_table, options)
         ledger = RunLedger(self.executor, run_id)
         runner = RowRunner(self.executor, ledger, retry, LoadOptions(settings.overwrite_mode, settings.verify_counts))
-        rows = self._rows(settings, checks)
+        found = self._rows(settings, checks, retry)
         logger.info(
             "run %s%s: %d row(s) to migrate, up to %d at once",
-            run_id, " (dry run)" if settings.dry_run else "", len(rows), settings.max_parallel,
+            run_id, " (dry run)" if settings.dry_run else "", len(found.rows), settings.max_parallel,
         )  # fmt: skip
         orchestrator = Orchestrator(checks, runner, ledger, settings.max_parallel)
-        outcomes = orchestrator.migrate(rows, dry_run=settings.dry_run)
-        result = MigrationResult(run_id, tuple(outcomes), dry_run=settings.dry_run)
+        outcomes = orchestrator.migrate(found.rows, dry_run=settings.dry_run)
+        result = MigrationResult(run_id, tuple(outcomes), dry_run=settings.dry_run, not_migrated=found.not_migrated)
         result = write_failed_rows(self._s3, settings.error_file_uri(run_id), result)
         seconds = time.monotonic() - started
         mode = "config_file" if isinstance(settings.mode, ConfigFileMode) else "schema"
@@ -119,19 +102,17 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
             return EXIT_UNREACHABLE if unreachable else EXIT_ROWS_FAILED
         return EXIT_OK
 
-    def _rows(self, settings: MigrationSettings, checks: ClusterChecks) -> list[MigrationRow]:
+    def _rows(self, settings: MigrationSettings, checks: ClusterChecks, retry: RetryPolicy) -> Discovery:
+        """The config file's rows, or schema mode's (``discovery``: ``ConfigError`` when there is none)."""
         mode = settings.mode
         if isinstance(mode, ConfigFileMode):
             data = self._s3.read_bytes(mode.config_path, what="config file")
             source = str(mode.config_path)
             text = decode_config(data, source)
             if mode.config_path.key.lower().endswith(".json"):
-                return parse_json_config(text, source)
-            return parse_config(text, mode.separator, source)
-        schema, tables = checks.base_tables(mode.secret_name, mode.target_schema)
-        if not tables:
-            logger.warning("target schema %s has no base tables visible to the secret's user", schema.name)
-        return schema_rows(replace(mode, target_schema=schema), tables)
+                return Discovery(parse_json_config(text, source))
+            return Discovery(parse_config(text, mode.separator, source))
+        return discover(self.executor, retry, checks.facts(mode.secret_name), mode)
 
 
 if __name__ == "__main__":

@@ -98,7 +98,8 @@ def catalog_shapes() -> list[str]:
     return [
         catalog.FACTS_SQL,
         catalog.CASE_SETTING_SQL,
-        catalog.BASE_TABLES_SQL,
+        catalog.SCHEMA_OBJECTS_SQL,
+        catalog.SCHEMAS_SQL,
         catalog.columns_query(keys)[0],
         similar,
         catalog.SCHEMA_EXISTS_SQL,
