@@ -45,7 +45,8 @@ def create_table(name: TableName, columns: Sequence[Column]) -> CreateTable:
     for column in columns:
         type_sql = column.type.sql()
         if type_sql is None:
-            unwritable.append(f"{display_identifier(column.name)} ({column.data_type})")
+            why = ": the catalog shows no length or precision" if column.type.lacks_size else ""
+            unwritable.append(f"{display_identifier(column.name)} ({column.data_type}{why})")
             continue
         null = "" if column.nullable else " NOT NULL"
         declared.append(f"{quote_identifier(column.name)} {type_sql}{null}")

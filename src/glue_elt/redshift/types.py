@@ -102,8 +102,18 @@ class ColumnType:
     scale: int | None
     text: str
 
+    @property
+    def lacks_size(self) -> bool:
+        """Whether a type that has a length or precision on Redshift came without one: declared as it is, Redshift
+        would choose its default (``VARCHAR`` is ``VARCHAR(256)``, ``DECIMAL`` is ``DECIMAL(18,0)``,
+        dg/r_Character_types.html, dg/r_Numeric_types201.html) and the values might not fit."""
+        sized = self.family in (Family.DECIMAL, Family.VARBYTE) or self.name in ("VARCHAR", "CHAR")
+        return sized and self.size is None
+
     def sql(self) -> str | None:
         """The type as DDL, or ``None`` when the text is not a type this module can write safely."""
+        if self.lacks_size:
+            return None
         if self.family is Family.OTHER:
             return self.name if _PLAIN.fullmatch(self.name) else None
         if self.family is Family.DECIMAL and self.size is not None:

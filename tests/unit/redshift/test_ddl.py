@@ -39,5 +39,10 @@ def test_a_type_that_cannot_be_written_safely_refuses_the_creation_naming_the_co
         create_table(NAME, [Column("x", "int); drop table y; --")])
 
 
+def test_a_column_whose_catalog_type_has_no_length_refuses_the_creation() -> None:
+    with pytest.raises(ValidationError, match=r"note \(character varying: the catalog shows no length or precision\)"):
+        create_table(NAME, [Column("id", "integer"), Column("note", "character varying")])
+
+
 def test_create_schema_quotes_the_name() -> None:
     assert create_schema('new"schema') == 'CREATE SCHEMA IF NOT EXISTS "new""schema"'

@@ -17,7 +17,6 @@ from glue_elt.redshift.types import Family, Fit, compare, parse_type
         ("text", Family.CHARACTER, "TEXT"),
         ("numeric(12,2)", Family.DECIMAL, "DECIMAL(12,2)"),
         ("numeric(18, 0)", Family.DECIMAL, "DECIMAL(18,0)"),
-        ("numeric", Family.DECIMAL, "DECIMAL"),
         ("smallint", Family.INTEGER, "SMALLINT"),
         ("integer", Family.INTEGER, "INTEGER"),
         ("bigint", Family.INTEGER, "BIGINT"),
@@ -39,8 +38,15 @@ from glue_elt.redshift.types import Family, Fit, compare, parse_type
 )
 def test_catalog_spellings_are_read_and_written_back_as_redshift_ddl(text: str, family: Family, ddl: str) -> None:
     parsed = parse_type(text)
-    assert (parsed.family, parsed.sql()) == (family, ddl)
+    assert (parsed.family, parsed.sql(), parsed.lacks_size) == (family, ddl, False)
     sqlglot.parse_one(f"CREATE TABLE t (c {ddl})", read="redshift")
+
+
+@pytest.mark.parametrize("text", ["numeric", "character varying", "character", "binary varying", "varbyte"])
+def test_a_sized_type_without_its_size_is_never_declared_with_redshifts_default(text: str) -> None:
+    # VARCHAR alone is VARCHAR(256) on Redshift, DECIMAL alone DECIMAL(18,0): declaring it would narrow the column.
+    parsed = parse_type(text)
+    assert parsed.lacks_size and parsed.sql() is None and str(parsed) == text
 
 
 def test_a_spelling_that_is_not_a_plain_type_is_never_written_as_ddl() -> None:
