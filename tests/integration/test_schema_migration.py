@@ -62,7 +62,9 @@ def test_a_schema_is_created_from_the_share_and_loaded_exactly_once(
     with caplog.at_level(logging.INFO):
         dry = run_step({**args, "dry_run": "true", "summary_output_path": ""})
     assert [o.status for o in dry.outcomes] == [RowStatus.VALID] * 3
-    assert f"would create schema(s) {mart}" in caplog.text
+    assert (
+        f"would create schema(s) {mart}" in caplog.text and "pre-flight: 3 row(s) would run, 0 refused" in caplog.text
+    )
     assert not schema_exists(db, mart)  # the dry run creates nothing
 
     result = run_step(args)

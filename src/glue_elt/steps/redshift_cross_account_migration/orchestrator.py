@@ -66,6 +66,7 @@ class Orchestrator:
             ready, refused = self._preflight(pool, ready)
             outcomes |= refused
             if dry_run:
+                logger.info("pre-flight: %d row(s) would run, %d refused", len(ready), len(outcomes))
                 for secret, schemas in self._schemas_to_create(ready).items():
                     logger.info("would create schema(s) %s (secret %s)", ", ".join(schemas), secret)
                 for index, prepared in ready.items():
@@ -77,7 +78,7 @@ class Orchestrator:
             else:
                 ready, refused = self._open_state(ready)
                 outcomes |= refused
-            logger.info("pre-flight: %d row(s) ready, %d refused before any write", len(ready), len(outcomes))
+                logger.info("pre-flight: %d row(s) ready, %d refused before any write", len(ready), len(outcomes))
             for index in sorted(outcomes):
                 progress.finished(outcomes[index])
             outcomes |= self._load(pool, ready, progress)
