@@ -39,6 +39,13 @@ def row(
     return f"{HEADER}\n{source}#{columns}#{condition}#{target}#{secret}#{load_type}\n"
 
 
+def renamed(columns: str, target_columns: str) -> str:
+    """A row with ``target_columns`` (the optional column after the six)."""
+    return (
+        f"{HEADER}#target_columns\nshared_db.{SRC}.orders#{columns}##{TGT}.orders#{{secret}}#append#{target_columns}\n"
+    )
+
+
 CASES = [
     # the file and its header
     Case("empty file", "", "run", "is empty"),
@@ -160,6 +167,21 @@ CASES = [
     Case("duplicate column", row(columns="id, ID"), "row", "names column(s) more than once: id"),
     Case(
         "unknown column", row(columns="id, nope"), "row", "pre-flight check failed: source column nope does not exist"
+    ),
+    # target_columns (a source column into a differently named target column)
+    Case(
+        "target_columns count",
+        renamed("id,amount", "id"),
+        "row",
+        "target_columns names 1 column(s) but source_columns 2",
+    ),
+    Case("target_columns without source_columns", renamed("", "id"), "row", "target_columns needs source_columns"),
+    Case("target_columns injection", renamed("id", f"id) SELECT 1 FROM {TGT}.canary; --"), "row", "target_columns"),
+    Case(
+        "unknown target column",
+        renamed("id,amount", "id,total"),
+        "row",
+        f"pre-flight check failed: {TGT}.orders.total does not exist (target column for source column amount)",
     ),
     # filters
     Case(
