@@ -42,6 +42,8 @@ _PARTS = frozenset({"DETAIL", "HINT", "CONTEXT", "QUERY", "LOCATION", "STATEMENT
 """Levels of the lines that continue the entry before them (its detail, hint, context, statement...)."""
 _POOLER_SET = re.compile(r"(?:SET [A-Za-z_]+=E?'(?:[^']|'')*';)+")
 """PgBouncer's ``SET name='value';`` (one or more) sent when a client's tracked parameters differ."""
+_TAG = re.compile(r"/\* glue-elt (?P<tag>[^*]*) \*/ ")
+"""The comment glue-elt opens every statement with (``glue_elt.redshift.tags``): kept apart as ``tag``."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,14 @@ class LoggedStatement:
     text: str
     protocol: Protocol
     refused: bool = False
+    tag: str | None = None
+    """The statement's glue-elt tag (``migrate run=… row=…``), removed from ``text``."""
+
+    def __post_init__(self) -> None:
+        match = _TAG.match(self.text)
+        if match is not None:
+            object.__setattr__(self, "text", self.text[match.end() :])
+            object.__setattr__(self, "tag", match.group("tag"))
 
     @property
     def from_pooler(self) -> bool:

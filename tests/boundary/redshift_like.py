@@ -25,6 +25,7 @@ import redshift_connector
 
 from glue_elt.redshift.auth.secrets import RedshiftCredentials
 from glue_elt.redshift.driver.executor import connect_redshift
+from glue_elt.redshift.tags import untagged
 
 CASE_SETTING = re.compile(r"\s*SHOW\s+enable_case_sensitive_identifier\s*;?\s*", re.IGNORECASE)
 MISSING_RELATION = re.compile(r'relation "([^".]+)\.[^"]+" does not exist')
@@ -47,10 +48,11 @@ class RedshiftLikeCursor:
     def execute(self, sql: str, args: Sequence[Any] | None = None) -> RedshiftLikeCursor:
         self._rows = None
         connection = self._connection
-        if CASE_SETTING.fullmatch(sql):
+        text = untagged(sql)  # Redshift reads a statement after its leading comment, glue-elt's tag
+        if CASE_SETTING.fullmatch(text):
             self._rows = [(connection.case_setting,)]
             return self
-        if connection.opens_transaction() and sql.lstrip().upper().startswith("SELECT") and SHARE_REFERENCE in sql:
+        if connection.opens_transaction() and text.lstrip().upper().startswith("SELECT") and SHARE_REFERENCE in text:
             raise server_error("XX000", "Datashare writes are not authorized")
         connection.statements_in_transaction += 0 if connection.real.autocommit else 1
         try:

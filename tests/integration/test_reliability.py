@@ -15,6 +15,7 @@ import redshift_connector
 from glue_elt import MigrationResult, RedshiftCrossAccountDataMigration, RedshiftExecutor, RowStatus
 from glue_elt.redshift.auth.secrets import RedshiftCredentials
 from glue_elt.redshift.driver.executor import connect_redshift
+from glue_elt.redshift.tags import untagged
 from local_stack import LocalStack, StackEndpoints
 from tests.conftest import BUCKET, Db
 
@@ -65,7 +66,7 @@ def waiting_insert_pid(db: Db, table: str, timeout: float = 30.0) -> int:
     while time.monotonic() < deadline:
         rows = db.rows(
             "SELECT pid FROM pg_stat_activity WHERE usename = 'etl_user' AND wait_event_type = 'Lock' "
-            f"AND (query LIKE 'INSERT INTO %{name}%' OR query LIKE 'LOCK %{name}%')"
+            f"AND (query LIKE '%*/ INSERT INTO %{name}%' OR query LIKE '%*/ LOCK %{name}%')"  # after the tag
         )
         if rows:
             return int(rows[0][0])
@@ -173,7 +174,7 @@ class LoseCommitAck:
         execute = cursor.execute
 
         def recording_execute(sql: str, *args: Any, **kwargs: Any) -> Any:
-            self._statements.append(sql)
+            self._statements.append(untagged(sql))
             return execute(sql, *args, **kwargs)
 
         cursor.execute = recording_execute

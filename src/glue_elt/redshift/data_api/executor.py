@@ -40,6 +40,7 @@ from glue_elt.redshift.data_api.wire import (
     statement_error,
 )
 from glue_elt.redshift.executor import Row
+from glue_elt.redshift.tags import tagged
 
 logger = logging.getLogger(__name__)
 POLL_DELAYS = (0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.5, 3.0)
@@ -60,7 +61,7 @@ class BatchSession:
         """Add a statement (without parameters); its row count is not known before the batch ends (``-1``)."""
         if params:
             raise ExecutionError("a Data API transaction takes statements without parameters")
-        self.statements.append(sql)
+        self.statements.append(tagged(sql))
         return -1
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
@@ -122,9 +123,10 @@ class DataApiExecutor:
         The same ``client_token`` names the same batch: sent again (after a lost answer, or by a re-run), it is
         not run twice; the service answers with the first one's id, which is then polled.
         """
-        for number, sql in enumerate(statements, 1):
+        sqls = [tagged(sql) for sql in statements]
+        for number, sql in enumerate(sqls, 1):
             _check_size(sql, f"statement {number} of the batch")
-        request: dict[str, Any] = {**self._target(secret_name), "Sqls": list(statements)}
+        request: dict[str, Any] = {**self._target(secret_name), "Sqls": sqls}
         if client_token is not None:
             request["ClientToken"] = client_token
         for sql in statements:
@@ -146,7 +148,7 @@ class DataApiExecutor:
 
     def _run(self, secret_name: str, sql: str, params: Sequence[Any] | None) -> Mapping[str, Any]:
         logger.debug("SQL: %s", sql)
-        text, parameters = named_parameters(sql, params)
+        text, parameters = named_parameters(tagged(sql), params)
         _check_size(text, "the statement")
         request: dict[str, Any] = {**self._target(secret_name), "Sql": text}
         if parameters:

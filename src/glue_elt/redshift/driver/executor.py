@@ -18,6 +18,7 @@ from glue_elt.redshift.auth.secrets import RedshiftCredentials, SecretStore
 from glue_elt.redshift.driver.errors import describe_db_error, execution_error, login_refused
 from glue_elt.redshift.driver.pool import ConnectionPool
 from glue_elt.redshift.executor import Row
+from glue_elt.redshift.tags import tagged
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class DriverSession:
     def _run(self, sql: str, params: Sequence[Any] | None) -> Any:
         logger.debug("SQL: %s", sql)
         try:
-            self._cursor.execute(sql, tuple(params) if params else None)
+            self._cursor.execute(tagged(sql), tuple(params) if params else None)
         except Exception as error:
             raise execution_error(error) from None
         return self._cursor

@@ -9,6 +9,7 @@ the interleaving, so counts and the error file do not depend on it.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import time
 from collections.abc import Callable
@@ -178,4 +179,5 @@ class Orchestrator:
         """``action`` over ``items``: inline when serial, else on the pool; results in item order."""
         if self._max_parallel == 1:
             return [action(item) for item in items]
-        return list(pool.map(action, items))
+        contexts = [contextvars.copy_context() for _ in items]  # each worker sees the run's tag
+        return list(pool.map(lambda item, context: context.run(action, item), items, contexts))

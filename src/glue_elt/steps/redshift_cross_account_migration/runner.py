@@ -33,6 +33,7 @@ from glue_elt.errors import (
 from glue_elt.redshift.batch import BatchExecutor, BatchStatementError
 from glue_elt.redshift.executor import Executor, Session
 from glue_elt.redshift.state import RunLedger
+from glue_elt.redshift.tags import row_tag
 from glue_elt.steps.redshift_cross_account_migration.batch_load import DIVIDE_BY_ZERO, Guard, client_token, load_batch
 from glue_elt.steps.redshift_cross_account_migration.layout import Layout
 from glue_elt.steps.redshift_cross_account_migration.model import (
@@ -176,8 +177,9 @@ class RowRunner:
         and SQLSTATE, its message prefixed ``pre-flight check failed:``."""
 
         def explain() -> None:
-            for statement in prepared.sql.preflight():
-                self._executor.execute(prepared.row.secret_name, statement)  # success is the answer
+            with row_tag(prepared.key):
+                for statement in prepared.sql.preflight():
+                    self._executor.execute(prepared.row.secret_name, statement)  # success is the answer
 
         try:
             self._retry.call(prepared.row.label, explain)
@@ -201,7 +203,8 @@ class RowRunner:
 
         def attempt() -> tuple[RowStatus, int]:
             attempts[0] += 1
-            return self._load_once(prepared, attempts[0], batches)
+            with row_tag(prepared.key):
+                return self._load_once(prepared, attempts[0], batches)
 
         try:
             status, rows = self._retry.call(prepared.row.label, attempt)

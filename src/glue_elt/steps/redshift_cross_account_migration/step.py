@@ -14,6 +14,7 @@ from glue_elt.core.run_id import resolve_run_id
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.factory import build_executor
 from glue_elt.redshift.state import RunLedger
+from glue_elt.redshift.tags import run_tag
 from glue_elt.steps import params as job_params
 from glue_elt.steps.base import EXIT_OK, EXIT_ROWS_FAILED, EXIT_UNREACHABLE, GlueELTStep
 from glue_elt.steps.redshift_cross_account_migration import settings as settings_module
@@ -28,6 +29,8 @@ from glue_elt.steps.redshift_cross_account_migration.runner import LoadOptions, 
 from glue_elt.steps.redshift_cross_account_migration.settings import ConfigFileMode, MigrationSettings, read_settings
 
 logger = logging.getLogger(__name__)
+STEP_TAG = "migrate"
+"""The step's name in its statements' tag (``glue_elt.redshift.tags``), as ``glue-elt migrate`` names it."""
 
 
 class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
@@ -59,8 +62,12 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         ``--max_parallel`` at once. With ``--dry_run true`` the run stops after the pre-flight and writes nothing.
         """
         started_at, started = datetime.now(timezone.utc), time.monotonic()
-        settings = self.settings
         run_id = resolve_run_id(self.param(job_params.RUN_ID), self.param(job_params.JOB_RUN_ID))
+        with run_tag(STEP_TAG, run_id):
+            return self._migrate(run_id, started_at, started)
+
+    def _migrate(self, run_id: str, started_at: datetime, started: float) -> MigrationResult:
+        settings = self.settings
         retry = RetryPolicy(settings.max_retries, settings.retry_wait_seconds)
         options = InspectOptions(
             settings.overwrite_mode,

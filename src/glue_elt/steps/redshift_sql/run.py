@@ -26,6 +26,7 @@ from glue_elt.core.sizes import truncate_utf8
 from glue_elt.errors import ExecutionError, GlueELTError, UnreachableError, with_prefix
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.state import TARGET_TABLE_BYTES, RunLedger
+from glue_elt.redshift.tags import row_tag
 from glue_elt.steps.redshift_sql.script import Statement
 from glue_elt.steps.redshift_sql.tables import TableRef, created_earlier
 
@@ -134,7 +135,8 @@ class ScriptRunner:
                 for statement in statements:
                     started = time.monotonic()
                     try:
-                        rows = session.execute(statement.text)
+                        with row_tag(statement.number):
+                            rows = session.execute(statement.text)
                     except ExecutionError as error:
                         run.outcomes.append(self._failed(statement, error, started, len(statements)))
                         raise with_prefix(error, f"{statement.label} failed: ") from None
@@ -241,10 +243,18 @@ class ScriptRunner:
         return Outcome(statement, Status.CHECKED, seconds=time.monotonic() - started)
 
     def _execute(self, statement: Statement) -> Callable[[], int]:
-        return lambda: self._executor.execute(self._secret, statement.text)
+        def execute() -> int:
+            with row_tag(statement.number):
+                return self._executor.execute(self._secret, statement.text)
+
+        return execute
 
     def _explain(self, statement: Statement) -> Callable[[], object]:
-        return lambda: self._executor.query(self._secret, "EXPLAIN " + statement.text)
+        def explain() -> object:
+            with row_tag(statement.number):
+                return self._executor.query(self._secret, "EXPLAIN " + statement.text)
+
+        return explain
 
     def _record(self, ledger: RunLedger, statement: Statement | None, key: str, rows: int, run: Run) -> None:
         """Record a statement (or, with ``None``, the whole script) as committed, in its own transaction."""

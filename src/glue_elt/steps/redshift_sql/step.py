@@ -20,6 +20,7 @@ from glue_elt.errors import GlueELTError, OutputError
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.factory import ExecutorKind, build_executor
 from glue_elt.redshift.state import RunLedger
+from glue_elt.redshift.tags import run_tag
 from glue_elt.steps.base import EXIT_OK, EXIT_ROWS_FAILED, GlueELTStep
 from glue_elt.steps.redshift_sql.run import Outcome, Run, ScriptRunner, Status, script_key
 from glue_elt.steps.redshift_sql.script import Script, Statement, split_script
@@ -137,7 +138,8 @@ class RedshiftSqlStep(GlueELTStep[SqlResult]):
         run_id = resolve_run_id(settings.run_id)
         mode = "dry run" if settings.dry_run else "autocommit mode" if settings.autocommit else "one transaction"
         logger.info("run %s: %s: %d statement(s), %s", run_id, source, len(script.statements), mode)
-        run = self._run(script, settings, run_id, source, text)
+        with run_tag("sql", run_id):
+            run = self._run(script, settings, run_id, source, text)
         error = run.error
         result = SqlResult(
             run_id, source, settings.dry_run, settings.autocommit, run.status, tuple(run.outcomes),
