@@ -34,14 +34,15 @@ What real answers look like, and where that was seen (the texts the server repro
   exist in this region.`` (aws/aws-cdk#30536); a secret without a user or password: ``username and password in
   secret cannot be empty`` (boto/boto3#2899). Other messages are this server's own words.
 - Before a statement ends, ``DescribeStatement`` reports ``Duration``, ``ResultRows`` and ``ResultSize`` as -1 and
-  ``RedshiftPid``/``RedshiftQueryId`` as 0 (awslabs/amazon-redshift-utils#515).
+  ``RedshiftPid``/``RedshiftQueryId`` as 0 (awslabs/amazon-redshift-utils#515); once it started, a query id
+  (increasing).
 - Records: integers are ``longValue``, ``float4``/``float8`` ``doubleValue``, ``bool`` ``booleanValue`` (fixed by AWS
   in 2022: aws/aws-sdk#321), ``numeric`` a ``stringValue``, dates ``2021-06-21``, timestamps ``2021-06-21 11:28:00``,
   ``timestamptz`` ``... 10:28:00+00``, NULL ``isNull``; ``typeName`` is the lower-case type name (``int4``,
   ``varchar``, ``numeric``, ``timestamptz``...), as grafana/redshift-datasource's Data API driver reads them.
 
 Not emulated: Data API sessions, CSV results (``GetStatementResultV2``), ``ListStatements`` and the catalog
-operations, EventBridge events, ``RedshiftQueryId`` (always 0), result column ``schemaName``/``tableName`` (empty),
+operations, EventBridge events, result column ``schemaName``/``tableName`` (empty),
 IAM policies (every caller may do everything, but the operations a test denies with the ``deny_operations`` fault),
 custom domain names, several valid passwords per user (see ``credentials``), and any cluster or workgroup but the
 local one.

@@ -19,6 +19,7 @@ import datetime as dt
 import decimal
 import json
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -125,10 +126,20 @@ def connect(ep: StackEndpoints, user: str, password: str, database: str) -> Any:
     return conn
 
 
+_QUERY_GROUP = re.compile(r"((?:/\*.*?\*/\s*)?)SET\s+query_group\s+(?:TO|=)\s+", re.IGNORECASE | re.DOTALL)
+
+
+def stand_in_sql(sql: str) -> str:
+    """``sql`` as the stand-in can run it: Redshift's ``SET query_group TO 'x'`` (dg/r_query_group.html), which
+    PostgreSQL refuses, becomes ``SET application_name TO 'x'``, the session label PostgreSQL shows in
+    ``pg_stat_activity``, so a test can see which sessions carried the group."""
+    return _QUERY_GROUP.sub(r"\1SET application_name TO ", sql, count=1) if _QUERY_GROUP.match(sql) else sql
+
+
 def run_part(cursor: Any, part: Part, sql: str, args: tuple[str, ...] | None) -> None:
     """Run one part on ``cursor`` and record its outcome (raises on failure, the part left STARTED)."""
     part.move("STARTED")
-    cursor.execute(sql, args)
+    cursor.execute(stand_in_sql(sql), args)
     if cursor.description is None:
         part.rows, part.size = max(int(cursor.rowcount), 0), 0
     else:
@@ -179,7 +190,7 @@ def _run_each(cursor: Any, statement: Statement, bound: list[tuple[str, tuple[st
         try:
             run_part(cursor, part, *bound[index])
         except Exception as error:
-            part.move("ABORTED" if _sqlstate(error) == CANCELED else "FAILED", error_text(error))
+            part.move("ABORTED" if _cancelled(statement, error) else "FAILED", error_text(error))
             if part.status == "ABORTED":
                 _end_rest(statement, index + 1, "ABORTED")
                 return
@@ -197,7 +208,7 @@ def _run_transaction(
             run_part(cursor, part, *bound[index])
         conn.commit()
     except Exception as error:
-        canceled = isinstance(error, _CanceledError) or _sqlstate(error) == CANCELED
+        canceled = isinstance(error, _CanceledError) or _cancelled(statement, error)
         try:
             conn.rollback()
         except Exception:
@@ -209,6 +220,12 @@ def _run_transaction(
             "ABORTED" if canceled else "FAILED", None if isinstance(error, _CanceledError) else error_text(error)
         )
         _end_rest(statement, index + 1, "ABORTED")
+
+
+def _cancelled(statement: Statement, error: BaseException) -> bool:
+    """Whether ``CancelStatement`` stopped the statement (ABORTED). Stopped by the server otherwise (its
+    ``statement_timeout``: the same SQLSTATE 57014), it FAILED with the server's text, as any server error does."""
+    return statement.cancel_requested and _sqlstate(error) == CANCELED
 
 
 class _CanceledError(Exception):

@@ -12,6 +12,7 @@ request it is a ``ValidationException``. After that, the token names nothing and
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import threading
 import uuid
@@ -24,6 +25,8 @@ from local_stack.aws_api.protocol import ApiError, epoch, now, validation
 RETENTION = dt.timedelta(hours=24)
 TOKEN_LIFETIME = dt.timedelta(hours=8)
 MAX_STATEMENTS = 10_000
+_QUERY_IDS = itertools.count(1001)
+"""Query ids as a cluster hands them out: increasing, one per statement run."""
 TERMINAL = frozenset({"FINISHED", "FAILED", "ABORTED"})
 _IGNORED_FOR_IDEMPOTENCY = frozenset({"ClientToken", "WaitTimeSeconds"})
 
@@ -52,6 +55,8 @@ class Part:
     rows: int = -1
     size: int = -1
     result: Result | None = None
+    query_id: int = 0
+    """Redshift's query id: 0 until the statement starts (awslabs/amazon-redshift-utils#515), then a new number."""
 
     def move(self, status: str, error: str | None = None) -> None:
         """Change status (and error), stamping the times."""
@@ -59,6 +64,7 @@ class Part:
         self.status, self.updated = status, moment
         if status == "STARTED":
             self.started = moment
+            self.query_id = next(_QUERY_IDS)
         if status in TERMINAL:
             self.ended = moment
             self.error = error
@@ -82,7 +88,7 @@ class Part:
             "HasResultSet": self.has_result_set,
             "ResultRows": self.rows,
             "ResultSize": self.size,
-            "RedshiftQueryId": 0,
+            "RedshiftQueryId": self.query_id,
         }
         if self.error is not None:
             data["Error"] = self.error
@@ -134,7 +140,7 @@ class Statement:
                 HasResultSet=any(p.has_result_set for p in self.parts),
                 ResultRows=sum(max(p.rows, 0) for p in self.parts) if self.status == "FINISHED" else -1,
                 ResultSize=sum(max(p.size, 0) for p in self.parts) if self.status == "FINISHED" else -1,
-                RedshiftQueryId=0,
+                RedshiftQueryId=max((p.query_id for p in self.parts), default=0),
                 SubStatements=[part.describe() for part in self.parts],
                 ExecutionMode=self.mode,
             )

@@ -12,6 +12,9 @@ as a Redshift cluster does where the two differ, so the step's code runs unchang
   one opened by the driver (aws/amazon-redshift-python-driver#247; the exact payload is not public, so
   the SQLSTATE here is Redshift's generic XX000).
 
+- ``SET query_group TO 'x'`` (dg/r_query_group.html), which PostgreSQL refuses, is sent as ``SET application_name
+  TO 'x'``, PostgreSQL's session label (as the local Data API does: ``local_stack.aws_api.runner.stand_in_sql``).
+
 Everything else goes to PostgreSQL as sent.
 """
 
@@ -26,6 +29,7 @@ import redshift_connector
 from glue_elt.redshift.auth.secrets import RedshiftCredentials
 from glue_elt.redshift.driver.executor import connect_redshift
 from glue_elt.redshift.tags import untagged
+from local_stack.aws_api.runner import stand_in_sql
 
 CASE_SETTING = re.compile(r"\s*SHOW\s+enable_case_sensitive_identifier\s*;?\s*", re.IGNORECASE)
 MISSING_RELATION = re.compile(r'relation "([^".]+)\.[^"]+" does not exist')
@@ -56,7 +60,7 @@ class RedshiftLikeCursor:
             raise server_error("XX000", "Datashare writes are not authorized")
         connection.statements_in_transaction += 0 if connection.real.autocommit else 1
         try:
-            self._cursor.execute(sql, args)
+            self._cursor.execute(stand_in_sql(sql), args)
         except redshift_connector.ProgrammingError as error:
             payload = error.args[0] if error.args else None
             if isinstance(payload, dict) and payload.get("C") == "42P01":

@@ -9,6 +9,7 @@ from glue_elt.core.params import Param, TextEnum, choice
 from glue_elt.redshift.auth.secrets import SecretStore
 from glue_elt.redshift.driver.executor import RedshiftExecutor
 from glue_elt.redshift.executor import Executor
+from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
 
 
 class ExecutorKind(TextEnum):
@@ -32,10 +33,14 @@ EXECUTOR = Param(
 
 
 def build_executor(
-    kind: ExecutorKind, assume_role_arn: str | None = None, max_connections_per_secret: int = 1
+    kind: ExecutorKind,
+    assume_role_arn: str | None = None,
+    max_connections_per_secret: int = 1,
+    session: SessionSettings = NO_SETTINGS,
 ) -> Executor:
     """The executor of ``kind``; secrets are read, and credential and Data API calls made, as ``assume_role_arn``
-    when given (one STS call per run); the driver keeps at most ``max_connections_per_secret`` connections open."""
+    when given (one STS call per run); the driver keeps at most ``max_connections_per_secret`` connections open;
+    ``session`` (query group, statement timeout) applies to every session."""
     from glue_elt.aws.clients import AwsClients, assumed_role_clients
 
     clients = assumed_role_clients(assume_role_arn) if assume_role_arn else AwsClients()
@@ -43,5 +48,5 @@ def build_executor(
     if kind is ExecutorKind.DATA_API:
         from glue_elt.redshift.data_api.executor import DataApiExecutor
 
-        return DataApiExecutor(secrets)
-    return RedshiftExecutor(secrets, max_connections_per_secret=max_connections_per_secret)
+        return DataApiExecutor(secrets, session=session)
+    return RedshiftExecutor(secrets, max_connections_per_secret=max_connections_per_secret, session=session)

@@ -8,6 +8,7 @@ from typing import Any
 from glue_elt.aws.s3 import output_uri
 from glue_elt.core.params import Param, boolean, integer, number, role_arn
 from glue_elt.errors import ConfigError, ValidationError
+from glue_elt.redshift.session import MAX_TIMEOUT_SECONDS, SessionSettings, query_group
 from glue_elt.redshift.state import DEFAULT_STATE_TABLE, StateTable, check_run_id
 
 
@@ -121,6 +122,41 @@ SUMMARY_OUTPUT_PATH = Param(
     doc="the run summary as JSON: a key, or a prefix (then `<prefix><run id>/summary.json`)",
     example="s3://b/runs/",
 )
+
+QUERY_GROUP = Param(
+    "query_group",
+    "Redshift query_group for every session of the run (WLM routing, the query history's label)",
+    None,
+    query_group,
+    doc=(
+        "Redshift's `query_group` for every session (driver) and batch (Data API) of the run: routes its queries to "
+        "the WLM queue of that group and labels them in the query history (`SYS_QUERY_HISTORY.query_label`); "
+        "letters, digits, spaces and `_.:/@+=#-` (see [Operating glue-elt](operating.md))"
+    ),
+    example="nightly-etl",
+)
+STATEMENT_TIMEOUT_SECONDS = Param(
+    "statement_timeout_seconds",
+    "Redshift statement_timeout for every statement of the run; a statement over it fails (not retried)",
+    None,
+    number(0.001, MAX_TIMEOUT_SECONDS),
+    doc=(
+        "Redshift's `statement_timeout` for every statement of the run (planning and WLM queueing included): a "
+        "statement that runs longer is stopped by the server and fails its row (the migration step: the run "
+        "goes on) or the script (the SQL step: its transaction rolls back), with a message naming the limit; "
+        "it is not retried"
+    ),
+    example="1800",
+)
+
+SESSION_CONTROL: tuple[Param[Any], ...] = (QUERY_GROUP, STATEMENT_TIMEOUT_SECONDS)
+"""Redshift session settings for every session of a run, before ``RUN_CONTROL`` in every step's list."""
+
+
+def read_session(get: Callable[[str], str | None]) -> SessionSettings:
+    """``--query_group`` and ``--statement_timeout_seconds`` as the run's ``SessionSettings``."""
+    return SessionSettings(QUERY_GROUP.read(get), STATEMENT_TIMEOUT_SECONDS.read(get))
+
 
 RUN_CONTROL: tuple[Param[Any], ...] = (
     MAX_RETRIES,

@@ -40,6 +40,7 @@ from glue_elt.redshift.data_api.wire import (
     statement_error,
 )
 from glue_elt.redshift.executor import Row
+from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
 from glue_elt.redshift.tags import tagged
 
 logger = logging.getLogger(__name__)
@@ -85,8 +86,11 @@ class DataApiExecutor:
         poll_delays: Sequence[float] = POLL_DELAYS,
         sleep: Callable[[float], None] = time.sleep,
         pacer: Pacer | None = None,
+        session: SessionSettings = NO_SETTINGS,
     ) -> None:
         self._secrets = secrets or SecretStore()
+        self._session = session
+        self._sets = [tagged(sql) for sql in session.statements()]
         self._pacer = pacer or Pacer()
         self._poll_delays = tuple(poll_delays)
         self._sleep = sleep
@@ -126,7 +130,8 @@ class DataApiExecutor:
         sqls = [tagged(sql) for sql in statements]
         for number, sql in enumerate(sqls, 1):
             _check_size(sql, f"statement {number} of the batch")
-        request: dict[str, Any] = {**self._target(secret_name), "Sqls": sqls}
+        sets = len(self._sets)  # the session settings open the batch: a batch is a session of its own
+        request: dict[str, Any] = {**self._target(secret_name), "Sqls": [*self._sets, *sqls]}
         if client_token is not None:
             request["ClientToken"] = client_token
         for sql in statements:
@@ -136,10 +141,11 @@ class DataApiExecutor:
         replayed = self._before_this_executor(described.get("CreatedAt"))
         status = described.get("Status")
         if status != "FINISHED":
-            failure = _ended_badly(described)
+            failure = self._ended_badly(described)
             index = failed_part(described)
+            index = None if index is None or index < sets else index - sets
             raise BatchStatementError(str(failure), index=index, transient=failure.transient, replayed=replayed)
-        parts = described.get("SubStatements", [])
+        parts = described.get("SubStatements", [])[sets:]
         rows = tuple(int(part.get("ResultRows", -1)) for part in parts)
         return BatchResult(str(described["Id"]), rows, replayed)
 
@@ -150,15 +156,25 @@ class DataApiExecutor:
         logger.debug("SQL: %s", sql)
         text, parameters = named_parameters(tagged(sql), params)
         _check_size(text, "the statement")
-        request: dict[str, Any] = {**self._target(secret_name), "Sql": text}
+        request: dict[str, Any] = {**self._target(secret_name)}
         if parameters:
             request["Parameters"] = parameters
-        submitted = self._call("ExecuteStatement", request)
+        if self._sets:  # no session between calls: the statement runs behind the settings, in a batch
+            submitted = self._call("BatchExecuteStatement", {**request, "Sqls": [*self._sets, text]})
+        else:
+            submitted = self._call("ExecuteStatement", {**request, "Sql": text})
         described = self._wait(str(submitted["Id"]))
         self._note_start(described.get("CreatedAt"))
         if described.get("Status") != "FINISHED":
-            raise _ended_badly(described)
-        return described
+            raise self._ended_badly(described)
+        parts = described.get("SubStatements")
+        return parts[-1] if self._sets and parts else described
+
+    def _ended_badly(self, described: Mapping[str, Any]) -> ExecutionError:
+        """The error of a statement that did not finish; a statement stopped by the statement timeout says so."""
+        failure = _ended_badly(described)
+        named = self._session.timed_out(failure)
+        return named if isinstance(named, ExecutionError) else failure
 
     def _note_start(self, created: object) -> None:
         """Remember the service's time of this executor's first statement (an ``ExecuteStatement``, whose token is

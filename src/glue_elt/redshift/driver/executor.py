@@ -18,6 +18,7 @@ from glue_elt.redshift.auth.secrets import RedshiftCredentials, SecretStore
 from glue_elt.redshift.driver.errors import describe_db_error, execution_error, login_refused
 from glue_elt.redshift.driver.pool import ConnectionPool
 from glue_elt.redshift.executor import Row
+from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
 from glue_elt.redshift.tags import tagged
 
 logger = logging.getLogger(__name__)
@@ -43,8 +44,9 @@ def connect_redshift(credentials: RedshiftCredentials) -> Any:
 class DriverSession:
     """Statements on one open connection, inside the transaction that an executor manages."""
 
-    def __init__(self, cursor: Any) -> None:
+    def __init__(self, cursor: Any, settings: SessionSettings = NO_SETTINGS) -> None:
         self._cursor = cursor
+        self._settings = settings
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
         """Run one statement; return the rows it affected (``-1`` when the server reports none)."""
@@ -59,7 +61,7 @@ class DriverSession:
         try:
             self._cursor.execute(tagged(sql), tuple(params) if params else None)
         except Exception as error:
-            raise execution_error(error) from None
+            raise self._settings.timed_out(execution_error(error)) from None
         return self._cursor
 
 
@@ -76,8 +78,10 @@ class RedshiftExecutor:
         secrets: SecretStore | None = None,
         connector: Connector = connect_redshift,
         max_connections_per_secret: int = 1,
+        session: SessionSettings = NO_SETTINGS,
     ) -> None:
         self._secrets = secrets or SecretStore()
+        self._session = session
         self._connector = connector
         self._limit = max_connections_per_secret
         self._pools: dict[str, ConnectionPool] = {}
@@ -108,7 +112,7 @@ class RedshiftExecutor:
         discard = False
         connection.autocommit = True
         try:
-            yield DriverSession(self._cursor(connection))
+            yield DriverSession(self._cursor(connection), self._session)
         except ExecutionError as error:
             discard = error.transient
             raise
@@ -126,7 +130,7 @@ class RedshiftExecutor:
         connection = pool.acquire()
         discard = False
         try:
-            yield DriverSession(self._cursor(connection))
+            yield DriverSession(self._cursor(connection), self._session)
             connection.commit()
         except BaseException as error:
             wrapped = error if isinstance(error, GlueELTError) or not _is_connection_error(error) else None
@@ -165,6 +169,25 @@ class RedshiftExecutor:
             return pools[secret_name]
 
     def _open(self, secret_name: str) -> Any:
+        """A new connection, with the run's session settings (``SET query_group``, ``SET statement_timeout``: once
+        per connection, not per statement)."""
+        connection = self._connect(secret_name)
+        statements = self._session.statements()
+        if not statements:
+            return connection
+        try:
+            connection.autocommit = True
+            cursor = self._cursor(connection)
+            for sql in statements:
+                cursor.execute(tagged(sql))
+            connection.autocommit = False
+        except Exception as error:
+            failure = execution_error(error, f"secret {secret_name!r}: the session settings were refused: ")
+            _close_quietly(connection)
+            raise failure from None
+        return connection
+
+    def _connect(self, secret_name: str) -> Any:
         """A new connection. Temporary credentials refused at log-in (revoked, or expired early) are asked for anew
         once: another try with the same password could not succeed."""
         credentials = self._secrets.get(secret_name)
@@ -192,6 +215,13 @@ def _connect_failure(error: BaseException, secret_name: str, credentials: Redshi
     if failure.transient:  # the cluster is not there (refused, reset, timed out, restarting)
         return UnreachableError(str(failure), sqlstate=failure.sqlstate)
     return failure
+
+
+def _close_quietly(connection: Any) -> None:
+    try:
+        connection.close()
+    except Exception as error:
+        logger.debug("close failed: %s", describe_db_error(error))
 
 
 def _rollback_fails(connection: Any) -> bool:

@@ -11,6 +11,7 @@ from glue_elt.aws.s3 import S3Uri, output_uri
 from glue_elt.core.params import Param, boolean, choice, integer
 from glue_elt.errors import ConfigError
 from glue_elt.redshift.factory import EXECUTOR, ExecutorKind
+from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
 from glue_elt.redshift.state import StateTable
 from glue_elt.steps import params as job_params
 from glue_elt.steps.redshift_cross_account_migration.model import OverwriteMode
@@ -136,6 +137,7 @@ PARAMETERS: tuple[Param[Any], ...] = (
     OVERWRITE_MODE,
     MAX_PARALLEL,
     EXECUTOR,
+    *job_params.SESSION_CONTROL,
     *job_params.RUN_CONTROL,
 )
 """Every parameter of the migration step, in the order help and the README list them."""
@@ -168,6 +170,7 @@ class MigrationSettings:
     executor: ExecutorKind = ExecutorKind.DRIVER
     create_missing_targets: bool = False
     allow_narrowing: bool = False
+    session: SessionSettings = NO_SETTINGS
 
     def error_file_uri(self, run_id: str) -> S3Uri | None:
         """Where this run's failed rows go (``None`` when no error path was given)."""
@@ -223,4 +226,5 @@ def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
         executor=EXECUTOR.read(get),
         create_missing_targets=CREATE_MISSING_TARGETS.read(get),
         allow_narrowing=ALLOW_NARROWING.read(get),
+        session=job_params.read_session(get),
     )

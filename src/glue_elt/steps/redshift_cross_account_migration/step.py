@@ -97,7 +97,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         """The ``--executor`` (its pools allow ``--max_parallel`` connections per secret, and one for look-ups),
         reading secrets as ``--assume_role_arn`` when given."""
         settings = self.settings
-        return build_executor(settings.executor, settings.assume_role_arn, settings.max_parallel)
+        return build_executor(settings.executor, settings.assume_role_arn, settings.max_parallel, settings.session)
 
     def exit_code(self, result: MigrationResult) -> int:
         """0 when all rows succeeded (or ``--fail_on_error false``); 4 when a row failed because the cluster or

@@ -10,6 +10,7 @@ from typing import Any
 from glue_elt.aws.s3 import S3Uri
 from glue_elt.core.params import Param, TextEnum, choice
 from glue_elt.errors import ConfigError
+from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
 from glue_elt.redshift.state import StateTable
 from glue_elt.steps import params as job_params
 from glue_elt.steps.redshift_sql.script import Script
@@ -61,6 +62,7 @@ STEP_PARAMETERS: tuple[Param[Any], ...] = (
     NON_TRANSACTIONAL,
     job_params.DRY_RUN,
     job_params.SUMMARY_OUTPUT_PATH,
+    *job_params.SESSION_CONTROL,
     *job_params.RUN_CONTROL,
 )
 """Every parameter of the SQL step, in the order help and the README list them."""
@@ -80,6 +82,7 @@ class SqlSettings:
     state_table: StateTable
     assume_role_arn: str | None
     run_id: str | None
+    session: SessionSettings = NO_SETTINGS
 
     @property
     def autocommit(self) -> bool:
@@ -105,6 +108,7 @@ def read_settings(get: Callable[[str], str | None]) -> SqlSettings:
         state_table=job_params.STATE_TABLE.read(get),
         assume_role_arn=job_params.ASSUME_ROLE_ARN.read(get),
         run_id=job_params.RUN_ID.read(get) or job_params.JOB_RUN_ID.read(get),
+        session=job_params.read_session(get),
     )
 
 

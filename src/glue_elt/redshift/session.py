@@ -1,0 +1,86 @@
+"""Session settings of a run: Redshift's ``query_group`` and ``statement_timeout``, set on every session the run uses.
+
+``query_group`` labels a session's queries for WLM queue routing and in Redshift's query logs ("Applies a
+user-defined label to a group of queries that are run during the same session ... must be set at runtime with a
+SET command"; the label is truncated to 30 characters in STL_QUERY's LABEL, dg/r_query_group.html;
+``SYS_QUERY_HISTORY.query_label`` shows it, dg/SYS_QUERY_HISTORY.html). ``statement_timeout`` (milliseconds; 0 turns
+it off) "Stops any statement that takes over the specified number of milliseconds", planning and WLM queueing
+included; with a WLM timeout too, the lower applies (dg/r_statement_timeout.html).
+
+How each executor applies them: the driver sends the ``SET`` statements once per connection when it opens (no
+statement per table); the Data API has no session between calls, so they open each batch, and a single statement
+runs as a batch behind them.
+
+A statement stopped by the timeout fails with Redshift's ``Query (150) canceled on user's request`` (the page's
+example: nothing there says "timeout"), PostgreSQL's ``canceling statement due to statement timeout`` (SQLSTATE
+57014); ``timed_out`` rewrites such an error into one naming the limit, never transient: another attempt would
+run as long.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from glue_elt.errors import ConfigError, ExecutionError, GlueELTError
+
+QUERY_CANCELED = "57014"
+CANCEL_TEXTS = ("canceled on user's request", "cancelled on user's request", "statement timeout")
+"""How a statement stopped by ``statement_timeout`` reads: Redshift's words, then PostgreSQL's."""
+QUERY_GROUP_TEXT = re.compile(r"[A-Za-z0-9 _.:/@+=#-]{1,320}")
+"""What a query group may hold: a label, written in single quotes after SET (which takes no expression, so a
+quote or backslash could not be escaped the way ``names.quote_literal`` does); 320 is ``query_label``'s width."""
+MAX_TIMEOUT_SECONDS = 2_147_483.647
+"""``statement_timeout`` is an integer of milliseconds."""
+
+
+def query_group(name: str, value: str) -> str:
+    """A ``--query_group`` value (parser): a label of letters, digits, spaces and ``_.:/@+=#-``."""
+    label = value.strip()
+    if not QUERY_GROUP_TEXT.fullmatch(label):
+        raise ConfigError(
+            f"--{name} must be 1 to 320 letters, digits, spaces or _.:/@+=#- (it is written into a SET statement)"
+        )
+    return label
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    """``query_group`` and ``statement_timeout`` (seconds) for every session of a run; ``None``: not set."""
+
+    query_group: str | None = None
+    statement_timeout_seconds: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.query_group is not None:
+            query_group("query_group", self.query_group)
+        seconds = self.statement_timeout_seconds
+        if seconds is not None and not 0.001 <= seconds <= MAX_TIMEOUT_SECONDS:
+            raise ConfigError(f"--statement_timeout_seconds must be from 0.001 to {MAX_TIMEOUT_SECONDS:g}")
+
+    def statements(self) -> list[str]:
+        """The ``SET`` statements that apply the settings (none when nothing is set)."""
+        sets = []
+        if self.query_group is not None:
+            sets.append(f"SET query_group TO '{self.query_group}'")
+        if self.statement_timeout_seconds is not None:
+            sets.append(f"SET statement_timeout TO {round(self.statement_timeout_seconds * 1000)}")
+        return sets
+
+    def timed_out(self, error: GlueELTError) -> GlueELTError:
+        """``error`` named as the timeout when a statement timeout is set and ``error`` is a cancelled statement."""
+        if self.statement_timeout_seconds is None or not isinstance(error, ExecutionError):
+            return error
+        text = str(error).lower()
+        if error.sqlstate != QUERY_CANCELED and not any(mark in text for mark in CANCEL_TEXTS):
+            return error
+        limit = f"{self.statement_timeout_seconds:g}"
+        return ExecutionError(
+            f"the statement ran longer than --statement_timeout_seconds {limit} (Redshift's statement_timeout) and "
+            f"was stopped: {error}",
+            transient=False,
+            sqlstate=error.sqlstate,
+        )
+
+
+NO_SETTINGS = SessionSettings()

@@ -1,0 +1,126 @@
+"""--statement_timeout_seconds and --query_group on the stack: a statement over the limit fails its row alone (not
+retried; the other rows load) or rolls the SQL step's script back, naming the limit; the query group is set on
+every session (the stand-in shows it as ``application_name``: see ``local_stack.aws_api.runner.stand_in_sql``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from glue_elt import RowStatus
+from glue_elt.redshift.auth.secrets import RedshiftCredentials
+from glue_elt.redshift.driver.executor import RedshiftExecutor
+from glue_elt.redshift.session import SessionSettings
+from local_stack import LocalStack
+from tests.boundary.redshift_like import redshift_like
+from tests.boundary.test_redshift_fidelity import schema_exists
+from tests.conftest import Db, run_step
+from tests.integration.test_redshift_sql import run_sql
+
+PutConfig = Callable[[str, str], str]
+HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
+FAST = {"max_retries": 2, "retry_wait_seconds": 0.01}
+
+
+def slow_target(db: Db, table: str, seconds: float) -> str:
+    """A trigger that makes every insert into ``table`` sleep, counting the attempts in a sequence (``nextval``
+    survives the rollback); returns the sequence's name."""
+    schema, name = table.split(".")
+    counter = f"{schema}.{name}_attempts"
+    db.admin(
+        f"CREATE SEQUENCE {counter}",
+        f"CREATE FUNCTION {schema}.{name}_sleep() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS "
+        f"$$ BEGIN PERFORM nextval('{counter}'); PERFORM pg_sleep({seconds}); RETURN NULL; END $$",
+        f"CREATE TRIGGER {name}_sleep BEFORE INSERT ON {table} FOR EACH STATEMENT EXECUTE FUNCTION "
+        f"{schema}.{name}_sleep()",
+    )
+    return counter
+
+
+def attempts(db: Db, counter: str) -> int:
+    ((last, called),) = db.rows(f"SELECT last_value, is_called FROM {counter}")
+    return int(last) if called else 0
+
+
+@pytest.mark.parametrize("executor", ["driver", "data_api"])
+def test_a_statement_over_the_timeout_fails_its_row_alone_and_is_not_retried(
+    db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig, executor: str
+) -> None:
+    source, target = schemas
+    for name in ("fast", "slow"):
+        db.admin(f"CREATE TABLE {source}.{name} (id int)", f"INSERT INTO {source}.{name} VALUES (1), (2)")
+        db.as_etl(f"CREATE TABLE {target}.{name} (id int)")
+    counter = slow_target(db, f"{target}.slow", 5)
+    lines = [f"shared_db.{source}.{name}###{target}.{name}#{cluster_secret}#append" for name in ("fast", "slow")]
+    uri = put_config(f"{target}/timeout.csv", HEADER + "\n" + "\n".join(lines) + "\n")
+    args = {"config_path": uri, "executor": executor, "statement_timeout_seconds": "1", "fail_on_error": "false"}
+    fast, slow = run_step({**args, **FAST}).outcomes
+    assert (fast.status, fast.rows_affected) == (RowStatus.SUCCEEDED, 2)
+    assert slow.status is RowStatus.FAILED
+    assert "ran longer than --statement_timeout_seconds 1 (Redshift's statement_timeout)" in (slow.error or "")
+    assert attempts(db, counter) == 1  # not retried: another attempt would run as long
+    assert (db.count(f"{target}.fast"), db.count(f"{target}.slow")) == (2, 0)
+
+
+def test_the_sql_steps_script_rolls_back_when_a_statement_runs_over(
+    db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig
+) -> None:
+    _, target = schemas
+    db.as_etl(f"CREATE TABLE {target}.events (id int)")
+    script = f"INSERT INTO {target}.events VALUES (1);\nSELECT pg_sleep(5);\n"
+    uri = put_config(f"sql/{target}/slow.sql", script)
+    args = {"sql_path": uri, "secret_name": etl_secret, "statement_timeout_seconds": "0.5", **FAST}
+    with pytest.raises(Exception, match=r"ran longer than --statement_timeout_seconds 0\.5") as raised:
+        run_sql(args)
+    assert "rolled back" in str(raised.value)
+    assert db.count(f"{target}.events") == 0
+
+
+def test_the_data_api_sets_the_query_group_before_each_batch_and_statement(
+    stack: LocalStack, db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig
+) -> None:
+    source, target = schemas
+    db.admin(f"CREATE TABLE {source}.t (id int)", f"INSERT INTO {source}.t VALUES (1)")
+    db.as_etl(f"CREATE TABLE {target}.t (id int)")
+    uri = put_config(f"{target}/group.csv", f"{HEADER}\nshared_db.{source}.t###{target}.t#{cluster_secret}#append\n")
+    args = {"config_path": uri, "executor": "data_api", "query_group": "nightly-etl"}
+    with stack.statement_log() as log:
+        (outcome,) = run_step(args).outcomes
+    assert outcome.status is RowStatus.SUCCEEDED
+    by_pid: dict[int, list[str]] = {}
+    for statement in log.statements:
+        by_pid.setdefault(statement.pid, []).append(statement.text)
+    step_sessions = [
+        texts for texts in by_pid.values() if any(t.startswith(("INSERT", "EXPLAIN", "SELECT")) for t in texts)
+    ]
+    assert step_sessions
+    for texts in step_sessions:  # each of the API's sessions: its pid probe, then the group, then the step's SQL
+        own = [t for t in texts if t not in ("SELECT pg_backend_pid()", "begin transaction", "commit", "rollback")]
+        assert own[0] == "SET application_name TO 'nightly-etl'", texts
+
+
+def test_the_driver_sets_the_query_group_once_per_connection(
+    stack: LocalStack, db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig
+) -> None:
+    source, target = schemas
+    names = ("a", "b", "c")
+    for name in names:
+        db.admin(f"CREATE TABLE {source}.{name} (id int)", f"INSERT INTO {source}.{name} VALUES (1)")
+        db.as_etl(f"CREATE TABLE {target}.{name} (id int)")
+    lines = [f"shared_db.{source}.{n}###{target}.{n}#{etl_secret}#append" for n in names]
+    uri = put_config(f"{target}/group.csv", HEADER + "\n" + "\n".join(lines) + "\n")
+    connector: Callable[[RedshiftCredentials], Any] = redshift_like(schema_exists(db))
+    session = SessionSettings(query_group="nightly-etl", statement_timeout_seconds=600)
+    executor = RedshiftExecutor(connector=connector, max_connections_per_secret=2, session=session)
+    with stack.statement_log() as log:
+        result = run_step({"config_path": uri, "max_parallel": 2}, executor=executor)
+    executor.close()
+    assert result.ok and result.succeeded == 3
+    by_pid: dict[int, list[str]] = {}
+    for statement in log.statements:
+        by_pid.setdefault(statement.pid, []).append(statement.text)
+    for texts in by_pid.values():
+        assert texts[:2] == ["SET application_name TO 'nightly-etl'", "SET statement_timeout TO 600000"], texts
+        assert texts.count("SET statement_timeout TO 600000") == 1  # once per connection, not per table
