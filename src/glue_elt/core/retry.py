@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_exponential, wait_random
 
+from glue_elt.core.stopping import StopRequest
 from glue_elt.errors import ExecutionError
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ class RetryPolicy:
 
     max_retries: int = 3
     wait_seconds: float = 1.0
+    stop: StopRequest | None = field(default=None, compare=False)
+    """A stop asked for ends the retrying: the error of the attempt it interrupted is raised."""
 
     def call(self, label: str, action: Callable[[], T]) -> T:
         """``action()``, retried on transient errors; each retry is logged as a warning naming ``label``."""
@@ -44,8 +47,11 @@ class RetryPolicy:
             stop=stop_after_attempt(self.max_retries + 1),
             wait=wait_exponential(multiplier=self.wait_seconds, max=MAX_RETRY_WAIT_SECONDS)
             + wait_random(0, self.wait_seconds),
-            retry=retry_if_exception(is_retryable),
+            retry=retry_if_exception(lambda error: is_retryable(error) and not self._stopping()),
             before_sleep=log_retry,
             reraise=True,
         )
         return retrying(action)
+
+    def _stopping(self) -> bool:
+        return self.stop is not None and self.stop.requested

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 Row = tuple[Any, ...]
 
@@ -51,4 +51,13 @@ class Executor(Protocol):
 
     def close(self) -> None:
         """Close every connection."""
+        ...
+
+
+@runtime_checkable
+class Cancellable(Protocol):
+    """An executor that can end, on the server, the statements it has running (a stop of the run)."""
+
+    def cancel_running(self) -> None:
+        """End every statement this executor has running now; the calls running them then fail."""
         ...

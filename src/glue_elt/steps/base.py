@@ -25,8 +25,9 @@ from glue_elt.core.params import (
     unknown_arguments,
 )
 from glue_elt.core.redaction import RedactingFilter, redact
+from glue_elt.core.stopping import StopRequest, handle_signals
 from glue_elt.errors import ConfigError, GlueELTError, UnreachableError
-from glue_elt.redshift.executor import Executor
+from glue_elt.redshift.executor import Cancellable, Executor
 from glue_elt.redshift.factory import ExecutorKind, build_executor
 
 logger = logging.getLogger(__name__)
@@ -108,6 +109,8 @@ class GlueELTStep(ABC, Generic[ResultT]):
         self._executor = executor
         self._owns_executor = executor is None
         self._s3 = s3 or S3Store()
+        self._stop = StopRequest()
+        self._stop_registered = False
 
     @classmethod
     def parameter_names(cls) -> list[str]:
@@ -174,7 +177,20 @@ class GlueELTStep(ABC, Generic[ResultT]):
         """The step's executor (created on first use, closed by ``close()``)."""
         if self._executor is None:
             self._executor = self.create_executor()
+        if not self._stop_registered and isinstance(self._executor, Cancellable):
+            self._stop.on_request(self._executor.cancel_running)
+            self._stop_registered = True
         return self._executor
+
+    @property
+    def stop(self) -> StopRequest:
+        """The run's stop request (``cancel()``, or SIGTERM/SIGINT under ``start()``)."""
+        return self._stop
+
+    def cancel(self) -> None:
+        """Stop the run from another thread: no new row or statement starts, what runs is ended on the server,
+        and ``run()`` returns (or raises) as soon as the statements it waited for have ended."""
+        self._stop.request()
 
     def create_executor(self) -> Executor:
         """The executor this step uses unless one was passed in (the driver's, by default); override to configure
@@ -211,7 +227,10 @@ class GlueELTStep(ABC, Generic[ResultT]):
             return
         configure_logging()
         self.warn_unknown_arguments()
-        code = self._run_for_exit_code()
+        with handle_signals(self._stop):
+            code = self._run_for_exit_code()
+        if self._stop.exit_code is not None:  # stopped by a signal: 128 + its number, as a shell reports it
+            code = self._stop.exit_code
         if code != EXIT_OK:
             sys.exit(code)
 

@@ -97,6 +97,10 @@ class DataApiExecutor:
         self._targets: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()
         self._began: datetime | None = None
+        self._running: set[str] = set()
+        self._submissions = itertools.count()
+        self._cancel_before = 0
+        """Submissions numbered below this were in flight or running when ``cancel_running`` was called."""
         self.calls: Counter[str] = Counter()
 
     def execute(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> int:
@@ -136,8 +140,9 @@ class DataApiExecutor:
             request["ClientToken"] = client_token
         for sql in statements:
             logger.debug("SQL (batch): %s", sql)
+        number = self._submitting()
         submitted = self._call("BatchExecuteStatement", request)
-        described = self._wait(str(submitted["Id"]))
+        described = self._wait(str(submitted["Id"]), number)
         replayed = self._before_this_executor(described.get("CreatedAt"))
         status = described.get("Status")
         if status != "FINISHED":
@@ -159,11 +164,12 @@ class DataApiExecutor:
         request: dict[str, Any] = {**self._target(secret_name)}
         if parameters:
             request["Parameters"] = parameters
+        number = self._submitting()
         if self._sets:  # no session between calls: the statement runs behind the settings, in a batch
             submitted = self._call("BatchExecuteStatement", {**request, "Sqls": [*self._sets, text]})
         else:
             submitted = self._call("ExecuteStatement", {**request, "Sql": text})
-        described = self._wait(str(submitted["Id"]))
+        described = self._wait(str(submitted["Id"]), number)
         self._note_start(described.get("CreatedAt"))
         if described.get("Status") != "FINISHED":
             raise self._ended_badly(described)
@@ -190,14 +196,47 @@ class DataApiExecutor:
             began = self._began
         return isinstance(created, datetime) and began is not None and created < began
 
-    def _wait(self, statement_id: str) -> Mapping[str, Any]:
-        """Poll ``DescribeStatement`` with backoff until the statement has ended."""
-        for attempt in itertools.count():
-            described = self._call(POLL, {"Id": statement_id})
-            if described.get("Status") in ENDED:
-                return described
-            self._sleep(self._poll_delays[min(attempt, len(self._poll_delays) - 1)])
+    def _cancel(self, statement_id: str) -> None:
+        try:
+            self._call("CancelStatement", {"Id": statement_id})
+        except ExecutionError as error:
+            logger.info("statement %s was not cancelled: %s", statement_id, error)
+
+    def _submitting(self) -> int:
+        """The number of a submission about to be sent."""
+        with self._lock:
+            return next(self._submissions)
+
+    def _wait(self, statement_id: str, number: int) -> Mapping[str, Any]:
+        """Poll ``DescribeStatement`` with backoff until the statement has ended (``cancel_running`` may end it;
+        a statement whose submission was in flight when it was called is cancelled as soon as its id is known)."""
+        with self._lock:
+            self._running.add(statement_id)
+            cancel_now = number < self._cancel_before
+        if cancel_now:
+            self._cancel(statement_id)
+        try:
+            for attempt in itertools.count():
+                described = self._call(POLL, {"Id": statement_id})
+                if described.get("Status") in ENDED:
+                    return described
+                self._sleep(self._poll_delays[min(attempt, len(self._poll_delays) - 1)])
+        finally:
+            with self._lock:
+                self._running.discard(statement_id)
         raise AssertionError("unreachable")  # pragma: no cover (itertools.count never ends)
+
+    def cancel_running(self) -> None:
+        """``CancelStatement`` for every statement this executor is waiting for; the service ends it (ABORTED)
+        and rolls its batch back, and the wait for it then fails. One that ended meanwhile is refused by the
+        service, which is fine."""
+        with self._lock:
+            running = sorted(self._running)
+            self._cancel_before = next(self._submissions)
+        for statement_id in running:
+            self._cancel(statement_id)
+        if running:
+            logger.info("cancelled %d running statement(s) through the Data API", len(running))
 
     def _rows(self, statement_id: str) -> list[Row]:
         rows: list[Row] = []

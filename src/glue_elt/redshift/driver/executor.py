@@ -6,6 +6,7 @@ groups statements so they commit together or not at all.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import weakref
@@ -24,6 +25,10 @@ from glue_elt.redshift.tags import tagged
 logger = logging.getLogger(__name__)
 
 Connector = Callable[[RedshiftCredentials], Any]
+PID_SQL = "SELECT PG_BACKEND_PID()"
+TERMINATE_SQL = "SELECT PG_TERMINATE_BACKEND(%s)"
+"""Ends a session of the same user (dg/PG_TERMINATE_BACKEND.html): its running statement stops, its transaction
+rolls back."""
 
 
 def connect_redshift(credentials: RedshiftCredentials) -> Any:
@@ -87,6 +92,8 @@ class RedshiftExecutor:
         self._pools: dict[str, ConnectionPool] = {}
         self._side_pools: dict[str, ConnectionPool] = {}
         self._cursors: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+        self._pids: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+        self._busy: dict[int, tuple[str, Any]] = {}
         self._lock = threading.Lock()
 
     def execute(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> int:
@@ -111,13 +118,16 @@ class RedshiftExecutor:
         connection = pool.acquire()
         discard = False
         connection.autocommit = True
+        self._mark_busy(secret_name, connection)
         try:
             yield DriverSession(self._cursor(connection), self._session)
         except ExecutionError as error:
             discard = error.transient
             raise
         finally:
-            connection.autocommit = False
+            self._mark_idle(connection)
+            with contextlib.suppress(Exception):  # a terminated session may refuse even this
+                connection.autocommit = False
             pool.release(connection, discard=discard)
 
     @contextmanager
@@ -129,6 +139,7 @@ class RedshiftExecutor:
         pool = self._pool(secret_name)
         connection = pool.acquire()
         discard = False
+        self._mark_busy(secret_name, connection)
         try:
             yield DriverSession(self._cursor(connection), self._session)
             connection.commit()
@@ -140,7 +151,45 @@ class RedshiftExecutor:
                 raise
             raise failure from None
         finally:
+            self._mark_idle(connection)
             pool.release(connection, discard=discard)
+
+    def cancel_running(self) -> None:
+        """End every statement running on this executor's connections: ``PG_TERMINATE_BACKEND`` of each busy
+        session, from a fresh connection per secret. Terminating (not cancelling) because Redshift may not cancel
+        a query inside a transaction block and advises terminating its session (dg/PG_CANCEL_BACKEND.html); the
+        session's transaction rolls back, and the call that was running fails."""
+        with self._lock:
+            busy = [(secret, self._pids.get(connection)) for secret, connection in self._busy.values()]
+        by_secret: dict[str, list[int]] = {}
+        for secret, pid in busy:
+            if pid is not None:
+                by_secret.setdefault(secret, []).append(pid)
+        for secret, pids in by_secret.items():
+            try:
+                connection = self._connector(self._secrets.get(secret))
+            except Exception as error:
+                logger.warning("secret %r: could not connect to end %d running session(s): %s", secret, len(pids),
+                               describe_db_error(error))  # fmt: skip
+                continue
+            try:
+                connection.autocommit = True
+                cursor = connection.cursor()
+                for pid in pids:
+                    cursor.execute(tagged(TERMINATE_SQL), (pid,))
+                logger.info("secret %r: ended %d running session(s) on the server", secret, len(pids))
+            except Exception as error:
+                logger.warning("secret %r: ending running sessions failed: %s", secret, describe_db_error(error))
+            finally:
+                _close_quietly(connection)
+
+    def _mark_busy(self, secret_name: str, connection: Any) -> None:
+        with self._lock:
+            self._busy[id(connection)] = (secret_name, connection)
+
+    def _mark_idle(self, connection: Any) -> None:
+        with self._lock:
+            self._busy.pop(id(connection), None)
 
     def close(self) -> None:
         """Close every connection this executor opened."""
@@ -170,21 +219,23 @@ class RedshiftExecutor:
 
     def _open(self, secret_name: str) -> Any:
         """A new connection, with the run's session settings (``SET query_group``, ``SET statement_timeout``: once
-        per connection, not per statement)."""
+        per connection, not per statement), and its session's process id noted (``PG_BACKEND_PID()``,
+        dg/PG_BACKEND_PID.html) so that a stop can end what it runs."""
         connection = self._connect(secret_name)
-        statements = self._session.statements()
-        if not statements:
-            return connection
         try:
             connection.autocommit = True
             cursor = self._cursor(connection)
-            for sql in statements:
+            for sql in self._session.statements():
                 cursor.execute(tagged(sql))
+            cursor.execute(tagged(PID_SQL))
+            pid = int(cursor.fetchall()[0][0])
             connection.autocommit = False
         except Exception as error:
-            failure = execution_error(error, f"secret {secret_name!r}: the session settings were refused: ")
+            failure = execution_error(error, f"secret {secret_name!r}: setting up the session failed: ")
             _close_quietly(connection)
             raise failure from None
+        with self._lock:
+            self._pids[connection] = pid
         return connection
 
     def _connect(self, secret_name: str) -> Any:

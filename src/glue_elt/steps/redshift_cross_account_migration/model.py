@@ -234,6 +234,9 @@ class MigrationResult:
     output_error: str | None = None
     dry_run: bool = False
     not_migrated: tuple[NotMigrated, ...] = ()
+    cancelled: bool = False
+    """A stop (SIGTERM, SIGINT, ``cancel()``) ended the run early: rows it ended or never started failed as
+    ``cancelled``."""
 
     def count(self, status: RowStatus) -> int:
         """Number of rows with ``status``."""

@@ -14,12 +14,15 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import TypeVar
 
+from glue_elt.core.stopping import CANCELLED, StopRequest
 from glue_elt.errors import GlueELTError, with_prefix
 from glue_elt.redshift.state import RunLedger
 from glue_elt.steps.redshift_cross_account_migration.inspection import ClusterChecks
 from glue_elt.steps.redshift_cross_account_migration.model import (
+    LoadType,
     MigrationPlan,
     MigrationRow,
     RowOutcome,
@@ -46,10 +49,23 @@ def target_groups(ready: Ready) -> list[list[int]]:
     return list(groups.values())
 
 
+def cancelled(row: MigrationRow, load_type: LoadType) -> RowOutcome:
+    """The outcome of a row that a stop kept from starting."""
+    return RowOutcome(row, RowStatus.FAILED, None, 0.0, CANCELLED, load_type)
+
+
 class Orchestrator:
     """Runs every row of a run through the cluster checks and a ``RowRunner`` with bounded parallelism."""
 
-    def __init__(self, checks: ClusterChecks, runner: RowRunner, ledger: RunLedger, max_parallel: int) -> None:
+    def __init__(
+        self,
+        checks: ClusterChecks,
+        runner: RowRunner,
+        ledger: RunLedger,
+        max_parallel: int,
+        stop: StopRequest | None = None,
+    ) -> None:
+        self._stop = stop or StopRequest()
         self._checks = checks
         self._runner = runner
         self._ledger = ledger
@@ -167,7 +183,13 @@ class Orchestrator:
         def load_group(indices: list[int]) -> list[tuple[int, RowOutcome]]:
             done = []
             for index in indices:
-                outcome = self._runner.load(ready[index])
+                prepared = ready[index]
+                if self._stop.requested:  # no new row starts
+                    outcome = cancelled(prepared.row, prepared.plan.load_type)
+                else:
+                    outcome = self._runner.load(prepared)
+                    if outcome.status is RowStatus.FAILED and self._stop.requested:  # the stop ended it
+                        outcome = replace(outcome, error=CANCELLED)
                 progress.finished(outcome)
                 done.append((index, outcome))
             return done

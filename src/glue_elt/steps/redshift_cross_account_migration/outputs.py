@@ -23,6 +23,7 @@ def summary_document(
         "run_id": result.run_id,
         "mode": mode,
         "dry_run": result.dry_run,
+        "cancelled": result.cancelled,
         "started_at": started.isoformat(),
         "finished_at": finished.isoformat(),
         "counts": {

@@ -96,7 +96,9 @@ def summary_line(result: MigrationResult, seconds: float) -> str:
     if result.dry_run:
         return f"run {result.run_id} (dry run): {result.valid} would run, {result.failed} would fail; nothing written"
     inserted = sum(o.rows_affected or 0 for o in result.outcomes if o.status is RowStatus.SUCCEEDED)
+    stopped = " (CANCELLED: the rows not finished roll back; a re-run with the same run id completes them)"
+    head = f"run {result.run_id}{stopped if result.cancelled else ''}"
     return (
-        f"run {result.run_id}: {result.succeeded} succeeded, {result.failed} failed, {result.skipped} skipped "
+        f"{head}: {result.succeeded} succeeded, {result.failed} failed, {result.skipped} skipped "
         f"(already committed by this run id); {inserted} row(s) inserted in {seconds:.2f} s"
     )

@@ -68,7 +68,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
 
     def _migrate(self, run_id: str, started_at: datetime, started: float) -> MigrationResult:
         settings = self.settings
-        retry = RetryPolicy(settings.max_retries, settings.retry_wait_seconds)
+        retry = RetryPolicy(settings.max_retries, settings.retry_wait_seconds, stop=self.stop)
         options = InspectOptions(
             settings.overwrite_mode,
             create_missing=settings.create_missing_targets,
@@ -82,9 +82,12 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
             "run %s%s: %d row(s) to migrate, up to %d at once",
             run_id, " (dry run)" if settings.dry_run else "", len(found.rows), settings.max_parallel,
         )  # fmt: skip
-        orchestrator = Orchestrator(checks, runner, ledger, settings.max_parallel)
+        orchestrator = Orchestrator(checks, runner, ledger, settings.max_parallel, self.stop)
         outcomes = orchestrator.migrate(found.rows, dry_run=settings.dry_run)
-        result = MigrationResult(run_id, tuple(outcomes), dry_run=settings.dry_run, not_migrated=found.not_migrated)
+        result = MigrationResult(
+            run_id, tuple(outcomes), dry_run=settings.dry_run, not_migrated=found.not_migrated,
+            cancelled=self.stop.requested,
+        )  # fmt: skip
         result = write_failed_rows(self._s3, settings.error_file_uri(run_id), result)
         seconds = time.monotonic() - started
         mode = "config_file" if isinstance(settings.mode, ConfigFileMode) else "schema"

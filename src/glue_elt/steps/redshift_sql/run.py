@@ -23,6 +23,7 @@ from glue_elt.core.params import TextEnum
 from glue_elt.core.redaction import redact
 from glue_elt.core.retry import RetryPolicy
 from glue_elt.core.sizes import truncate_utf8
+from glue_elt.core.stopping import CANCELLED
 from glue_elt.errors import ExecutionError, GlueELTError, UnreachableError, with_prefix
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.state import TARGET_TABLE_BYTES, RunLedger
@@ -190,6 +191,8 @@ class ScriptRunner:
                 continue
             started = time.monotonic()
             try:
+                if self._retry.stop is not None and self._retry.stop.requested:  # no new statement starts
+                    raise ExecutionError(CANCELLED)
                 rows = self._retry.call(statement.label, self._execute(statement))
             except GlueELTError as error:
                 run.outcomes.append(self._failed(statement, error, started, len(statements)))

@@ -16,7 +16,8 @@ from glue_elt.aws.s3 import output_uri
 from glue_elt.core.redaction import redact, register_secret
 from glue_elt.core.retry import RetryPolicy
 from glue_elt.core.run_id import resolve_run_id
-from glue_elt.errors import GlueELTError, OutputError
+from glue_elt.core.stopping import CANCELLED
+from glue_elt.errors import GlueELTError, OutputError, with_prefix
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.factory import ExecutorKind, build_executor
 from glue_elt.redshift.state import RunLedger
@@ -48,6 +49,8 @@ class SqlResult:
     outcomes: tuple[Outcome, ...]
     seconds: float
     error: str | None = None
+    cancelled: bool = False
+    """A stop (SIGTERM, SIGINT, ``cancel()``) ended the run: what had not committed rolled back."""
 
     def count(self, status: Status) -> int:
         """How many statements ended with ``status``."""
@@ -89,6 +92,7 @@ def summary_document(result: SqlResult, started: datetime, finished: datetime) -
         "finished_at": finished.isoformat(),
         "seconds": round(result.seconds, 3),
         "status": result.status,
+        "cancelled": result.cancelled,
         "summary": result.summary_line(),
         "error": result.error,
         "statements": [_statement_entry(o.statement, o) for o in result.outcomes],
@@ -141,9 +145,11 @@ class RedshiftSqlStep(GlueELTStep[SqlResult]):
         with run_tag("sql", run_id):
             run = self._run(script, settings, run_id, source, text)
         error = run.error
+        if error is not None and self.stop.requested:
+            error = with_prefix(error, f"{CANCELLED}: ")
         result = SqlResult(
             run_id, source, settings.dry_run, settings.autocommit, run.status, tuple(run.outcomes),
-            time.monotonic() - started, redact(str(error)) if error else None,
+            time.monotonic() - started, redact(str(error)) if error else None, self.stop.requested,
         )  # fmt: skip
         (logger.error if error or result.status == "check failed" else logger.info)("%s", result.summary_line())
         error = self._write_summary(result, started_at, settings) or error
@@ -152,7 +158,7 @@ class RedshiftSqlStep(GlueELTStep[SqlResult]):
         return result
 
     def _run(self, script: Script, settings: SqlSettings, run_id: str, source: str, text: str) -> Run:
-        retry = RetryPolicy(settings.max_retries, settings.retry_wait_seconds)
+        retry = RetryPolicy(settings.max_retries, settings.retry_wait_seconds, stop=self.stop)
         runner = ScriptRunner(self.executor, settings.secret_name, retry, script_key(text), source)
         if settings.dry_run:
             return runner.dry_run(script.statements)

@@ -11,7 +11,7 @@ import pytest
 from glue_elt.errors import ExecutionError
 from glue_elt.redshift.auth.secrets import RedshiftCredentials, SecretStore
 from glue_elt.redshift.driver.errors import describe_db_error, execution_error, is_transient, login_refused
-from glue_elt.redshift.driver.executor import RedshiftExecutor
+from glue_elt.redshift.driver.executor import PID_SQL, RedshiftExecutor
 
 
 class InterfaceError(Exception):
@@ -134,8 +134,11 @@ class FakeConnection:
 
     def execute(self, sql: str, params: Any = None) -> None:
         self.rowcount = 1
+        self.last = sql
 
-    def fetchall(self) -> list[tuple[str]]:
+    def fetchall(self) -> list[tuple[Any]]:
+        if self.last.endswith(PID_SQL):  # the session's process id, asked for once per connection
+            return [(4242,)]
         return [(self.password,)]
 
     def close(self) -> None:
