@@ -43,6 +43,13 @@ def test_every_statement_is_tagged_with_the_step_run_and_row(
     with stack.statement_log() as log:
         (outcome,) = run_step(args).outcomes
     assert outcome.error is None and outcome.rows_affected == 2
+    # The Data API gives the INSERT's query id (RedshiftQueryId); the driver would need a statement per table
+    # (PG_LAST_QUERY_ID()), so its rows carry none: the tag finds them in SYS_QUERY_HISTORY instead.
+    assert (
+        (isinstance(outcome.query_id, int) and outcome.query_id > 0)
+        if executor == "data_api"
+        else (outcome.query_id is None)
+    )
     statements = [s for s in log.statements if s.text.strip().lower() not in DRIVER_OWN | LOCAL_DATA_API_OWN]
     untagged = [s.text for s in statements if s.tag is None]
     assert statements and not untagged, untagged

@@ -21,6 +21,8 @@ class BatchResult:
     statement_id: str
     rows: tuple[int, ...]
     replayed: bool = False
+    query_ids: tuple[int, ...] = ()
+    """Each statement's Redshift query id (``RedshiftQueryId``; 0 when the service gave none)."""
 
 
 class BatchStatementError(ExecutionError):

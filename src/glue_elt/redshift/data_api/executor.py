@@ -152,7 +152,8 @@ class DataApiExecutor:
             raise BatchStatementError(str(failure), index=index, transient=failure.transient, replayed=replayed)
         parts = described.get("SubStatements", [])[sets:]
         rows = tuple(int(part.get("ResultRows", -1)) for part in parts)
-        return BatchResult(str(described["Id"]), rows, replayed)
+        query_ids = tuple(int(part.get("RedshiftQueryId") or 0) for part in parts)
+        return BatchResult(str(described["Id"]), rows, replayed, query_ids)
 
     def close(self) -> None:
         """Nothing to close: the Data API holds no connection open for the caller."""

@@ -203,6 +203,8 @@ class RowOutcome:
     unreachable: bool = False
     created: bool = False
     schema: SchemaReport | None = None
+    query_id: int | None = None
+    """Redshift's query id of the load's INSERT, where the server gives one (the Data API's ``RedshiftQueryId``)."""
 
     @property
     def load_type_name(self) -> str:

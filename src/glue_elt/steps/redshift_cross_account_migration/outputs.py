@@ -45,6 +45,7 @@ def summary_document(
                 "seconds": round(outcome.seconds, 3),
                 "error": outcome.error,
                 "created_target": outcome.created,
+                "query_id": outcome.query_id,
                 **({"schema": outcome.schema.document()} if outcome.schema is not None else {}),
             }
             for outcome in result.outcomes

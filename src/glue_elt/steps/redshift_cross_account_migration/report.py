@@ -63,9 +63,10 @@ def log_outcome(index: int, total: int, outcome: RowOutcome) -> None:
         )  # fmt: skip
     elif outcome.succeeded:
         logger.info(
-            "[%d/%d] %s %s: %s%d row(s) inserted in %.2f s",
+            "[%d/%d] %s %s: %s%d row(s) inserted in %.2f s%s",
             index, total, row.label, load_type, "target created, " if outcome.created else "",
             outcome.rows_affected or 0, outcome.seconds,
+            f" (query {outcome.query_id})" if outcome.query_id is not None else "",
         )  # fmt: skip
     else:
         logger.error(

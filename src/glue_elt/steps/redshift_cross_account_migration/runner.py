@@ -60,6 +60,15 @@ class _RowCommittedError(Exception):
         self.rows = rows
 
 
+@dataclass
+class BatchState:
+    """A row's Data API batches: the generation (it changes only when a batch has ended in failure, so a lost
+    answer is asked for again with the same token) and the query id of the committed batch's INSERT."""
+
+    generation: int = 1
+    query_id: int | None = None
+
+
 @dataclass(frozen=True)
 class LoadOptions:
     """Run-wide settings of the loads."""
@@ -199,7 +208,7 @@ class RowRunner:
         if done is not None:
             return prepared.outcome(RowStatus.SKIPPED, done, started)
         attempts = [0]
-        batches = [1]  # the batch's generation: it changes only when a batch has ended in failure
+        batches = BatchState()
 
         def attempt() -> tuple[RowStatus, int]:
             attempts[0] += 1
@@ -211,9 +220,9 @@ class RowRunner:
         except GlueELTError as error:
             report = prepared.layout.columns.report if prepared.layout is not None else None
             return replace(failed(prepared.row, error, started, load_type), schema=report)
-        return prepared.outcome(status, rows, started)
+        return replace(prepared.outcome(status, rows, started), query_id=batches.query_id)
 
-    def _load_once(self, prepared: PreparedRow, attempt: int, batches: list[int]) -> tuple[RowStatus, int]:
+    def _load_once(self, prepared: PreparedRow, attempt: int, batches: BatchState) -> tuple[RowStatus, int]:
         secret, sql = prepared.row.secret_name, prepared.sql
         # Outside the load transaction, which never reads the state table. In truncate mode also on a first
         # attempt: a TRUNCATE commits at once and would empty a load that another process already committed.
@@ -244,7 +253,7 @@ class RowRunner:
             return RowStatus.SKIPPED, committed.rows
         return RowStatus.SUCCEEDED, rows
 
-    def _load_batch(self, executor: BatchExecutor, prepared: PreparedRow, batches: list[int]) -> tuple[RowStatus, int]:
+    def _load_batch(self, executor: BatchExecutor, prepared: PreparedRow, batches: BatchState) -> tuple[RowStatus, int]:
         """The row's load as one batch request (see the step's ``batch_load`` module); returns its status and rows.
 
         The request's ``ClientToken`` stays the same until a batch has ended in failure: after an answer that
@@ -263,11 +272,11 @@ class RowRunner:
         batch = load_batch(prepared.sql, prepared.plan.target, record)
         attempt_nonce = uuid.uuid4().hex if prepared.sql.truncate is not None else None
         for _ in range(MAX_REPLAYED_BATCHES):
-            token = client_token(self._ledger.run_id, prepared.key, attempt_nonce or str(batches[0]))
+            token = client_token(self._ledger.run_id, prepared.key, attempt_nonce or str(batches.generation))
             try:
                 result = executor.run_batch(secret, batch.statements, token)
             except BatchStatementError as error:
-                batches[0] += 1  # that batch has ended: a retry is a new request
+                batches.generation += 1  # that batch has ended: a retry is a new request
                 if error.replayed:
                     logger.info("%s: an earlier process's batch of this row had failed; loading anew", row.label)
                     continue
@@ -276,6 +285,8 @@ class RowRunner:
                 guard = batch.guards.get(error.index) if error.index is not None else None
                 raise self._batch_failure(secret, guard, error) from None
             status = RowStatus.SKIPPED if result.replayed else RowStatus.SUCCEEDED
+            query_ids = result.query_ids[batch.insert_index : batch.insert_index + 1]
+            batches.query_id = query_ids[0] if query_ids and query_ids[0] > 0 else None
             return status, result.rows[batch.insert_index]
         raise ExecutionError(f"{MAX_REPLAYED_BATCHES} batches of earlier processes for this row had failed")
 
