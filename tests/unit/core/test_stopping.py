@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
@@ -53,3 +55,25 @@ def test_sigterm_asks_for_a_stop_and_the_handlers_are_restored() -> None:
             time.sleep(0.01)
     assert stop.requested and stop.exit_code == 143
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_a_second_signal_exits_at_once_even_while_the_first_stop_hangs() -> None:
+    script = (
+        "import time\n"
+        "from glue_elt.core.stopping import StopRequest, handle_signals\n"
+        "stop = StopRequest()\n"
+        "stop.on_request(lambda: time.sleep(60))  # a cancel that never returns\n"
+        "with handle_signals(stop):\n"
+        "    print('ready', flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    with subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as process:
+        assert process.stdout is not None and process.stdout.readline() == "ready\n"
+        process.send_signal(signal.SIGTERM)
+        time.sleep(0.3)
+        assert process.poll() is None  # the first signal only asks for a stop
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 143
+        assert "SIGTERM again: exiting at once" in (process.stderr.read() if process.stderr else "")
