@@ -102,3 +102,36 @@ def test_a_stopped_run_ends_its_statements_on_the_server_and_a_rerun_completes_i
     rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert rerun.returncode == 0, rerun.stderr
     assert [db.count(f"{target}.{name}") for name in TABLES] == [4, 4, 4]  # each row exactly once
+
+
+def test_a_stopped_sql_script_rolls_back_and_exits_143(
+    db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig, endpoints: StackEndpoints
+) -> None:
+    _, target = schemas
+    db.as_etl(f"CREATE TABLE {target}.events (id int)")
+    uri = put_config(f"sql/{target}/stop.sql", f"INSERT INTO {target}.events VALUES (1);\nSELECT pg_sleep(120);\n")
+    summary = f"s3://{BUCKET}/{target}/sql-summary.json"
+    command = [
+        sys.executable, "-m", "glue_elt.steps.redshift_sql", "--sql_path", uri, "--secret_name", etl_secret,
+        "--run_id", f"stop-sql-{target}", "--summary_output_path", summary,
+    ]  # fmt: skip
+    env = {**os.environ, **endpoints.aws_env()}
+    with subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True) as process:
+        try:
+            deadline = time.monotonic() + 30
+            while not db.rows(
+                "SELECT 1 FROM pg_stat_activity WHERE usename = 'etl_user' AND query LIKE '%pg_sleep(120)%'"
+            ):
+                assert time.monotonic() < deadline, "the script's sleep never started"
+                time.sleep(0.05)
+            process.send_signal(signal.SIGTERM)
+            code = process.wait(timeout=5)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        log = process.stderr.read() if process.stderr else ""
+    assert code == 143, log
+    assert running(db) == [] and db.count(f"{target}.events") == 0, log  # ended on the server, rolled back
+    document = read_json(summary)
+    assert document["cancelled"] is True and document["status"] == "failed"
+    assert document["error"].startswith("cancelled: ")
