@@ -15,6 +15,8 @@ import pytest
 from cfnlint.api import ManualArgs, lint_file
 from cfnlint.decode import decode
 
+from glue_elt.steps.params import metrics_namespace
+
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "deploy" / "glue-elt-job.yaml"
 GLUE_JOB_PAGE = ROOT / "docs" / "glue-job.md"
@@ -160,7 +162,8 @@ DATA_API_READS = {"redshift-data:DescribeStatement", "redshift-data:GetStatement
 
 
 def test_only_network_interface_actions_have_no_resource_to_name(template: dict[str, Any]) -> None:
-    """...and the Data API's reads of the role's own statements, which take no resource but the owner condition."""
+    """...the Data API's reads of the role's own statements, which take no resource but the owner condition, and
+    PutMetricData, which takes none but the namespace condition."""
     for _, statement in statements(template):
         if "*" in as_list(statement["Resource"]):
             actions = set(as_list(statement["Action"]))
@@ -168,7 +171,34 @@ def test_only_network_interface_actions_have_no_resource_to_name(template: dict[
                 owner = statement["Condition"]["StringEquals"]["redshift-data:statement-owner-iam-userid"]
                 assert owner == "${aws:userid}"
                 continue
+            if actions == {"cloudwatch:PutMetricData"}:
+                assert statement["Condition"] == {"StringEquals": {"cloudwatch:namespace": {"Ref": "MetricsNamespace"}}}
+                continue
             assert all(action.startswith("ec2:") for action in actions), statement["Sid"]
+
+
+def test_metrics_go_to_the_one_namespace_the_role_may_publish_to(template: dict[str, Any]) -> None:
+    found = [
+        (c, st) for c, st in statements(template) if any(a.startswith("cloudwatch:") for a in as_list(st["Action"]))
+    ]
+    assert [(condition, statement["Sid"], statement["Action"]) for condition, statement in found] == [
+        ("HasMetricsNamespace", "PublishRunMetrics", "cloudwatch:PutMetricData")
+    ]
+    parameter = template["Parameters"]["MetricsNamespace"]
+    assert parameter["Default"] == "glue-elt"
+    assert template["Conditions"]["HasMetricsNamespace"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "MetricsNamespace"}, ""]}]
+    }
+    assert job(template)["DefaultArguments"]["--metrics_namespace"] == {
+        "Fn::If": ["HasMetricsNamespace", {"Ref": "MetricsNamespace"}, NO_VALUE]
+    }
+    pattern = parameter["AllowedPattern"]
+    for allowed in ("glue-elt", "", "Team/ETL #1: x", "AWS", "AWSx", "A", "n" * 255):
+        assert re.fullmatch(pattern, allowed), allowed
+        if allowed:
+            assert metrics_namespace("metrics_namespace", allowed) == allowed  # the step takes it as given
+    for refused in ("AWS/Glue", ":x", " x", "caf\u00e9", "n" * 256):
+        assert not re.fullmatch(pattern, refused), refused
 
 
 def test_data_api_statements_only_with_executor_data_api(template: dict[str, Any]) -> None:

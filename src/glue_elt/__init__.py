@@ -6,7 +6,8 @@ tree rooted at ``GlueELTError``. The steps: ``RedshiftCrossAccountDataMigration`
 ``RedshiftSqlStep``, each imported on first use, so a step imports only what it needs.
 
 The code is in packages by layer, each importing only those below it: ``glue_elt.core`` (pure: parameters, retry
-policy, run id, redaction, sizes), ``glue_elt.aws`` (boto3 clients, S3 documents), ``glue_elt.redshift`` (the
+policy, run id, redaction, sizes), ``glue_elt.aws`` (boto3 clients, S3 documents) with ``glue_elt.observability``
+beside it (a run's figures as CloudWatch metrics), ``glue_elt.redshift`` (the
 target: executors, names, catalog, state table, credentials) and ``glue_elt.steps`` (the step base and the steps);
 ``tests/unit/test_layers.py`` holds them to it.
 """

@@ -34,6 +34,7 @@ def test_help_lists_every_command_with_one_line(capsys: pytest.CaptureFixture[st
 def test_each_command_names_a_step_whose_description_is_its_summary(name: str) -> None:
     step = load_step(COMMANDS[name].target)
     assert COMMANDS[name].summary == step.DESCRIPTION
+    assert name == step.NAME  # also the Step dimension of the step's metrics
 
 
 def test_no_command_prints_usage_to_stderr_and_exits_two(capsys: pytest.CaptureFixture[str]) -> None:

@@ -53,13 +53,15 @@ class AwsClients:
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
 
-    def client(self, service: str) -> Any:
-        """The client of ``service`` (``secretsmanager``, ``redshift``, ``redshift-serverless``, ``redshift-data``)."""
+    def client(self, service: str, config: Any = None) -> Any:
+        """The client of ``service`` (``secretsmanager``, ``redshift``, ``redshift-serverless``, ``redshift-data``,
+        ``cloudwatch``); ``config``, a ``botocore.config.Config`` (timeouts, retries), applies when the client is
+        first made."""
         with self._lock:
             if service not in self._clients:
                 import boto3
 
-                self._clients[service] = (self._session or boto3).client(service)
+                self._clients[service] = (self._session or boto3).client(service, config=config)
             return self._clients[service]
 
 

@@ -11,6 +11,7 @@ import sys
 import traceback
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
 from typing import Any, ClassVar, Generic, TypeVar
 
 from glue_elt.aws.s3 import S3Store
@@ -27,8 +28,10 @@ from glue_elt.core.params import (
 from glue_elt.core.redaction import RedactingFilter, redact
 from glue_elt.core.stopping import StopRequest, handle_signals
 from glue_elt.errors import ConfigError, GlueELTError, UnreachableError
+from glue_elt.observability import metrics
 from glue_elt.redshift.executor import Cancellable, Executor
 from glue_elt.redshift.factory import ExecutorKind, build_executor
+from glue_elt.steps import params as job_params
 
 logger = logging.getLogger(__name__)
 
@@ -83,10 +86,16 @@ class GlueELTStep(ABC, Generic[ResultT]):
     nor one of AWS Glue's own arguments is logged as a warning by ``start()``, with the closest parameter (Glue
     jobs receive arguments the step does not read, so it does not stop the run). A mapping comes from code: an
     unknown key raises ``ConfigError`` here, in the constructor, naming the key and the closest parameter.
+
+    ``cloudwatch`` is the client ``publish_metrics`` uses (by default one of the job's own identity, made when first
+    needed); ``s3`` and ``executor`` are the step's other dependencies, passed in the same way.
     """
 
     PARAMETERS: ClassVar[tuple[Param[Any], ...]] = ()
     DESCRIPTION: ClassVar[str] = ""
+    NAME: ClassVar[str] = ""
+    """The step's short name: its ``glue-elt`` command and the ``Step`` dimension of its metrics (the class name when
+    empty)."""
 
     def __init__(
         self,
@@ -95,6 +104,7 @@ class GlueELTStep(ABC, Generic[ResultT]):
         executor: Executor | None = None,
         resolver: Resolver | None = None,
         s3: S3Store | None = None,
+        cloudwatch: Any = None,
     ) -> None:
         if args is None:
             self._params = ParamSource(argv=sys.argv, resolver=resolver)
@@ -111,6 +121,7 @@ class GlueELTStep(ABC, Generic[ResultT]):
         self._s3 = s3 or S3Store()
         self._stop = StopRequest()
         self._stop_registered = False
+        self._cloudwatch = cloudwatch
 
     @classmethod
     def parameter_names(cls) -> list[str]:
@@ -200,6 +211,35 @@ class GlueELTStep(ABC, Generic[ResultT]):
     @abstractmethod
     def run(self) -> ResultT:
         """Do the step's work and return its result; must not exit the process."""
+
+    def metric_figures(self, result: ResultT, seconds: float) -> Sequence[metrics.Figure]:
+        """The figures ``publish_metrics`` sends for ``result`` (none by default; a step's own, none for a dry run)."""
+        return ()
+
+    def publish_metrics(self, result: ResultT, seconds: float) -> bool:
+        """With ``--metrics_namespace``: publish ``metric_figures(result, seconds)`` to CloudWatch in one call, with the
+        dimensions ``Step`` (``NAME``) and ``JobName`` (``--JOB_NAME``). Returns whether anything was published.
+
+        Best effort, for any end of a run (its normal end; a step may call it on other paths too, with what it has):
+        it never raises, and a failure is one warning (``observability.metrics.publish``). Sends no SQL."""
+        namespace = None
+        try:
+            namespace = self.param(job_params.METRICS_NAMESPACE)
+            if not namespace:
+                return False
+            figures = self.metric_figures(result, seconds)
+            if not figures:
+                logger.info("no metrics published to CloudWatch namespace %r (a dry run publishes none)", namespace)
+                return False
+            dims = metrics.dimensions(self.NAME or type(self).__name__, self.param(job_params.JOB_NAME))
+            data = metrics.metric_data(figures, dims, datetime.now(timezone.utc))
+        except Exception as error:  # best effort: a problem here must not fail a run that is over
+            logger.warning(
+                "metrics not published to CloudWatch namespace %r: %s: %s (the run's outcome is unchanged)",
+                namespace, type(error).__name__, redact(str(error)),
+            )  # fmt: skip
+            return False
+        return metrics.publish(namespace, data, self._cloudwatch)
 
     def exit_code(self, result: ResultT) -> int:
         """The process exit status for ``result`` (0 by default)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -10,6 +11,8 @@ from glue_elt.core.params import Param, boolean, integer, number, role_arn
 from glue_elt.errors import ConfigError, ValidationError
 from glue_elt.redshift.session import MAX_TIMEOUT_SECONDS, SessionSettings, query_group
 from glue_elt.redshift.state import DEFAULT_STATE_TABLE, StateTable, check_run_id
+
+PRINTABLE_ASCII = re.compile(r"[ -~]+")
 
 
 def state_table(name: str, value: str) -> StateTable:
@@ -28,6 +31,18 @@ def output_path(filename: str) -> Callable[[str, str], str]:
         return value.strip()
 
     return parse
+
+
+def metrics_namespace(name: str, value: str) -> str:
+    """A CloudWatch namespace as PutMetricData takes it (botocore's ``cloudwatch`` model: 1 to 255 characters,
+    pattern ``[^:].*``; its documentation: ASCII without control characters, and not ``AWS/...``, AWS's own)."""
+    namespace = value.strip()
+    if len(namespace) > 255 or not PRINTABLE_ASCII.fullmatch(namespace) or namespace.startswith((":", "AWS/")):
+        raise ConfigError(
+            f"--{name} must be a CloudWatch namespace (1 to 255 printable ASCII characters, not starting with ':' "
+            f"or 'AWS/'), got {value!r}"
+        )
+    return namespace
 
 
 DRY_RUN = Param(
@@ -114,6 +129,30 @@ JOB_RUN_ID = Param(
     ),
     example="jr_0123abcd",
 )
+METRICS_NAMESPACE = Param(
+    "metrics_namespace",
+    "publish the run's figures to this Amazon CloudWatch namespace at its end (best effort)",
+    None,
+    metrics_namespace,
+    doc=(
+        "publish the run's figures (rows or statements succeeded, failed and skipped, rows inserted or affected, "
+        "seconds) to this CloudWatch namespace with one `PutMetricData` call at the end of the run, dimensions "
+        "`Step` and `JobName`; a dry run publishes nothing, and a failed publish is one warning, never a failed "
+        "run; see [Operating](operating.md#metrics)"
+    ),
+    example="glue-elt",
+)
+JOB_NAME = Param(
+    "JOB_NAME",
+    "the Glue job's name (set by Glue): the JobName dimension of --metrics_namespace's metrics",
+    None,
+    shown_default="unnamed",
+    doc=(
+        "the Glue job's name (Glue passes it); the `JobName` dimension of the metrics of `--metrics_namespace` "
+        "(`unnamed` when absent: give it yourself outside Glue)"
+    ),
+    example="nightly-orders",
+)
 SUMMARY_OUTPUT_PATH = Param(
     "summary_output_path",
     "s3:// key, or prefix ending in '/', for the run summary as JSON",
@@ -167,3 +206,6 @@ RUN_CONTROL: tuple[Param[Any], ...] = (
     JOB_RUN_ID,
 )
 """The parameters that close every step's list, in this order: retries, the state table, the role, the run id."""
+
+OBSERVABILITY: tuple[Param[Any], ...] = (METRICS_NAMESPACE, JOB_NAME)
+"""What a run publishes about itself besides its outputs: its metrics, and the job name they carry."""

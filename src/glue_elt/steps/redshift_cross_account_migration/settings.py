@@ -131,6 +131,7 @@ PARAMETERS: tuple[Param[Any], ...] = (
     ALLOW_NARROWING,
     ERROR_OUTPUT_PATH,
     job_params.SUMMARY_OUTPUT_PATH,
+    *job_params.OBSERVABILITY,
     FAIL_ON_ERROR,
     job_params.DRY_RUN,
     VERIFY_COUNTS,
@@ -171,6 +172,7 @@ class MigrationSettings:
     create_missing_targets: bool = False
     allow_narrowing: bool = False
     session: SessionSettings = NO_SETTINGS
+    metrics_namespace: str | None = None
 
     def error_file_uri(self, run_id: str) -> S3Uri | None:
         """Where this run's failed rows go (``None`` when no error path was given)."""
@@ -227,4 +229,5 @@ def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
         create_missing_targets=CREATE_MISSING_TARGETS.read(get),
         allow_narrowing=ALLOW_NARROWING.read(get),
         session=job_params.read_session(get),
+        metrics_namespace=job_params.METRICS_NAMESPACE.read(get),
     )

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from datetime import datetime, timezone
 
 from glue_elt.core.retry import RetryPolicy
 from glue_elt.core.run_id import resolve_run_id
+from glue_elt.observability.metrics import SECONDS, Figure
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.factory import build_executor
 from glue_elt.redshift.state import RunLedger
@@ -44,6 +46,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
 
     DESCRIPTION = "Copy tables from a Redshift data-share into the target cluster, server-side."
     PARAMETERS = settings_module.PARAMETERS
+    NAME = "migrate"
 
     _settings: MigrationSettings | None = None
 
@@ -94,6 +97,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         document = summary_document(result, mode, started_at, datetime.now(timezone.utc), seconds)
         result = write_summary(self._s3, settings.summary_uri(run_id), document, result)
         log_summary(result, seconds)
+        self.publish_metrics(result, seconds)
         return result
 
     def create_executor(self) -> Executor:
@@ -101,6 +105,22 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         reading secrets as ``--assume_role_arn`` when given."""
         settings = self.settings
         return build_executor(settings.executor, settings.assume_role_arn, settings.max_parallel, settings.session)
+
+    def metric_figures(self, result: MigrationResult, seconds: float) -> Sequence[Figure]:
+        """The run's figures for ``--metrics_namespace`` (none for a dry run): rows succeeded, failed and skipped,
+        rows inserted by the rows that succeeded, whether the run failed (a row, or an output not written: 1 or 0),
+        and its seconds."""
+        if result.dry_run:
+            return ()
+        inserted = sum(o.rows_affected or 0 for o in result.outcomes if o.status is RowStatus.SUCCEEDED)
+        return (
+            Figure("RowsSucceeded", result.succeeded),
+            Figure("RowsFailed", result.failed),
+            Figure("RowsSkipped", result.skipped),
+            Figure("RowsInserted", inserted),
+            Figure("RunsFailed", 0 if result.ok else 1),
+            Figure("DurationSeconds", seconds, SECONDS),
+        )
 
     def exit_code(self, result: MigrationResult) -> int:
         """0 when all rows succeeded (or ``--fail_on_error false``); 4 when a row failed because the cluster or

@@ -63,6 +63,7 @@ STEP_PARAMETERS: tuple[Param[Any], ...] = (
     job_params.DRY_RUN,
     job_params.SUMMARY_OUTPUT_PATH,
     *job_params.SESSION_CONTROL,
+    *job_params.OBSERVABILITY,
     *job_params.RUN_CONTROL,
 )
 """Every parameter of the SQL step, in the order help and the README list them."""
@@ -83,6 +84,7 @@ class SqlSettings:
     assume_role_arn: str | None
     run_id: str | None
     session: SessionSettings = NO_SETTINGS
+    metrics_namespace: str | None = None
 
     @property
     def autocommit(self) -> bool:
@@ -109,6 +111,7 @@ def read_settings(get: Callable[[str], str | None]) -> SqlSettings:
         assume_role_arn=job_params.ASSUME_ROLE_ARN.read(get),
         run_id=job_params.RUN_ID.read(get) or job_params.JOB_RUN_ID.read(get),
         session=job_params.read_session(get),
+        metrics_namespace=job_params.METRICS_NAMESPACE.read(get),
     )
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -18,6 +19,7 @@ from glue_elt.core.retry import RetryPolicy
 from glue_elt.core.run_id import resolve_run_id
 from glue_elt.core.stopping import CANCELLED
 from glue_elt.errors import GlueELTError, OutputError, with_prefix
+from glue_elt.observability.metrics import SECONDS, Figure
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.factory import ExecutorKind, build_executor
 from glue_elt.redshift.state import RunLedger
@@ -118,6 +120,7 @@ class RedshiftSqlStep(GlueELTStep[SqlResult]):
 
     DESCRIPTION = "Run a SQL script from S3 on a Redshift cluster, in one transaction, exactly once per run id."
     PARAMETERS = STEP_PARAMETERS
+    NAME = "sql"
 
     _settings: SqlSettings | None = None
 
@@ -152,7 +155,11 @@ class RedshiftSqlStep(GlueELTStep[SqlResult]):
             time.monotonic() - started, redact(str(error)) if error else None, self.stop.requested,
         )  # fmt: skip
         (logger.error if error or result.status == "check failed" else logger.info)("%s", result.summary_line())
-        error = self._write_summary(result, started_at, settings) or error
+        output_error = self._write_summary(result, started_at, settings)
+        self.publish_metrics(
+            result if output_error is None else replace(result, error=str(output_error)), result.seconds
+        )
+        error = output_error or error
         if error is not None:
             raise error
         return result
@@ -179,6 +186,21 @@ class RedshiftSqlStep(GlueELTStep[SqlResult]):
         document = summary_document(result, started_at, datetime.now(timezone.utc))
         problem = self._s3.publish(uri, document, what="run summary")
         return OutputError(problem) if problem is not None and result.error is None else None
+
+    def metric_figures(self, result: SqlResult, seconds: float) -> Sequence[Figure]:
+        """The run's figures for ``--metrics_namespace`` (none for a dry run): statements that succeeded (committed),
+        failed and were skipped (committed before by this run id), rows they reported, whether the run failed (the
+        script did not commit, or its summary was not written: 1 or 0), and its seconds."""
+        if result.dry_run:
+            return ()
+        return (
+            Figure("StatementsSucceeded", result.count(Status.SUCCEEDED)),
+            Figure("StatementsFailed", result.count(Status.FAILED)),
+            Figure("StatementsSkipped", result.count(Status.SKIPPED)),
+            Figure("RowsAffected", result.rows),
+            Figure("RunsFailed", 1 if result.status == "failed" or result.error else 0),
+            Figure("DurationSeconds", seconds, SECONDS),
+        )
 
     def create_executor(self) -> Executor:
         """One connection, reading the secret as ``--assume_role_arn`` when given."""
