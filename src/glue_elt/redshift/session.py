@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from glue_elt.errors import ConfigError, ExecutionError, GlueELTError
+from glue_elt.errors import ConfigError, ExecutionError
 
 QUERY_CANCELED = "57014"
 CANCEL_TEXTS = ("canceled on user's request", "cancelled on user's request", "statement timeout")
@@ -67,9 +67,9 @@ class SessionSettings:
             sets.append(f"SET statement_timeout TO {round(self.statement_timeout_seconds * 1000)}")
         return sets
 
-    def timed_out(self, error: GlueELTError) -> GlueELTError:
+    def timed_out(self, error: ExecutionError) -> ExecutionError:
         """``error`` named as the timeout when a statement timeout is set and ``error`` is a cancelled statement."""
-        if self.statement_timeout_seconds is None or not isinstance(error, ExecutionError):
+        if self.statement_timeout_seconds is None:
             return error
         text = str(error).lower()
         if error.sqlstate != QUERY_CANCELED and not any(mark in text for mark in CANCEL_TEXTS):

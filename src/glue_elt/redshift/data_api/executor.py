@@ -179,9 +179,7 @@ class DataApiExecutor:
 
     def _ended_badly(self, described: Mapping[str, Any]) -> ExecutionError:
         """The error of a statement that did not finish; a statement stopped by the statement timeout says so."""
-        failure = _ended_badly(described)
-        named = self._session.timed_out(failure)
-        return named if isinstance(named, ExecutionError) else failure
+        return self._session.timed_out(_ended_badly(described))
 
     def _note_start(self, created: object) -> None:
         """Remember the service's time of this executor's first statement (an ``ExecuteStatement``, whose token is

@@ -17,7 +17,7 @@ from typing import Any
 from glue_elt.errors import ExecutionError, GlueELTError, UnreachableError
 from glue_elt.redshift.auth.secrets import RedshiftCredentials, SecretStore
 from glue_elt.redshift.driver.errors import describe_db_error, execution_error, login_refused
-from glue_elt.redshift.driver.pool import ConnectionPool
+from glue_elt.redshift.driver.pool import ConnectionPool, close_quietly
 from glue_elt.redshift.executor import Row
 from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
 from glue_elt.redshift.tags import tagged
@@ -181,7 +181,7 @@ class RedshiftExecutor:
             except Exception as error:
                 logger.warning("secret %r: ending running sessions failed: %s", secret, describe_db_error(error))
             finally:
-                _close_quietly(connection)
+                close_quietly(connection)
 
     def _mark_busy(self, secret_name: str, connection: Any) -> None:
         with self._lock:
@@ -232,7 +232,7 @@ class RedshiftExecutor:
             connection.autocommit = False
         except Exception as error:
             failure = execution_error(error, f"secret {secret_name!r}: setting up the session failed: ")
-            _close_quietly(connection)
+            close_quietly(connection)
             raise failure from None
         with self._lock:
             self._pids[connection] = pid
@@ -266,13 +266,6 @@ def _connect_failure(error: BaseException, secret_name: str, credentials: Redshi
     if failure.transient:  # the cluster is not there (refused, reset, timed out, restarting)
         return UnreachableError(str(failure), sqlstate=failure.sqlstate)
     return failure
-
-
-def _close_quietly(connection: Any) -> None:
-    try:
-        connection.close()
-    except Exception as error:
-        logger.debug("close failed: %s", describe_db_error(error))
 
 
 def _rollback_fails(connection: Any) -> bool:

@@ -59,7 +59,7 @@ class ConnectionPool:
                 return
             self._open -= 1
             self._available.notify()
-        _close_quietly(connection)
+        close_quietly(connection)
 
     def close(self) -> None:
         """Close the idle connections; connections still in use are closed when released."""
@@ -68,9 +68,10 @@ class ConnectionPool:
             idle, self._idle = self._idle, []
             self._open -= len(idle)
         for connection in idle:
-            _close_quietly(connection)
+            close_quietly(connection)
 
 
-def _close_quietly(connection: Any) -> None:
+def close_quietly(connection: Any) -> None:
+    """Close ``connection``, ignoring a failure (it is being thrown away)."""
     with contextlib.suppress(Exception):
         connection.close()
