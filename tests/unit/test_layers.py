@@ -1,5 +1,6 @@
 """The packages by layer import one way only: ``core`` nothing of glue_elt but ``errors``, ``aws`` only ``core``,
-``redshift`` only ``core`` and ``aws``, ``steps`` anything below it; a step (a package under ``glue_elt.steps``) is
+``redshift`` only ``core`` and ``aws``, ``observability`` (beside ``redshift``) only those, ``steps`` anything below
+it; a step (a package under ``glue_elt.steps``) is
 imported only by itself, by ``glue_elt.cli`` and, on first use, by ``glue_elt`` itself.
 
 Every ``import`` of every module is read with ``ast``, those inside functions and ``if TYPE_CHECKING:`` blocks too.
@@ -15,10 +16,24 @@ import pytest
 SRC = Path(__file__).resolve().parents[2] / "src"
 PACKAGE = SRC / "glue_elt"
 
-RANKS = {"glue_elt.errors": 0, "glue_elt.core": 1, "glue_elt.aws": 2, "glue_elt.redshift": 3, "glue_elt.steps": 4}
+RANKS = {
+    "glue_elt.errors": 0,
+    "glue_elt.core": 1,
+    "glue_elt.aws": 2,
+    "glue_elt.redshift": 3,
+    "glue_elt.observability": 3,
+    "glue_elt.steps": 4,
+}
 """A module may import modules of its own rank or lower; the root package and ``glue_elt.cli`` rank above all."""
 TOP = 5
-LAYER_NAMES = {0: "errors", 1: "core", 2: "aws", 3: "redshift", 4: "steps", TOP: "glue_elt / glue_elt.cli"}
+LAYER_NAMES = {
+    0: "errors",
+    1: "core",
+    2: "aws",
+    3: "redshift / observability",
+    4: "steps",
+    TOP: "glue_elt / glue_elt.cli",
+}
 
 
 def module_name(path: Path) -> str:
@@ -110,8 +125,19 @@ def test_imports_point_down(module: str) -> None:
 
 def test_the_layout() -> None:
     top = {path.name for path in PACKAGE.iterdir() if not path.name.startswith("__pycache__")}
-    assert top <= {"__init__.py", "errors.py", "cli.py", "py.typed", "core", "aws", "redshift", "steps"}
-    for package in ("core", "aws", "redshift", "redshift.driver", "redshift.data_api", "redshift.auth", "steps"):
+    assert top <= {
+        "__init__.py",
+        "errors.py",
+        "cli.py",
+        "py.typed",
+        "core",
+        "aws",
+        "redshift",
+        "observability",
+        "steps",
+    }
+    packages = ("core", "aws", "redshift", "redshift.driver", "redshift.data_api", "redshift.auth", "observability")
+    for package in (*packages, "steps"):
         assert MODULES[f"glue_elt.{package}"].name == "__init__.py"
 
 

@@ -7,6 +7,7 @@ A step declares its ``PARAMETERS`` and implements ``run()``, which returns a res
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from abc import ABC, abstractmethod
@@ -26,8 +27,11 @@ from glue_elt.core.params import (
 )
 from glue_elt.core.redaction import RedactingFilter, redact
 from glue_elt.errors import ConfigError, GlueELTError, UnreachableError
+from glue_elt.observability.lineage import NO_LINEAGE, Lineage, glue_parent, open_lineage
+from glue_elt.observability.lineage_config import job_namespace
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.factory import ExecutorKind, build_executor
+from glue_elt.steps.params import OPENLINEAGE_URL
 
 logger = logging.getLogger(__name__)
 
@@ -168,6 +172,16 @@ class GlueELTStep(ABC, Generic[ResultT]):
         """A boolean parameter (``true``/``false``), ``default`` when absent."""
         value = self._params.get(name)
         return default if value is None else parse_bool(name, value)
+
+    def lineage(self, *, dry_run: bool = False) -> Lineage:
+        """This run's OpenLineage events (``glue_elt.observability.lineage``), under the AWS Glue job run
+        (``--JOB_NAME``, ``--JOB_RUN_ID``) when Glue passes it: sent when ``--openlineage_url`` or the client's
+        standard configuration is given, else (and for a dry run) a no-op. The caller closes it at the end."""
+        url = self.param(OPENLINEAGE_URL)
+        if dry_run:
+            return NO_LINEAGE
+        parent = glue_parent(self._params.get("JOB_NAME"), self._params.get("JOB_RUN_ID"), job_namespace(os.environ))
+        return open_lineage(url, parent)
 
     @property
     def executor(self) -> Executor:

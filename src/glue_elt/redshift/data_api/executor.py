@@ -94,6 +94,11 @@ class DataApiExecutor:
         self._began: datetime | None = None
         self.calls: Counter[str] = Counter()
 
+    @property
+    def secrets(self) -> SecretStore:
+        """The secrets this executor reaches its targets with (each one's ``ConnectionSpec`` says where it is)."""
+        return self._secrets
+
     def execute(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> int:
         """Run one statement on its own (the service commits it); return the rows it affected."""
         described = self._run(secret_name, sql, params)

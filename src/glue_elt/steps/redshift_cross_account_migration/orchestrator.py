@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from glue_elt.errors import GlueELTError, with_prefix
 from glue_elt.redshift.state import RunLedger
@@ -36,6 +36,24 @@ Ready = dict[int, PreparedRow]
 Failures = dict[int, RowOutcome]
 
 
+class RowObserver(Protocol):
+    """Told of each row the load phase runs, from the thread that loads it (the step's lineage, say); it must
+    neither raise nor wait."""
+
+    def row_started(self, prepared: PreparedRow) -> None: ...
+    def row_finished(self, prepared: PreparedRow, outcome: RowOutcome) -> None: ...
+
+
+class NoObserver:
+    """Observes nothing."""
+
+    def row_started(self, prepared: PreparedRow) -> None:
+        """Nothing."""
+
+    def row_finished(self, prepared: PreparedRow, outcome: RowOutcome) -> None:
+        """Nothing."""
+
+
 def target_groups(ready: Ready) -> list[list[int]]:
     """Row indices grouped by target table, rows in file order, groups ordered by their first row."""
     groups: dict[tuple[str, str], list[int]] = {}
@@ -48,11 +66,19 @@ def target_groups(ready: Ready) -> list[list[int]]:
 class Orchestrator:
     """Runs every row of a run through the cluster checks and a ``RowRunner`` with bounded parallelism."""
 
-    def __init__(self, checks: ClusterChecks, runner: RowRunner, ledger: RunLedger, max_parallel: int) -> None:
+    def __init__(
+        self,
+        checks: ClusterChecks,
+        runner: RowRunner,
+        ledger: RunLedger,
+        max_parallel: int,
+        observer: RowObserver | None = None,
+    ) -> None:
         self._checks = checks
         self._runner = runner
         self._ledger = ledger
         self._max_parallel = max_parallel
+        self._observer = observer or NoObserver()
         self._missing_schemas: dict[str, frozenset[str]] = {}
 
     def migrate(self, rows: list[MigrationRow], *, dry_run: bool = False) -> list[RowOutcome]:
@@ -166,7 +192,9 @@ class Orchestrator:
         def load_group(indices: list[int]) -> list[tuple[int, RowOutcome]]:
             done = []
             for index in indices:
+                self._observer.row_started(ready[index])
                 outcome = self._runner.load(ready[index])
+                self._observer.row_finished(ready[index], outcome)
                 progress.finished(outcome)
                 done.append((index, outcome))
             return done

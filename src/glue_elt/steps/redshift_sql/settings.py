@@ -61,6 +61,7 @@ STEP_PARAMETERS: tuple[Param[Any], ...] = (
     NON_TRANSACTIONAL,
     job_params.DRY_RUN,
     job_params.SUMMARY_OUTPUT_PATH,
+    job_params.OPENLINEAGE_URL,
     *job_params.RUN_CONTROL,
 )
 """Every parameter of the SQL step, in the order help and the README list them."""
