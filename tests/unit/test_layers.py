@@ -1,7 +1,7 @@
-"""The packages by layer import one way only: ``core`` nothing of glue_elt but ``errors``, ``aws`` and
-``observability`` only ``core`` and each other, ``redshift`` only ``core``, ``aws`` and ``observability``, ``steps``
-anything below it; a step (a package under ``glue_elt.steps``) is imported only by itself, by ``glue_elt.cli`` and,
-on first use, by ``glue_elt`` itself.
+"""The packages by layer import one way only: ``core`` nothing of glue_elt but ``errors``, ``aws`` only ``core``,
+``redshift`` only ``core`` and ``aws``, ``observability`` (beside ``redshift``: lineage names datasets by the
+connection spec) ``core``, ``aws`` and ``redshift``, ``steps`` anything below it; a step (a package under
+``glue_elt.steps``) is imported only by itself, by ``glue_elt.cli`` and, on first use, by ``glue_elt`` itself.
 
 Every ``import`` of every module is read with ``ast``, those inside functions and ``if TYPE_CHECKING:`` blocks too.
 """
@@ -20,8 +20,8 @@ RANKS = {
     "glue_elt.errors": 0,
     "glue_elt.core": 1,
     "glue_elt.aws": 2,
-    "glue_elt.observability": 2,
     "glue_elt.redshift": 3,
+    "glue_elt.observability": 3,
     "glue_elt.steps": 4,
 }
 """A module may import modules of its own rank or lower; the root package and ``glue_elt.cli`` rank above all."""
@@ -29,8 +29,8 @@ TOP = 5
 LAYER_NAMES = {
     0: "errors",
     1: "core",
-    2: "aws / observability",
-    3: "redshift",
+    2: "aws",
+    3: "redshift / observability",
     4: "steps",
     TOP: "glue_elt / glue_elt.cli",
 }
@@ -123,6 +123,19 @@ def test_imports_point_down(module: str) -> None:
     assert problems_of(module, path.read_text(encoding="utf-8"), path.name == "__init__.py", where) == []
 
 
+def test_redshift_does_not_import_observability() -> None:
+    """The two share a layer, but only one way: what a run publishes about itself never shapes how it reaches
+    Redshift."""
+    found = [
+        f"{module}:{line}: {target}"
+        for module, path in MODULES.items()
+        if module == "glue_elt.redshift" or module.startswith("glue_elt.redshift.")
+        for line, target, _ in imports(path.read_text(encoding="utf-8"), module, path.name == "__init__.py")
+        if target.startswith("glue_elt.observability")
+    ]
+    assert found == []
+
+
 def test_the_layout() -> None:
     top = {path.name for path in PACKAGE.iterdir() if not path.name.startswith("__pycache__")}
     assert top <= {
@@ -132,20 +145,12 @@ def test_the_layout() -> None:
         "py.typed",
         "core",
         "aws",
-        "observability",
         "redshift",
+        "observability",
         "steps",
     }
-    for package in (
-        "core",
-        "aws",
-        "observability",
-        "redshift",
-        "redshift.driver",
-        "redshift.data_api",
-        "redshift.auth",
-        "steps",
-    ):
+    packages = ("core", "aws", "redshift", "redshift.driver", "redshift.data_api", "redshift.auth", "observability")
+    for package in (*packages, "steps"):
         assert MODULES[f"glue_elt.{package}"].name == "__init__.py"
 
 

@@ -7,6 +7,7 @@ A step declares its ``PARAMETERS`` and implements ``run()``, which returns a res
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from abc import ABC, abstractmethod
@@ -29,6 +30,8 @@ from glue_elt.core.redaction import RedactingFilter, redact
 from glue_elt.core.stopping import StopRequest, handle_signals
 from glue_elt.errors import ConfigError, GlueELTError, UnreachableError
 from glue_elt.observability import metrics
+from glue_elt.observability.lineage import NO_LINEAGE, Lineage, glue_parent, open_lineage
+from glue_elt.observability.lineage_config import job_namespace
 from glue_elt.redshift.executor import Cancellable, Executor
 from glue_elt.redshift.factory import ExecutorKind, build_executor
 from glue_elt.steps import params as job_params
@@ -182,6 +185,16 @@ class GlueELTStep(ABC, Generic[ResultT]):
         """A boolean parameter (``true``/``false``), ``default`` when absent."""
         value = self._params.get(name)
         return default if value is None else parse_bool(name, value)
+
+    def lineage(self, *, dry_run: bool = False) -> Lineage:
+        """This run's OpenLineage events (``glue_elt.observability.lineage``), under the AWS Glue job run
+        (``--JOB_NAME``, ``--JOB_RUN_ID``) when Glue passes it: sent when ``--openlineage_url`` or the client's
+        standard configuration is given, else (and for a dry run) a no-op. The caller closes it at the end."""
+        url = self.param(job_params.OPENLINEAGE_URL)
+        if dry_run:
+            return NO_LINEAGE
+        parent = glue_parent(self._params.get("JOB_NAME"), self._params.get("JOB_RUN_ID"), job_namespace(os.environ))
+        return open_lineage(url, parent)
 
     @property
     def executor(self) -> Executor:

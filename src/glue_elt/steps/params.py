@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from glue_elt.aws.s3 import output_uri
 from glue_elt.core.params import Param, boolean, integer, number, role_arn
@@ -21,6 +22,15 @@ def state_table(name: str, value: str) -> StateTable:
         return StateTable.parse(value.strip())
     except ValidationError as error:
         raise ConfigError(str(error)) from None
+
+
+def http_url(name: str, value: str) -> str:
+    """An ``http://`` or ``https://`` URL with a host."""
+    url = value.strip()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"--{name} must be an http:// or https:// URL, got {value!r}")
+    return url
 
 
 def output_path(filename: str) -> Callable[[str, str], str]:
@@ -161,6 +171,18 @@ SUMMARY_OUTPUT_PATH = Param(
     doc="the run summary as JSON: a key, or a prefix (then `<prefix><run id>/summary.json`)",
     example="s3://b/runs/",
 )
+OPENLINEAGE_URL = Param(
+    "openlineage_url",
+    "send OpenLineage run events to this endpoint (needs glue-elt[lineage]); else the client's own configuration",
+    None,
+    http_url,
+    doc=(
+        "send OpenLineage run events over HTTP to `<url>/api/v1/lineage` (2 s timeout, no retries; never holds up "
+        "the run); without it, the client's own configuration (`OPENLINEAGE_URL`, `openlineage.yml`) is used, and "
+        "with neither no event is sent. Needs the `glue-elt[lineage]` extra; see [Lineage](operating.md#lineage)"
+    ),
+    example="http://marquez.internal:5000",
+)
 
 QUERY_GROUP = Param(
     "query_group",
@@ -207,5 +229,5 @@ RUN_CONTROL: tuple[Param[Any], ...] = (
 )
 """The parameters that close every step's list, in this order: retries, the state table, the role, the run id."""
 
-OBSERVABILITY: tuple[Param[Any], ...] = (METRICS_NAMESPACE, JOB_NAME)
-"""What a run publishes about itself besides its outputs: its metrics, and the job name they carry."""
+OBSERVABILITY: tuple[Param[Any], ...] = (METRICS_NAMESPACE, JOB_NAME, OPENLINEAGE_URL)
+"""What a run publishes about itself besides its outputs: its metrics, the job name they carry, its lineage."""

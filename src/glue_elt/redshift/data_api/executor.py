@@ -103,6 +103,11 @@ class DataApiExecutor:
         """Submissions numbered below this were in flight or running when ``cancel_running`` was called."""
         self.calls: Counter[str] = Counter()
 
+    @property
+    def secrets(self) -> SecretStore:
+        """The secrets this executor reaches its targets with (each one's ``ConnectionSpec`` says where it is)."""
+        return self._secrets
+
     def execute(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> int:
         """Run one statement on its own (the service commits it); return the rows it affected."""
         described = self._run(secret_name, sql, params)

@@ -96,6 +96,11 @@ class RedshiftExecutor:
         self._busy: dict[int, tuple[str, Any]] = {}
         self._lock = threading.Lock()
 
+    @property
+    def secrets(self) -> SecretStore:
+        """The secrets this executor reaches its targets with (each one's ``ConnectionSpec`` says where it is)."""
+        return self._secrets
+
     def execute(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> int:
         """Run one statement on its own (autocommit: no BEGIN/COMMIT round trips); return rows affected."""
         with self._autocommit(secret_name) as session:

@@ -20,10 +20,13 @@ from glue_elt.steps.redshift_cross_account_migration.model import MigrationPlan
 
 @dataclass(frozen=True)
 class Layout:
-    """The columns a row loads (with what the check found) and the target to create first, if any."""
+    """The columns a row loads (with what the check found), the target to create first, if any, and every column
+    of the source and of the target (as created, when it is), as the catalog shows them."""
 
     columns: ColumnPlan
     create: CreateTable | None = None
+    source_columns: tuple[Column, ...] = ()
+    target_columns: tuple[Column, ...] = ()
 
 
 def shown(name: TableName) -> str:
@@ -53,4 +56,4 @@ def lay_out(
         raise ValidationError("; ".join(checked.problems))
     if not checked.target:
         raise ValidationError(f"{label} and the source have no column in common: nothing to load")
-    return Layout(checked, create)
+    return Layout(checked, create, tuple(source), tuple(target))

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from glue_elt.core.stopping import CANCELLED, StopRequest
 from glue_elt.errors import GlueELTError, with_prefix
@@ -38,6 +38,24 @@ T = TypeVar("T")
 R = TypeVar("R")
 Ready = dict[int, PreparedRow]
 Failures = dict[int, RowOutcome]
+
+
+class RowObserver(Protocol):
+    """Told of each row the load phase runs, from the thread that loads it (the step's lineage, say); it must
+    neither raise nor wait."""
+
+    def row_started(self, prepared: PreparedRow) -> None: ...
+    def row_finished(self, prepared: PreparedRow, outcome: RowOutcome) -> None: ...
+
+
+class NoObserver:
+    """Observes nothing."""
+
+    def row_started(self, prepared: PreparedRow) -> None:
+        """Nothing."""
+
+    def row_finished(self, prepared: PreparedRow, outcome: RowOutcome) -> None:
+        """Nothing."""
 
 
 def target_groups(ready: Ready) -> list[list[int]]:
@@ -64,12 +82,14 @@ class Orchestrator:
         ledger: RunLedger,
         max_parallel: int,
         stop: StopRequest | None = None,
+        observer: RowObserver | None = None,
     ) -> None:
         self._stop = stop or StopRequest()
         self._checks = checks
         self._runner = runner
         self._ledger = ledger
         self._max_parallel = max_parallel
+        self._observer = observer or NoObserver()
         self._missing_schemas: dict[str, frozenset[str]] = {}
 
     def migrate(self, rows: list[MigrationRow], *, dry_run: bool = False) -> list[RowOutcome]:
@@ -184,12 +204,14 @@ class Orchestrator:
             done = []
             for index in indices:
                 prepared = ready[index]
-                if self._stop.requested:  # no new row starts
+                if self._stop.requested:  # no new row starts (and a row that never ran has no lineage)
                     outcome = cancelled(prepared.row, prepared.plan.load_type)
                 else:
+                    self._observer.row_started(prepared)
                     outcome = self._runner.load(prepared)
                     if outcome.status is RowStatus.FAILED and self._stop.requested:  # the stop ended it
                         outcome = replace(outcome, error=CANCELLED)
+                    self._observer.row_finished(prepared, outcome)
                 progress.finished(outcome)
                 done.append((index, outcome))
             return done

@@ -10,6 +10,7 @@ from typing import Any
 from glue_elt.aws.s3 import S3Uri, output_uri
 from glue_elt.core.params import Param, boolean, choice, integer
 from glue_elt.errors import ConfigError
+from glue_elt.observability.lineage_naming import check_namespace
 from glue_elt.redshift.factory import EXECUTOR, ExecutorKind
 from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
 from glue_elt.redshift.state import StateTable
@@ -29,6 +30,14 @@ MAX_PARALLEL_LIMIT = 64
 def s3_uri(name: str, value: str) -> S3Uri:
     """``s3://bucket/key``."""
     return S3Uri.parse(value.strip(), what=f"--{name}")
+
+
+def namespace(name: str, value: str) -> str:
+    """A dataset namespace, ``scheme://authority``."""
+    try:
+        return check_namespace(value)
+    except ValueError as error:
+        raise ConfigError(f"--{name}: {error}") from None
 
 
 CONFIG_PATH = Param(
@@ -122,6 +131,18 @@ ALLOW_NARROWING = Param(
     ),
     example="true",
 )
+SOURCE_NAMESPACE = Param(
+    "source_namespace",
+    "lineage: the OpenLineage namespace of the source tables' cluster (the producer of the data share)",
+    None,
+    namespace,
+    doc=(
+        "lineage: the OpenLineage namespace of the cluster the source tables live on, the producer of the data "
+        "share, which the consumer cannot see (`redshift://<cluster>.<region>:<port>`); the target cluster's "
+        "namespace when not given; see [Lineage](operating.md#lineage)"
+    ),
+    example="redshift://producer.us-east-1:5439",
+)
 
 PARAMETERS: tuple[Param[Any], ...] = (
     CONFIG_PATH,
@@ -132,6 +153,7 @@ PARAMETERS: tuple[Param[Any], ...] = (
     ERROR_OUTPUT_PATH,
     job_params.SUMMARY_OUTPUT_PATH,
     *job_params.OBSERVABILITY,
+    SOURCE_NAMESPACE,
     FAIL_ON_ERROR,
     job_params.DRY_RUN,
     VERIFY_COUNTS,

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 from glue_elt.core.retry import RetryPolicy
 from glue_elt.core.run_id import resolve_run_id
+from glue_elt.observability.lineage import NO_LINEAGE
 from glue_elt.observability.metrics import SECONDS, Figure
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.factory import build_executor
@@ -23,12 +24,18 @@ from glue_elt.steps.redshift_cross_account_migration import settings as settings
 from glue_elt.steps.redshift_cross_account_migration.config_file import decode_config, parse_config, parse_json_config
 from glue_elt.steps.redshift_cross_account_migration.discovery import Discovery, discover
 from glue_elt.steps.redshift_cross_account_migration.inspection import ClusterChecks, InspectOptions
+from glue_elt.steps.redshift_cross_account_migration.lineage import row_lineage
 from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult, RowStatus
 from glue_elt.steps.redshift_cross_account_migration.orchestrator import Orchestrator
 from glue_elt.steps.redshift_cross_account_migration.outputs import summary_document, write_failed_rows, write_summary
 from glue_elt.steps.redshift_cross_account_migration.report import log_summary
 from glue_elt.steps.redshift_cross_account_migration.runner import LoadOptions, RowRunner
-from glue_elt.steps.redshift_cross_account_migration.settings import ConfigFileMode, MigrationSettings, read_settings
+from glue_elt.steps.redshift_cross_account_migration.settings import (
+    SOURCE_NAMESPACE,
+    ConfigFileMode,
+    MigrationSettings,
+    read_settings,
+)
 
 logger = logging.getLogger(__name__)
 STEP_TAG = "migrate"
@@ -80,13 +87,19 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         checks = ClusterChecks(self.executor, retry, settings.state_table, options)
         ledger = RunLedger(self.executor, run_id)
         runner = RowRunner(self.executor, ledger, retry, LoadOptions(settings.overwrite_mode, settings.verify_counts))
-        found = self._rows(settings, checks, retry)
-        logger.info(
-            "run %s%s: %d row(s) to migrate, up to %d at once",
-            run_id, " (dry run)" if settings.dry_run else "", len(found.rows), settings.max_parallel,
-        )  # fmt: skip
-        orchestrator = Orchestrator(checks, runner, ledger, settings.max_parallel, self.stop)
-        outcomes = orchestrator.migrate(found.rows, dry_run=settings.dry_run)
+        source_namespace = self.param(SOURCE_NAMESPACE)
+        lineage = self.lineage(dry_run=settings.dry_run)
+        try:
+            found = self._rows(settings, checks, retry)
+            logger.info(
+                "run %s%s: %d row(s) to migrate, up to %d at once",
+                run_id, " (dry run)" if settings.dry_run else "", len(found.rows), settings.max_parallel,
+            )  # fmt: skip
+            observer = None if lineage is NO_LINEAGE else row_lineage(lineage, self.executor, source_namespace)
+            orchestrator = Orchestrator(checks, runner, ledger, settings.max_parallel, self.stop, observer)
+            outcomes = orchestrator.migrate(found.rows, dry_run=settings.dry_run)
+        finally:
+            lineage.close()
         result = MigrationResult(
             run_id, tuple(outcomes), dry_run=settings.dry_run, not_migrated=found.not_migrated,
             cancelled=self.stop.requested,

@@ -19,12 +19,15 @@ from glue_elt.core.retry import RetryPolicy
 from glue_elt.core.run_id import resolve_run_id
 from glue_elt.core.stopping import CANCELLED
 from glue_elt.errors import GlueELTError, OutputError, with_prefix
+from glue_elt.observability.lineage import NO_LINEAGE
+from glue_elt.observability.lineage_naming import aws_region, secret_specs, spec_namespace
 from glue_elt.observability.metrics import SECONDS, Figure
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.factory import ExecutorKind, build_executor
 from glue_elt.redshift.state import RunLedger
 from glue_elt.redshift.tags import run_tag
 from glue_elt.steps.base import EXIT_OK, EXIT_ROWS_FAILED, GlueELTStep
+from glue_elt.steps.redshift_sql.lineage import script_run, with_rows
 from glue_elt.steps.redshift_sql.run import Outcome, Run, ScriptRunner, Status, script_key
 from glue_elt.steps.redshift_sql.script import Script, Statement, split_script
 from glue_elt.steps.redshift_sql.settings import (
@@ -146,7 +149,7 @@ class RedshiftSqlStep(GlueELTStep[SqlResult]):
         mode = "dry run" if settings.dry_run else "autocommit mode" if settings.autocommit else "one transaction"
         logger.info("run %s: %s: %d statement(s), %s", run_id, source, len(script.statements), mode)
         with run_tag("sql", run_id):
-            run = self._run(script, settings, run_id, source, text)
+            run = self._run_traced(script, settings, run_id, source, text)
         error = run.error
         if error is not None and self.stop.requested:
             error = with_prefix(error, f"{CANCELLED}: ")
@@ -163,6 +166,34 @@ class RedshiftSqlStep(GlueELTStep[SqlResult]):
         if error is not None:
             raise error
         return result
+
+    def _run_traced(self, script: Script, settings: SqlSettings, run_id: str, source: str, text: str) -> Run:
+        """``_run`` with the script's lineage (``glue_elt.steps.redshift_sql.lineage``): START, then COMPLETE or FAIL;
+        a lineage problem is the run's one lineage WARNING, never the run's failure."""
+        lineage = self.lineage(dry_run=settings.dry_run)
+        if lineage is NO_LINEAGE:
+            return self._run(script, settings, run_id, source, text)
+        traced, database = None, ""
+        try:
+            spec = secret_specs(self.executor)(settings.secret_name)
+            database = spec.database
+            traced = script_run(script.statements, text, source, spec_namespace(spec, aws_region()), database)
+            lineage.start(traced)
+        except Exception as problem:
+            lineage.warn(f"{type(problem).__name__}: {problem}")
+        try:
+            run = self._run(script, settings, run_id, source, text)
+        except Exception as failure:
+            if traced is not None:
+                lineage.fail(traced, redact(str(failure)))
+            lineage.close()
+            raise
+        if traced is not None and run.status == "failed":
+            lineage.fail(traced, redact(str(run.error)))
+        elif traced is not None:
+            lineage.complete(with_rows(traced, run.outcomes, database))
+        lineage.close()
+        return run
 
     def _run(self, script: Script, settings: SqlSettings, run_id: str, source: str, text: str) -> Run:
         retry = RetryPolicy(settings.max_retries, settings.retry_wait_seconds, stop=self.stop)

@@ -1,8 +1,9 @@
-"""Which tables a script's statements create and use, parsed with sqlglot's Redshift dialect (for dry runs).
+"""Which tables a script's statements create, write and read, parsed with sqlglot's Redshift dialect (for dry
+runs, and the script's lineage).
 
 A dry run EXPLAINs each statement on its own, before any of them ran, so a statement that uses a table an
-earlier statement creates cannot be checked. These helpers find such tables; a statement sqlglot cannot
-parse creates and uses nothing as far as they know.
+earlier statement creates cannot be checked. These helpers find such tables, and (``flow``) the tables a statement
+writes and those it reads; a statement sqlglot cannot parse creates, writes and uses nothing as far as they know.
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ PARSED_KEYWORDS = frozenset({"CREATE", "SELECT", "INSERT", "UPDATE", "DELETE", "
 @dataclass(frozen=True)
 class TableRef:
     """A table as a statement names it: schema (``""`` when unqualified) and table, as the server resolves them
-    (unquoted names folded to lower case), and the name as written."""
+    (unquoted names folded to lower case), the name as written, and the database of a three-part name (``""``
+    otherwise)."""
 
     schema: str
     table: str
     written: str
+    database: str = ""
 
     def matches(self, other: TableRef) -> bool:
         """Same table, when an unqualified name may be any schema's."""
@@ -65,7 +68,8 @@ def _ref(table: exp.Table) -> TableRef:
             return ""
         return identifier.name if identifier.quoted else fold_case(identifier.name)
 
-    return TableRef(part("db"), part("this"), ".".join(p.sql(dialect="redshift") for p in table.parts))
+    written = ".".join(p.sql(dialect="redshift") for p in table.parts)
+    return TableRef(part("db"), part("this"), written, part("catalog"))
 
 
 def _created(tree: exp.Expr | None) -> exp.Table | None:
@@ -92,6 +96,45 @@ def tables(statement: Statement) -> tuple[TableRef | None, list[TableRef]]:
             continue
         refs.append(ref)
     return (None if created is None else _ref(created)), refs
+
+
+@dataclass(frozen=True)
+class Flow:
+    """The tables one statement writes (its INSERT, UPDATE, DELETE or MERGE target, or the table or view it
+    creates) and reads, each once, in order; ``inserts``: the statement is an INSERT (its row count is rows
+    written)."""
+
+    writes: tuple[TableRef, ...] = ()
+    reads: tuple[TableRef, ...] = ()
+    inserts: bool = False
+
+
+def _written(tree: exp.Expr) -> exp.Expr | None:
+    created = _created(tree)
+    if created is not None:
+        return created
+    if isinstance(tree, exp.Create):
+        return tree.find(exp.Table)
+    if isinstance(tree, (exp.Insert, exp.Update, exp.Delete, exp.Merge)) and isinstance(tree.this, exp.Expr):
+        return tree.this.find(exp.Table)
+    return None
+
+
+def flow(statement: Statement) -> Flow:
+    """The tables ``statement`` writes and reads (not its WITH names)."""
+    tree = _parse(statement)
+    if tree is None:
+        return Flow()
+    target = _written(tree)
+    ctes = {fold_case(cte.alias) for cte in tree.find_all(exp.CTE)}
+    writes: list[TableRef] = []
+    reads: list[TableRef] = []
+    for table in tree.find_all(exp.Table):
+        ref = _ref(table)
+        found = writes if table is target else reads
+        if ref.table and (ref.schema or ref.table not in ctes) and ref not in found:
+            found.append(ref)
+    return Flow(tuple(writes), tuple(reads), isinstance(tree, exp.Insert))
 
 
 def created_earlier(statements: tuple[Statement, ...]) -> dict[int, list[TableRef]]:

@@ -84,8 +84,8 @@ def test_help_lists_every_parameter(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert [p.name for p in STEP_PARAMETERS] == [
         "sql_path", "secret_name", "non_transactional", "dry_run", "summary_output_path", "query_group",
-        "statement_timeout_seconds", "metrics_namespace", "JOB_NAME", "max_retries", "retry_wait_seconds",
-        "state_table", "assume_role_arn", "run_id", "JOB_RUN_ID",
+        "statement_timeout_seconds", "metrics_namespace", "JOB_NAME", "openlineage_url", "max_retries",
+        "retry_wait_seconds", "state_table", "assume_role_arn", "run_id", "JOB_RUN_ID",
     ]  # fmt: skip
     for param in STEP_PARAMETERS:
         assert f"--{param.name}" in out

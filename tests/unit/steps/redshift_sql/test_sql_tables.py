@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from glue_elt.steps.redshift_sql.script import split_script
-from glue_elt.steps.redshift_sql.tables import TableRef, created_earlier, tables
+from glue_elt.steps.redshift_sql.tables import Flow, TableRef, created_earlier, flow, tables
 
 SCRIPT = """CREATE TABLE stage.orders (id int, amount numeric(10,2));
 INSERT INTO stage.orders SELECT id, amount FROM sales.orders;
@@ -53,3 +53,27 @@ def test_unparsable_statements_create_and_use_nothing() -> None:
 def test_a_table_is_not_used_before_it_is_created() -> None:
     statements = split_script("INSERT INTO s.t SELECT 1; CREATE TABLE s.t (a int); SELECT * FROM s.t", "x").statements
     assert list(created_earlier(statements)) == [3]
+
+
+def test_what_each_statement_writes_and_reads() -> None:
+    script = (
+        "INSERT INTO stage.orders (id) SELECT id FROM shared_db.sales.orders o JOIN sales.items i ON i.id = o.id;\n"
+        "WITH c AS (SELECT 1 AS id) UPDATE stage.orders SET id = c.id FROM c;\n"
+        "DELETE FROM sales.orders USING stage.big_copy b WHERE b.id = orders.id;\n"
+        "CREATE VIEW marts.v AS SELECT * FROM stage.orders;\n"
+        "SELECT * INTO stage.copy FROM stage.orders;\n"
+        "VACUUM stage.orders"
+    )
+    flows = [flow(s) for s in split_script(script, "s").statements]
+    assert flows[0] == Flow(
+        (TableRef("stage", "orders", "stage.orders"),),
+        (TableRef("sales", "orders", "shared_db.sales.orders", "shared_db"), TableRef("sales", "items", "sales.items")),
+        inserts=True,
+    )
+    assert flows[1] == Flow((TableRef("stage", "orders", "stage.orders"),), ())  # the WITH name is no table
+    assert flows[2] == Flow(
+        (TableRef("sales", "orders", "sales.orders"),), (TableRef("stage", "big_copy", "stage.big_copy"),)
+    )
+    assert flows[3] == Flow((TableRef("marts", "v", "marts.v"),), (TableRef("stage", "orders", "stage.orders"),))
+    assert flows[4] == Flow((TableRef("stage", "copy", "stage.copy"),), (TableRef("stage", "orders", "stage.orders"),))
+    assert flows[5] == Flow()  # not parsed: writes and reads nothing as far as lineage knows
