@@ -8,6 +8,7 @@ import json
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -46,6 +47,12 @@ class Receiver:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> None:
+        """Wait until ``count`` events have arrived (posts from another process may still be in flight)."""
+        deadline = time.monotonic() + timeout
+        while len(self.events) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     def runs(self) -> dict[str, list[dict[str, Any]]]:
         """The events by run id, in the order they arrived."""

@@ -180,3 +180,51 @@ def test_a_sql_script_started_twice_with_one_run_id_commits_once(
         thread.join(60)
     assert sorted(statuses) == ["committed", "skipped"]
     assert db.rows(f"SELECT count(*), count(DISTINCT id) FROM {target}.log") == [(10, 10)]
+
+
+def test_a_run_id_started_twice_into_a_missing_target_creates_it_once_and_loads_it_once(
+    isolation: str, executor: str, db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig
+) -> None:
+    """``--create_missing_targets`` and a statement timeout: both runs see the target missing, both send ``CREATE
+    TABLE IF NOT EXISTS`` in their load transaction; one creates and loads it, the other waits for it and skips
+    (or, Data API, answers for the same batch)."""
+    source, target = schemas
+    db.admin(
+        f"CREATE TABLE {source}.c (id int, k int, v varchar(20))",
+        f"INSERT INTO {source}.c SELECT g, g % 10, 'v' || g FROM generate_series(1, 20) g",
+    )
+    run_id = f"twice-create-{target}-{executor}"
+    args = {
+        "config_path": config(put_config, run_id, line(source, target, cluster_secret, "append", "c")),
+        "executor": executor,
+        "run_id": run_id,
+        "create_missing_targets": "true",
+        "statement_timeout_seconds": "60",
+    }
+    first, second = together(args, args)
+    no_failures(first, second)
+    assert contents(db, target, "c") == (20, 20, 0)
+    assert records(db, run_id) == {f"{target}.c": 1}
+
+
+def test_two_run_ids_creating_one_missing_target_at_once_both_load_it(
+    isolation: str, executor: str, db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig
+) -> None:
+    """Two runs of different run ids append into the same missing target: one creates it, and both loads land in
+    it once each (the other's ``CREATE TABLE IF NOT EXISTS`` finds it, or waits for the first to commit)."""
+    source, target = schemas
+    db.admin(
+        f"CREATE TABLE {source}.c (id int, k int, v varchar(20))",
+        f"INSERT INTO {source}.c SELECT g, g % 10, 'v' || g FROM generate_series(1, 20) g",
+    )
+    runs = [
+        {
+            "config_path": config(put_config, run_id, line(source, target, cluster_secret, "append", "c")),
+            "executor": executor,
+            "run_id": run_id,
+            "create_missing_targets": "true",
+        }
+        for run_id in (f"create-a-{target}-{executor}", f"create-b-{target}-{executor}")
+    ]
+    no_failures(*together(*runs))
+    assert contents(db, target, "c") == (40, 20, 0)

@@ -4,6 +4,7 @@ that costs the run one WARNING and nothing else."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
@@ -211,7 +212,7 @@ def test_the_sql_step_is_one_run_per_script_configured_the_clients_way(
     ((start, complete),) = receiver.runs().values()
     assert states([start, complete]) == ["START", "COMPLETE"]
     assert start["job"] == start["job"] | {"namespace": "etl", "name": f"redshift_sql.{uri.removeprefix('s3://')}"}
-    assert start["job"]["facets"]["sql"]["query"] == text
+    assert start["job"]["facets"]["sql"]["query"] == text  # each statement as it ran, secrets masked
     namespace = f"redshift://127.0.0.1:{endpoints.bouncer_port}"
     assert [(d["namespace"], d["name"]) for d in complete["inputs"]] == [
         (namespace, f"shared_db.{source}.orders"),
@@ -235,6 +236,24 @@ def test_a_failed_script_sends_fail(
     assert states([start, fail]) == ["START", "FAIL"]
     assert "missing" in fail["run"]["facets"]["errorMessage"]["message"]
     assert [d["name"] for d in fail["outputs"]] == [f"shared_db.{target}.t"]
+
+
+def test_no_secret_of_the_script_is_sent(
+    db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig, receiver: Receiver
+) -> None:
+    _, target = schemas
+    secret = "wJalrXUtnFEMI-K7MDENG-bPxRfiCYEXAMPLEKEY"
+    text = (
+        f"CREATE TABLE {target}.t (id int);\n"
+        f"COPY {target}.t FROM 's3://b/t/' CREDENTIALS 'aws_access_key_id=AKIA;aws_secret_access_key={secret}';\n"
+    )
+    uri = put_config(f"sql/{target}/copy.sql", text)
+    with pytest.raises(ExecutionError):  # the stand-in has no COPY from S3
+        run_sql({"sql_path": uri, "secret_name": etl_secret, "openlineage_url": receiver.url})
+    ((start, fail),) = receiver.runs().values()
+    assert states([start, fail]) == ["START", "FAIL"]
+    assert "CREDENTIALS '***'" in start["job"]["facets"]["sql"]["query"]
+    assert secret not in json.dumps(receiver.events)
 
 
 def test_the_sql_dry_run_sends_nothing(
@@ -276,9 +295,10 @@ def test_a_stopped_run_sends_fail_for_the_row_it_ended_and_nothing_for_rows_neve
                 run.kill()
         log = run.stderr.read() if run.stderr else ""
     assert code == 143, log
+    receiver.wait_for(4)
     by_job = {events[0]["job"]["name"].rsplit(".", 1)[-1]: events for events in receiver.runs().values()}
     assert {name: states(events) for name, events in by_job.items()} == {
         "first": ["START", "COMPLETE"],
         "slow": ["START", "FAIL"],  # "last" never started: no run
-    }
+    }, log
     assert by_job["slow"][1]["run"]["facets"]["errorMessage"]["message"] == "cancelled"

@@ -41,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 DRAIN_SECONDS = 5.0
 """How long, in total, the end of a run waits for its events to be sent."""
+STOPPED_DRAIN_SECONDS = 1.0
+"""The same for a stopped run (SIGTERM, SIGINT, ``cancel()``): it must exit within seconds."""
 MAX_QUEUED = 10_000
 THREAD_NAME = "glue-elt-lineage"
 
@@ -93,7 +95,7 @@ class Lineage(Protocol):
     def complete(self, run: LineageRun) -> None: ...
     def fail(self, run: LineageRun, error: str) -> None: ...
     def warn(self, problem: str) -> None: ...
-    def close(self) -> None: ...
+    def close(self, drain_seconds: float | None = None) -> None: ...
 
 
 class NoLineage:
@@ -111,7 +113,7 @@ class NoLineage:
     def warn(self, problem: str) -> None:
         """Nothing."""
 
-    def close(self) -> None:
+    def close(self, drain_seconds: float | None = None) -> None:
         """Nothing."""
 
 
@@ -182,19 +184,20 @@ class Emitter:
         """Queue the run's FAIL event, with ``error`` (already free of secrets) as its error message facet."""
         self._put(Emission("FAIL", _now(), run, error))
 
-    def close(self) -> None:
-        """Wait at most ``drain_seconds`` in all for the queued events, then leave the rest (the thread is a daemon
-        and drops what is left)."""
+    def close(self, drain_seconds: float | None = None) -> None:
+        """Wait at most ``drain_seconds`` (the emitter's own when not given) in all for the queued events, then leave
+        the rest (the thread is a daemon and drops what is left)."""
         thread = self._thread
         if thread is None:
             return
-        deadline = time.monotonic() + self._drain_seconds
+        drain = self._drain_seconds if drain_seconds is None else drain_seconds
+        deadline = time.monotonic() + drain
         with contextlib.suppress(queue.Full):
-            self._queue.put(_STOP, timeout=self._drain_seconds)
+            self._queue.put(_STOP, timeout=drain)
         thread.join(max(0.0, deadline - time.monotonic()))
         if thread.is_alive():
             self._abandoned.set()
-            self.warn(f"{self._queue.qsize()} event(s) not sent within {self._drain_seconds:g} s")
+            self.warn(f"{self._queue.qsize()} event(s) not sent within {drain:g} s")
         logger.info("OpenLineage: %d event(s) sent, %d not", self.sent, self.failed + self.dropped)
 
     def warn(self, problem: str) -> None:

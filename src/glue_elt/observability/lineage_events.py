@@ -10,6 +10,8 @@ spec defines them (``spec/facets``):
 - run: ``parent`` (``ParentRunFacet``: the AWS Glue job run), and on FAIL ``errorMessage``;
 - datasets: ``schema`` (``SchemaDatasetFacet``: columns and types as Redshift's catalog shows them); outputs:
   ``outputStatistics`` (``OutputStatisticsOutputDatasetFacet``: ``rowCount``, the rows inserted).
+
+The SQL and the error message pass through ``redact`` once more here: no registered secret value leaves in an event.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 from importlib import metadata
 from typing import TYPE_CHECKING, Any
 
+from glue_elt.core.redaction import redact
 from glue_elt.observability.lineage import DatasetRef, Emission, ParentRef
 
 if TYPE_CHECKING:
@@ -50,7 +53,7 @@ def run_event(emission: Emission, namespace: str, parent: ParentRef | None) -> R
         )
     if emission.error is not None:
         run_facets["errorMessage"] = error_message_run.ErrorMessageRunFacet(
-            message=emission.error, programmingLanguage="PYTHON", producer=by
+            message=redact(emission.error), programmingLanguage="PYTHON", producer=by
         )
     job_facets: dict[str, Any] = {
         "jobType": job_type_job.JobTypeJobFacet(
@@ -58,7 +61,7 @@ def run_event(emission: Emission, namespace: str, parent: ParentRef | None) -> R
         )
     }
     if run.sql:
-        job_facets["sql"] = sql_job.SQLJobFacet(query=run.sql, dialect="redshift", producer=by)
+        job_facets["sql"] = sql_job.SQLJobFacet(query=redact(run.sql), dialect="redshift", producer=by)
     return RunEvent(
         eventType=RunState[emission.state],
         eventTime=emission.time,

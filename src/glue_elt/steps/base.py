@@ -30,7 +30,7 @@ from glue_elt.core.redaction import RedactingFilter, redact
 from glue_elt.core.stopping import StopRequest, handle_signals
 from glue_elt.errors import ConfigError, GlueELTError, UnreachableError
 from glue_elt.observability import metrics
-from glue_elt.observability.lineage import NO_LINEAGE, Lineage, glue_parent, open_lineage
+from glue_elt.observability.lineage import NO_LINEAGE, STOPPED_DRAIN_SECONDS, Lineage, glue_parent, open_lineage
 from glue_elt.observability.lineage_config import job_namespace
 from glue_elt.redshift.executor import Cancellable, Executor
 from glue_elt.redshift.factory import ExecutorKind, build_executor
@@ -195,6 +195,11 @@ class GlueELTStep(ABC, Generic[ResultT]):
             return NO_LINEAGE
         parent = glue_parent(self._params.get("JOB_NAME"), self._params.get("JOB_RUN_ID"), job_namespace(os.environ))
         return open_lineage(url, parent)
+
+    def end_lineage(self, lineage: Lineage) -> None:
+        """Close ``lineage``, waiting for its events at most ``DRAIN_SECONDS`` in all, or ``STOPPED_DRAIN_SECONDS``
+        once a stop was asked for (a stopped run must exit within seconds)."""
+        lineage.close(STOPPED_DRAIN_SECONDS if self.stop.requested else None)
 
     @property
     def executor(self) -> Executor:

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -198,6 +199,21 @@ def test_a_hung_endpoint_does_not_hold_up_close(caplog: pytest.LogCaptureFixture
     thread = next(t for t in threading.enumerate() if t.name == lineage.THREAD_NAME)
     thread.join(10)
     assert not thread.is_alive() and emitter.sent == 1 and emitter.dropped == 2
+
+
+def test_close_can_be_given_a_shorter_drain(caplog: pytest.LogCaptureFixture) -> None:
+    client = Stuck()
+    emitter = Emitter(lambda: client, "glue-elt", drain_seconds=30)
+    emitter.start(RUN)
+    started = time.monotonic()
+    emitter.close(0.1)  # a stopped run's budget instead of the emitter's 30 s
+    assert time.monotonic() - started < 10
+    (warning,) = lineage_warnings(caplog)
+    assert "not sent within 0.1 s" in warning
+    client.release.set()
+    thread = next(t for t in threading.enumerate() if t.name == lineage.THREAD_NAME)
+    thread.join(10)
+    assert not thread.is_alive()
 
 
 def test_close_without_events_starts_nothing() -> None:

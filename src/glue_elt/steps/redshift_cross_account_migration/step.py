@@ -99,7 +99,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
             orchestrator = Orchestrator(checks, runner, ledger, settings.max_parallel, self.stop, observer)
             outcomes = orchestrator.migrate(found.rows, dry_run=settings.dry_run)
         finally:
-            lineage.close()
+            self.end_lineage(lineage)
         result = MigrationResult(
             run_id, tuple(outcomes), dry_run=settings.dry_run, not_migrated=found.not_migrated,
             cancelled=self.stop.requested,

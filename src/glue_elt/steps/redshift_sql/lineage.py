@@ -6,12 +6,13 @@ Outputs are the tables the statements write (INSERT, UPDATE, DELETE, MERGE targe
 inputs the tables they read, found by ``glue_elt.steps.redshift_sql.tables.flow`` (sqlglot): a statement it cannot
 parse, and Redshift temporary tables (``#name``), name none. All are on the secret's cluster (namespace by
 ``glue_elt.observability.lineage_naming``); a two-part name is in the secret's database, an unqualified one in
-``public``. Facets: the script (SQL) and, for an output the script's INSERTs wrote, the rows they inserted.
+``public``. Facets: the script's statements (SQL, secrets masked) and, for an output the script's INSERTs wrote,
+the rows they inserted.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from glue_elt.observability.lineage import DatasetRef, LineageRun, new_run_id
 from glue_elt.observability.lineage_naming import dataset_name, job_name
@@ -22,8 +23,9 @@ from glue_elt.steps.redshift_sql.tables import TableRef, flow
 STEP = "redshift_sql"
 
 
-def script_run(statements: Iterable[Statement], text: str, location: str, namespace: str, database: str) -> LineageRun:
-    """The run of the script at ``location`` (``s3://bucket/key``) on the cluster of ``namespace``."""
+def script_run(statements: Sequence[Statement], location: str, namespace: str, database: str) -> LineageRun:
+    """The run of the script at ``location`` (``s3://bucket/key``) on the cluster of ``namespace``; its SQL facet is
+    the statements as logs show them (literals after ``PASSWORD``, ``CREDENTIALS`` ... masked; comments left out)."""
     reads: dict[str, DatasetRef] = {}
     writes: dict[str, DatasetRef] = {}
     for statement in statements:
@@ -34,7 +36,8 @@ def script_run(statements: Iterable[Statement], text: str, location: str, namesp
                     name = _name(ref, database)
                     into.setdefault(name, DatasetRef(namespace, name))
     subject = location.removeprefix("s3://")
-    return LineageRun(job_name(STEP, subject), new_run_id(), tuple(reads.values()), tuple(writes.values()), text)
+    sql = "".join(f"{statement.shown};\n" for statement in statements)
+    return LineageRun(job_name(STEP, subject), new_run_id(), tuple(reads.values()), tuple(writes.values()), sql)
 
 
 def with_rows(run: LineageRun, outcomes: Iterable[Outcome], database: str) -> LineageRun:

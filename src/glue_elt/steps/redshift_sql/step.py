@@ -177,7 +177,7 @@ class RedshiftSqlStep(GlueELTStep[SqlResult]):
         try:
             spec = secret_specs(self.executor)(settings.secret_name)
             database = spec.database
-            traced = script_run(script.statements, text, source, spec_namespace(spec, aws_region()), database)
+            traced = script_run(script.statements, source, spec_namespace(spec, aws_region()), database)
             lineage.start(traced)
         except Exception as problem:
             lineage.warn(f"{type(problem).__name__}: {problem}")
@@ -186,13 +186,13 @@ class RedshiftSqlStep(GlueELTStep[SqlResult]):
         except Exception as failure:
             if traced is not None:
                 lineage.fail(traced, redact(str(failure)))
-            lineage.close()
+            self.end_lineage(lineage)
             raise
         if traced is not None and run.status == "failed":
             lineage.fail(traced, redact(str(run.error)))
         elif traced is not None:
             lineage.complete(with_rows(traced, run.outcomes, database))
-        lineage.close()
+        self.end_lineage(lineage)
         return run
 
     def _run(self, script: Script, settings: SqlSettings, run_id: str, source: str, text: str) -> Run:

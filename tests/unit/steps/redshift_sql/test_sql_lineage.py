@@ -16,7 +16,7 @@ NAMESPACE = "redshift://c.us-east-1:5439"
 
 def test_inputs_outputs_and_rows() -> None:
     statements = split_script(TEXT, "s3://b/sql/marts.sql").statements
-    run = script_run(statements, TEXT, "s3://b/sql/marts.sql", NAMESPACE, "dev")
+    run = script_run(statements, "s3://b/sql/marts.sql", NAMESPACE, "dev")
     assert run.job == "redshift_sql.b/sql/marts.sql" and run.sql == TEXT
     assert [d.name for d in run.inputs] == ["shared_db.sales.orders", "dev.public.orders", "dev.marts.orders"]
     assert [d.name for d in run.outputs] == ["dev.marts.orders", "dev.marts.stats"]  # #new: temporary, left out
@@ -31,3 +31,12 @@ def test_inputs_outputs_and_rows() -> None:
     assert [(d.name, d.row_count) for d in counted.outputs] == [("dev.marts.orders", 7), ("dev.marts.stats", None)]
     skipped = with_rows(run, [Outcome(s, Status.SKIPPED) for s in statements], "dev")
     assert [d.row_count for d in skipped.outputs] == [None, None]
+
+
+def test_the_sql_facet_masks_secret_literals() -> None:
+    text = (
+        "-- nightly\nCOPY marts.orders FROM 's3://b/o/' CREDENTIALS 'aws_access_key_id=AKIAX;aws_secret_access_key=s3cr3t';\n"
+        "CREATE USER loader PASSWORD 'Hunter2hunter2';\n"
+    )
+    run = script_run(split_script(text, "s3://b/sql/copy.sql").statements, "s3://b/sql/copy.sql", NAMESPACE, "dev")
+    assert run.sql == ("COPY marts.orders FROM 's3://b/o/' CREDENTIALS '***';\nCREATE USER loader PASSWORD '***';\n")
