@@ -158,18 +158,22 @@ def test_s3_and_secrets_manager_statements_name_their_resources(template: dict[s
     assert not re.fullmatch(secret_pattern, "arn:aws:secretsmanager:eu-west-1:111122223333:secret:*")
 
 
-DATA_API_READS = {"redshift-data:DescribeStatement", "redshift-data:GetStatementResult"}
+DATA_API_OWN = {"redshift-data:DescribeStatement", "redshift-data:GetStatementResult", "redshift-data:CancelStatement"}
 
 
 def test_only_network_interface_actions_have_no_resource_to_name(template: dict[str, Any]) -> None:
-    """...the Data API's reads of the role's own statements, which take no resource but the owner condition, and
+    """...the Data API's reads and cancels of the role's own statements, which take no resource but the owner
+    condition; ListStatements, which takes neither (it lists the caller's role's statements alone); and
     PutMetricData, which takes none but the namespace condition."""
     for _, statement in statements(template):
         if "*" in as_list(statement["Resource"]):
             actions = set(as_list(statement["Action"]))
-            if actions == DATA_API_READS:
+            if actions == DATA_API_OWN:
                 owner = statement["Condition"]["StringEquals"]["redshift-data:statement-owner-iam-userid"]
                 assert owner == "${aws:userid}"
+                continue
+            if actions == {"redshift-data:ListStatements"}:
+                assert "Condition" not in statement
                 continue
             if actions == {"cloudwatch:PutMetricData"}:
                 assert statement["Condition"] == {"StringEquals": {"cloudwatch:namespace": {"Ref": "MetricsNamespace"}}}
@@ -211,12 +215,28 @@ def test_data_api_statements_only_with_executor_data_api(template: dict[str, Any
         "DataApiStatementsOnClusters": ("DataApiOnClusters", {"Ref": "RedshiftClusterArns"}),
         "DataApiStatementsOnWorkgroups": ("DataApiOnWorkgroups", {"Ref": "ServerlessWorkgroupArns"}),
         "DataApiOwnStatements": ("UsesDataApi", "*"),
+        "DataApiListOwnStatements": ("UsesDataApi", "*"),
     }
     assert template["Conditions"]["UsesDataApi"] == {"Fn::Equals": [{"Ref": "Executor"}, "data_api"]}
     parameter = template["Parameters"]["Executor"]
     assert (parameter["Default"], parameter["AllowedValues"]) == ("driver", ["driver", "data_api"])
     job = next(r for r in template["Resources"].values() if r["Type"] == "AWS::Glue::Job")
     assert job["Properties"]["DefaultArguments"]["--executor"] == {"Ref": "Executor"}
+
+
+def test_the_role_may_call_every_data_api_operation_the_executor_calls(template: dict[str, Any]) -> None:
+    """Read from the executor's source: a call the policy lacks fails only on a real account (CancelStatement did)."""
+    source = (ROOT / "src/glue_elt/redshift/data_api/executor.py").read_text()
+    (poll,) = re.findall(r'^POLL = "(\w+)"', source, re.MULTILINE)
+    called = set(re.findall(r'self\._call\("(\w+)"', source)) | {poll}
+    allowed = {
+        action.removeprefix("redshift-data:")
+        for condition, statement in statements(template)
+        if condition is not None and condition.startswith(("UsesDataApi", "DataApiOn"))
+        for action in as_list(statement["Action"])
+    }
+    assert called >= {"BatchExecuteStatement", "CancelStatement", "ListStatements", "DescribeStatement"}
+    assert called <= allowed, called - allowed
 
 
 def test_assume_role_is_allowed_only_when_a_role_is_given(template: dict[str, Any]) -> None:

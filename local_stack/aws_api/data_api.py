@@ -1,5 +1,5 @@
 """The Redshift Data API operations: ExecuteStatement, BatchExecuteStatement, DescribeStatement, GetStatementResult,
-CancelStatement (request and answer shapes from botocore's ``redshift-data`` 2019-12-20 model).
+CancelStatement, ListStatements (request and answer shapes from botocore's ``redshift-data`` 2019-12-20 model).
 
 Who runs the SQL, as the service decides it:
 
@@ -12,7 +12,8 @@ Who runs the SQL, as the service decides it:
 
 Statements run in a worker thread each; a client polls ``DescribeStatement`` (or passes ``WaitTimeSeconds``).
 Not emulated (a ``ValidationException`` says so): sessions (``SessionId``, ``SessionKeepAliveSeconds``), the CSV
-result format, ``WithEvent`` (accepted, no event is sent), ``ListStatements`` and the catalog operations.
+result format, ``WithEvent`` (accepted, no event is sent), ``ListStatements``' cluster, workgroup and database
+filters, and the catalog operations.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ PAGE_ROWS = 1000
 MAX_ACTIVE = 50
 """Statements allowed to run at once (PostgreSQL here has 150 connections; the service allows 500)."""
 CREDENTIAL_SECONDS = 900
+LIST_STATUSES = frozenset({"SUBMITTED", "PICKED", "STARTED", "FINISHED", "ABORTED", "FAILED", "ALL"})
 NO_ENDPOINT = "Redshift endpoint doesn't exist in this region."
 _WORKGROUP_ARN_SUFFIX = ":workgroup/"
 
@@ -112,6 +114,32 @@ class DataApi:
                 break
         return {"Status": True}
 
+    def list_statements(self, request: dict[str, Any], caller: Caller) -> dict[str, Any]:
+        """``ListStatements``: the caller's statements, newest first. ``RoleLevel`` true (the default): those of its
+        IAM identity, any session; false: those of this session (its access key). ``StatementName`` matches a
+        prefix, case-sensitively; ``Status`` filters (the default FINISHED: "By default, only finished statements
+        are shown"; ALL: any); ``MaxResults`` (0 to 100) per page, then a ``NextToken``."""
+        status = str(request.get("Status", "FINISHED"))
+        if status not in LIST_STATUSES:
+            raise validation(f"Status must be one of {', '.join(sorted(LIST_STATUSES))}")
+        limit = request.get("MaxResults", 100)
+        if not isinstance(limit, int) or not 0 <= limit <= 100:
+            raise validation("MaxResults must be between 0 and 100")
+        prefix = str(request.get("StatementName", ""))
+        mine = (0, self.broker.identity(caller)) if request.get("RoleLevel", True) else (1, caller.access_key)
+        found = [
+            statement.listed()
+            for statement in self.store.newest_first()
+            if statement.owner[mine[0]] == mine[1]
+            and (statement.name or "").startswith(prefix)
+            and status in ("ALL", statement.status)
+        ]
+        start, size = _offset(request.get("NextToken"), "list"), limit or 100
+        page: dict[str, Any] = {"Statements": found[start : start + size]}
+        if start + size < len(found):
+            page["NextToken"] = base64.urlsafe_b64encode(f"list|{start + size}".encode()).decode()
+        return page
+
     def wait_done(self, statement_id: str, timeout: float) -> bool:
         """Wait until the statement ended (used by the lost-response test hook)."""
         statement, _ = self.store.find(statement_id)
@@ -130,6 +158,7 @@ class DataApi:
             raise validation("Database must be given")
         target, resolve = self._who(request, caller, database)
         bound = bind(sqls, request.get("Parameters"))
+        owner = (self.broker.identity(caller), caller.access_key)
 
         def create(statement_id: str) -> Statement:
             if self.store.active() >= MAX_ACTIVE:
@@ -139,7 +168,11 @@ class DataApi:
                 Part(f"{statement_id}:{i}" if batch else statement_id, sql, created) for i, sql in enumerate(sqls, 1)
             ]
             mode = str(request.get("ExecutionMode", "TRANSACTION"))
-            return Statement(statement_id, parts, batch, database, target, request.get("Parameters"), mode)
+            name = request.get("StatementName")
+            return Statement(
+                statement_id, parts, batch, database, target, request.get("Parameters"), mode,
+                name=None if name is None else str(name), owner=owner,
+            )  # fmt: skip
 
         statement, created = self.store.claim(operation, request, create)
         if created:

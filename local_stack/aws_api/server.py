@@ -87,6 +87,7 @@ class App:
             "RedshiftData.DescribeStatement": d.describe_statement,
             "RedshiftData.GetStatementResult": d.get_statement_result,
             "RedshiftData.CancelStatement": d.cancel_statement,
+            "RedshiftData.ListStatements": d.list_statements,
             "RedshiftServerless.GetCredentials": r.get_credentials,
             "RedshiftServerless.GetWorkgroup": r.get_workgroup,
         }

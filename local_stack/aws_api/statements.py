@@ -107,6 +107,10 @@ class Statement:
     """What the answers echo: ``ClusterIdentifier`` or ``WorkgroupName``, ``DbUser``, ``SecretArn``."""
     parameters: list[dict[str, str]] | None
     mode: str = "TRANSACTION"
+    name: str | None = None
+    """``StatementName``, as given."""
+    owner: tuple[str, str] = ("", "")
+    """Who sent it: the caller's IAM identity (its role) and its access key (its session), for ``ListStatements``."""
     pid: int = 0
     cancel_requested: bool = False
     done: threading.Event = field(default_factory=threading.Event)
@@ -149,6 +153,28 @@ class Statement:
             elif last.status == "ABORTED" and last.error:
                 data["Error"] = last.error
         data.update({"Database": self.database, "RedshiftPid": self.pid, "ResultFormat": "JSON", **self.target})
+        if self.parameters:
+            data["QueryParameters"] = self.parameters
+        return data
+
+    def listed(self) -> dict[str, Any]:
+        """The statement as ``ListStatements`` shows it (botocore's ``StatementData``)."""
+        data: dict[str, Any] = {
+            "Id": self.id,
+            "Status": self.status,
+            "CreatedAt": epoch(self.parts[0].created),
+            "UpdatedAt": epoch(max((p.updated or p.created) for p in self.parts)),
+            "IsBatchStatement": self.batch,
+            "ResultFormat": "JSON",
+        }
+        if self.batch:
+            data["QueryStrings"] = [part.sql for part in self.parts]
+        else:
+            data["QueryString"] = self.parts[0].sql
+        if self.name is not None:
+            data["StatementName"] = self.name
+        if "SecretArn" in self.target:
+            data["SecretArn"] = self.target["SecretArn"]
         if self.parameters:
             data["QueryParameters"] = self.parameters
         return data
@@ -200,6 +226,11 @@ class StatementStore:
                 "ResourceNotFoundException", f"Query does not exist: {statement_id}", ResourceId=statement_id
             )
         return statement, statement.parts[index - 1]
+
+    def newest_first(self) -> list[Statement]:
+        """Every statement kept, the newest first."""
+        with self._lock:
+            return sorted(self._statements.values(), key=lambda s: s.parts[0].created, reverse=True)
 
     def active(self) -> int:
         """How many statements have not ended."""

@@ -22,6 +22,20 @@ def members(service: str, operation: str, *, output: bool = False) -> set[str]:
 def test_a_batch_is_sent_with_an_idempotency_token_to_a_cluster_or_a_workgroup() -> None:
     sent = members("redshift-data", "BatchExecuteStatement")
     assert {"Sqls", "ClientToken", "ClusterIdentifier", "WorkgroupName", "SecretArn", "DbUser", "Database"} <= sent
+    assert "StatementName" in sent
+
+
+def test_statements_are_listed_by_name_prefix_status_and_role() -> None:
+    """A token refused for other statements: its batch is found by name (glue_elt.redshift.data_api.earlier)."""
+    assert {"StatementName", "Status", "RoleLevel", "MaxResults", "NextToken"} <= members(
+        "redshift-data", "ListStatements"
+    )
+    model = SESSION.get_service_model("redshift-data").operation_model("ListStatements")
+    assert "ALL" in set(model.input_shape.members["Status"].enum)
+    listed = model.output_shape.members["Statements"].member
+    assert {"Id", "StatementName", "Status", "CreatedAt", "IsBatchStatement"} <= set(listed.members)
+    name = SESSION.get_service_model("redshift-data").operation_model("BatchExecuteStatement")
+    assert name.input_shape.members["StatementName"].metadata.get("max", 500) >= 73  # glue-elt- and 64 characters
 
 
 def test_a_statement_takes_named_parameters_and_a_token() -> None:

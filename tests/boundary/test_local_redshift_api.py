@@ -247,6 +247,48 @@ def test_a_reused_token_answers_its_failed_batch_without_running_it_until_the_to
     assert db.rows(f"SELECT last_value FROM {table}_tries") == [(2,)]
 
 
+def role_session(role: str, session: str) -> dict[str, str]:
+    """Keys of one session of ``role`` (moto's STS), as boto3 client arguments."""
+    found = boto3.client("sts").assume_role(RoleArn=role, RoleSessionName=session)["Credentials"]
+    return {
+        "aws_access_key_id": found["AccessKeyId"],
+        "aws_secret_access_key": found["SecretAccessKey"],
+        "aws_session_token": found["SessionToken"],
+    }
+
+
+def test_list_statements_finds_a_role_s_statements_by_name_prefix_and_status(stack: LocalStack, table: str) -> None:
+    """``ListStatements`` (API reference): ``StatementName`` is a case-sensitive prefix; only FINISHED statements by
+    default, any with ``Status=ALL``; ``RoleLevel`` true (the default) lists the IAM role's statements from any of
+    its sessions, false those of the calling session alone."""
+    role = "arn:aws:iam::123456789012:role/lister"
+    first, second = data_client(**role_session(role, "first")), data_client(**role_session(role, "second"))
+    other = data_client(**role_session("arn:aws:iam::123456789012:role/other", "other"))
+    name = f"list-{table}"
+    done = first.batch_execute_statement(Sqls=["select 1"], StatementName=f"{name}-done", **AS_ETL)["Id"]
+    assert wait(first, done)["Status"] == "FINISHED"
+    failed = first.execute_statement(Sql="select * from api.missing", StatementName=f"{name}-failed", **AS_ETL)["Id"]
+    assert wait(first, failed)["Status"] == "FAILED"
+    first.execute_statement(Sql="select 1", StatementName=f"List-{table}", **AS_ETL)  # another case: no match
+
+    def listed(client: Any, **filters: Any) -> dict[str, dict[str, Any]]:
+        return {s["Id"]: s for s in client.list_statements(StatementName=name, **filters)["Statements"]}
+
+    assert set(listed(first)) == {done}
+    every = listed(second, Status="ALL")
+    assert set(every) == {done, failed} and every[failed]["Status"] == "FAILED"
+    assert every[done]["IsBatchStatement"] is True and every[done]["QueryStrings"] == ["select 1"]
+    assert every[done]["StatementName"] == f"{name}-done"
+    assert set(listed(first, Status="FAILED")) == {failed}
+    assert listed(second, Status="ALL", RoleLevel=False) == {}
+    assert set(listed(first, Status="ALL", RoleLevel=False)) == {done, failed}
+    assert listed(other, Status="ALL") == {}
+    paged = first.list_statements(StatementName=name, Status="ALL", MaxResults=1)
+    assert len(paged["Statements"]) == 1 and paged["NextToken"]
+    rest = first.list_statements(StatementName=name, Status="ALL", MaxResults=1, NextToken=paged["NextToken"])
+    assert {s["Id"] for s in paged["Statements"] + rest["Statements"]} == {done, failed}
+
+
 def test_cancel_aborts_a_running_statement(stack: LocalStack) -> None:
     client = data_client()
     statement_id = client.execute_statement(Sql="select pg_sleep(60)", **AS_ETL)["Id"]
@@ -384,5 +426,5 @@ def test_unknown_cluster_and_workgroup(stack: LocalStack) -> None:
         with pytest.raises(data.exceptions.ValidationException, match="Redshift endpoint doesn't exist in this region"):
             data.execute_statement(Sql="select 1", Database="shared_db", **where)
     with pytest.raises(ClientError) as unserved:
-        data.list_statements()
+        data.list_databases(Database="shared_db", ClusterIdentifier=LOCAL_CLUSTER_ID)  # a catalog operation
     assert unserved.value.response["Error"]["Code"] == "UnknownOperationException"

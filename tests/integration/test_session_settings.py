@@ -4,13 +4,18 @@ every session (the stand-in shows it as ``application_name``: see ``local_stack.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
 from glue_elt import RowStatus
 from glue_elt.redshift.auth.secrets import RedshiftCredentials
+from glue_elt.redshift.batch import BatchResult
+from glue_elt.redshift.data_api.executor import DataApiExecutor
 from glue_elt.redshift.driver.executor import RedshiftExecutor
 from glue_elt.redshift.session import SessionSettings
 from local_stack import LocalStack
@@ -124,3 +129,68 @@ def test_the_driver_sets_the_query_group_once_per_connection(
     for texts in by_pid.values():
         assert texts[:2] == ["SET application_name TO 'nightly-etl'", "SET statement_timeout TO 600000"], texts
         assert texts.count("SET statement_timeout TO 600000") == 1  # once per connection, not per table
+
+
+@pytest.mark.parametrize("executor", ["driver", "data_api"])
+def test_a_rerun_with_a_longer_timeout_loads_the_row_that_ran_over(
+    db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig, executor: str
+) -> None:
+    """The Data API batch opens with the SET statements, so the re-run's batch is another request under the same
+    ``ClientToken``: refused, the executor finds the earlier (failed) batch by name and moves on to a new token."""
+    source, target = schemas
+    db.admin(f"CREATE TABLE {source}.slow (id int)", f"INSERT INTO {source}.slow VALUES (1), (2)")
+    db.as_etl(f"CREATE TABLE {target}.slow (id int)")
+    counter = slow_target(db, f"{target}.slow", 2)
+    uri = put_config(
+        f"{target}/rerun.csv", f"{HEADER}\nshared_db.{source}.slow###{target}.slow#{cluster_secret}#append\n"
+    )
+    args = {"config_path": uri, "executor": executor, "fail_on_error": "false", "run_id": f"long-{target}", **FAST}
+    (first,) = run_step({**args, "statement_timeout_seconds": "0.5"}).outcomes
+    assert first.status is RowStatus.FAILED and "--statement_timeout_seconds 0.5" in (first.error or "")
+    group = {"query_group": "rerun"} if executor == "data_api" else {}  # the driver's stand-in has no query_group
+    (again,) = run_step({**args, "statement_timeout_seconds": "30", **group}).outcomes
+    assert (again.status, again.rows_affected, again.error) == (RowStatus.SUCCEEDED, 2, None)
+    assert db.count(f"{target}.slow") == 2 and attempts(db, counter) == 2
+    assert db.rows(f"SELECT count(*) FROM glue_elt.migration_state WHERE run_id = '{args['run_id']}'") == [(1,)]
+
+
+class HeldBack(DataApiExecutor):
+    """A second process's executor whose row batches wait until ``ready()``: its pre-flight has read the target
+    before the first process locks it, as when two processes start at once on a cluster."""
+
+    def __init__(self, ready: Callable[[], bool], session: SessionSettings) -> None:
+        super().__init__(session=session)
+        self.ready, self.waiting = ready, threading.Event()
+
+    def run_batch(self, secret_name: str, statements: Sequence[str], client_token: str | None = None) -> BatchResult:
+        if client_token is not None:
+            self.waiting.set()
+            deadline = time.monotonic() + 30
+            while not self.ready() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        return super().run_batch(secret_name, statements, client_token)
+
+
+def test_a_second_process_with_other_settings_awaits_the_first_ones_batch_and_loads_nothing(
+    db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig
+) -> None:
+    """Two processes of one run id with other --query_group values: the second one's batch is refused under the
+    shared ``ClientToken``; it finds the first one's running batch by name, awaits it, and skips the row."""
+    source, target = schemas
+    db.admin(f"CREATE TABLE {source}.slow (id int)", f"INSERT INTO {source}.slow VALUES (1), (2)")
+    db.as_etl(f"CREATE TABLE {target}.slow (id int)")
+    counter = slow_target(db, f"{target}.slow", 3)
+    line = f"shared_db.{source}.slow###{target}.slow#{cluster_secret}#append"
+    uri = put_config(f"{target}/twice.csv", f"{HEADER}\n{line}\n")
+    args = {"config_path": uri, "executor": "data_api", "run_id": f"twice-{target}", **FAST}
+    held = HeldBack(lambda: attempts(db, counter) > 0, SessionSettings(query_group="second"))
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        second = pool.submit(run_step, args, executor=held)
+        assert held.waiting.wait(20)  # its pre-flight is done: the row is not committed yet
+        (loaded,) = run_step({**args, "query_group": "first"}).outcomes
+        (skipped,) = second.result(timeout=30).outcomes
+    assert (loaded.status, loaded.rows_affected) == (RowStatus.SUCCEEDED, 2)
+    assert (skipped.status, skipped.rows_affected) == (RowStatus.SKIPPED, 2)
+    assert held.calls["ListStatements"] == 1 and held.calls["BatchExecuteStatement"] >= 1
+    assert db.count(f"{target}.slow") == 2 and attempts(db, counter) == 1
+    assert db.rows(f"SELECT count(*) FROM glue_elt.migration_state WHERE run_id = '{args['run_id']}'") == [(1,)]

@@ -23,6 +23,9 @@ class BatchResult:
     replayed: bool = False
     query_ids: tuple[int, ...] = ()
     """Each statement's Redshift query id (``RedshiftQueryId``; 0 when the service gave none)."""
+    other_statements: bool = False
+    """The batch that answered ran other statements than these (an earlier request of the same token, with other
+    session settings or columns): ``rows`` and ``query_ids`` are empty, and the caller reads what it did elsewhere."""
 
 
 class BatchStatementError(ExecutionError):

@@ -1,5 +1,6 @@
 """The Redshift Data API backend: ``DataApiExecutor`` sends and polls (``executor``), ``wire`` is what goes over
-the API and comes back (pure functions), and ``pace`` keeps the calls under the API's quotas.
+the API and comes back (pure functions), ``pace`` keeps the calls under the API's quotas, and ``earlier`` finds
+the batch a ``ClientToken`` names when the service refuses it for other statements.
 
 Its names below are imported on first use, so importing the package (or one of its modules) costs nothing more.
 """

@@ -10,7 +10,9 @@ on a condition writes the condition as a statement that fails
 A batch sent with a ``ClientToken`` the service already knows is answered with the batch that token first named,
 "without performing any further actions", whatever its outcome, for 8 hours (mgmt/data-api.html). The executor
 tells such an answer from a batch of its own by the service's clock: a batch created before the first statement
-this executor ran is an earlier process's (``replayed``), so a caller can tell an old failure from a new one.
+this executor ran is an earlier process's (``replayed``), so a caller can tell an old failure from a new one. A
+token refused because its first request had other statements is answered by that request's batch too, found by
+its ``StatementName`` (``glue_elt.redshift.data_api.earlier``).
 """
 
 from __future__ import annotations
@@ -29,15 +31,18 @@ from glue_elt.aws.clients import call_failure
 from glue_elt.errors import ExecutionError
 from glue_elt.redshift.auth.secrets import SecretStore
 from glue_elt.redshift.batch import BatchResult, BatchStatementError
+from glue_elt.redshift.data_api.earlier import TOKEN_REFUSALS, batch_name, named_batch
 from glue_elt.redshift.data_api.pace import Pacer, is_busy
 from glue_elt.redshift.data_api.wire import (
+    RefusedRequestError,
     api_error,
+    check_size,
     data_api_target,
+    ended_badly,
     failed_part,
     named_parameters,
     records,
-    reported_error,
-    statement_error,
+    snake_case,
 )
 from glue_elt.redshift.executor import Row
 from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
@@ -47,8 +52,6 @@ logger = logging.getLogger(__name__)
 POLL_DELAYS = (0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.5, 3.0)
 """Seconds between ``DescribeStatement`` calls; the last one repeats until the statement ends."""
 ENDED = frozenset({"FINISHED", "FAILED", "ABORTED"})
-MAX_STATEMENT_BYTES = 100 * 1024
-"""The Data API's largest statement ("The maximum query statement size is 100 KB", mgmt/data-api.html)."""
 POLL = "DescribeStatement"
 
 
@@ -138,15 +141,20 @@ class DataApiExecutor:
         """
         sqls = [tagged(sql) for sql in statements]
         for number, sql in enumerate(sqls, 1):
-            _check_size(sql, f"statement {number} of the batch")
+            check_size(sql, f"statement {number} of the batch")
         sets = len(self._sets)  # the session settings open the batch: a batch is a session of its own
         request: dict[str, Any] = {**self._target(secret_name), "Sqls": [*self._sets, *sqls]}
         if client_token is not None:
-            request["ClientToken"] = client_token
+            request.update(ClientToken=client_token, StatementName=batch_name(client_token))
         for sql in statements:
             logger.debug("SQL (batch): %s", sql)
         number = self._submitting()
-        submitted = self._call("BatchExecuteStatement", request)
+        try:
+            submitted = self._call("BatchExecuteStatement", request)
+        except RefusedRequestError as refused:
+            if client_token is None or refused.code not in TOKEN_REFUSALS:
+                raise
+            return self._earlier_batch(request["StatementName"], refused, number)
         described = self._wait(str(submitted["Id"]), number)
         replayed = self._before_this_executor(described.get("CreatedAt"))
         status = described.get("Status")
@@ -160,13 +168,33 @@ class DataApiExecutor:
         query_ids = tuple(int(part.get("RedshiftQueryId") or 0) for part in parts)
         return BatchResult(str(described["Id"]), rows, replayed, query_ids)
 
+    def _earlier_batch(self, name: str, refused: RefusedRequestError, number: int) -> BatchResult:
+        """The answer of the batch named ``name`` that an earlier request of the token started with other
+        statements (see ``earlier``), awaited; no such batch to be seen: the refusal stands."""
+        try:
+            found = named_batch(lambda request: self._call("ListStatements", request), name)
+        except ExecutionError as error:
+            raise ExecutionError(f"{refused} (looking for the batch its ClientToken names failed: {error})") from None
+        if found is None:
+            raise refused
+        logger.info(
+            "batch %s was sent earlier under this ClientToken with other statements (another --query_group, "
+            "--statement_timeout_seconds or --state_table, or changed columns); its outcome answers this one",
+            found,
+        )
+        described = self._wait(found, number)
+        if described.get("Status") != "FINISHED":
+            failure = self._ended_badly(described)
+            raise BatchStatementError(str(failure), index=None, transient=failure.transient, replayed=True)
+        return BatchResult(found, (), replayed=True, other_statements=True)
+
     def close(self) -> None:
         """Nothing to close: the Data API holds no connection open for the caller."""
 
     def _run(self, secret_name: str, sql: str, params: Sequence[Any] | None) -> Mapping[str, Any]:
         logger.debug("SQL: %s", sql)
         text, parameters = named_parameters(tagged(sql), params)
-        _check_size(text, "the statement")
+        check_size(text, "the statement")
         request: dict[str, Any] = {**self._target(secret_name)}
         if parameters:
             request["Parameters"] = parameters
@@ -184,7 +212,7 @@ class DataApiExecutor:
 
     def _ended_badly(self, described: Mapping[str, Any]) -> ExecutionError:
         """The error of a statement that did not finish; a statement stopped by the statement timeout says so."""
-        return self._session.timed_out(_ended_badly(described))
+        return self._session.timed_out(ended_badly(described))
 
     def _note_start(self, created: object) -> None:
         """Remember the service's time of this executor's first statement (an ``ExecuteStatement``, whose token is
@@ -265,7 +293,7 @@ class DataApiExecutor:
         from botocore.exceptions import BotoCoreError, ClientError
 
         client = self._secrets.clients.client("redshift-data")
-        method = getattr(client, _snake(operation))
+        method = getattr(client, snake_case(operation))
 
         def send(sent: dict[str, Any]) -> Mapping[str, Any]:
             with self._lock:
@@ -285,22 +313,3 @@ class DataApiExecutor:
         except BotoCoreError as error:
             raise call_failure(error, f"Data API {operation} failed", ExecutionError) from None
         return answer
-
-
-def _check_size(sql: str, what: str) -> None:
-    size = len(sql.encode("utf-8"))
-    if size > MAX_STATEMENT_BYTES:
-        raise ExecutionError(
-            f"{what} is {size / 1024:.0f} KB; the Data API takes at most 100 KB per statement "
-            "(fewer source_columns, or --executor driver)"
-        )
-
-
-def _ended_badly(described: Mapping[str, Any]) -> ExecutionError:
-    if described.get("Status") == "ABORTED":
-        return ExecutionError(f"statement {described.get('Id')} was cancelled (ABORTED) before it finished")
-    return statement_error(reported_error(described))
-
-
-def _snake(operation: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() else c for c in operation).lstrip("_")

@@ -29,6 +29,8 @@ TRANSIENT_CODES = frozenset(
 )
 """API error codes worth another attempt (after boto3's own retries)."""
 UNREACHABLE_CODES = frozenset({"DatabaseConnectionException"})
+MAX_STATEMENT_BYTES = 100 * 1024
+"""The Data API's largest statement ("The maximum query statement size is 100 KB", mgmt/data-api.html)."""
 _PLACEHOLDER = "%s"
 
 
@@ -119,6 +121,14 @@ def one_line(text: str) -> str:
     return redact(first + rest)
 
 
+class RefusedRequestError(ExecutionError):
+    """The Data API refused a request (not its SQL) with the error ``code``."""
+
+    def __init__(self, message: str, *, code: str, transient: bool = False) -> None:
+        super().__init__(message, transient=transient)
+        self.code = code
+
+
 def api_error(operation: str, code: str, message: str) -> ExecutionError:
     """An error answered by the Data API itself (the request, not the SQL, failed)."""
     text = f"Data API {operation} failed: {code}: {redact(message)}"
@@ -126,7 +136,7 @@ def api_error(operation: str, code: str, message: str) -> ExecutionError:
         return UnreachableError(text)
     if code in ACCESS_DENIED_CODES or code == "UnauthorizedException":
         return ExecutionError(f"{text} (the AWS identity in use needs redshift-data:{operation})")
-    return ExecutionError(text, transient=code in TRANSIENT_CODES)
+    return RefusedRequestError(text, code=code, transient=code in TRANSIENT_CODES)
 
 
 def reported_error(described: Mapping[str, Any]) -> str | None:
@@ -148,3 +158,25 @@ def failed_part(described: Mapping[str, Any]) -> int | None:
         if status in statuses:
             return statuses.index(status)
     return None
+
+
+def check_size(sql: str, what: str) -> None:
+    """``ExecutionError`` when ``sql`` is over the Data API's statement size."""
+    size = len(sql.encode("utf-8"))
+    if size > MAX_STATEMENT_BYTES:
+        raise ExecutionError(
+            f"{what} is {size / 1024:.0f} KB; the Data API takes at most 100 KB per statement "
+            "(fewer source_columns, or --executor driver)"
+        )
+
+
+def ended_badly(described: Mapping[str, Any]) -> ExecutionError:
+    """The error of a described statement that did not finish (ABORTED: cancelled)."""
+    if described.get("Status") == "ABORTED":
+        return ExecutionError(f"statement {described.get('Id')} was cancelled (ABORTED) before it finished")
+    return statement_error(reported_error(described))
+
+
+def snake_case(operation: str) -> str:
+    """``BatchExecuteStatement`` -> ``batch_execute_statement`` (boto3's method name)."""
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in operation).lstrip("_")

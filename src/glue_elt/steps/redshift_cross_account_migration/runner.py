@@ -262,8 +262,10 @@ class RowRunner:
         process of the run id sends the same token too, so it is answered with the first one's batch rather than
         loading again. An answer that is a batch created before this process began (``replayed``) is an earlier
         process's: if it committed, the row is skipped; if it failed, that failure is not this run's, and the row
-        moves on to a new token at once (the service would repeat the old answer for 8 hours). In truncate mode the
-        token is new for every attempt: after this attempt's TRUNCATE, an earlier batch's rows are gone.
+        moves on to a new token at once (the service would repeat the old answer for 8 hours). A token refused
+        because its first request had other statements is answered by that request's batch all the same
+        (``glue_elt.redshift.data_api.earlier``); committed, its rows are read from the state table. In truncate
+        mode the token is new for every attempt: after this attempt's TRUNCATE, an earlier batch's rows are gone.
         """
         secret, row = prepared.row.secret_name, prepared.row
         record = functools.partial(
@@ -284,6 +286,9 @@ class RowRunner:
                     raise _created_meanwhile(error) from None
                 guard = batch.guards.get(error.index) if error.index is not None else None
                 raise self._batch_failure(secret, guard, error) from None
+            if result.other_statements:  # an earlier request of this token, with other statements, committed
+                done = self._ledger.look_up(secret, prepared.key)
+                return RowStatus.SKIPPED, -1 if done is None else done
             status = RowStatus.SKIPPED if result.replayed else RowStatus.SUCCEEDED
             query_ids = result.query_ids[batch.insert_index : batch.insert_index + 1]
             batches.query_id = query_ids[0] if query_ids and query_ids[0] > 0 else None

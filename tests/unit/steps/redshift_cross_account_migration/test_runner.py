@@ -230,6 +230,17 @@ def test_an_earlier_processs_committed_batch_is_a_skip_and_a_lost_answer_keeps_t
     assert len(executor.tokens) == 2 and executor.tokens[0] == executor.tokens[1]  # the same batch, asked again
 
 
+def test_a_batch_that_ran_other_statements_under_the_token_is_a_skip_with_the_rows_it_recorded() -> None:
+    """A token refused for other statements is answered by its first request's committed batch, whose row counts
+    are not this batch's: the rows come from the state table."""
+    executor = ScriptedBatches(BatchResult("old", (), replayed=True, other_statements=True))
+    executor.committed.append(["recorded by the other batch"])
+    runner, _ = runner_for(executor)
+    outcome = runner.load(prepared())
+    assert (outcome.status, outcome.rows_affected) == (RowStatus.SKIPPED, 5)
+    assert executor.log[-1] == ("autocommit", executor.log[-1][1]) and "rows_affected" in executor.log[-1][1]
+
+
 def test_truncate_mode_sends_a_new_token_with_every_attempt() -> None:
     """After an attempt's TRUNCATE an earlier batch's rows are gone: the service must run this attempt's batch."""
     changed = BatchStatementError("ERROR: division by zero", index=1)  # the empty guard: the target was written
