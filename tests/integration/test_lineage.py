@@ -187,15 +187,20 @@ def test_a_dead_endpoint_costs_one_warning_and_the_run_succeeds(
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING and r.name.startswith("urllib3")]
 
 
+@pytest.mark.parametrize("reached_by", ["host", "cluster"])
 def test_the_sql_step_is_one_run_per_script_configured_the_clients_way(
+    reached_by: str,
     db: Db,
     schemas: tuple[str, str],
     etl_secret: str,
+    cluster_secret: str,
     endpoints: StackEndpoints,
     put_config: PutConfig,
     receiver: Receiver,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """A secret with a host names the dataset namespace by it; one with a cluster identifier by the cluster (the
+    SQL step runs on the driver alone)."""
     source, target = schemas
     seed(db, source, target)
     text = (
@@ -206,14 +211,16 @@ def test_the_sql_step_is_one_run_per_script_configured_the_clients_way(
     uri = put_config(f"sql/{target}/lineage.sql", text)
     monkeypatch.setenv("OPENLINEAGE_URL", receiver.url)  # the client's own configuration, no --openlineage_url
     monkeypatch.setenv("OPENLINEAGE_NAMESPACE", "etl")
-    result = run_sql({"sql_path": uri, "secret_name": etl_secret, "JOB_RUN_ID": f"sql-{target}"})
+    secret = etl_secret if reached_by == "host" else cluster_secret
+    result = run_sql({"sql_path": uri, "secret_name": secret, "JOB_RUN_ID": f"sql-{target}"})
     assert result.status == "committed"
 
     ((start, complete),) = receiver.runs().values()
     assert states([start, complete]) == ["START", "COMPLETE"]
     assert start["job"] == start["job"] | {"namespace": "etl", "name": f"redshift_sql.{uri.removeprefix('s3://')}"}
     assert start["job"]["facets"]["sql"]["query"] == text  # each statement as it ran, secrets masked
-    namespace = f"redshift://127.0.0.1:{endpoints.bouncer_port}"
+    host = "127.0.0.1" if reached_by == "host" else f"{LOCAL_CLUSTER_ID}.{LOCAL_REGION}"
+    namespace = f"redshift://{host}:{endpoints.bouncer_port}"
     assert [(d["namespace"], d["name"]) for d in complete["inputs"]] == [
         (namespace, f"shared_db.{source}.orders"),
         (namespace, f"shared_db.{target}.big"),
@@ -288,6 +295,7 @@ def test_a_stopped_run_sends_fail_for_the_row_it_ended_and_nothing_for_rows_neve
     with subprocess.Popen(command, env={**os.environ, **endpoints.aws_env()}, stderr=subprocess.PIPE, text=True) as run:
         try:
             active_load(db, f"{target}.slow")
+            receiver.wait_for(3, timeout=30)  # first's START and COMPLETE, slow's START: the client is set up
             run.send_signal(signal.SIGTERM)
             code = run.wait(timeout=5)  # the lineage drain stays within the stop's bound
         finally:

@@ -8,7 +8,8 @@ OpenLineage client documentation, "Python"). When lineage is on is decided witho
 and no retries.
 
 Never blocking (a lineage bug once hung every task of a scheduler: apache/airflow#39969): a step only puts plain
-records (``LineageRun``) on a queue; one daemon thread imports the client, builds the events
+records (``LineageRun``) on a queue; one daemon thread, started when lineage is opened, imports the client (while
+the pre-flight runs), builds the events
 (``glue_elt.observability.lineage_events``) and sends them. At the end of the run ``close`` waits for the queue at
 most ``DRAIN_SECONDS`` in total, then leaves what is left (a dead endpoint costs a run at most that). Any problem (the
 extra not installed, an endpoint that refuses, a full queue, a bug) is logged as one WARNING per run.
@@ -148,7 +149,7 @@ _STOP = object()
 
 
 class Emitter:
-    """Sends events from a queue on one daemon thread (started with the first event); see the module
+    """Sends events from a queue on one daemon thread (started by ``begin`` or the first event); see the module
     documentation. ``make_client`` is called on that thread; ``drain_seconds`` bounds ``close``."""
 
     def __init__(
@@ -171,6 +172,15 @@ class Emitter:
         self.sent = 0
         self.failed = 0
         self.dropped = 0
+
+    def begin(self) -> None:
+        """Start the thread now, so that the client is imported and set up while the run's pre-flight runs, not
+        when a short drain (a stopped run's) is all that is left."""
+        with self._lock:
+            if self._thread is None:
+                logging.getLogger("urllib3.connectionpool").addFilter(_QUIET)
+                self._thread = threading.Thread(target=self._send_all, name=THREAD_NAME, daemon=True)
+                self._thread.start()
 
     def start(self, run: LineageRun) -> None:
         """Queue the run's START event."""
@@ -212,18 +222,19 @@ class Emitter:
 
     def _put(self, emission: Emission) -> None:
         try:
-            with self._lock:
-                if self._thread is None:
-                    logging.getLogger("urllib3.connectionpool").addFilter(_QUIET)
-                    self._thread = threading.Thread(target=self._send_all, name=THREAD_NAME, daemon=True)
-                    self._thread.start()
+            self.begin()
             self._queue.put_nowait(emission)
         except queue.Full:
-            self.dropped += 1
+            self._count("dropped")
             self.warn(f"more than {MAX_QUEUED} events waiting; dropped")
         except Exception as error:  # never let lineage fail the run
-            self.dropped += 1
+            self._count("dropped")
             self.warn(f"{type(error).__name__}: {error}")
+
+    def _count(self, outcome: str) -> None:
+        """One more event ``sent``, ``failed`` or ``dropped`` (from the step's threads and the emitter's)."""
+        with self._lock:
+            setattr(self, outcome, getattr(self, outcome) + 1)
 
     def _send_all(self) -> None:
         from glue_elt.observability.lineage_events import run_event
@@ -243,13 +254,13 @@ class Emitter:
             if item is _STOP:
                 return
             if client is None or self._abandoned.is_set() or not isinstance(item, Emission):
-                self.dropped += 1
+                self._count("dropped")
                 continue
             try:
                 client.emit(run_event(item, self.namespace, self.parent))
-                self.sent += 1
+                self._count("sent")
             except Exception as error:
-                self.failed += 1
+                self._count("failed")
                 self.warn(f"{type(error).__name__}: {str(error)[:300]}")
 
 
@@ -266,4 +277,6 @@ def open_lineage(url: str | None, parent: ParentRef | None = None, environ: Mapp
     if not client_installed():
         logger.warning("OpenLineage is configured but its client is not installed: %s; no lineage sent", INSTALL_HINT)
         return NO_LINEAGE
-    return Emitter(client_factory(url), job_namespace(env), parent)
+    emitter = Emitter(client_factory(url), job_namespace(env), parent)
+    emitter.begin()
+    return emitter

@@ -193,7 +193,8 @@ class GlueELTStep(ABC, Generic[ResultT]):
         url = self.param(job_params.OPENLINEAGE_URL)
         if dry_run:
             return NO_LINEAGE
-        parent = glue_parent(self._params.get("JOB_NAME"), self._params.get("JOB_RUN_ID"), job_namespace(os.environ))
+        job_run = self.param(job_params.JOB_NAME), self.param(job_params.JOB_RUN_ID)
+        parent = glue_parent(*job_run, job_namespace(os.environ))
         return open_lineage(url, parent)
 
     def end_lineage(self, lineage: Lineage) -> None:

@@ -154,12 +154,13 @@ METRICS_NAMESPACE = Param(
 )
 JOB_NAME = Param(
     "JOB_NAME",
-    "the Glue job's name (set by Glue): the JobName dimension of --metrics_namespace's metrics",
+    "the Glue job's name (set by Glue): the JobName dimension of the metrics, the lineage's parent job",
     None,
     shown_default="unnamed",
     doc=(
         "the Glue job's name (Glue passes it); the `JobName` dimension of the metrics of `--metrics_namespace` "
-        "(`unnamed` when absent: give it yourself outside Glue)"
+        "(`unnamed` when absent: give it yourself outside Glue), and with `--JOB_RUN_ID` the parent run of the "
+        "OpenLineage events"
     ),
     example="nightly-orders",
 )

@@ -222,6 +222,23 @@ def test_close_without_events_starts_nothing() -> None:
     assert not [t for t in threading.enumerate() if t.name == lineage.THREAD_NAME]
 
 
+def test_begin_sets_the_client_up_before_any_event_and_close_then_ends_the_thread() -> None:
+    made = threading.Event()
+
+    def make() -> Recording:
+        made.set()
+        return Recording()
+
+    emitter = Emitter(make, "glue-elt")
+    emitter.begin()
+    emitter.begin()  # once
+    assert made.wait(10)
+    assert len([t for t in threading.enumerate() if t.name == lineage.THREAD_NAME]) == 1
+    emitter.close()
+    assert not [t for t in threading.enumerate() if t.name == lineage.THREAD_NAME]
+    assert (emitter.sent, emitter.failed, emitter.dropped) == (0, 0, 0)
+
+
 def test_not_installed_is_one_warning(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setattr(lineage, "client_installed", lambda: False)
     assert open_lineage("http://127.0.0.1:9", environ={}) is NO_LINEAGE
