@@ -1,7 +1,8 @@
 """What the steps assume of ``redshift_connector`` (the real driver, against the stand-in through PgBouncer): the
 keywords ``connect`` takes, that a transaction opens with the driver's own ``begin transaction`` before the first
 statement (so a load's ``LOCK`` is the first statement of its transaction), the shape of a server error, and the row
-count of an ``INSERT … SELECT``. When a driver upgrade changes one of these, this file fails before a step does."""
+count of an ``INSERT … SELECT``, and what ``max_prepared_statements=0`` changes (no statement kept on the server, none
+closed at a ROLLBACK, bound parameters still bound). When a driver upgrade changes one of these, this file fails before a step does."""
 
 from __future__ import annotations
 
@@ -11,13 +12,51 @@ import inspect
 import pytest
 import redshift_connector
 
+from glue_elt.redshift.auth.secrets import RedshiftCredentials
+from glue_elt.redshift.driver.executor import CONNECT_OPTIONS, connect_redshift
 from local_stack import LocalStack
 from tests.conftest import Db
+
+KEPT = "SELECT count(*) FROM pg_prepared_statements"
+"""The session's named prepared statements (PostgreSQL's view; the stand-in shows what the driver keeps)."""
 
 
 def test_connect_takes_the_keywords_the_driver_executor_passes() -> None:
     parameters = inspect.signature(redshift_connector.connect).parameters
-    assert {"host", "port", "database", "user", "password", "ssl", "application_name"} <= set(parameters)
+    assert {"host", "port", "database", "user", "password", "ssl", *CONNECT_OPTIONS} <= set(parameters)
+
+
+def kept_and_closed_at_rollback(conn: redshift_connector.Connection, texts: int) -> tuple[int, int]:
+    """Run ``texts`` distinct one-shot statements with a bound parameter; the statements the server then keeps, and
+    those it still keeps after a ROLLBACK."""
+    cursor = conn.cursor()
+    for number in range(texts):
+        cursor.execute(f"SELECT {number} WHERE %s = 1", (1,))
+        assert [list(row) for row in cursor.fetchall()] == [[number]]
+    cursor.execute(KEPT)
+    kept = int(cursor.fetchone()[0])
+    conn.rollback()
+    cursor.execute(KEPT)
+    return kept, int(cursor.fetchone()[0])
+
+
+def test_the_default_keeps_a_named_statement_per_text_and_closes_each_one_at_a_rollback(stack: LocalStack) -> None:
+    """Why ``CONNECT_OPTIONS`` sets ``max_prepared_statements=0``: by default the driver keeps a named statement per
+    text on the server and, at a ROLLBACK, closes every one (PostgreSQL keeps them across a rollback: the Close
+    messages are the driver's, one round trip each)."""
+    with contextlib.closing(stack.etl_connect()) as conn:
+        kept, after_rollback = kept_and_closed_at_rollback(conn, 20)
+    assert kept >= 20 and after_rollback <= 2  # what was sent since: the count, and the driver's own rollback
+
+
+def test_the_executor_s_connection_keeps_no_statement_and_still_binds_parameters(stack: LocalStack) -> None:
+    ep = stack.endpoints
+    credentials = RedshiftCredentials(ep.host, ep.bouncer_port, ep.database, ep.etl_user, ep.etl_password, ssl=False)
+    with contextlib.closing(connect_redshift(credentials)) as conn:
+        assert kept_and_closed_at_rollback(conn, 20) == (0, 0)
+        cursor = conn.cursor()
+        cursor.execute("SELECT %s || %s, %s + 1", ("a", "b", 41))  # a parameter after a rollback, types as bound
+        assert [list(row) for row in cursor.fetchall()] == [["ab", 42]]
 
 
 def test_a_server_error_carries_its_sqlstate_message_and_detail_in_a_dict(stack: LocalStack) -> None:

@@ -52,14 +52,17 @@ def figures(namespace: str, step: str, job: str) -> dict[str, float]:
     return found
 
 
-def prepare(db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig, *, bad: bool) -> str:
+def prepare(
+    db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig, *, bad: bool, table: str = "t"
+) -> str:
+    """A config file of one good row (3 rows into ``table``) and, when ``bad``, a row whose source is missing."""
     source, target = schemas
-    db.admin(f"CREATE TABLE {source}.t (id int)", f"INSERT INTO {source}.t VALUES (1), (2), (3)")
-    db.as_etl(f"CREATE TABLE {target}.t (id int)")
-    lines = [f"shared_db.{source}.t###{target}.t#{etl_secret}#append"]
+    db.admin(f"CREATE TABLE {source}.{table} (id int)", f"INSERT INTO {source}.{table} VALUES (1), (2), (3)")
+    db.as_etl(f"CREATE TABLE {target}.{table} (id int)")
+    lines = [f"shared_db.{source}.{table}###{target}.{table}#{etl_secret}#append"]
     if bad:
         lines.append(f"shared_db.{source}.missing###{target}.missing#{etl_secret}#append")
-    return put_config(f"{target}/metrics.csv", HEADER + "\n" + "\n".join(lines) + "\n")
+    return put_config(f"{target}/metrics-{table}.csv", HEADER + "\n" + "\n".join(lines) + "\n")
 
 
 def test_the_migration_step_publishes_its_figures_with_glue_style_arguments(

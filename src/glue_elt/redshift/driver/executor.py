@@ -31,8 +31,15 @@ TERMINATE_SQL = "SELECT PG_TERMINATE_BACKEND(%s)"
 rolls back."""
 
 
+CONNECT_OPTIONS: dict[str, Any] = {"application_name": "glue-elt", "max_prepared_statements": 0}
+"""``max_prepared_statements=0``: unnamed statements, none kept on the server. The driver's default (1000 named ones)
+pays off for repeated texts, but the steps' texts are one-shot (each names its table and, tagged, its row); it
+costs a Close round trip for each statement past the 1000th, and one per kept statement at every ROLLBACK, CREATE,
+ALTER and DROP (redshift_connector 2.2 ``handle_COMMAND_COMPLETE``); see docs/redshift-compatibility.md."""
+
+
 def connect_redshift(credentials: RedshiftCredentials) -> Any:
-    """Open a ``redshift_connector`` connection (autocommit off) for ``credentials``."""
+    """Open a ``redshift_connector`` connection (autocommit off) for ``credentials``, with ``CONNECT_OPTIONS``."""
     import redshift_connector
 
     return redshift_connector.connect(
@@ -42,7 +49,7 @@ def connect_redshift(credentials: RedshiftCredentials) -> Any:
         user=credentials.user,
         password=credentials.password,
         ssl=credentials.ssl,
-        application_name="glue-elt",
+        **CONNECT_OPTIONS,
     )
 
 
