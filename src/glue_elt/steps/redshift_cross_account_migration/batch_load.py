@@ -20,11 +20,13 @@ first, in the same transaction.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from glue_elt.errors import ExecutionError, GlueELTError, LoadCheckError
+from glue_elt.redshift.batch import BatchStatementError
 from glue_elt.redshift.names import TableName, quote_identifier
-from glue_elt.steps.redshift_cross_account_migration.sql import Check, LoadSql
+from glue_elt.steps.redshift_cross_account_migration.sql import EMPTIED_CHANGED, Check, LoadSql
 
 BEFORE = quote_identifier("glue_elt_rows_before")
 """The temporary table that holds the target's row count before the insert (column ``n``)."""
@@ -119,3 +121,23 @@ def client_token(run_id: str, row_key: str, generation: str) -> str:
     id, sends the same token and gets the batch the service already has (committed or still running), never a
     second load."""
     return hashlib.sha256(f"{run_id}\0{row_key}\0{generation}".encode()).hexdigest()
+
+
+def batch_failure(
+    error: BatchStatementError, guard: Guard | None, query: Callable[[str], Sequence[tuple[object, ...]]]
+) -> GlueELTError:
+    """The error to report for a failed batch: a tripped guard's meaning (a check's query is run again with
+    ``query``, read-only, to show the offending row), else the batch's own error."""
+    if guard is None or DIVIDE_BY_ZERO not in str(error).lower():
+        return error
+    if guard.emptied:
+        return ExecutionError(EMPTIED_CHANGED, transient=True)
+    if guard.check is None:
+        return LoadCheckError(
+            "row count mismatch: the insert copied another number of rows than the filtered source holds; rolled back"
+        )
+    found = query(guard.check.sql)
+    if not found:
+        alternative = f" (or {guard.check.null_message})" if guard.check.null_message else ""
+        return LoadCheckError(f"{guard.check.message}{alternative}; nothing was changed")
+    return LoadCheckError(guard.check.refusal(found[0]))

@@ -34,7 +34,7 @@ from glue_elt.redshift.batch import BatchExecutor, BatchStatementError
 from glue_elt.redshift.executor import Executor, Session
 from glue_elt.redshift.state import RunLedger
 from glue_elt.redshift.tags import row_tag
-from glue_elt.steps.redshift_cross_account_migration.batch_load import DIVIDE_BY_ZERO, Guard, client_token, load_batch
+from glue_elt.steps.redshift_cross_account_migration.batch_load import batch_failure, client_token, load_batch
 from glue_elt.steps.redshift_cross_account_migration.layout import Layout
 from glue_elt.steps.redshift_cross_account_migration.model import (
     LoadType,
@@ -117,7 +117,7 @@ def run_load(session: Session, sql: LoadSql) -> int:
     for check in sql.checks:
         found = session.query(check.sql)
         if found:
-            raise LoadCheckError(f"{check.failure(found[0])}: {_sample(found[0])}; nothing was changed")
+            raise LoadCheckError(check.refusal(found[0]))
     for statement in rest:
         rows = session.execute(statement)
     if sql.count is not None:
@@ -152,11 +152,6 @@ def _already_exists(error: GlueELTError) -> bool:
 
 def _created_meanwhile(error: GlueELTError) -> ExecutionError:
     return ExecutionError(f"the target was created meanwhile by another session: {error}", transient=True)
-
-
-def _sample(row: tuple[object, ...]) -> str:
-    text = ", ".join("NULL" if value is None else str(value) for value in row)
-    return f"({text[:200]})"
 
 
 class RowRunner:
@@ -285,7 +280,7 @@ class RowRunner:
                 if error.index == 0 and prepared.sql.create is not None and _already_exists(error):
                     raise _created_meanwhile(error) from None
                 guard = batch.guards.get(error.index) if error.index is not None else None
-                raise self._batch_failure(secret, guard, error) from None
+                raise batch_failure(error, guard, functools.partial(self._executor.query, secret)) from None
             if result.other_statements:  # an earlier request of this token, with other statements, committed
                 done = self._ledger.look_up(secret, prepared.key)
                 return RowStatus.SKIPPED, -1 if done is None else done
@@ -294,25 +289,3 @@ class RowRunner:
             batches.query_id = query_ids[0] if query_ids and query_ids[0] > 0 else None
             return status, result.rows[batch.insert_index]
         raise ExecutionError(f"{MAX_REPLAYED_BATCHES} batches of earlier processes for this row had failed")
-
-    def _batch_failure(self, secret_name: str, guard: Guard | None, error: BatchStatementError) -> GlueELTError:
-        """The error to report for a failed batch: a tripped guard's meaning, else the batch's own error."""
-        if guard is None or DIVIDE_BY_ZERO not in str(error).lower():
-            return error
-        if guard.emptied:
-            return ExecutionError(EMPTIED_CHANGED, transient=True)
-        return LoadCheckError(self._guard_message(secret_name, guard))
-
-    def _guard_message(self, secret_name: str, guard: Guard) -> str:
-        """What a tripped check or count guard means; a check's query is run again (read-only) to show the
-        offending row."""
-        if guard.check is None:
-            return (
-                "row count mismatch: the insert copied another number of rows than the filtered source holds; "
-                "rolled back"
-            )
-        found = self._executor.query(secret_name, guard.check.sql)
-        if not found:
-            alternative = f" (or {guard.check.null_message})" if guard.check.null_message else ""
-            return f"{guard.check.message}{alternative}; nothing was changed"
-        return f"{guard.check.failure(found[0])}: {_sample(found[0])}; nothing was changed"

@@ -31,6 +31,11 @@ class Check:
             return self.null_message
         return self.message
 
+    def refusal(self, found: tuple[object, ...]) -> str:
+        """The load's error for the offending row ``found``, which it shows (its first 200 characters)."""
+        text = ", ".join("NULL" if value is None else str(value) for value in found)
+        return f"{self.failure(found)}: ({text[:200]}); nothing was changed"
+
 
 @dataclass(frozen=True)
 class LoadSql:

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import sqlglot
 
+from glue_elt.errors import ExecutionError, LoadCheckError
+from glue_elt.redshift.batch import BatchStatementError
 from glue_elt.redshift.names import Identifier, quote_literal
 from glue_elt.redshift.state import StateTable
-from glue_elt.steps.redshift_cross_account_migration.batch_load import BEFORE, Guard, client_token, load_batch
+from glue_elt.steps.redshift_cross_account_migration.batch_load import (
+    BEFORE,
+    Guard,
+    batch_failure,
+    client_token,
+    load_batch,
+)
 from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationRow, OverwriteMode
-from glue_elt.steps.redshift_cross_account_migration.sql import load_sql
+from glue_elt.steps.redshift_cross_account_migration.sql import EMPTIED_CHANGED, Check, load_sql
 from glue_elt.steps.redshift_cross_account_migration.validation import validate_row
 
 COLUMNS = (Identifier("id"), Identifier("v"))
@@ -107,3 +115,47 @@ def test_a_batch_stays_far_below_the_apis_40_statements() -> None:
                 sql = load_sql(plan, COLUMNS, mode, verify_counts=verify)
                 sizes.append(len(load_batch(sql, plan.target, record).statements))
     assert max(sizes) == 7  # the README's limits table says so
+
+
+CHECK = Check("SELECT id FROM t GROUP BY id HAVING COUNT(*) > 1", "duplicate merge keys", "a merge key is NULL")
+TRIPPED = BatchStatementError("ERROR: Divide by zero", index=3)
+
+
+def _no_query(sql: str) -> list[tuple[object, ...]]:
+    raise AssertionError(f"no query expected: {sql}")
+
+
+def test_a_failure_that_is_no_tripped_guard_is_the_batch_s_own_error() -> None:
+    other = BatchStatementError("ERROR: permission denied", index=3)
+    assert batch_failure(other, Guard(CHECK), _no_query) is other
+    assert batch_failure(TRIPPED, None, _no_query) is TRIPPED
+
+
+def test_a_tripped_check_shows_the_offending_row_read_again() -> None:
+    asked: list[str] = []
+
+    def query(sql: str) -> list[tuple[object, ...]]:
+        asked.append(sql)
+        return [(7, None)]
+
+    error = batch_failure(TRIPPED, Guard(CHECK), query)
+    assert isinstance(error, LoadCheckError)
+    assert str(error) == "a merge key is NULL: (7, NULL); nothing was changed"
+    assert asked == [CHECK.sql]
+
+
+def test_a_tripped_check_whose_row_is_gone_names_both_meanings() -> None:
+    error = batch_failure(TRIPPED, Guard(CHECK), lambda sql: [])
+    assert str(error) == "duplicate merge keys (or a merge key is NULL); nothing was changed"
+
+
+def test_a_tripped_count_guard_is_a_count_mismatch_and_an_emptied_target_is_tried_again() -> None:
+    count = batch_failure(TRIPPED, Guard(), _no_query)
+    assert isinstance(count, LoadCheckError) and str(count).startswith("row count mismatch")
+    emptied = batch_failure(TRIPPED, Guard(emptied=True), _no_query)
+    assert isinstance(emptied, ExecutionError) and emptied.transient and str(emptied) == EMPTIED_CHANGED
+
+
+def test_a_refusal_shows_at_most_200_characters_of_the_row() -> None:
+    message = Check("q", "duplicate").refusal(("x" * 300, 1))
+    assert message == f"duplicate: ({'x' * 200}); nothing was changed"
