@@ -186,8 +186,8 @@ def test_a_run_id_started_twice_into_a_missing_target_creates_it_once_and_loads_
     isolation: str, executor: str, db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig
 ) -> None:
     """``--create_missing_targets`` and a statement timeout: both runs see the target missing, both send ``CREATE
-    TABLE IF NOT EXISTS`` in their load transaction; one creates and loads it, the other waits for it and skips
-    (or, Data API, answers for the same batch)."""
+    TABLE`` in their load transaction; one creates and loads it, the other's CREATE fails (or, Data API, is answered
+    with the same batch) and it then locks the table and skips."""
     source, target = schemas
     db.admin(
         f"CREATE TABLE {source}.c (id int, k int, v varchar(20))",
@@ -211,7 +211,8 @@ def test_two_run_ids_creating_one_missing_target_at_once_both_load_it(
     isolation: str, executor: str, db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig
 ) -> None:
     """Two runs of different run ids append into the same missing target: one creates it, and both loads land in
-    it once each (the other's ``CREATE TABLE IF NOT EXISTS`` finds it, or waits for the first to commit)."""
+    it once each (the other's ``CREATE TABLE`` waits for the first to commit and fails; it then loads the table as an
+    existing one, opening with its lock)."""
     source, target = schemas
     db.admin(
         f"CREATE TABLE {source}.c (id int, k int, v varchar(20))",

@@ -95,7 +95,7 @@ def test_a_dry_run_prints_the_ddl_and_creates_nothing(
     with caplog.at_level("INFO"):
         (valid,) = run_step({"config_path": uri, "create_missing_targets": "true", "dry_run": "true"}).outcomes
     assert valid.status is RowStatus.VALID
-    assert f'CREATE TABLE IF NOT EXISTS "{target}"."t" ("id" INTEGER NOT NULL, "note" VARCHAR(30))' in caplog.text
+    assert f'CREATE TABLE "{target}"."t" ("id" INTEGER NOT NULL, "note" VARCHAR(30))' in caplog.text
     assert "distribution and sort keys: Redshift's AUTO" in caplog.text
     assert not exists(db, target, "t")
 

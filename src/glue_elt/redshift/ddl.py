@@ -11,8 +11,10 @@ otherwise the table says nothing about them and Redshift chooses (``DISTSTYLE AU
 its defaults for a table created without them, dg/r_CREATE_TABLE_NEW.html). An interleaved sort key (negative
 ``sortkey`` values) is not copied: a data share cannot hold such a table.
 
-``IF NOT EXISTS``: when two processes create the same target, the second one's statement does nothing once the
-first one's has committed (Redshift and PostgreSQL; while it has not, the second waits or fails and is retried).
+No ``IF NOT EXISTS``: the ``CREATE TABLE`` opens the row's load transaction, and Redshift takes the transaction's
+snapshot at it (dg/c_serial_isolation.html). Only a table this statement creates is sure to hold nothing the
+snapshot misses; one that another process created meanwhile may be locked and written by a third, so the statement
+fails ("relation … already exists") and the row loads it as any existing target, opening with its ``LOCK``.
 Every name goes through ``quote_identifier``; types are written from their parsed parts, never pasted.
 """
 
@@ -37,7 +39,7 @@ class CreateTable:
 
 
 def create_table(name: TableName, columns: Sequence[Column]) -> CreateTable:
-    """``CREATE TABLE IF NOT EXISTS name (...)`` declaring ``columns``; ``ValidationError`` naming every column
+    """``CREATE TABLE name (...)`` declaring ``columns``; ``ValidationError`` naming every column
     whose type cannot be written."""
     if not columns:
         raise ValidationError(f"cannot create {name.sql()}: no columns to declare")
@@ -56,7 +58,7 @@ def create_table(name: TableName, columns: Sequence[Column]) -> CreateTable:
             "create the table yourself"
         )
     keys, clauses = _keys(columns)
-    return CreateTable(f"CREATE TABLE IF NOT EXISTS {name.sql()} ({', '.join(declared)}){clauses}", keys)
+    return CreateTable(f"CREATE TABLE {name.sql()} ({', '.join(declared)}){clauses}", keys)
 
 
 def _keys(columns: Sequence[Column]) -> tuple[str, str]:

@@ -15,9 +15,7 @@ NAME = TableName((Identifier("analytics"), Identifier("Order Items")))
 
 def test_columns_types_and_not_null_are_declared_and_keys_left_to_redshift_when_the_catalog_shows_none() -> None:
     created = create_table(NAME, [Column("id", "bigint", False), Column('we"ird', "numeric(12,2)")])
-    assert created.sql == (
-        'CREATE TABLE IF NOT EXISTS "analytics"."Order Items" ("id" BIGINT NOT NULL, "we""ird" DECIMAL(12,2))'
-    )
+    assert created.sql == ('CREATE TABLE "analytics"."Order Items" ("id" BIGINT NOT NULL, "we""ird" DECIMAL(12,2))')
     assert created.keys == AUTO_KEYS
 
 

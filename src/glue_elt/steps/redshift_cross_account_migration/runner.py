@@ -11,6 +11,9 @@ loads of the same row it learns once the lock is granted:
   ``ClientToken`` and is answered with the first process's batch (see ``_load_batch``);
 - in truncate mode the TRUNCATE has committed before the lock, so the load instead checks that the target is
   still empty: when another load came in between, the row is tried again from its TRUNCATE.
+
+A row whose target was missing at inspection opens instead with a ``CREATE TABLE`` that fails when another process
+created the target meanwhile; the row is then loaded at once as any existing target (``target_creation``).
 """
 
 from __future__ import annotations
@@ -45,6 +48,11 @@ from glue_elt.steps.redshift_cross_account_migration.model import (
     RowStatus,
 )
 from glue_elt.steps.redshift_cross_account_migration.sql import EMPTIED_CHANGED, LoadSql, load_sql
+from glue_elt.steps.redshift_cross_account_migration.target_creation import (
+    CreatedMeanwhileError,
+    already_exists,
+    create_target,
+)
 
 logger = logging.getLogger(__name__)
 MAX_REPLAYED_BATCHES = 100
@@ -61,12 +69,20 @@ class _RowCommittedError(Exception):
 
 
 @dataclass
-class BatchState:
-    """A row's Data API batches: the generation (it changes only when a batch has ended in failure, so a lost
-    answer is asked for again with the same token) and the query id of the committed batch's INSERT."""
+class LoadState:
+    """What a row's attempts learn: the generation of its Data API batches (it changes only when a batch has ended
+    in failure, so a lost answer is asked for again with the same token), the query id of the committed batch's
+    INSERT, and whether another process created the target this row was to create."""
 
     generation: int = 1
     query_id: int | None = None
+    created_elsewhere: bool = False
+
+    def current(self, prepared: PreparedRow) -> PreparedRow:
+        """``prepared``, without its ``CREATE TABLE`` once another process created the target."""
+        if not self.created_elsewhere or prepared.sql.create is None:
+            return prepared
+        return replace(prepared, sql=replace(prepared.sql, create=None))
 
 
 @dataclass(frozen=True)
@@ -130,30 +146,6 @@ def run_load(session: Session, sql: LoadSql) -> int:
     return rows
 
 
-def _create_target(session: Session, statement: str) -> None:
-    """Create the row's target in its transaction. A process creating the same target at the same moment makes
-    this statement fail (PostgreSQL: a unique violation; Redshift: "already exists") or wait; either way the row is
-    tried again, and ``IF NOT EXISTS`` then finds the other process's table."""
-    try:
-        session.execute(statement)
-    except ExecutionError as error:
-        if error.transient or not _already_exists(error):
-            raise
-        raise _created_meanwhile(error) from None
-
-
-ALREADY_EXISTS = ("already exists", "duplicate key value")
-"""What a CREATE says when another session created the same table first."""
-
-
-def _already_exists(error: GlueELTError) -> bool:
-    return any(mark in str(error).lower() for mark in ALREADY_EXISTS)
-
-
-def _created_meanwhile(error: GlueELTError) -> ExecutionError:
-    return ExecutionError(f"the target was created meanwhile by another session: {error}", transient=True)
-
-
 class RowRunner:
     """Builds, checks and loads rows through one executor, with one retry policy and the run's ledger."""
 
@@ -203,21 +195,27 @@ class RowRunner:
         if done is not None:
             return prepared.outcome(RowStatus.SKIPPED, done, started)
         attempts = [0]
-        batches = BatchState()
+        state = LoadState()
 
         def attempt() -> tuple[RowStatus, int]:
             attempts[0] += 1
             with row_tag(prepared.key):
-                return self._load_once(prepared, attempts[0], batches)
+                try:
+                    return self._load_once(state.current(prepared), attempts[0], state)
+                except CreatedMeanwhileError as created:
+                    logger.info("%s: %s; loading it as an existing table", prepared.row.label, redact(str(created)))
+                    state.created_elsewhere = True
+                    attempts[0] += 1  # the next one looks the row up first: the other process may have loaded it
+                    return self._load_once(state.current(prepared), attempts[0], state)
 
         try:
             status, rows = self._retry.call(prepared.row.label, attempt)
         except GlueELTError as error:
             report = prepared.layout.columns.report if prepared.layout is not None else None
             return replace(failed(prepared.row, error, started, load_type), schema=report)
-        return replace(prepared.outcome(status, rows, started), query_id=batches.query_id)
+        return replace(state.current(prepared).outcome(status, rows, started), query_id=state.query_id)
 
-    def _load_once(self, prepared: PreparedRow, attempt: int, batches: BatchState) -> tuple[RowStatus, int]:
+    def _load_once(self, prepared: PreparedRow, attempt: int, batches: LoadState) -> tuple[RowStatus, int]:
         secret, sql = prepared.row.secret_name, prepared.sql
         # Outside the load transaction, which never reads the state table. In truncate mode also on a first
         # attempt: a TRUNCATE commits at once and would empty a load that another process already committed.
@@ -232,7 +230,7 @@ class RowRunner:
         try:
             with self._executor.transaction(secret) as session:
                 if sql.create is not None:
-                    _create_target(session, sql.create)
+                    create_target(session, sql.create)
                 session.execute(sql.lock)
                 if sql.emptied is not None:
                     if session.query(sql.emptied):
@@ -248,7 +246,7 @@ class RowRunner:
             return RowStatus.SKIPPED, committed.rows
         return RowStatus.SUCCEEDED, rows
 
-    def _load_batch(self, executor: BatchExecutor, prepared: PreparedRow, batches: BatchState) -> tuple[RowStatus, int]:
+    def _load_batch(self, executor: BatchExecutor, prepared: PreparedRow, batches: LoadState) -> tuple[RowStatus, int]:
         """The row's load as one batch request (see the step's ``batch_load`` module); returns its status and rows.
 
         The request's ``ClientToken`` stays the same until a batch has ended in failure: after an answer that
@@ -277,8 +275,8 @@ class RowRunner:
                 if error.replayed:
                     logger.info("%s: an earlier process's batch of this row had failed; loading anew", row.label)
                     continue
-                if error.index == 0 and prepared.sql.create is not None and _already_exists(error):
-                    raise _created_meanwhile(error) from None
+                if error.index == 0 and prepared.sql.create is not None and already_exists(error):
+                    raise CreatedMeanwhileError(str(error)) from None
                 guard = batch.guards.get(error.index) if error.index is not None else None
                 raise batch_failure(error, guard, functools.partial(self._executor.query, secret)) from None
             if result.other_statements:  # an earlier request of this token, with other statements, committed

@@ -40,7 +40,7 @@ class Check:
 @dataclass(frozen=True)
 class LoadSql:
     """A row's SQL: an optional TRUNCATE that commits on its own, then one transaction that opens with ``create``
-    when the target is to be created (``CREATE TABLE IF NOT EXISTS``), then with ``lock``
+    when the target is to be created (``CREATE TABLE``, see ``target_creation``), then with ``lock``
     (``LOCK target``), runs ``emptied`` in truncate mode (a query that finds a row when the target was written
     between the TRUNCATE and the lock), the first of ``statements`` (a write to the connected database, never a
     read of a data share), the ``checks``, the other statements (the last one is the insert, whose row count is

@@ -264,3 +264,25 @@ def _fails_once(call: Any, error: Exception) -> Any:
         return call(*args, **kwargs)
 
     return wrapped
+
+
+def test_a_target_created_meanwhile_is_loaded_at_once_by_a_transaction_that_opens_with_its_lock() -> None:
+    plan = validate_row(MigrationRow("shared_db.s.t", "a.t", "secret", load_type="incremental", watermark_column="id"))
+    create = 'CREATE TABLE "a"."t" ("id" INTEGER)'
+    row = PreparedRow(plan.row, "key", plan, load_sql(plan, (Identifier("id"),), create=create))
+    executor = ScriptedExecutor({"CREATE TABLE": [ExecutionError('relation "t" already exists')]})
+    ledger = RunLedger(executor, "run-1")  # type: ignore[arg-type]
+    ledger.open("secret", STATE, "dev", exists=True, schema_exists=True)
+    executor.log.clear()
+    runner = RowRunner(executor, ledger, RetryPolicy(0, 0.0), LoadOptions())  # type: ignore[arg-type]
+    outcome = runner.load(row)
+    assert (outcome.status, outcome.created) == (RowStatus.SUCCEEDED, False)
+    kinds = [(where, sql.split()[0]) for where, sql in executor.log]
+    assert kinds == [
+        ("transaction", "CREATE"),  # fails: another process created the target; rolled back
+        ("autocommit", "SELECT"),  # the row looked up: the other process may have loaded it
+        ("transaction", "LOCK"),  # no CREATE now: the snapshot is taken after the lock
+        ("beside", "SELECT"),
+        ("transaction", "INSERT"),
+        ("transaction", "INSERT"),
+    ]
