@@ -8,11 +8,16 @@ under SERIALIZABLE or SNAPSHOT isolation. The table has no primary key: Redshift
 nothing may rely on it; exactly-once comes from looking a row up while its work is locked (the load's target,
 or for a SQL script the commit lock beside the state table), on a connection beside the transaction
 (``look_up_beside``).
+
+A run id is a job's: runs of two Glue jobs (``--JOB_NAME``) that use one run id (a date, say) record their rows and
+scripts under keys of their own (``RunLedger.scoped``), so neither skips work because of the other. Records written
+without a job name (by runs outside Glue, and by every run before keys were scoped) answer for every job.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -84,11 +89,13 @@ class StateTable:
         schema = f"CREATE SCHEMA IF NOT EXISTS {quote_identifier(self.name.schema)}"
         return [schema, table] if with_schema else [table]
 
-    def committed_rows(self, query: Query, run_id: str, row_key: str) -> int | None:
-        """``rows_affected`` recorded for this row of this run, or ``None`` if it has not committed."""
+    def committed_rows(self, query: Query, run_id: str, row_keys: Sequence[str]) -> int | None:
+        """``rows_affected`` recorded for this row of this run under any of ``row_keys`` (its key, and the key
+        records written before jobs had keys of their own carry), or ``None`` if it has not committed."""
+        marks = ", ".join(["%s"] * len(row_keys))
         found = query(
-            f"SELECT rows_affected FROM {self.name.sql()} WHERE run_id = %s AND row_key = %s",
-            [run_id, row_key],
+            f"SELECT rows_affected FROM {self.name.sql()} WHERE run_id = %s AND row_key IN ({marks})",
+            [run_id, *row_keys],
         )
         if not found:
             return None
@@ -156,9 +163,10 @@ class RunLedger:
     ``record`` (an append) and ``lock`` (of the commit lock, never of the state table) run.
     """
 
-    def __init__(self, executor: Executor, run_id: str) -> None:
+    def __init__(self, executor: Executor, run_id: str, job: str | None = None) -> None:
         self._executor = executor
         self.run_id = run_id
+        self.job = job or None
         self._tables: dict[str, StateTable] = {}
         self._committed: dict[tuple[str, str], int] = {}
 
@@ -194,28 +202,46 @@ class RunLedger:
         ``commit_lock_name``); take it just before the record, so it is held only for the commit."""
         session.execute(f"LOCK {commit_lock_name(self._tables[secret_name].name).sql()}")
 
+    def scoped(self, key: str) -> str:
+        """The key a row (or script) of this job is recorded under: ``key`` itself without a job name, else the
+        SHA-256 of the job's name and ``key``, so two jobs that use one run id never answer for each other."""
+        if self.job is None:
+            return key
+        return hashlib.sha256(f"job\0{self.job}\0{key}".encode()).hexdigest()
+
+    def keys_for(self, key: str) -> list[str]:
+        """The keys that answer for ``key``: this job's, then the unscoped one (records of runs without a job name,
+        and of every run before jobs had keys of their own, stay valid)."""
+        scoped = self.scoped(key)
+        return [scoped] if scoped == key else [scoped, key]
+
     def committed(self, secret_name: str, key: str) -> int | None:
         """Rows recorded for ``key`` when ``open`` read it as committed, else ``None``."""
-        return self._committed.get((secret_name, key))
+        for candidate in self.keys_for(key):
+            rows = self._committed.get((secret_name, candidate))
+            if rows is not None:
+                return rows
+        return None
 
     def look_up(self, secret_name: str, key: str) -> int | None:
         """Ask the state table whether ``key`` has committed for this run (its own statement)."""
         query = functools.partial(self._executor.query, secret_name)
-        return self._tables[secret_name].committed_rows(query, self.run_id, key)
+        return self._tables[secret_name].committed_rows(query, self.run_id, self.keys_for(key))
 
     def look_up_beside(self, secret_name: str, key: str) -> int | None:
         """``look_up`` from inside a load transaction, on a connection of its own (``Executor.query_beside``): the
         transaction holding the target's lock still never reads the state table itself."""
         query = functools.partial(self._executor.query_beside, secret_name)
-        return self._tables[secret_name].committed_rows(query, self.run_id, key)
+        return self._tables[secret_name].committed_rows(query, self.run_id, self.keys_for(key))
 
     def record(self, session: Session, secret_name: str, key: str, target: str, kind: str, rows: int) -> None:
         """Append the commit record (call inside the transaction that does the work)."""
-        self._tables[secret_name].record(session, self.run_id, key, target, kind, rows)
+        self._tables[secret_name].record(session, self.run_id, self.scoped(key), target, kind, rows)
 
     def record_from_count(self, secret_name: str, key: str, target: str, kind: str, rows_sql: str, source: str) -> str:
         """The commit record as one parameterless statement, its row count computed on the server (for batches)."""
-        return self._tables[secret_name].record_from_count(self.run_id, key, target, kind, rows_sql, source)
+        scoped = self.scoped(key)
+        return self._tables[secret_name].record_from_count(self.run_id, scoped, target, kind, rows_sql, source)
 
     def _create_commit_lock(self, secret_name: str, lock: TableName, key: TableKey) -> None:
         """Create the commit lock; when that fails because a concurrent run created it first, use theirs."""

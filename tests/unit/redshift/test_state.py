@@ -8,7 +8,7 @@ import json
 import pytest
 
 from glue_elt.errors import ValidationError
-from glue_elt.redshift.state import DEFAULT_STATE_TABLE, StateTable
+from glue_elt.redshift.state import DEFAULT_STATE_TABLE, RunLedger, StateTable
 from glue_elt.steps.redshift_cross_account_migration.model import MigrationRow, row_keys
 
 
@@ -41,3 +41,11 @@ def test_a_row_without_target_columns_keeps_the_key_it_had_before_that_column_ex
     assert row_keys([MigrationRow("s.a", "t.a", "sec")]) == [before]
     renamed = MigrationRow("s.a", "t.a", "sec", source_columns="a", target_columns="b")
     assert row_keys([renamed]) != row_keys([MigrationRow("s.a", "t.a", "sec", source_columns="a")])
+
+
+def test_a_job_records_under_a_key_of_its_own_and_accepts_records_without_a_job_name() -> None:
+    unnamed, job, other = RunLedger(None, "run"), RunLedger(None, "run", "nightly"), RunLedger(None, "run", "b")  # type: ignore[arg-type]
+    assert unnamed.scoped("k" * 64) == "k" * 64  # runs outside Glue: the key as before
+    assert job.scoped("k" * 64) != other.scoped("k" * 64)
+    assert len(job.scoped("k" * 64)) == 64  # the state table's CHAR(64)
+    assert job.keys_for("k" * 64) == [job.scoped("k" * 64), "k" * 64]

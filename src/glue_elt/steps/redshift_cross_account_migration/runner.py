@@ -267,7 +267,9 @@ class RowRunner:
         batch = load_batch(prepared.sql, prepared.plan.target, record)
         attempt_nonce = uuid.uuid4().hex if prepared.sql.truncate is not None else None
         for _ in range(MAX_REPLAYED_BATCHES):
-            token = client_token(self._ledger.run_id, prepared.key, attempt_nonce or str(batches.generation))
+            token = client_token(
+                self._ledger.run_id, self._ledger.scoped(prepared.key), attempt_nonce or str(batches.generation)
+            )
             try:
                 result = executor.run_batch(secret, batch.statements, token)
             except BatchStatementError as error:

@@ -85,7 +85,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
             allow_narrowing=settings.allow_narrowing,
         )
         checks = ClusterChecks(self.executor, retry, settings.state_table, options)
-        ledger = RunLedger(self.executor, run_id)
+        ledger = RunLedger(self.executor, run_id, self.param(job_params.JOB_NAME))
         runner = RowRunner(self.executor, ledger, retry, LoadOptions(settings.overwrite_mode, settings.verify_counts))
         source_namespace = self.param(SOURCE_NAMESPACE)
         lineage = self.lineage(dry_run=settings.dry_run)

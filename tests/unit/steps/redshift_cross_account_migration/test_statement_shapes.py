@@ -120,7 +120,7 @@ def state_shapes() -> list[str]:
     state.record(Session(), "run", "k" * 64, "analytics.orders", "append", 3)  # type: ignore[arg-type]
     return [
         *state.create_statements(),
-        *recorded(lambda q: state.committed_rows(q, "run", "key")),
+        *recorded(lambda q: state.committed_rows(q, "run", ["key"])),
         *recorded(lambda q: state.committed_run_rows(q, "run")),
         *insert,
     ]
