@@ -64,15 +64,57 @@ def data_api_target(spec: ConnectionSpec) -> dict[str, str]:
 
 def named_parameters(sql: str, params: Sequence[Any] | None) -> tuple[str, list[dict[str, str]]]:
     """``sql`` with its ``%s`` placeholders (the driver's style) as ``:p1``, ``:p2`` … and the Data API's
-    ``Parameters`` list (values as text; the server infers types from where they stand). Statements with
-    parameters are the step's own, whose SQL holds no other ``%s``."""
+    ``Parameters`` list (values as text; the server infers types from where they stand). A ``%s`` inside a quoted
+    name (``ops."run%state"``), a string literal or a comment is text, as the driver reads it."""
     if not params:
         return sql, []
-    pieces = sql.split(_PLACEHOLDER)
-    if len(pieces) != len(params) + 1:
-        raise ValueError(f"{len(params)} parameter(s) for {len(pieces) - 1} placeholder(s)")
-    text = pieces[0] + "".join(f":p{i}{piece}" for i, piece in enumerate(pieces[1:], 1))
+    places = placeholders(sql)
+    if len(places) != len(params):
+        raise ValueError(f"{len(params)} parameter(s) for {len(places)} placeholder(s)")
+    pieces, start = [], 0
+    for number, place in enumerate(places, 1):
+        pieces += [sql[start:place], f":p{number}"]
+        start = place + len(_PLACEHOLDER)
+    text = "".join(pieces) + sql[start:]
     return text, [{"name": f"p{i}", "value": parameter_text(value)} for i, value in enumerate(params, 1)]
+
+
+_CLOSING = {"'": "'", '"': '"', "--": "\n", "/*": "*/"}
+"""What ends a quoted name, a string literal or a comment, by what opens it."""
+
+
+def placeholders(sql: str) -> list[int]:
+    """Where ``%s`` stands in ``sql`` outside quoted names, string literals and comments. In a literal, a doubled
+    quote and a backslash's next character are text (Redshift reads a backslash in a literal as an escape, see
+    ``glue_elt.redshift.names.quote_literal``); in a quoted name, a doubled double quote."""
+    found: list[int] = []
+    i = 0
+    while i < len(sql):
+        opening = sql[i : i + 2] if sql[i : i + 2] in ("--", "/*") else sql[i]
+        if opening in _CLOSING:
+            i = _end_of(sql, i + len(opening), opening)
+        elif sql.startswith(_PLACEHOLDER, i):
+            found.append(i)
+            i += len(_PLACEHOLDER)
+        else:
+            i += 1
+    return found
+
+
+def _end_of(sql: str, i: int, opening: str) -> int:
+    """The position after what ``opening`` opened (from ``i``, just after it); the end of ``sql`` if unclosed."""
+    closing = _CLOSING[opening]
+    while i < len(sql):
+        if opening == "'" and sql[i] == "\\":
+            i += 2
+        elif sql.startswith(closing, i):
+            if opening in ("'", '"') and sql.startswith(closing, i + 1):
+                i += 2  # a doubled quote: text
+            else:
+                return i + len(closing)
+        else:
+            i += 1
+    return i
 
 
 def parameter_text(value: Any) -> str:

@@ -13,6 +13,7 @@ from glue_elt.redshift.data_api.wire import (
     data_api_target,
     failed_part,
     named_parameters,
+    placeholders,
     records,
     statement_error,
 )
@@ -99,3 +100,17 @@ def test_failed_part() -> None:
     assert failed_part(rolled_back) == 1
     assert failed_part({"SubStatements": [{"Status": "FINISHED"}, {"Status": "ABORTED"}]}) == 1
     assert failed_part({"SubStatements": [{"Status": "FINISHED"}]}) is None
+
+
+def test_a_placeholder_inside_a_quoted_name_a_literal_or_a_comment_is_text() -> None:
+    sql = (
+        '/* glue-elt migrate run="a%s" */ SELECT n FROM ops."run%state" WHERE a = %s '
+        "AND b = 'x%s''%s' AND c = 'd\\'%s' -- %s\n AND e = %s"
+    )
+    text, params = named_parameters(sql, ["1", "2"])
+    assert text == (
+        '/* glue-elt migrate run="a%s" */ SELECT n FROM ops."run%state" WHERE a = :p1 '
+        "AND b = 'x%s''%s' AND c = 'd\\'%s' -- %s\n AND e = :p2"
+    )
+    assert [p["value"] for p in params] == ["1", "2"]
+    assert placeholders('SELECT "a""%s" , %s') == [17]
