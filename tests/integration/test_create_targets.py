@@ -72,6 +72,25 @@ def test_a_missing_target_and_schema_are_created_from_the_source_and_loaded_once
 
 
 @pytest.mark.parametrize("executor", ["driver", "data_api"])
+def test_interval_columns_are_declared_with_their_qualifier_once_and_loaded(
+    db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig, executor: str
+) -> None:
+    source, target = schemas
+    db.admin(
+        f"CREATE TABLE {source}.spans (id int, d interval day to second, y interval year to month)",
+        f"INSERT INTO {source}.spans VALUES (1, '1 day 2 hours', '1 year 2 months')",
+    )
+    uri = put_config(
+        f"{target}/spans.csv", f"{HEADER}\nshared_db.{source}.spans##{target}.spans#{cluster_secret}#append#\n"
+    )
+    args = {"config_path": uri, "create_missing_targets": "true", "executor": executor}
+    (created,) = run_step(args).outcomes  # the server accepts the DDL: each qualifier is written once
+    assert (created.status, created.rows_affected, created.created) == (RowStatus.SUCCEEDED, 1, True)
+    assert columns(db, target, "spans") == columns(db, source, "spans")
+    assert db.rows(f"SELECT d::text, y::text FROM {target}.spans") == [("1 day 02:00:00", "1 year 2 mons")]
+
+
+@pytest.mark.parametrize("executor", ["driver", "data_api"])
 def test_a_load_that_fails_leaves_no_table_behind(
     db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig, executor: str
 ) -> None:

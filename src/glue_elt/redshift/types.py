@@ -148,8 +148,8 @@ def parse_type(text: str) -> ColumnType:
         if family is Family.DECIMAL:
             return ColumnType(family, name, size, scale if size is not None else None, text)
         return ColumnType(family, name, size, None, text)
-    shown = f"{word.upper()}({first}{',' + second if second else ''})" if first else spelled.upper()
-    return ColumnType(Family.OTHER, f"{shown} {tail.upper()}".strip() if tail else shown, None, None, text)
+    shown = f"{word.upper()}({first}{',' + second if second else ''})" if first else word.upper()
+    return ColumnType(Family.OTHER, f"{shown} {tail.upper()}" if tail else shown, None, None, text)
 
 
 class Fit(Enum):
