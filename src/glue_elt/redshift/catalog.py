@@ -85,7 +85,7 @@ IDENTITY_DEFAULT = '"identity"('
 class Column:
     """One column as ``SVV_REDSHIFT_COLUMNS`` shows it: name, type, ``NOT NULL``, default expression (an IDENTITY
     column's is ``"identity"(...)``), whether it is the distribution key, and its place in the sort key (0 when
-    not in it; negative in an interleaved one)."""
+    not in it; alternately positive and negative in an interleaved one)."""
 
     name: str
     data_type: str

@@ -8,8 +8,11 @@ copies the source's values as they are, which an IDENTITY column refuses).
 
 Distribution and sort keys come from the catalog's ``distkey`` and ``sortkey`` columns when it shows them;
 otherwise the table says nothing about them and Redshift chooses (``DISTSTYLE AUTO`` and ``SORTKEY AUTO`` are
-its defaults for a table created without them, dg/r_CREATE_TABLE_NEW.html). An interleaved sort key (negative
-``sortkey`` values) is not copied: a data share cannot hold such a table.
+its defaults for a table created without them, dg/r_CREATE_TABLE_NEW.html). ``sortkey`` is a column's place in the
+sort key: all positive in a compound key, "alternately positive or negative" in an interleaved one, the absolute
+value giving the place (dg/r_SVV_REDSHIFT_COLUMNS.html, dg/r_PG_TABLE_DEF.html); so one negative value makes the
+key ``INTERLEAVED`` over every column that has a value, ordered by its absolute value. (A data share cannot hold a
+table with an interleaved key, but a source in the connected database can.)
 
 ``IF NOT EXISTS``: when two processes create the same target, the second one's statement does nothing once the
 first one's has committed (Redshift and PostgreSQL; while it has not, the second waits or fails and is retried).
@@ -62,15 +65,15 @@ def create_table(name: TableName, columns: Sequence[Column]) -> CreateTable:
 def _keys(columns: Sequence[Column]) -> tuple[str, str]:
     """The keys' clauses and a line that says what they are."""
     distkey = [column for column in columns if column.distkey]
-    sortkey = sorted((column for column in columns if column.sortkey > 0), key=lambda column: column.sortkey)
-    interleaved = any(column.sortkey < 0 for column in columns)
+    sortkey = sorted((column for column in columns if column.sortkey), key=lambda column: abs(column.sortkey))
+    style = "INTERLEAVED" if any(column.sortkey < 0 for column in sortkey) else "COMPOUND"
     clauses = []
     if distkey:
         clauses.append(f"DISTKEY({quote_identifier(distkey[0].name)})")
     if sortkey:
-        clauses.append(f"COMPOUND SORTKEY({', '.join(quote_identifier(column.name) for column in sortkey)})")
+        clauses.append(f"{style} SORTKEY({', '.join(quote_identifier(column.name) for column in sortkey)})")
     if not clauses:
-        return (AUTO_KEYS + (" (its interleaved sort key is not copied)" if interleaved else "")), ""
+        return AUTO_KEYS, ""
     shown = " ".join(clauses)
     return f"distribution and sort keys from the source: {shown}", " " + shown
 

@@ -29,9 +29,17 @@ def test_the_sources_distribution_key_and_compound_sort_key_are_copied_in_sort_k
     sqlglot.parse_one(created.sql, read="redshift")
 
 
-def test_an_interleaved_sort_key_is_not_copied_and_the_log_line_says_so() -> None:
-    created = create_table(NAME, [Column("a", "integer", sortkey=-1), Column("b", "integer", sortkey=-2)])
-    assert "SORTKEY" not in created.sql and "interleaved sort key is not copied" in created.keys
+@pytest.mark.parametrize("places", [(1, -2, 3), (-1, 2, -3), (-1, -2, -3)])
+def test_an_interleaved_sort_key_is_copied_whole_in_its_order(places: tuple[int, int, int]) -> None:
+    # An interleaved key's columns show sortkey values "alternately positive or negative", the absolute value giving
+    # the place (dg/r_SVV_REDSHIFT_COLUMNS.html); the old code kept the positive ones as a partial COMPOUND key.
+    first, second, third = places
+    columns = [Column("c", "integer", sortkey=third), Column("x", "date"), Column("a", "integer", sortkey=first),
+               Column("b", "integer", sortkey=second)]  # fmt: skip
+    created = create_table(NAME, columns)
+    assert created.sql.endswith(' INTERLEAVED SORTKEY("a", "b", "c")')
+    assert created.keys == 'distribution and sort keys from the source: INTERLEAVED SORTKEY("a", "b", "c")'
+    sqlglot.parse_one(created.sql, read="redshift")
 
 
 def test_a_type_that_cannot_be_written_safely_refuses_the_creation_naming_the_column() -> None:
