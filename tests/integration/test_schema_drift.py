@@ -46,6 +46,28 @@ def test_a_narrower_target_is_refused_before_any_write_naming_each_column_and_bo
     assert db.rows(f"SELECT id, note FROM {target}.orders") == [(1, "short")]
 
 
+@pytest.mark.parametrize("executor", ["driver", "data_api"])
+def test_varchar_into_char_is_refused_before_any_write_unless_allow_narrowing(
+    db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig, executor: str
+) -> None:
+    # Redshift's CHAR holds single-byte characters only (dg/r_Character_types.html); PostgreSQL's holds any, so only
+    # the pre-flight can refuse it here, as it must on Redshift before a multibyte value fails mid-load.
+    source, target = schemas
+    db.admin(f"CREATE TABLE {source}.codes (id int, code varchar(3))", f"INSERT INTO {source}.codes VALUES (1, 'né')")
+    db.as_etl(f"CREATE TABLE {target}.codes (id int, code char(10))", f"INSERT INTO {target}.codes VALUES (0, 'old')")
+    uri = config(put_config, target, f"shared_db.{source}.codes##{target}.codes#{cluster_secret}#overwrite###")
+    args = {"config_path": uri, "executor": executor}
+    (refused,) = run_step({**args, "fail_on_error": "false"}).outcomes
+    assert refused.status is RowStatus.FAILED and refused.error is not None
+    assert (
+        f"{target}.codes.code is CHAR(10), the source's is VARCHAR(3): Redshift's CHAR holds single-byte characters "
+        "only, so a multibyte value would fail the load (--allow_narrowing true loads it anyway)"
+    ) in refused.error
+    assert db.rows(f"SELECT id FROM {target}.codes") == [(0,)]  # nothing was written
+    (loaded,) = run_step({**args, "allow_narrowing": "true"}).outcomes
+    assert (loaded.status, loaded.rows_affected) == (RowStatus.SUCCEEDED, 1)
+
+
 def test_another_kind_of_value_is_refused_even_with_allow_narrowing(
     db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig
 ) -> None:

@@ -71,6 +71,10 @@ def test_a_spelling_that_is_not_a_plain_type_is_never_written_as_ddl() -> None:
         ("character varying(10)", "character varying(100)", Fit.FITS),
         ("character varying(100)", "character varying(10)", Fit.NARROWER),
         ("character(10)", "character varying(10)", Fit.FITS),
+        ("character(3)", "character(10)", Fit.FITS),
+        ("character(10)", "character(3)", Fit.NARROWER),
+        ("character varying(3)", "character(10)", Fit.NARROWER),  # CHAR holds single-byte characters only
+        ("text", "character(10)", Fit.NARROWER),
         ("text", "character varying(10)", Fit.NARROWER),
         ("character varying(10)", "text", Fit.FITS),
         ("numeric(12,2)", "numeric(8,2)", Fit.NARROWER),

@@ -55,6 +55,25 @@ def test_each_narrower_or_mismatched_column_is_one_line_and_allow_narrowing_keep
     ]
 
 
+def test_varchar_into_a_wider_char_is_refused_naming_the_column_unless_allow_narrowing() -> None:
+    # "A CHAR column can only contain single-byte characters" (dg/r_Character_types.html): a multibyte VARCHAR value
+    # fails mid-load whatever the lengths, so it is refused before any write like any narrowing.
+    source, target = (
+        [Column("code", "character varying(3)"), Column("id", "integer")],
+        [
+            Column("code", "character(10)"),
+            Column("id", "integer"),
+        ],
+    )
+    line = (
+        "a.t.code is CHAR(10), the source's is VARCHAR(3): Redshift's CHAR holds single-byte characters only, so a "
+        "multibyte value would fail the load"
+    )
+    assert plan_columns(plan(), source, target, "a.t").problems == (line + " (--allow_narrowing true loads it anyway)",)
+    allowed = plan_columns(plan(), source, target, "a.t", allow_narrowing=True)
+    assert (allowed.problems, allowed.warnings) == ((), (line,))
+
+
 def test_not_null_without_default_identity_and_keys_are_checked() -> None:
     source = [Column("id", "integer"), Column("v", "text")]
     target = [Column("id", "integer", False, IDENTITY), Column("v", "text"), Column("region", "char(2)", False)]
