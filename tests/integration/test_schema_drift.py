@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from glue_elt import RowStatus
+from local_stack.redshift_views import report_is_nullable_sql
 from tests.conftest import BUCKET, Db, read_json, run_step
 
 HEADER = "source_table#source_columns#target_table#secret_name#load_type#merge_keys#watermark_column#target_columns"
@@ -124,6 +125,24 @@ def test_a_target_identity_column_the_source_also_has_and_a_not_null_column_it_l
     first, second = run_step({"config_path": uri, "fail_on_error": "false"}).outcomes
     assert f"{target}.a.id is an IDENTITY column" in (first.error or "")
     assert f"{target}.b.region is NOT NULL without a default, and the load does not fill it" in (second.error or "")
+
+
+def test_a_target_column_of_unknown_nullability_the_load_leaves_out_is_a_warning_and_the_server_decides(
+    db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    source, target = schemas
+    db.admin(f"CREATE TABLE {source}.b (v text)", f"INSERT INTO {source}.b VALUES ('x')")
+    db.as_etl(f"CREATE TABLE {target}.b (v text, region varchar(5) NOT NULL)", f"CREATE TABLE {target}.n (v text)")
+    db.admin(report_is_nullable_sql(f"{target}.b", "region", ""))  # "no information" (dg/r_SVV_REDSHIFT_COLUMNS.html)
+    uri = config(put_config, target, f"shared_db.{source}.b##{target}.b#{etl_secret}#append###")
+    with caplog.at_level(logging.WARNING):
+        (failed,) = run_step({"config_path": uri, "fail_on_error": "false"}).outcomes
+    assert (
+        f"the catalog does not say whether {target}.b.region allows NULL (is_nullable is empty) and the load does "
+        "not fill it: if it is NOT NULL, the server refuses the row"
+    ) in caplog.text
+    assert failed.status is RowStatus.FAILED and "pre-flight" not in (failed.error or "")  # not judged NOT NULL
+    assert db.count(f"{target}.b") == 0
 
 
 @pytest.mark.parametrize("executor", ["driver", "data_api"])

@@ -2,7 +2,8 @@
 
 ``CREATE TABLE AS`` would be shorter, but it loses IDENTITY, defaults and keys, and picks types from the query
 (Redshift's CTAS usage notes, dg/r_CTAS_usage_notes.html); the table is declared instead, column by column from
-``SVV_REDSHIFT_COLUMNS``: names and order, types with their lengths, precision and scale, and ``NOT NULL``.
+``SVV_REDSHIFT_COLUMNS``: names and order, types with their lengths, precision and scale, and ``NOT NULL`` (only
+where ``is_nullable`` says ``NO``: an empty answer is "no information", dg/r_SVV_REDSHIFT_COLUMNS.html).
 Defaults are not copied (an expression of the producer's database may not exist here), nor IDENTITY (the load
 copies the source's values as they are, which an IDENTITY column refuses).
 
@@ -51,7 +52,7 @@ def create_table(name: TableName, columns: Sequence[Column]) -> CreateTable:
             why = ": the catalog shows no length or precision" if column.type.lacks_size else ""
             unwritable.append(f"{display_identifier(column.name)} ({column.data_type}{why})")
             continue
-        null = "" if column.nullable else " NOT NULL"
+        null = " NOT NULL" if column.nullable is False else ""  # None: the catalog does not say; declare none
         declared.append(f"{quote_identifier(column.name)} {type_sql}{null}")
     if unwritable:
         raise ValidationError(

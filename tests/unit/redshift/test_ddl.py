@@ -21,6 +21,11 @@ def test_columns_types_and_not_null_are_declared_and_keys_left_to_redshift_when_
     assert created.keys == AUTO_KEYS
 
 
+def test_a_column_whose_catalog_gives_no_nullability_is_declared_without_not_null() -> None:
+    created = create_table(NAME, [Column("id", "bigint", None), Column("v", "integer", False)])
+    assert created.sql.endswith('("id" BIGINT, "v" INTEGER NOT NULL)')
+
+
 def test_the_sources_distribution_key_and_compound_sort_key_are_copied_in_sort_key_order() -> None:
     columns = [Column("a", "integer", sortkey=2), Column("b", "date", distkey=True), Column("c", "date", sortkey=1)]
     created = create_table(NAME, columns)

@@ -74,6 +74,20 @@ def test_varchar_into_a_wider_char_is_refused_naming_the_column_unless_allow_nar
     assert (allowed.problems, allowed.warnings) == ((), (line,))
 
 
+def test_a_target_column_of_unknown_nullability_the_load_does_not_fill_is_a_warning_not_a_refusal() -> None:
+    # is_nullable "" is "no information": neither a NOT NULL refusal nor a silent pass.
+    source, target = (
+        [Column("id", "integer")],
+        [Column("id", "integer"), Column("region", "character varying(5)", None)],
+    )
+    checked = plan_columns(plan(), source, target, "a.t")
+    assert checked.problems == () and checked.report.missing == ("region",)
+    assert checked.warnings == (
+        "the catalog does not say whether a.t.region allows NULL (is_nullable is empty) and the load does not fill "
+        "it: if it is NOT NULL, the server refuses the row",
+    )
+
+
 def test_not_null_without_default_identity_and_keys_are_checked() -> None:
     source = [Column("id", "integer"), Column("v", "text")]
     target = [Column("id", "integer", False, IDENTITY), Column("v", "text"), Column("region", "char(2)", False)]
