@@ -11,13 +11,20 @@ An IDENTITY column's ``column_default`` reads as Redshift's catalog shows one (`
 index>, '<seed>,<step>'::text)``, from ``pg_attrdef``); PostgreSQL keeps no default for its identity columns, so
 the view writes that form from the column's sequence.
 
+Answers PostgreSQL cannot give by itself can be set per table or column, as a test needs them: a ``table_type``
+other than ``TABLE``/``VIEW`` (``SHARED TABLE`` for a data share's table, dg/r_SVV_ALL_TABLES.html) and an
+``is_nullable`` of ``""`` ("no information", dg/r_SVV_REDSHIFT_COLUMNS.html), kept in the ``redshift_stand_in``
+schema (which the views do not list) by ``report_table_type_sql`` and ``report_is_nullable_sql``.
+
 Redshift's ``GETDATE()`` (the start of the current statement, a ``TIMESTAMP`` in UTC; dg/r_GETDATE.html) is a
 function in ``public`` too, so statements that ask the server for the time run unchanged.
 """
 
 from __future__ import annotations
 
-_USER_SCHEMAS = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'"
+ANSWERS = "redshift_stand_in"
+"""The schema of the answers set per table or column (owned by the admin; the views read it as their owner)."""
+_USER_SCHEMAS = f"n.nspname NOT IN ('pg_catalog', 'information_schema', '{ANSWERS}') AND n.nspname NOT LIKE 'pg\\_%'"
 _ACCESSIBLE = (
     f"c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_USER_SCHEMAS} AND has_schema_privilege(n.oid, 'USAGE') "
     "AND has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')"
@@ -28,11 +35,13 @@ CREATE OR REPLACE VIEW public.svv_redshift_tables AS
 SELECT current_database()::varchar(128) AS database_name,
        n.nspname::varchar(128) AS schema_name,
        c.relname::varchar(128) AS table_name,
-       (CASE WHEN c.relkind IN ('v', 'm') THEN 'VIEW' ELSE 'TABLE' END)::varchar(128) AS table_type,
+       COALESCE(ty.table_type, CASE WHEN c.relkind IN ('v', 'm') THEN 'VIEW' ELSE 'TABLE' END)::varchar(128)
+           AS table_type,
        array_to_string(c.relacl, ',')::varchar(128) AS table_acl,
        obj_description(c.oid, 'pg_class')::varchar(128) AS remarks,
        pg_get_userbyid(c.relowner)::varchar(128) AS table_owner
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN {ANSWERS}.table_types ty ON ty.table_oid = c.oid
 WHERE {_ACCESSIBLE}
 """
 
@@ -48,7 +57,7 @@ SELECT current_database()::varchar(128) AS database_name,
                 '"identity"(' || c.oid || ', ' || (a.attnum - 1) || ', ''' || s.seqstart || ',' || s.seqincrement
                 || '''::text)'
              ELSE pg_get_expr(d.adbin, d.adrelid) END)::varchar(4000) AS column_default,
-       (CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END)::varchar(3) AS is_nullable,
+       COALESCE(nu.is_nullable, CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END)::varchar(3) AS is_nullable,
        'none'::varchar(128) AS encoding,
        false AS distkey,
        0::integer AS sortkey,
@@ -58,6 +67,7 @@ FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+LEFT JOIN {ANSWERS}.column_nullability nu ON nu.table_oid = c.oid AND nu.column_number = a.attnum
 LEFT JOIN pg_sequence s ON a.attidentity <> '' AND s.seqrelid = pg_get_serial_sequence(
     quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname)::regclass
 WHERE a.attnum > 0 AND NOT a.attisdropped AND {_ACCESSIBLE}
@@ -75,6 +85,13 @@ FROM pg_namespace n
 WHERE {_USER_SCHEMAS}
 """
 
+ANSWER_TABLES = [
+    f"CREATE SCHEMA IF NOT EXISTS {ANSWERS}",
+    f"CREATE TABLE IF NOT EXISTS {ANSWERS}.table_types (table_oid oid PRIMARY KEY, table_type varchar(128) NOT NULL)",
+    f"CREATE TABLE IF NOT EXISTS {ANSWERS}.column_nullability (table_oid oid, column_number smallint, "
+    "is_nullable varchar(3) NOT NULL, PRIMARY KEY (table_oid, column_number))",
+]
+
 GETDATE = """
 CREATE OR REPLACE FUNCTION public.getdate() RETURNS timestamp LANGUAGE sql STABLE
 AS $$ SELECT (statement_timestamp() AT TIME ZONE 'UTC')::timestamp $$
@@ -85,6 +102,7 @@ def redshift_views_sql() -> list[str]:
     """Statements (run as superuser in the cluster's database) creating the views, readable by everyone."""
     views = ("svv_redshift_tables", "svv_redshift_columns", "svv_redshift_schemas")
     return [
+        *ANSWER_TABLES,
         SVV_REDSHIFT_TABLES,
         SVV_REDSHIFT_COLUMNS,
         SVV_REDSHIFT_SCHEMAS,
@@ -92,3 +110,26 @@ def redshift_views_sql() -> list[str]:
         "GRANT EXECUTE ON FUNCTION public.getdate() TO PUBLIC",
         *(f"GRANT SELECT ON public.{view} TO PUBLIC" for view in views),
     ]
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def report_table_type_sql(table: str, table_type: str) -> str:
+    """A statement (as admin) making ``SVV_REDSHIFT_TABLES`` report ``table`` (``schema.name`` as SQL writes it) with
+    ``table_type``."""
+    return (
+        f"INSERT INTO {ANSWERS}.table_types VALUES ({_literal(table)}::regclass, {_literal(table_type)}) "
+        "ON CONFLICT (table_oid) DO UPDATE SET table_type = EXCLUDED.table_type"
+    )
+
+
+def report_is_nullable_sql(table: str, column: str, is_nullable: str) -> str:
+    """A statement (as admin) making ``SVV_REDSHIFT_COLUMNS`` report ``is_nullable`` for ``column`` of ``table``."""
+    oid = f"{_literal(table)}::regclass"
+    number = f"(SELECT attnum FROM pg_attribute WHERE attrelid = {oid} AND attname = {_literal(column)})"
+    return (
+        f"INSERT INTO {ANSWERS}.column_nullability VALUES ({oid}, {number}, {_literal(is_nullable)}) "
+        "ON CONFLICT (table_oid, column_number) DO UPDATE SET is_nullable = EXCLUDED.is_nullable"
+    )

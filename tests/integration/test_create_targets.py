@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from glue_elt import RowStatus
+from local_stack.redshift_views import report_is_nullable_sql
 from tests.conftest import BUCKET, Db, read_json, run_step
 
 HEADER = "source_table#source_columns#target_table#secret_name#load_type#merge_keys"
@@ -69,6 +70,44 @@ def test_a_missing_target_and_schema_are_created_from_the_source_and_loaded_once
     (other_run,) = run_step({**args, "run_id": f"create-{target}-2"}).outcomes  # another run: loads into it
     assert (other_run.status, other_run.rows_affected, other_run.created) == (RowStatus.SUCCEEDED, 2, False)
     assert db.count(f"{new_schema}.everything") == 4
+
+
+@pytest.mark.parametrize("executor", ["driver", "data_api"])
+def test_interval_columns_are_declared_with_their_qualifier_once_and_loaded(
+    db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig, executor: str
+) -> None:
+    source, target = schemas
+    db.admin(
+        f"CREATE TABLE {source}.spans (id int, d interval day to second, y interval year to month)",
+        f"INSERT INTO {source}.spans VALUES (1, '1 day 2 hours', '1 year 2 months')",
+    )
+    uri = put_config(
+        f"{target}/spans.csv", f"{HEADER}\nshared_db.{source}.spans##{target}.spans#{cluster_secret}#append#\n"
+    )
+    args = {"config_path": uri, "create_missing_targets": "true", "executor": executor}
+    (created,) = run_step(args).outcomes  # the server accepts the DDL: each qualifier is written once
+    assert (created.status, created.rows_affected, created.created) == (RowStatus.SUCCEEDED, 1, True)
+    assert columns(db, target, "spans") == columns(db, source, "spans")
+    assert db.rows(f"SELECT d::text, y::text FROM {target}.spans") == [("1 day 02:00:00", "1 year 2 mons")]
+
+
+@pytest.mark.parametrize("executor", ["driver", "data_api"])
+def test_a_column_the_catalog_gives_no_nullability_is_created_without_not_null(
+    db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig, executor: str
+) -> None:
+    # is_nullable "" is "no information" (dg/r_SVV_REDSHIFT_COLUMNS.html): the created column invents no NOT NULL.
+    source, target = schemas
+    db.admin(
+        f"CREATE TABLE {source}.vague (id int NOT NULL, v int NOT NULL)",
+        f"INSERT INTO {source}.vague VALUES (1, 2)",
+        report_is_nullable_sql(f"{source}.vague", "id", ""),
+    )
+    uri = put_config(
+        f"{target}/vague.csv", f"{HEADER}\nshared_db.{source}.vague##{target}.vague#{cluster_secret}#append#\n"
+    )
+    (created,) = run_step({"config_path": uri, "create_missing_targets": "true", "executor": executor}).outcomes
+    assert (created.status, created.rows_affected, created.created) == (RowStatus.SUCCEEDED, 1, True)
+    assert columns(db, target, "vague") == [("id", "integer", "YES"), ("v", "integer", "NO")]
 
 
 @pytest.mark.parametrize("executor", ["driver", "data_api"])

@@ -11,6 +11,7 @@ import pytest
 from glue_elt import ConfigError, RedshiftCrossAccountDataMigration
 from glue_elt.steps.base import EXIT_CONFIG_ERROR, EXIT_OK, EXIT_ROWS_FAILED
 from glue_elt.steps.redshift_cross_account_migration.discovery import VIEW_REASON
+from local_stack.redshift_views import report_table_type_sql
 from tests.conftest import BUCKET, Db, list_keys, read_json, run_step
 
 DISCOVERY_LOG = "glue_elt.steps.redshift_cross_account_migration.discovery"
@@ -115,6 +116,28 @@ def test_discover_from_source_loads_every_base_table_and_reports_the_view(
     assert f"{view} not migrated: {VIEW_REASON}" in messages(caplog, logging.WARNING)
     document = read_json(f"{summary}{target}/summary.json")
     assert document["mode"] == "schema" and document["not_migrated"] == [{"table": view, "reason": VIEW_REASON}]
+
+
+def test_a_data_share_s_shared_table_is_loaded_and_an_unknown_table_type_stops_the_run_naming_it(
+    db: Db, schemas: tuple[str, str], etl_secret: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    # SVV_ALL_TABLES documents "shared tables" (a data share's) beside base tables (dg/r_SVV_ALL_TABLES.html); the
+    # stand-in's SVV_REDSHIFT_TABLES reports table a so.
+    source, target = schemas
+    source_tables(db, source, "a", "b")
+    db.admin(report_table_type_sql(f"{source}.a", "SHARED TABLE"))
+    db.as_etl(f"CREATE TABLE {target}.a (id int)", f"CREATE TABLE {target}.b (id int)")
+    args = {"source_schema": f"shared_db.{source}", "target_schema": target, "secret_name": etl_secret,
+            "discover_from": "source"}  # fmt: skip
+    result = run_step(args)
+    assert result.ok and result.not_migrated == ()
+    assert [(o.row.target_table, o.rows_affected) for o in result.outcomes] == [(f"{target}.a", 3), (f"{target}.b", 3)]
+
+    db.admin(f"CREATE TABLE {source}.c (id int)", report_table_type_sql(f"{source}.c", "MYSTERY TABLE"))
+    assert exit_status({**args, "JOB_RUN_ID": f"{target}-2"}) == EXIT_ROWS_FAILED
+    (error,) = messages(caplog, logging.ERROR)
+    assert f"table_type glue-elt does not know for shared_db.{source}.c ('MYSTERY TABLE')" in error
+    assert (db.count(f"{target}.a"), db.count(f"{target}.b")) == (3, 3)  # nothing more was loaded
 
 
 @pytest.mark.parametrize("discover_from", ["target", "source"])

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from glue_elt import RowStatus
+from local_stack.redshift_views import report_is_nullable_sql
 from tests.conftest import BUCKET, Db, read_json, run_step
 
 HEADER = "source_table#source_columns#target_table#secret_name#load_type#merge_keys#watermark_column#target_columns"
@@ -44,6 +45,28 @@ def test_a_narrower_target_is_refused_before_any_write_naming_each_column_and_bo
     (loaded,) = run_step({"config_path": uri, "allow_narrowing": "true"}).outcomes
     assert (loaded.status, loaded.rows_affected) == (RowStatus.SUCCEEDED, 1)
     assert db.rows(f"SELECT id, note FROM {target}.orders") == [(1, "short")]
+
+
+@pytest.mark.parametrize("executor", ["driver", "data_api"])
+def test_varchar_into_char_is_refused_before_any_write_unless_allow_narrowing(
+    db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig, executor: str
+) -> None:
+    # Redshift's CHAR holds single-byte characters only (dg/r_Character_types.html); PostgreSQL's holds any, so only
+    # the pre-flight can refuse it here, as it must on Redshift before a multibyte value fails mid-load.
+    source, target = schemas
+    db.admin(f"CREATE TABLE {source}.codes (id int, code varchar(3))", f"INSERT INTO {source}.codes VALUES (1, 'né')")
+    db.as_etl(f"CREATE TABLE {target}.codes (id int, code char(10))", f"INSERT INTO {target}.codes VALUES (0, 'old')")
+    uri = config(put_config, target, f"shared_db.{source}.codes##{target}.codes#{cluster_secret}#overwrite###")
+    args = {"config_path": uri, "executor": executor}
+    (refused,) = run_step({**args, "fail_on_error": "false"}).outcomes
+    assert refused.status is RowStatus.FAILED and refused.error is not None
+    assert (
+        f"{target}.codes.code is CHAR(10), the source's is VARCHAR(3): Redshift's CHAR holds single-byte characters "
+        "only, so a multibyte value would fail the load (--allow_narrowing true loads it anyway)"
+    ) in refused.error
+    assert db.rows(f"SELECT id FROM {target}.codes") == [(0,)]  # nothing was written
+    (loaded,) = run_step({**args, "allow_narrowing": "true"}).outcomes
+    assert (loaded.status, loaded.rows_affected) == (RowStatus.SUCCEEDED, 1)
 
 
 def test_another_kind_of_value_is_refused_even_with_allow_narrowing(
@@ -102,6 +125,24 @@ def test_a_target_identity_column_the_source_also_has_and_a_not_null_column_it_l
     first, second = run_step({"config_path": uri, "fail_on_error": "false"}).outcomes
     assert f"{target}.a.id is an IDENTITY column" in (first.error or "")
     assert f"{target}.b.region is NOT NULL without a default, and the load does not fill it" in (second.error or "")
+
+
+def test_a_target_column_of_unknown_nullability_the_load_leaves_out_is_a_warning_and_the_server_decides(
+    db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    source, target = schemas
+    db.admin(f"CREATE TABLE {source}.b (v text)", f"INSERT INTO {source}.b VALUES ('x')")
+    db.as_etl(f"CREATE TABLE {target}.b (v text, region varchar(5) NOT NULL)", f"CREATE TABLE {target}.n (v text)")
+    db.admin(report_is_nullable_sql(f"{target}.b", "region", ""))  # "no information" (dg/r_SVV_REDSHIFT_COLUMNS.html)
+    uri = config(put_config, target, f"shared_db.{source}.b##{target}.b#{etl_secret}#append###")
+    with caplog.at_level(logging.WARNING):
+        (failed,) = run_step({"config_path": uri, "fail_on_error": "false"}).outcomes
+    assert (
+        f"the catalog does not say whether {target}.b.region allows NULL (is_nullable is empty) and the load does "
+        "not fill it: if it is NOT NULL, the server refuses the row"
+    ) in caplog.text
+    assert failed.status is RowStatus.FAILED and "pre-flight" not in (failed.error or "")  # not judged NOT NULL
+    assert db.count(f"{target}.b") == 0
 
 
 @pytest.mark.parametrize("executor", ["driver", "data_api"])

@@ -31,8 +31,12 @@ SCHEMA_OBJECTS_SQL = (
     "WHERE database_name = %s AND schema_name = %s ORDER BY table_name"
 )
 SCHEMAS_SQL = "SELECT schema_name FROM svv_redshift_schemas WHERE database_name = %s ORDER BY schema_name"
-BASE_TABLE_TYPE = "TABLE"
-"""``table_type`` of a base table in ``SVV_REDSHIFT_TABLES`` (dg/r_SVV_REDSHIFT_TABLES.html: tables and views)."""
+BASE_TABLE_TYPES = frozenset({"TABLE", "BASE TABLE", "SHARED TABLE"})
+"""``table_type`` values of a table the step can load: ``TABLE`` (``SVV_REDSHIFT_TABLES``: "Possible values are
+views and tables", its sample shows ``TABLE``; dg/r_SVV_REDSHIFT_TABLES.html), and the "base tables" and "shared
+tables" (a data share's) that ``SVV_ALL_TABLES``, built on it, documents (dg/r_SVV_ALL_TABLES.html)."""
+OTHER_TABLE_TYPES = frozenset({"VIEW", "EXTERNAL TABLE"})
+"""The other documented ``table_type`` values: views (both views) and external tables (``SVV_ALL_TABLES``)."""
 COLUMNS_SQL = (
     "SELECT database_name, schema_name, table_name, column_name, data_type, is_nullable, column_default, distkey, "
     "sortkey FROM svv_redshift_columns WHERE {groups} ORDER BY database_name, schema_name, table_name, ordinal_position"
@@ -83,13 +87,14 @@ IDENTITY_DEFAULT = '"identity"('
 
 @dataclass(frozen=True)
 class Column:
-    """One column as ``SVV_REDSHIFT_COLUMNS`` shows it: name, type, ``NOT NULL``, default expression (an IDENTITY
+    """One column as ``SVV_REDSHIFT_COLUMNS`` shows it: name, type, whether NULL is allowed (``None``: the catalog's
+    ``is_nullable`` is ``""``, "no information"), default expression (an IDENTITY
     column's is ``"identity"(...)``), whether it is the distribution key, and its place in the sort key (0 when
-    not in it; negative in an interleaved one)."""
+    not in it; alternately positive and negative in an interleaved one)."""
 
     name: str
     data_type: str
-    nullable: bool = True
+    nullable: bool | None = True
     default: str | None = None
     distkey: bool = False
     sortkey: int = 0
@@ -105,9 +110,12 @@ class Column:
         return self.default is not None and IDENTITY_DEFAULT in self.default.replace(" ", "")
 
     @property
-    def filled_by_database(self) -> bool:
-        """Whether an insert that leaves the column out still succeeds (a default, an identity, or NULL allowed)."""
-        return self.nullable or self.default is not None
+    def filled_by_database(self) -> bool | None:
+        """Whether an insert that leaves the column out still succeeds (a default, an identity, or NULL allowed);
+        ``None`` when that depends on a nullability the catalog does not show."""
+        if self.default is not None or self.nullable:
+            return True
+        return self.nullable
 
 
 def cluster_facts(executor: Executor, secret_name: str) -> ClusterFacts:
@@ -131,9 +139,20 @@ class SchemaObject:
     table_type: str
 
     @property
+    def kind(self) -> str:
+        """``table_type`` in upper case with single spaces (``SHARED TABLE``)."""
+        return " ".join(self.table_type.upper().split())
+
+    @property
     def is_base_table(self) -> bool:
-        """Whether it is a base table (not a view or anything else the catalog lists)."""
-        return self.table_type.strip().upper() == BASE_TABLE_TYPE
+        """Whether it is a table the step can load (local, or a data share's), not a view or an external table."""
+        return self.kind in BASE_TABLE_TYPES
+
+    @property
+    def is_known(self) -> bool:
+        """Whether its ``table_type`` is one the documentation lists (anything else must stop the run, not be
+        skipped)."""
+        return self.kind in BASE_TABLE_TYPES | OTHER_TABLE_TYPES
 
 
 def schema_objects(executor: Executor, secret_name: str, database: str, schema: str) -> list[SchemaObject]:
@@ -156,16 +175,33 @@ def table_columns(executor: Executor, secret_name: str, tables: Collection[Table
     for database, schema, table, name, data_type, nullable, default, distkey, sortkey in executor.query(
         secret_name, sql, params
     ):
+        key = TableKey(str(database), str(schema), str(table))
         column = Column(
             str(name),
             str(data_type),
-            nullable=str(nullable).strip().upper() != "NO",
+            nullable=read_nullable(nullable, f"{key}.{name}"),
             default=None if default is None else str(default),
             distkey=server_bool(distkey),
             sortkey=int(sortkey or 0),
         )
-        columns.setdefault(TableKey(str(database), str(schema), str(table)), []).append(column)
+        columns.setdefault(key, []).append(column)
     return columns
+
+
+NULLABLE_ANSWERS = {"YES": True, "NO": False, "": None}
+"""``is_nullable``: yes, no, or an empty string that represents no information (dg/r_SVV_REDSHIFT_COLUMNS.html)."""
+
+
+def read_nullable(value: object, column: str) -> bool | None:
+    """``is_nullable`` of ``column`` as ``True``/``False``, ``None`` for no information (``""`` or NULL);
+    ``ExecutionError`` naming any other answer."""
+    text = "" if value is None else str(value).strip().upper()
+    if text not in NULLABLE_ANSWERS:
+        raise ExecutionError(
+            f"SVV_REDSHIFT_COLUMNS answered is_nullable {value!r} for column {column}; glue-elt knows YES, NO and "
+            '"" (no information)'
+        )
+    return NULLABLE_ANSWERS[text]
 
 
 def columns_query(tables: Iterable[TableKey]) -> tuple[str, list[str]]:

@@ -2,14 +2,18 @@
 
 ``CREATE TABLE AS`` would be shorter, but it loses IDENTITY, defaults and keys, and picks types from the query
 (Redshift's CTAS usage notes, dg/r_CTAS_usage_notes.html); the table is declared instead, column by column from
-``SVV_REDSHIFT_COLUMNS``: names and order, types with their lengths, precision and scale, and ``NOT NULL``.
+``SVV_REDSHIFT_COLUMNS``: names and order, types with their lengths, precision and scale, and ``NOT NULL`` (only
+where ``is_nullable`` says ``NO``: an empty answer is "no information", dg/r_SVV_REDSHIFT_COLUMNS.html).
 Defaults are not copied (an expression of the producer's database may not exist here), nor IDENTITY (the load
 copies the source's values as they are, which an IDENTITY column refuses).
 
 Distribution and sort keys come from the catalog's ``distkey`` and ``sortkey`` columns when it shows them;
 otherwise the table says nothing about them and Redshift chooses (``DISTSTYLE AUTO`` and ``SORTKEY AUTO`` are
-its defaults for a table created without them, dg/r_CREATE_TABLE_NEW.html). An interleaved sort key (negative
-``sortkey`` values) is not copied: a data share cannot hold such a table.
+its defaults for a table created without them, dg/r_CREATE_TABLE_NEW.html). ``sortkey`` is a column's place in the
+sort key: all positive in a compound key, "alternately positive or negative" in an interleaved one, the absolute
+value giving the place (dg/r_SVV_REDSHIFT_COLUMNS.html, dg/r_PG_TABLE_DEF.html); so one negative value makes the
+key ``INTERLEAVED`` over every column that has a value, ordered by its absolute value. (A data share cannot hold a
+table with an interleaved key, but a source in the connected database can.)
 
 No ``IF NOT EXISTS``: the ``CREATE TABLE`` opens the row's load transaction, and Redshift takes the transaction's
 snapshot at it (dg/c_serial_isolation.html). Only a table this statement creates is sure to hold nothing the
@@ -50,7 +54,7 @@ def create_table(name: TableName, columns: Sequence[Column]) -> CreateTable:
             why = ": the catalog shows no length or precision" if column.type.lacks_size else ""
             unwritable.append(f"{display_identifier(column.name)} ({column.data_type}{why})")
             continue
-        null = "" if column.nullable else " NOT NULL"
+        null = " NOT NULL" if column.nullable is False else ""  # None: the catalog does not say; declare none
         declared.append(f"{quote_identifier(column.name)} {type_sql}{null}")
     if unwritable:
         raise ValidationError(
@@ -64,15 +68,15 @@ def create_table(name: TableName, columns: Sequence[Column]) -> CreateTable:
 def _keys(columns: Sequence[Column]) -> tuple[str, str]:
     """The keys' clauses and a line that says what they are."""
     distkey = [column for column in columns if column.distkey]
-    sortkey = sorted((column for column in columns if column.sortkey > 0), key=lambda column: column.sortkey)
-    interleaved = any(column.sortkey < 0 for column in columns)
+    sortkey = sorted((column for column in columns if column.sortkey), key=lambda column: abs(column.sortkey))
+    style = "INTERLEAVED" if any(column.sortkey < 0 for column in sortkey) else "COMPOUND"
     clauses = []
     if distkey:
         clauses.append(f"DISTKEY({quote_identifier(distkey[0].name)})")
     if sortkey:
-        clauses.append(f"COMPOUND SORTKEY({', '.join(quote_identifier(column.name) for column in sortkey)})")
+        clauses.append(f"{style} SORTKEY({', '.join(quote_identifier(column.name) for column in sortkey)})")
     if not clauses:
-        return (AUTO_KEYS + (" (its interleaved sort key is not copied)" if interleaved else "")), ""
+        return AUTO_KEYS, ""
     shown = " ".join(clauses)
     return f"distribution and sort keys from the source: {shown}", " " + shown
 

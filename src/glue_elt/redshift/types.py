@@ -7,12 +7,14 @@ as it is: known types are written from their parsed parts, other types only when
 numeric arguments.
 
 ``compare`` says whether every value of a source column fits a target column: Redshift counts ``CHAR`` and
-``VARCHAR`` lengths in bytes (dg/r_Character_types.html), so a length is compared as a length, whatever the
-text; a ``DECIMAL`` needs as many integer digits and as many fraction digits; integers and floats need as many
-bytes. Across families, numbers meet numbers (a decimal into a float fits; a float into a decimal or an integer,
-or a decimal with fraction digits into an integer, may not), and a date fits a timestamp; a timestamp with or
-without time zone fits the other (Redshift converts them on assignment, dg/r_Type_conversion.html). Anything
-else (a number into text, a timestamp into a date, text into a number) is another kind of value.
+``VARCHAR`` lengths in bytes (dg/r_Character_types.html), so a length is compared as a length, whatever the text;
+and "a CHAR column can only contain single-byte characters" (same page), so ``VARCHAR`` or ``TEXT`` into ``CHAR``
+may not fit whatever the lengths (a multibyte value fails the load); a ``DECIMAL`` needs as many integer digits and
+as many fraction digits; integers and floats need as many bytes. Across families, numbers meet numbers (a decimal
+into a float fits; a float into a decimal or an integer, or a decimal with fraction digits into an integer, may
+not), and a date fits a timestamp; a timestamp with or without time zone fits the other (Redshift converts them on
+assignment, dg/r_Type_conversion.html). Anything else (a number into text, a timestamp into a date, text into a
+number) is another kind of value.
 """
 
 from __future__ import annotations
@@ -148,8 +150,8 @@ def parse_type(text: str) -> ColumnType:
         if family is Family.DECIMAL:
             return ColumnType(family, name, size, scale if size is not None else None, text)
         return ColumnType(family, name, size, None, text)
-    shown = f"{word.upper()}({first}{',' + second if second else ''})" if first else spelled.upper()
-    return ColumnType(Family.OTHER, f"{shown} {tail.upper()}".strip() if tail else shown, None, None, text)
+    shown = f"{word.upper()}({first}{',' + second if second else ''})" if first else word.upper()
+    return ColumnType(Family.OTHER, f"{shown} {tail.upper()}" if tail else shown, None, None, text)
 
 
 class Fit(Enum):
@@ -181,11 +183,25 @@ def compare(source: ColumnType, target: ColumnType) -> Fit:
     return rule() if rule is not None else Fit.MISMATCH
 
 
+def narrowing_reason(source: ColumnType, target: ColumnType) -> str:
+    """Why values of ``source`` may not fit ``target`` (a ``NARROWER`` comparison), for a message."""
+    if _multibyte_into_char(source, target):
+        return "Redshift's CHAR holds single-byte characters only, so a multibyte value would fail the load"
+    return "values may not fit"
+
+
+def _multibyte_into_char(source: ColumnType, target: ColumnType) -> bool:
+    """Whether text that may hold multibyte characters (``VARCHAR``, ``TEXT``) goes into a ``CHAR``."""
+    return source.family is Family.CHARACTER and source.name != "CHAR" and target.name == "CHAR"
+
+
 def _within_family(source: ColumnType, target: ColumnType) -> Fit:
     if source.family is Family.DECIMAL:
         if source.size is None:  # an unbounded NUMERIC (PostgreSQL only): fits only another one
             return Fit.FITS if target.size is None else Fit.NARROWER
         return _digits_fit(source.size - (source.scale or 0), source.scale or 0, target)
+    if _multibyte_into_char(source, target):
+        return Fit.NARROWER
     if target.size is None:  # unbounded, or a type without a width (DATE, TIMESTAMPTZ, ...)
         return Fit.FITS
     if source.size is None or source.size > target.size:

@@ -111,6 +111,24 @@ def test_schema_objects_come_with_their_type_in_one_query() -> None:
     assert "table_type" in catalog.SCHEMA_OBJECTS_SQL and "= 'TABLE'" not in catalog.SCHEMA_OBJECTS_SQL
 
 
+ROW = ("dev", "a", "t", "id", "integer")
+
+
+@pytest.mark.parametrize(("answer", "nullable"), [("YES", True), ("no", False), ("", None), (" ", None), (None, None)])
+def test_is_nullable_reads_yes_no_and_no_information(answer: str | None, nullable: bool | None) -> None:
+    # is_nullable: yes, no, or "" for no information (dg/r_SVV_REDSHIFT_COLUMNS.html); the old code read "" as YES.
+    answers = Answers([(*ROW, answer, None, False, 0)])
+    ((column,),) = catalog.table_columns(answers, "s", [TableKey("dev", "a", "t")]).values()  # type: ignore[arg-type]
+    assert column.nullable is nullable
+    assert column.filled_by_database is (None if nullable is None else nullable)
+
+
+def test_an_is_nullable_answer_the_docs_do_not_list_names_the_column() -> None:
+    answers = Answers([(*ROW, "MAYBE", None, False, 0)])
+    with pytest.raises(ExecutionError, match=r"is_nullable 'MAYBE' for column dev\.a\.t\.id"):
+        catalog.table_columns(answers, "s", [TableKey("dev", "a", "t")])  # type: ignore[arg-type]
+
+
 def test_schema_names_of_one_database() -> None:
     answers = Answers([("public",), ("sales",)])
     assert catalog.schema_names(answers, "s", "shared_db") == ["public", "sales"]  # type: ignore[arg-type]

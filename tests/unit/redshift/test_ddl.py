@@ -19,6 +19,11 @@ def test_columns_types_and_not_null_are_declared_and_keys_left_to_redshift_when_
     assert created.keys == AUTO_KEYS
 
 
+def test_a_column_whose_catalog_gives_no_nullability_is_declared_without_not_null() -> None:
+    created = create_table(NAME, [Column("id", "bigint", None), Column("v", "integer", False)])
+    assert created.sql.endswith('("id" BIGINT, "v" INTEGER NOT NULL)')
+
+
 def test_the_sources_distribution_key_and_compound_sort_key_are_copied_in_sort_key_order() -> None:
     columns = [Column("a", "integer", sortkey=2), Column("b", "date", distkey=True), Column("c", "date", sortkey=1)]
     created = create_table(NAME, columns)
@@ -27,9 +32,17 @@ def test_the_sources_distribution_key_and_compound_sort_key_are_copied_in_sort_k
     sqlglot.parse_one(created.sql, read="redshift")
 
 
-def test_an_interleaved_sort_key_is_not_copied_and_the_log_line_says_so() -> None:
-    created = create_table(NAME, [Column("a", "integer", sortkey=-1), Column("b", "integer", sortkey=-2)])
-    assert "SORTKEY" not in created.sql and "interleaved sort key is not copied" in created.keys
+@pytest.mark.parametrize("places", [(1, -2, 3), (-1, 2, -3), (-1, -2, -3)])
+def test_an_interleaved_sort_key_is_copied_whole_in_its_order(places: tuple[int, int, int]) -> None:
+    # An interleaved key's columns show sortkey values "alternately positive or negative", the absolute value giving
+    # the place (dg/r_SVV_REDSHIFT_COLUMNS.html); the old code kept the positive ones as a partial COMPOUND key.
+    first, second, third = places
+    columns = [Column("c", "integer", sortkey=third), Column("x", "date"), Column("a", "integer", sortkey=first),
+               Column("b", "integer", sortkey=second)]  # fmt: skip
+    created = create_table(NAME, columns)
+    assert created.sql.endswith(' INTERLEAVED SORTKEY("a", "b", "c")')
+    assert created.keys == 'distribution and sort keys from the source: INTERLEAVED SORTKEY("a", "b", "c")'
+    sqlglot.parse_one(created.sql, read="redshift")
 
 
 def test_a_type_that_cannot_be_written_safely_refuses_the_creation_naming_the_column() -> None:

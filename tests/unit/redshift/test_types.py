@@ -34,6 +34,8 @@ from glue_elt.redshift.types import Family, Fit, compare, parse_type
         ("binary varying(64000)", Family.VARBYTE, "VARBYTE(64000)"),
         ("geometry", Family.OTHER, "GEOMETRY"),
         ("hllsketch", Family.OTHER, "HLLSKETCH"),
+        ("interval day to second", Family.OTHER, "INTERVAL DAY TO SECOND"),
+        ("interval year to month", Family.OTHER, "INTERVAL YEAR TO MONTH"),
     ],
 )
 def test_catalog_spellings_are_read_and_written_back_as_redshift_ddl(text: str, family: Family, ddl: str) -> None:
@@ -49,6 +51,14 @@ def test_a_sized_type_without_its_size_is_never_declared_with_redshifts_default(
     assert parsed.lacks_size and parsed.sql() is None and str(parsed) == text
 
 
+def test_an_interval_s_qualifier_is_written_once_with_its_fractional_precision() -> None:
+    # INTERVAL day_to_second_qualifier [ (fractional_precision) ] (dg/r_interval_data_types.html); the old parser
+    # wrote the qualifier twice: INTERVAL DAY TO SECOND DAY TO SECOND.
+    assert parse_type("interval day to second(3)").sql() == "INTERVAL DAY TO SECOND(3)"
+    assert parse_type("interval day to second").name == "INTERVAL DAY TO SECOND"
+    assert compare(parse_type("interval day to second"), parse_type("interval day to second")) is Fit.FITS
+
+
 def test_a_spelling_that_is_not_a_plain_type_is_never_written_as_ddl() -> None:
     assert parse_type("int); drop table x; --").sql() is None
     assert parse_type('"weird" type').sql() is None
@@ -61,6 +71,10 @@ def test_a_spelling_that_is_not_a_plain_type_is_never_written_as_ddl() -> None:
         ("character varying(10)", "character varying(100)", Fit.FITS),
         ("character varying(100)", "character varying(10)", Fit.NARROWER),
         ("character(10)", "character varying(10)", Fit.FITS),
+        ("character(3)", "character(10)", Fit.FITS),
+        ("character(10)", "character(3)", Fit.NARROWER),
+        ("character varying(3)", "character(10)", Fit.NARROWER),  # CHAR holds single-byte characters only
+        ("text", "character(10)", Fit.NARROWER),
         ("text", "character varying(10)", Fit.NARROWER),
         ("character varying(10)", "text", Fit.FITS),
         ("numeric(12,2)", "numeric(8,2)", Fit.NARROWER),

@@ -6,10 +6,12 @@ the catalog the inspection already read (``SVV_REDSHIFT_COLUMNS``, one query per
 
 - without ``source_columns`` the load copies the columns both tables have, in the target's order; source columns
   the target lacks are left out (and said so), target columns the source lacks are left to the database (their
-  default, their IDENTITY, or NULL), unless they are ``NOT NULL`` without a default;
+  default, their IDENTITY, or NULL), unless they are ``NOT NULL`` without a default (a warning when the catalog's
+  ``is_nullable`` is empty, "no information");
 - with ``source_columns`` (and ``target_columns`` when the target names them otherwise) each pair must exist;
 - every pair's types are compared (``glue_elt.redshift.types``): another kind of value is refused, a narrower
-  target too unless ``--allow_narrowing``, one line per column;
+  target (a ``VARCHAR`` into a ``CHAR`` too: Redshift's ``CHAR`` holds single-byte characters only) too unless
+  ``--allow_narrowing``, one line per column;
 - an IDENTITY column of the target is never written: Redshift generates its values and refuses others
   (dg/r_CREATE_TABLE_NEW.html), so a target IDENTITY column the source also has refuses the row.
 """
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 
 from glue_elt.redshift.catalog import Column
 from glue_elt.redshift.names import Identifier, display_identifier
-from glue_elt.redshift.types import Fit, compare
+from glue_elt.redshift.types import Fit, compare, narrowing_reason
 from glue_elt.steps.redshift_cross_account_migration.model import MigrationPlan, SchemaReport, TypeDifference
 
 
@@ -70,7 +72,7 @@ def plan_columns(
         f"{target_label}.{display_identifier(column.name)} is NOT NULL without a default, and the load does not "
         "fill it (the source has no such column)"
         for column in unfilled
-        if not column.filled_by_database
+        if column.filled_by_database is False
     ]
     problems += [
         f"{target_label}.{display_identifier(t)} is an IDENTITY column: Redshift generates its values and refuses "
@@ -90,6 +92,12 @@ def plan_columns(
         f"{target_label}.{display_identifier(d.column)} is {d.target_type}, the source's is {d.source_type}: "
         "glue-elt cannot compare them; the server converts or refuses the values"
         for d in unknown
+    ]
+    warnings += [
+        f"the catalog does not say whether {target_label}.{display_identifier(column.name)} allows NULL (is_nullable "
+        "is empty) and the load does not fill it: if it is NOT NULL, the server refuses the row"
+        for column in unfilled
+        if column.filled_by_database is None
     ]
     if extra and plan.columns is None:
         shown = ", ".join(display_identifier(name) for name in extra)
@@ -117,14 +125,15 @@ def _differences(
         source_type, target_type = sources[s].type, targets[t].type
         fit = compare(source_type, target_type)
         if fit is not Fit.FITS:
-            found[fit].append(TypeDifference(t, s, str(source_type), str(target_type)))
+            reason = narrowing_reason(source_type, target_type)
+            found[fit].append(TypeDifference(t, s, str(source_type), str(target_type), reason))
     return found[Fit.NARROWER], found[Fit.MISMATCH], found[Fit.UNKNOWN]
 
 
 def _narrower_text(target_label: str, difference: TypeDifference) -> str:
     return (
         f"{target_label}.{display_identifier(difference.column)} is {difference.target_type}, the source's is "
-        f"{difference.source_type}: values may not fit"
+        f"{difference.source_type}: {difference.reason}"
     )
 
 

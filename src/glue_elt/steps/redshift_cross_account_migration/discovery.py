@@ -6,9 +6,12 @@ skipped without a word. Here, ``--discover_from target`` lists ``--target_schema
 ``--discover_from source`` lists ``--source_schema`` as the consumer sees it, in the data share's database (the
 first part of a two-part name) or the connected one. Both read ``SVV_REDSHIFT_TABLES``, every table and view the
 user may access, local and from data shares, with its ``table_type``: one query when there is something to
-migrate (https://docs.aws.amazon.com/redshift/latest/dg/r_SVV_REDSHIFT_TABLES.html). Only base tables (type
-``TABLE``) become rows, each loaded into the table of the same name in ``--target_schema``; in the source, every
-other object is reported as not migrated with the reason (a view is read by naming it in a config file row).
+migrate (https://docs.aws.amazon.com/redshift/latest/dg/r_SVV_REDSHIFT_TABLES.html). Only tables become rows
+(``TABLE``; ``BASE TABLE`` and a data share's ``SHARED TABLE``, the types ``SVV_ALL_TABLES`` documents on top of it:
+dg/r_SVV_ALL_TABLES.html), each loaded into the table of the same name in ``--target_schema``; in the source, views
+and external tables are reported as not migrated with the reason (a view is read by naming it in a config file
+row). A type the documentation does not list stops the run naming it and the object (``ExecutionError``): it is
+neither loaded nor skipped on a guess.
 
 Nothing to migrate stops the run with ``ConfigError`` (exit 2) unless ``--allow_empty true`` (a warning): a
 schema that does not exist or that the user cannot see, one without a base table, or patterns that leave none.
@@ -26,9 +29,9 @@ from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 
 from glue_elt.core.retry import RetryPolicy
-from glue_elt.errors import ConfigError
+from glue_elt.errors import ConfigError, ExecutionError
 from glue_elt.redshift import catalog
-from glue_elt.redshift.catalog import ClusterFacts, SchemaObject
+from glue_elt.redshift.catalog import BASE_TABLE_TYPES, OTHER_TABLE_TYPES, ClusterFacts, SchemaObject
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.names import Identifier, display_identifier, fold_case, parse_schema_name
 from glue_elt.steps.redshift_cross_account_migration.model import MigrationRow, NotMigrated
@@ -100,14 +103,25 @@ def select(names: Sequence[str], include: Sequence[str], exclude: Sequence[str])
 
 
 def not_migrated_reason(table_type: str) -> str:
-    """Why an object of ``table_type`` (as ``SVV_REDSHIFT_TABLES`` reports it) gets no row."""
+    """Why an object of ``table_type`` (a view or an external table, as the catalog reports it) gets no row."""
     kind = " ".join(table_type.lower().split())
     if kind == "view":
         return VIEW_REASON
-    if not kind:
-        return "an object of no reported type; schema mode copies base tables"
-    article = "an" if kind[0] in "aeiou" else "a"
+    article = "an" if kind[:1] in ("a", "e", "i", "o", "u") else "a"
     return f"{article} {kind}; schema mode copies base tables"
+
+
+def refuse_unknown_types(found: DiscoveredSchema, objects: Sequence[SchemaObject]) -> None:
+    """``ExecutionError`` naming each object whose ``table_type`` the documentation does not list."""
+    unknown = [
+        f"{found.database}.{found.schema}.{item.name} ({item.table_type!r})" for item in objects if not item.is_known
+    ]
+    if unknown:
+        known = ", ".join(sorted(BASE_TABLE_TYPES | OTHER_TABLE_TYPES))
+        raise ExecutionError(
+            f"SVV_REDSHIFT_TABLES answered a table_type glue-elt does not know for {', '.join(unknown)}; it knows "
+            f"{known}: name the tables in a config file, or leave them out with --exclude"
+        )
 
 
 def schema_rows(mode: SchemaMode, tables: Sequence[str]) -> list[MigrationRow]:
@@ -184,6 +198,7 @@ def discover(executor: Executor, retry: RetryPolicy, facts: ClusterFacts, mode: 
         )  # fmt: skip
     chosen = set(selection.kept)
     kept = [item for item in objects if item.name in chosen]
+    refuse_unknown_types(found, kept)
     not_migrated: tuple[NotMigrated, ...] = ()
     if mode.discover_from is DiscoverFrom.SOURCE:
         not_migrated = tuple(

@@ -150,6 +150,7 @@ class TypeDifference:
     source_column: str
     source_type: str
     target_type: str
+    reason: str = "values may not fit"
 
     def document(self) -> dict[str, str]:
         """The difference as the summary shows it."""

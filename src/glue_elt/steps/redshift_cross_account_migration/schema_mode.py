@@ -60,8 +60,8 @@ DISCOVER_FROM = Param(
     choice(DiscoverFrom),
     doc=(
         "schema mode: `target` makes a row for every base table of `--target_schema`; `source` one for every base"
-        " table of `--source_schema` as the consumer sees it through the data share (views and other objects it"
-        " cannot load are reported as not migrated)"
+        " table of `--source_schema` as the consumer sees it through the data share (views and external tables are"
+        " reported as not migrated; an object of a type the catalog's documentation does not list stops the run)"
     ),
     example="source",
 )

@@ -55,6 +55,39 @@ def test_each_narrower_or_mismatched_column_is_one_line_and_allow_narrowing_keep
     ]
 
 
+def test_varchar_into_a_wider_char_is_refused_naming_the_column_unless_allow_narrowing() -> None:
+    # "A CHAR column can only contain single-byte characters" (dg/r_Character_types.html): a multibyte VARCHAR value
+    # fails mid-load whatever the lengths, so it is refused before any write like any narrowing.
+    source, target = (
+        [Column("code", "character varying(3)"), Column("id", "integer")],
+        [
+            Column("code", "character(10)"),
+            Column("id", "integer"),
+        ],
+    )
+    line = (
+        "a.t.code is CHAR(10), the source's is VARCHAR(3): Redshift's CHAR holds single-byte characters only, so a "
+        "multibyte value would fail the load"
+    )
+    assert plan_columns(plan(), source, target, "a.t").problems == (line + " (--allow_narrowing true loads it anyway)",)
+    allowed = plan_columns(plan(), source, target, "a.t", allow_narrowing=True)
+    assert (allowed.problems, allowed.warnings) == ((), (line,))
+
+
+def test_a_target_column_of_unknown_nullability_the_load_does_not_fill_is_a_warning_not_a_refusal() -> None:
+    # is_nullable "" is "no information": neither a NOT NULL refusal nor a silent pass.
+    source, target = (
+        [Column("id", "integer")],
+        [Column("id", "integer"), Column("region", "character varying(5)", None)],
+    )
+    checked = plan_columns(plan(), source, target, "a.t")
+    assert checked.problems == () and checked.report.missing == ("region",)
+    assert checked.warnings == (
+        "the catalog does not say whether a.t.region allows NULL (is_nullable is empty) and the load does not fill "
+        "it: if it is NOT NULL, the server refuses the row",
+    )
+
+
 def test_not_null_without_default_identity_and_keys_are_checked() -> None:
     source = [Column("id", "integer"), Column("v", "text")]
     target = [Column("id", "integer", False, IDENTITY), Column("v", "text"), Column("region", "char(2)", False)]
