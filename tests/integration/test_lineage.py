@@ -16,11 +16,12 @@ from typing import Any
 import pytest
 
 from glue_elt import RowStatus
+from glue_elt.core.redaction import RedactingFilter
 from glue_elt.errors import ExecutionError
 from glue_elt.observability import lineage
 from local_stack import StackEndpoints
 from local_stack.endpoints import LOCAL_CLUSTER_ID, LOCAL_REGION
-from tests.conftest import Db, run_step
+from tests.conftest import BUCKET, Db, read_json, run_step
 from tests.integration.lineage_receiver import (  # noqa: F401 (fixtures)
     Receiver,
     closed_port_fixture,
@@ -261,6 +262,41 @@ def test_no_secret_of_the_script_is_sent(
     assert states([start, fail]) == ["START", "FAIL"]
     assert "CREDENTIALS '***'" in start["job"]["facets"]["sql"]["query"]
     assert secret not in json.dumps(receiver.events)
+
+
+def test_keys_in_an_unload_reach_no_log_summary_error_or_lineage_event(
+    schemas: tuple[str, str],
+    etl_secret: str,
+    put_config: PutConfig,
+    receiver: Receiver,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """sqlglot folds the text after UNLOAD into one token; its keys are masked all the same. The stand-in cannot run
+    UNLOAD, so the statement fails and its label is shown everywhere a failure is: log, error, summary, FAIL event."""
+    _, target = schemas
+    keys = ("AKIAUNLOADINTEGRATION", "uNl0adSecretKey/EXAMPLE+integration", "FwoGZXIvYXdzUnloadSessionToken")
+    text = (
+        f"CREATE TABLE {target}.t (id int);\n"
+        f"UNLOAD ('select 1') TO 's3://b/u/' SECRET_ACCESS_KEY '{keys[1]}'\n"
+        f"ACCESS_KEY_ID '{keys[0]}' SESSION_TOKEN '{keys[2]}';\n"
+    )
+    uri = put_config(f"sql/{target}/unload.sql", text)
+    summary = f"s3://{BUCKET}/sql/{target}/unload-summary.json"
+    caplog.handler.addFilter(RedactingFilter())  # as the step's own logging does (GlueELTStep.start)
+    with caplog.at_level(logging.DEBUG), pytest.raises(ExecutionError) as raised:
+        args = {"sql_path": uri, "secret_name": etl_secret, "summary_output_path": summary}
+        run_sql({**args, "openlineage_url": receiver.url})
+    label = "statement 2 (line 2: UNLOAD ('select 1') TO 's3://b/u/' SECRET_ACCESS_KEY '***' …)"
+    assert str(raised.value).startswith(f"{label} failed: ")
+    document = read_json(summary)
+    assert document["statements"][1]["first_line"] == label.partition(": ")[2][:-1]
+    ((start, fail),) = receiver.runs().values()
+    assert "SECRET_ACCESS_KEY '***'\nACCESS_KEY_ID '***' SESSION_TOKEN '***'" in start["job"]["facets"]["sql"]["query"]
+    assert label in fail["run"]["facets"]["errorMessage"]["message"]
+    assert f"statement 2/2 {label.removeprefix('statement 2 ')}: FAILED" in caplog.text
+    for key in keys:
+        assert key not in caplog.text and key not in str(raised.value)
+        assert key not in json.dumps(document) and key not in json.dumps(receiver.events)
 
 
 def test_the_sql_dry_run_sends_nothing(

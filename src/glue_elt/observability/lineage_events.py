@@ -11,7 +11,8 @@ spec defines them (``spec/facets``):
 - datasets: ``schema`` (``SchemaDatasetFacet``: columns and types as Redshift's catalog shows them); outputs:
   ``outputStatistics`` (``OutputStatisticsOutputDatasetFacet``: ``rowCount``, the rows inserted).
 
-The SQL and the error message pass through ``redact`` once more here: no registered secret value leaves in an event.
+The SQL passes through ``mask_sql`` (a literal after ``PASSWORD``, ``ACCESS_KEY_ID`` ... in any statement) and, with the
+error message, through ``redact`` once more here: no secret literal and no registered secret value leaves in an event.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from glue_elt.core.redaction import redact
 from glue_elt.observability.lineage import DatasetRef, Emission, ParentRef
+from glue_elt.redshift.sql_secrets import mask_sql
 
 if TYPE_CHECKING:
     from openlineage.client.event_v2 import RunEvent
@@ -61,7 +63,7 @@ def run_event(emission: Emission, namespace: str, parent: ParentRef | None) -> R
         )
     }
     if run.sql:
-        job_facets["sql"] = sql_job.SQLJobFacet(query=redact(run.sql), dialect="redshift", producer=by)
+        job_facets["sql"] = sql_job.SQLJobFacet(query=redact(mask_sql(run.sql).text), dialect="redshift", producer=by)
     return RunEvent(
         eventType=RunState[emission.state],
         eventTime=emission.time,

@@ -1,7 +1,8 @@
 """The target, Amazon Redshift: the ``Executor`` protocol a step runs its SQL through and its two backends (``driver``:
 ``redshift_connector`` over the wire protocol; ``data_api``: the Redshift Data API), the facts about transient errors
-they share, how a secret becomes credentials (``auth``), identifiers, the catalog, privileges, the state table, and
-the factory that builds a step's executor. It imports only ``glue_elt.core`` and ``glue_elt.aws``.
+they share, how a secret becomes credentials (``auth``), identifiers, the catalog, privileges, the credential
+literals SQL may carry (``sql_secrets``: masked wherever SQL is shown), the state table, and the factory that builds a
+step's executor. It imports only ``glue_elt.core`` and ``glue_elt.aws``.
 
 Its names below are imported on first use, so importing the package (or one of its modules) costs nothing more.
 """

@@ -94,12 +94,13 @@ def parse_connection(secret_name: str, secret_string: str, secret_arn: str | Non
         raise SecretError(f"secret {secret_name!r} is not valid JSON") from None
     if not isinstance(payload, dict):
         raise SecretError(f"secret {secret_name!r} is not a JSON object")
-    if isinstance(payload.get("password"), str):
-        register_secret(payload["password"])
     text = _Reader(secret_name, payload)
+    password = text.optional("password")
+    if password is not None:  # as the login sends it: a JSON number (73125599) is the text "73125599"
+        register_secret(password)
     cluster = text.optional("cluster_identifier") or text.optional("dbClusterIdentifier")
     workgroup = text.optional("workgroup_name")
-    password, user, host = text.optional("password"), text.optional("username"), text.optional("host")
+    user, host = text.optional("username"), text.optional("host")
     database = text.optional("dbname") or text.optional("database")
     missing = [] if database else ["dbname"]
     if password is not None and user is None:

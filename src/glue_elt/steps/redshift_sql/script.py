@@ -4,7 +4,8 @@ A ``;`` inside a string, a quoted name, a comment or a dollar-quoted body never 
 tokens (comments are not tokens at all). A statement's text is the original slice from its first token's
 start to its last token's end. (Never use a later token's start: after a leading ``VACUUM``, ``CALL``,
 ``EXPLAIN``, ``SHOW`` ... sqlglot folds the rest of the statement into one string token whose ``start`` is
-wrong; its ``end`` is right.) Keywords are matched on upper-cased token text, never on token types, which
+wrong; its ``end`` is right.) For the same reason secret literals are found in the text, not in the tokens
+(``glue_elt.redshift.sql_secrets``). Keywords are matched on upper-cased token text, never on token types, which
 differ between sqlglot versions (``ABORT``, ``START``, ``APPEND`` are plain words to it).
 """
 
@@ -18,6 +19,7 @@ from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import TokenError
 
 from glue_elt.errors import ConfigError
+from glue_elt.redshift.sql_secrets import mask_sql
 
 MAX_STATEMENT_BYTES = 16 * 1024 * 1024
 """Redshift's limit for one statement ("The maximum size for a single Amazon Redshift SQL statement is 16 MB",
@@ -34,9 +36,6 @@ QUOTED = frozenset(
         TokenType.BIT_STRING,
         TokenType.HEX_STRING,
     }
-)
-SECRET_KEYWORDS = frozenset(
-    {"PASSWORD", "CREDENTIALS", "ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "SESSION_TOKEN", "MASTER_SYMMETRIC_KEY"}
 )
 TRANSACTION_CONTROL = frozenset({"BEGIN", "COMMIT", "END", "ROLLBACK", "ABORT"})
 EXPLAINABLE = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE"})
@@ -83,8 +82,8 @@ class Refusal:
 @dataclass(frozen=True)
 class Statement:
     """One statement of a script: its number (from 1), the line it starts on, its exact text, its first keyword
-    (upper case), its text as logs may show it (literals after ``PASSWORD``, ``CREDENTIALS`` ... masked), why it
-    cannot run in a transaction (if so) and whether EXPLAIN accepts it."""
+    (upper case), its text as logs may show it (``mask_sql``: literals after ``PASSWORD``, ``CREDENTIALS`` ...
+    masked, in every kind of statement), why it cannot run in a transaction (if so) and whether EXPLAIN accepts it."""
 
     number: int
     line: int
@@ -131,12 +130,13 @@ def split_script(text: str, source: str) -> Script:
         else:
             groups[-1].append(token)
     statements: list[Statement] = []
+    secrets: set[str] = set()
     line, counted = 1, 0
     for group in filter(None, groups):
         line, counted = line + text.count("\n", counted, group[0].start), group[0].start
-        statements.append(_statement(len(statements) + 1, line, group, text))
-    literals = _secret_literals(tokens)
-    secrets = {t.text for t in literals} | {text[t.start + 1 : t.end] for t in literals}  # as read, as written
+        statement, found = _statement(len(statements) + 1, line, group, text)
+        statements.append(statement)
+        secrets |= found
     if not statements:
         what = "is empty" if not text.strip() else "has no statement, only comments"
         raise ConfigError(f"SQL script {source} {what}: nothing to run")
@@ -161,26 +161,26 @@ def _where(error: TokenError, text: str) -> str:
     return "an unclosed quote, quoted name, $$ body or /* comment"
 
 
-def _statement(number: int, line: int, tokens: list[Token], text: str) -> Statement:
+def _statement(number: int, line: int, tokens: list[Token], text: str) -> tuple[Statement, frozenset[str]]:
+    """The statement of ``tokens``, and the secret values in it (to register for masking)."""
     first, last = tokens[0], tokens[-1]
     exact = text[first.start : last.end + 1].rstrip()  # a folded command's last token may end in blanks
-    shown = exact
-    for literal in reversed(_secret_literals(tokens)):
-        shown = shown[: literal.start - first.start] + "'***'" + shown[literal.end - first.start + 1 :]
+    masked = mask_sql(exact)
     words = _top_level_words(tokens) or ("",)
     if words[0] in FOLDED:
         words = (words[0], *_leading_words(exact[len(first.text) :]))
     if words[:3] == ("CREATE", "OR", "REPLACE"):
         words = ("CREATE", *words[3:])
-    return Statement(
+    statement = Statement(
         number=number,
         line=line,
         text=exact,
         keyword=words[0],
-        shown=shown,
+        shown=masked.text,
         refusal=refusal(words),
         explainable=explain_accepts(words, tokens),
     )
+    return statement, masked.secrets
 
 
 def _top_level_words(tokens: list[Token]) -> tuple[str, ...]:
@@ -242,15 +242,3 @@ def explain_accepts(words: tuple[str, ...], tokens: list[Token]) -> bool:
         rest = [w for w in words[1:] if w not in ("LOCAL", "TEMP", "TEMPORARY")]
         return rest[:1] == ["TABLE"] and "AS" in rest
     return False
-
-
-def _secret_literals(tokens: list[Token]) -> list[Token]:
-    """String literals right after ``PASSWORD``, ``CREDENTIALS`` (``AS``), ``ACCESS_KEY_ID`` ...: masked in what
-    logs show, and registered so that no log line shows them."""
-    found: list[Token] = []
-    for index, token in enumerate(tokens):
-        if token.token_type is TokenType.STRING and index > 0:
-            before = [t.text.upper() for t in tokens[max(index - 2, 0) : index]]
-            if before[-1] in SECRET_KEYWORDS or before == ["CREDENTIALS", "AS"]:
-                found.append(token)
-    return found

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 import pytest
 
-from glue_elt.core.redaction import redact
+from glue_elt.core.redaction import RedactingFilter, redact
 from glue_elt.errors import SecretError
 from glue_elt.redshift.auth.spec import DEFAULT_PORT, AuthMethod, ConnectionSpec, parse_connection
 
@@ -27,6 +28,21 @@ def test_password_secret() -> None:
     assert spec.endpoint_name == "h:5439"
     assert PASSWORD not in repr(spec)
     assert redact(f"x {PASSWORD} y") == "x *** y"  # registered for masking as soon as it was read
+
+
+@pytest.mark.parametrize(("value", "sent"), [(73125599, "73125599"), (7312559.5, "7312559.5")])
+def test_a_numeric_password_is_masked_as_the_text_the_login_sends(
+    value: float, sent: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    spec = parse(username="etl", password=value, host="h", port=5439, dbname="dev")
+    assert spec.password == sent
+    assert redact(f'password authentication failed for "etl" with {sent}') == (
+        'password authentication failed for "etl" with ***'
+    )
+    caplog.handler.addFilter(RedactingFilter())
+    with caplog.at_level(logging.INFO):
+        logging.getLogger("test.connection").info("logging in with %s", value)
+    assert sent not in caplog.text and "logging in with ***" in caplog.text
 
 
 def test_database_and_cluster_keys_have_aws_aliases() -> None:

@@ -37,6 +37,10 @@ def test_the_sql_facet_masks_secret_literals() -> None:
     text = (
         "-- nightly\nCOPY marts.orders FROM 's3://b/o/' CREDENTIALS 'aws_access_key_id=AKIAX;aws_secret_access_key=s3cr3t';\n"
         "CREATE USER loader PASSWORD 'Hunter2hunter2';\n"
+        "UNLOAD ('select 1') TO 's3://b/u/' ACCESS_KEY_ID 'AKIAX' SECRET_ACCESS_KEY 's3cr3t' SESSION_TOKEN 'tok3n';\n"
     )
     run = script_run(split_script(text, "s3://b/sql/copy.sql").statements, "s3://b/sql/copy.sql", NAMESPACE, "dev")
-    assert run.sql == ("COPY marts.orders FROM 's3://b/o/' CREDENTIALS '***';\nCREATE USER loader PASSWORD '***';\n")
+    assert run.sql == (
+        "COPY marts.orders FROM 's3://b/o/' CREDENTIALS '***';\nCREATE USER loader PASSWORD '***';\n"
+        "UNLOAD ('select 1') TO 's3://b/u/' ACCESS_KEY_ID '***' SECRET_ACCESS_KEY '***' SESSION_TOKEN '***';\n"
+    )

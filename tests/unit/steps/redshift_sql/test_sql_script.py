@@ -240,3 +240,42 @@ def test_literals_after_password_and_credentials_are_masked_and_collected() -> N
     assert fourth.head == "SELECT 'not a secret'"
     assert {"Sekret'99", "Sekret''99", "AKIA2", "abc/def"} <= script.secret_literals
     assert "not a secret" not in script.secret_literals
+
+
+KEY_ID, KEY, TOKEN = "AKIAUNLOADEXAMPLE1", "uNl0ad/SecretKeyEXAMPLE", "Fw0GZXIvYXdzTokenEXAMPLE"
+
+
+@pytest.mark.parametrize(
+    ("statement", "head"),
+    [
+        (  # sqlglot folds all after UNLOAD into one string token: the keys were not seen, so not masked
+            f"UNLOAD ('select 1') TO 's3://b/u/' ACCESS_KEY_ID '{KEY_ID}' SECRET_ACCESS_KEY '{KEY}'\n"
+            f"SESSION_TOKEN '{TOKEN}'",
+            "UNLOAD ('select 1') TO 's3://b/u/' ACCESS_KEY_ID '***' SECRET_ACCESS_KEY '***' …",
+        ),
+        (
+            f"UNLOAD ('select 1') TO 's3://b/u/' CREDENTIALS 'aws_access_key_id={KEY_ID};token={TOKEN}'\n"
+            f"MASTER_SYMMETRIC_KEY '{KEY}' ENCRYPTED",
+            "UNLOAD ('select 1') TO 's3://b/u/' CREDENTIALS '***' …",
+        ),
+        (f"CALL admin.rotate(PASSWORD '{KEY}')", "CALL admin.rotate(PASSWORD '***')"),
+        (
+            f"EXECUTE plan (SESSION_TOKEN '{TOKEN}', ACCESS_KEY_ID '{KEY_ID}')",
+            "EXECUTE plan (SESSION_TOKEN '***', ACCESS_KEY_ID '***')",
+        ),
+        (  # parsed by sqlglot: masked as before
+            f"COPY t FROM 's3://b/k' SESSION_TOKEN '{TOKEN}' ACCESS_KEY_ID '{KEY_ID}' SECRET_ACCESS_KEY '{KEY}'",
+            "COPY t FROM 's3://b/k' SESSION_TOKEN '***' ACCESS_KEY_ID '***' SECRET_ACCESS_KE…",  # 80 characters
+        ),
+        (f"ALTER USER loader PASSWORD 'md5{KEY}'", "ALTER USER loader PASSWORD '***'"),
+    ],
+)
+def test_secret_literals_are_masked_whether_sqlglot_parses_or_folds_the_statement(statement: str, head: str) -> None:
+    script = split_script(f"SELECT 1;\n{statement};\n", "s")
+    _, masked = script.statements
+    secrets = [s for s in (KEY_ID, KEY, TOKEN) if s in statement]
+    assert masked.head == head
+    assert masked.label == f"statement 2 (line 2: {masked.head})"
+    assert not any(secret in masked.shown for secret in secrets)  # the lineage facet shows ``shown``
+    assert masked.text.startswith(statement.split("'")[0]) and all(secret in masked.text for secret in secrets)
+    assert set(secrets) <= {value.removeprefix("md5") for value in script.secret_literals}
