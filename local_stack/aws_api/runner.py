@@ -5,7 +5,8 @@ emulate). The worker first sends ``SELECT pg_backend_pid()`` (the ``RedshiftPid`
 an ``ExecuteStatement`` in autocommit; a batch in ``TRANSACTION`` mode between the driver's ``BEGIN`` and ``COMMIT``
 (a failure rolls back: that part FAILED, the later ones ABORTED, the earlier ones stay FINISHED although undone;
 a failed COMMIT marks the last part); in ``AUTO_COMMIT`` mode each part on its own, a failure leaving the others
-running.
+running. A transaction whose first statement (``SET``s aside) only reads a data share is refused as a consumer
+cluster refuses it (``share_read_first``).
 
 A failure's ``Error`` is written as the Data API writes the server's message: ``ERROR: <message>`` plus
 ``\\n  Detail: <detail>`` and ``\\n  Hint: <hint>`` when the server sent them, no SQLSTATE (see ``local_stack.aws_api``
@@ -136,6 +137,24 @@ def stand_in_sql(sql: str) -> str:
     return _QUERY_GROUP.sub(r"\1SET application_name TO ", sql, count=1) if _QUERY_GROUP.match(sql) else sql
 
 
+_LEADING_COMMENT = re.compile(r"\s*/\*.*?\*/", re.DOTALL)
+SHARE_REFERENCE = '"shared_db".'
+SHARE_WRITE_REFUSED = {"S": "ERROR", "C": "XX000", "M": "Datashare writes are not authorized"}
+"""What a consumer cluster answered a transaction whose first statement read a data-share object
+(aws/amazon-redshift-python-driver#247; the payload's SQLSTATE is not public, Redshift's generic XX000 here)."""
+
+
+def share_read_first(sqls: list[str]) -> int | None:
+    """The position of a transaction's first statement, ``SET``s aside, when it only reads a data share (a
+    ``SELECT`` naming ``"shared_db".``: the rule ``tests/boundary/redshift_like`` applies to the driver), else None."""
+    for index, sql in enumerate(sqls):
+        text = _LEADING_COMMENT.sub("", sql, count=1).lstrip().upper()
+        if text.startswith("SET "):
+            continue
+        return index if text.startswith("SELECT") and SHARE_REFERENCE.upper() in text else None
+    return None
+
+
 def run_part(cursor: Any, part: Part, sql: str, args: tuple[str, ...] | None) -> None:
     """Run one part on ``cursor`` and record its outcome (raises on failure, the part left STARTED)."""
     part.move("STARTED")
@@ -202,9 +221,13 @@ def _run_transaction(
     conn.autocommit = False
     index = 0
     try:
+        refused = share_read_first([sql for sql, _ in bound])
         for index, part in enumerate(statement.parts):
             if statement.cancel_requested:
                 raise _CanceledError
+            if index == refused:
+                part.move("STARTED")
+                raise ShareReadFirstError(dict(SHARE_WRITE_REFUSED))
             run_part(cursor, part, *bound[index])
         conn.commit()
     except Exception as error:
@@ -230,6 +253,10 @@ def _cancelled(statement: Statement, error: BaseException) -> bool:
 
 class _CanceledError(Exception):
     """CancelStatement arrived between two parts of a batch."""
+
+
+class ShareReadFirstError(Exception):
+    """A transaction that opened by reading a data share (``reads_share_first``), refused as Redshift refuses it."""
 
 
 def _end_rest(statement: Statement, start: int, status: str, error: str | None = None) -> None:

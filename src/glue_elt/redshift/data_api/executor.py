@@ -199,8 +199,12 @@ class DataApiExecutor:
         if parameters:
             request["Parameters"] = parameters
         number = self._submitting()
-        if self._sets:  # no session between calls: the statement runs behind the settings, in a batch
-            submitted = self._call("BatchExecuteStatement", {**request, "Sqls": [*self._sets, text]})
+        if self._sets:  # no session between calls: the statement runs behind the settings, in a batch of its own
+            # AUTO_COMMIT: each statement its own transaction, as the driver's autocommit; in TRANSACTION mode a query
+            # of a data share would open a transaction by reading the share, which a consumer refuses
+            # (aws/amazon-redshift-python-driver#247). SET holds for the batch's session either way.
+            batch = {**request, "Sqls": [*self._sets, text], "ExecutionMode": "AUTO_COMMIT"}
+            submitted = self._call("BatchExecuteStatement", batch)
         else:
             submitted = self._call("ExecuteStatement", {**request, "Sql": text})
         described = self._wait(str(submitted["Id"]), number)
