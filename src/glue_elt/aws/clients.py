@@ -12,6 +12,48 @@ ACCESS_DENIED_CODES = ("AccessDeniedException", "AccessDenied", "403")
 """Error codes meaning the caller may not make the call: the JSON services' code (Secrets Manager, Redshift
 Serverless), the Query services' code (Redshift), and the bare HTTP status botocore reports when a 403 reply carries
 no code it can parse."""
+TRANSIENT_CODES = frozenset(
+    {
+        # botocore's standard retry mode: its throttling codes (ThrottledRetryableChecker) ...
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottledException",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "RequestLimitExceeded",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
+        "RequestThrottled",
+        "SlowDown",
+        "EC2ThrottledException",
+        # ... and its transient codes (TransientRetryableChecker)
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "PriorRequestNotComplete",
+        # the services' own names for a failure on their side (botocore models: secretsmanager's
+        # InternalServiceError "An error occurred on the server side", redshift-serverless's InternalServerException)
+        "InternalServiceError",
+        "InternalServerException",
+        "InternalFailure",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+    }
+)
+"""Error codes of a refusal that says "not now" rather than "no": botocore's own lists (``botocore/retries/
+standard.py``) of what its standard retry mode tries again, and the services' server-side failures; after boto3's
+retries they are still worth a later try."""
+
+
+def is_transient_refusal(error: Exception) -> bool:
+    """Whether a ``ClientError`` says "not now" (``TRANSIENT_CODES``, HTTP 429 or 5xx) rather than "no"."""
+    response = getattr(error, "response", None)
+    if not isinstance(response, dict):
+        return False
+    code = str(response.get("Error", {}).get("Code") or "")
+    status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+    return code in TRANSIENT_CODES or status == 429 or status >= 500
 
 
 def call_failure(error: Exception, message: str, otherwise: type[GlueELTError]) -> GlueELTError:
@@ -29,8 +71,9 @@ def api_failure(error: Exception, what: str, permission: str) -> GlueELTError:
     """A failed call of a Redshift credential or look-up API, for the rows of the secret behind it.
 
     Access denied becomes a ``SecretError`` that names ``permission`` (what the caller's policy must allow), any
-    other error code a ``SecretError`` with AWS's code and message, and an unreachable endpoint an
-    ``UnreachableError`` (see ``call_failure``). ``what`` says which call failed for which secret.
+    other error code a ``SecretError`` with AWS's code and message, and an unreachable endpoint or a transient refusal
+    (``is_transient_refusal``: throttling, HTTP 5xx) an ``UnreachableError`` (see ``call_failure``). ``what`` says
+    which call failed for which secret.
     """
     from botocore.exceptions import ClientError
 
@@ -38,6 +81,8 @@ def api_failure(error: Exception, what: str, permission: str) -> GlueELTError:
         return call_failure(error, what, SecretError)
     details = error.response.get("Error", {})
     code = str(details.get("Code") or "ClientError")
+    if is_transient_refusal(error):
+        return UnreachableError(f"{what}: {code} (AWS could not serve the call now; worth another try)")
     if code in ACCESS_DENIED_CODES:
         return SecretError(f"{what}: access denied ({code}): the AWS credentials in use need {permission}")
     message = str(details.get("Message") or "").strip()
