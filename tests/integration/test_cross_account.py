@@ -1,10 +1,13 @@
-"""Secrets in another account: read through an assumed role (one STS call) or by full ARN."""
+"""Secrets in another account: read through an assumed role (renewed before it expires), by full ARN, or with the
+caller's own ``boto3.Session``."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import urllib.request
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +15,7 @@ import boto3
 import pytest
 
 from glue_elt import RedshiftCrossAccountDataMigration, RowStatus
+from glue_elt.aws.clients import assumed_role_clients
 from glue_elt.errors import UnreachableError
 from glue_elt.steps.base import EXIT_UNREACHABLE, exit_code_for
 from local_stack import StackEndpoints
@@ -19,6 +23,11 @@ from tests.conftest import Db
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
 OTHER_ACCOUNT_ROLE = "arn:aws:iam::222233334444:role/glue-elt-secret-reader"
+_numbers = itertools.count(1)
+
+
+def next_name() -> str:
+    return f"n{next(_numbers)}"
 
 
 def other_account_client(service: str) -> Any:
@@ -102,3 +111,56 @@ def test_an_unreachable_sts_stops_the_run_before_anything_with_exit_status_4(
         step.run()
     step.close()
     assert exit_code_for(raised.value) == EXIT_UNREACHABLE  # not 2: the parameters were fine
+
+
+def other_account_session() -> boto3.Session:
+    """A caller's own ``boto3.Session``: keys of a role in account 222233334444 (moto keeps accounts apart)."""
+    keys = boto3.client("sts").assume_role(RoleArn=OTHER_ACCOUNT_ROLE, RoleSessionName="caller")["Credentials"]
+    return boto3.Session(
+        aws_access_key_id=keys["AccessKeyId"],
+        aws_secret_access_key=keys["SecretAccessKey"],
+        aws_session_token=keys["SessionToken"],
+    )
+
+
+def test_assumed_role_credentials_are_renewed_before_they_expire(endpoints: StackEndpoints) -> None:
+    """STS's shortest session (900 s) is inside botocore's 15-minute advisory window, so the credentials are due for
+    renewal at their first use: AssumeRole is called again, and the call made with the renewed ones works."""
+    name = f"renew/{next_name()}"
+    other_account_client("secretsmanager").create_secret(Name=name, SecretString="{}")
+    before = glue_elt_role_sessions(endpoints)
+    clients = assumed_role_clients(OTHER_ACCOUNT_ROLE, duration_seconds=900)
+    assert glue_elt_role_sessions(endpoints) - before == 1
+    assert clients.client("secretsmanager").get_secret_value(SecretId=name)["SecretString"] == "{}"
+    assert glue_elt_role_sessions(endpoints) - before >= 2  # renewed before that call
+    identity = clients.client("sts").get_caller_identity()
+    assert identity["Account"] == "222233334444" and identity["Arn"].endswith("/glue-elt")
+
+
+def test_a_callers_boto3_session_makes_every_aws_call(
+    db: Db, schemas: tuple[str, str], endpoints: StackEndpoints, put_config: Callable[[str, str], str]
+) -> None:
+    """``boto3_session=``: the config file, the secret (in the session's account only) and the metrics are read and
+    sent with it; with ``--assume_role_arn``, the role is assumed with it."""
+    source, target = schemas
+    db.admin(f"CREATE TABLE {source}.t (id int)", f"INSERT INTO {source}.t VALUES (1), (2)")
+    db.as_etl(f"CREATE TABLE {target}.t (id int)")
+    name = f"caller/{target}"
+    other_account_client("secretsmanager").create_secret(Name=name, SecretString=endpoints.redshift_secret())
+    config = put_config(f"{target}/caller.csv", f"{HEADER}\nshared_db.{source}.t###{target}.t#{name}#append\n")
+    session = other_account_session()
+    calls: Counter[str] = Counter()
+    session.events.register("before-call", lambda model, **_: calls.update([model.name]))
+
+    args = {"config_path": config, "metrics_namespace": "glue-elt-it", "JOB_RUN_ID": f"jr_caller_{target}"}
+    step = RedshiftCrossAccountDataMigration(args, boto3_session=session)
+    result = step.run()
+    step.close()
+    assert result.ok and db.count(f"{target}.t") == 2, [o.error for o in result.outcomes]
+    assert {"GetObject", "GetSecretValue", "PutMetricData"} <= set(calls), calls
+
+    calls.clear()
+    step = RedshiftCrossAccountDataMigration({**args, "assume_role_arn": OTHER_ACCOUNT_ROLE}, boto3_session=session)
+    assert step.run().ok
+    step.close()
+    assert calls["AssumeRole"] == 1 and "GetSecretValue" not in calls  # the secret is read as the role

@@ -3,6 +3,7 @@ reached (run again later), 1 = the database or the data refused a row."""
 
 from __future__ import annotations
 
+import logging
 import socket
 from collections.abc import Callable
 
@@ -48,3 +49,20 @@ def test_a_refused_row_exits_1_and_bad_parameters_exit_2(etl_secret: str, put_co
     config = put_config("exit/missing.csv", f"{HEADER}\nshared_db.s.missing###a.missing#{etl_secret}#append\n")
     assert exit_status({"config_path": config}) == EXIT_ROWS_FAILED
     assert exit_status({"config_path": config, "max_parallel": "0"}) == EXIT_CONFIG_ERROR
+
+
+@pytest.fixture(scope="module")
+def tls_secret(endpoints: StackEndpoints) -> str:
+    """A secret asking for TLS of a server that has none (PgBouncer here): a set-up mistake, "Server refuses SSL"."""
+    return make_secret(endpoints, "glue-elt/tls-refused", ssl=True)
+
+
+def test_a_set_up_mistake_fails_the_row_at_once_with_exit_1(
+    tls_secret: str, put_config: PutConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Tried once, not ``--max_retries`` more times, and not reported as "run again later" (exit 4)."""
+    config = put_config("exit/tls.csv", f"{HEADER}\nshared_db.s.t###a.t#{tls_secret}#append\n")
+    with caplog.at_level(logging.WARNING, logger="glue_elt"):
+        assert exit_status({"config_path": config, "max_retries": 3}) == EXIT_ROWS_FAILED
+    assert "Server refuses SSL" in caplog.text
+    assert "transient error" not in caplog.text  # no retry was logged

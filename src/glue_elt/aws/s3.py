@@ -10,7 +10,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from glue_elt.aws.clients import call_failure
+from glue_elt.aws.clients import AwsClients, call_failure
 from glue_elt.errors import ConfigError, OutputError
 
 if TYPE_CHECKING:
@@ -51,10 +51,12 @@ logger = logging.getLogger(__name__)
 
 
 class S3Store:
-    """Reads and writes S3 objects with one lazily created client."""
+    """Reads and writes S3 objects with one lazily created client (of ``clients``, the default session's when
+    ``None``)."""
 
-    def __init__(self, client: S3Client | None = None) -> None:
+    def __init__(self, client: S3Client | None = None, clients: AwsClients | None = None) -> None:
         self._client = client
+        self._clients = clients
 
     def read_bytes(self, uri: S3Uri, *, what: str) -> bytes:
         """The raw bytes of ``uri``; ``ConfigError`` naming ``what`` when it cannot be read (``UnreachableError``
@@ -96,9 +98,7 @@ class S3Store:
 
     def _s3(self) -> S3Client:
         if self._client is None:
-            import boto3
-
-            self._client = boto3.client("s3")
+            self._client = (self._clients or AwsClients()).client("s3")
         return self._client
 
 

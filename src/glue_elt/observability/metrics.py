@@ -95,8 +95,8 @@ def error_code(error: Exception) -> str:
     return type(error).__name__
 
 
-def publish(namespace: str, data: list[dict[str, Any]], client: Any = None) -> bool:
-    """Send ``data`` to ``namespace`` with one ``PutMetricData`` call (``client``, or ``cloudwatch_client()``).
+def publish(namespace: str, data: list[dict[str, Any]], client: Any = None, clients: AwsClients | None = None) -> bool:
+    """Send ``data`` to ``namespace`` with one ``PutMetricData`` call (``client``, or ``cloudwatch_client(clients)``).
 
     Returns whether it was published. Never raises: a failure, making the client included, is logged as one warning
     naming the namespace and the error code.
@@ -104,7 +104,7 @@ def publish(namespace: str, data: list[dict[str, Any]], client: Any = None) -> b
     if not data:
         return False
     try:
-        (client or cloudwatch_client()).put_metric_data(Namespace=namespace, MetricData=data)
+        (client or cloudwatch_client(clients)).put_metric_data(Namespace=namespace, MetricData=data)
     except Exception as error:  # best effort: whatever went wrong, the run's outcome stands
         logger.warning(
             "metrics not published to CloudWatch namespace %r: %s (the run's outcome is unchanged)",

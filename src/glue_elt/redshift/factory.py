@@ -5,6 +5,8 @@ The one place that builds an executor for a step (``GlueELTStep.create_executor`
 
 from __future__ import annotations
 
+from typing import Any
+
 from glue_elt.core.params import Param, TextEnum, choice
 from glue_elt.redshift.auth.secrets import SecretStore
 from glue_elt.redshift.driver.executor import RedshiftExecutor
@@ -37,13 +39,15 @@ def build_executor(
     assume_role_arn: str | None = None,
     max_connections_per_secret: int = 1,
     session: SessionSettings = NO_SETTINGS,
+    boto3_session: Any = None,
 ) -> Executor:
-    """The executor of ``kind``; secrets are read, and credential and Data API calls made, as ``assume_role_arn``
-    when given (one STS call per run); the driver keeps at most ``max_connections_per_secret`` connections open;
+    """The executor of ``kind``; secrets are read, and credential and Data API calls made, with ``boto3_session``'s
+    credentials (boto3's default session's when ``None``), or as ``assume_role_arn`` when given (assumed with those,
+    renewed before they expire); the driver keeps at most ``max_connections_per_secret`` connections open;
     ``session`` (query group, statement timeout) applies to every session."""
     from glue_elt.aws.clients import AwsClients, assumed_role_clients
 
-    clients = assumed_role_clients(assume_role_arn) if assume_role_arn else AwsClients()
+    clients = assumed_role_clients(assume_role_arn, boto3_session) if assume_role_arn else AwsClients(boto3_session)
     secrets = SecretStore(clients=clients)
     if kind is ExecutorKind.DATA_API:
         from glue_elt.redshift.data_api.executor import DataApiExecutor

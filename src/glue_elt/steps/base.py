@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any, ClassVar, Generic, TypeVar
 
+from glue_elt.aws.clients import AwsClients
 from glue_elt.aws.s3 import S3Store
 from glue_elt.core.params import (
     GLUE_ARGUMENTS,
@@ -91,7 +92,9 @@ class GlueELTStep(ABC, Generic[ResultT]):
     unknown key raises ``ConfigError`` here, in the constructor, naming the key and the closest parameter.
 
     ``cloudwatch`` is the client ``publish_metrics`` uses (by default one of the job's own identity, made when first
-    needed); ``s3`` and ``executor`` are the step's other dependencies, passed in the same way.
+    needed); ``s3`` and ``executor`` are the step's other dependencies, passed in the same way. ``boto3_session`` (a
+    ``boto3.Session``) is the job's own identity for every AWS call the step makes itself (S3, Secrets Manager,
+    STS for ``--assume_role_arn``, the Redshift APIs, CloudWatch); boto3's default session when ``None``.
     """
 
     PARAMETERS: ClassVar[tuple[Param[Any], ...]] = ()
@@ -108,6 +111,7 @@ class GlueELTStep(ABC, Generic[ResultT]):
         resolver: Resolver | None = None,
         s3: S3Store | None = None,
         cloudwatch: Any = None,
+        boto3_session: Any = None,
     ) -> None:
         if args is None:
             self._params = ParamSource(argv=sys.argv, resolver=resolver)
@@ -121,7 +125,8 @@ class GlueELTStep(ABC, Generic[ResultT]):
             self._params = ParamSource(argv=argv, resolver=resolver)
         self._executor = executor
         self._owns_executor = executor is None
-        self._s3 = s3 or S3Store()
+        self.boto3_session = boto3_session
+        self._s3 = s3 or S3Store(clients=AwsClients(boto3_session))
         self._stop = StopRequest()
         self._stop_registered = False
         self._cloudwatch = cloudwatch
@@ -225,7 +230,7 @@ class GlueELTStep(ABC, Generic[ResultT]):
     def create_executor(self) -> Executor:
         """The executor this step uses unless one was passed in (the driver's, by default); override to configure
         it."""
-        return build_executor(ExecutorKind.DRIVER)
+        return build_executor(ExecutorKind.DRIVER, boto3_session=self.boto3_session)
 
     @abstractmethod
     def run(self) -> ResultT:
@@ -258,7 +263,7 @@ class GlueELTStep(ABC, Generic[ResultT]):
                 namespace, type(error).__name__, redact(str(error)),
             )  # fmt: skip
             return False
-        return metrics.publish(namespace, data, self._cloudwatch)
+        return metrics.publish(namespace, data, self._cloudwatch, AwsClients(self.boto3_session))
 
     def exit_code(self, result: ResultT) -> int:
         """The process exit status for ``result`` (0 by default)."""

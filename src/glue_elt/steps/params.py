@@ -103,13 +103,14 @@ STATE_TABLE = Param(
 )
 ASSUME_ROLE_ARN = Param(
     "assume_role_arn",
-    "IAM role to assume (STS, once) for reading the secrets and calling the Redshift APIs",
+    "IAM role to assume (STS; renewed before its credentials expire) for reading the secrets and the Redshift APIs",
     None,
     role_arn,
     doc=(
-        "role to assume (one STS call per run) for reading the secrets and for the Redshift calls "
+        "role to assume for reading the secrets and for the Redshift calls "
         "(temporary credentials, host look-ups, the Data API; see [Connecting](connecting.md)), "
-        "e.g. a role in the account that owns them"
+        "e.g. a role in the account that owns them; its credentials (one hour each) are renewed with another STS "
+        "`AssumeRole` call when fewer than 15 minutes are left, so a run may last longer"
     ),
     example="arn:aws:iam::222233334444:role/secret-reader",
 )

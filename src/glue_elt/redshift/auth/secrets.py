@@ -12,8 +12,8 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from glue_elt.aws.clients import ACCESS_DENIED_CODES, AwsClients, call_failure
-from glue_elt.errors import GlueELTError, SecretError
+from glue_elt.aws.clients import ACCESS_DENIED_CODES, AwsClients, call_failure, is_transient_refusal
+from glue_elt.errors import ExecutionError, GlueELTError, SecretError, UnreachableError
 from glue_elt.redshift.auth.endpoints import EndpointLookup
 from glue_elt.redshift.auth.spec import AuthMethod, ConnectionSpec, RedshiftCredentials, parse_connection
 from glue_elt.redshift.auth.temporary import TemporaryCredentials
@@ -40,8 +40,11 @@ def stored_credentials(spec: ConnectionSpec) -> RedshiftCredentials:
 
 
 class SecretStore:
-    """Fetches and caches each secret's ``ConnectionSpec`` (or its failure) per secret name, and gives the driver's
-    credentials for it: the stored password, or a temporary one (renewed before it expires).
+    """Fetches and caches each secret's ``ConnectionSpec`` (or its permanent failure) per secret name, and gives the
+    driver's credentials for it: the stored password, or a temporary one (renewed before it expires).
+
+    A missing, denied or malformed secret fails each of its rows alike, read once; a transient failure (endpoint
+    unreachable, throttled, HTTP 5xx: an ``UnreachableError``) is not kept, so the next row or retry reads again.
 
     ``clients`` read the secrets and make the Redshift calls; ``temporary`` (built on ``clients`` when not given)
     keeps the temporary logins, for a clock or a renewal margin of the caller's own.
@@ -80,15 +83,18 @@ class SecretStore:
         return True
 
     def spec(self, secret_name: str) -> ConnectionSpec:
-        """What ``secret_name`` says about its target; raises ``SecretError`` (cached) when unusable."""
+        """What ``secret_name`` says about its target; raises ``SecretError`` (cached) when unusable, or
+        ``UnreachableError`` (not cached) when it could not be read now."""
         with self._lock:
             lock = self._locks.setdefault(secret_name, threading.Lock())
         with lock:  # one fetch per secret; different secrets are fetched concurrently
             if secret_name not in self._cache:
                 try:
                     self._cache[secret_name] = self._fetch(secret_name)
-                except GlueELTError as error:  # a secret's failure fails each of its rows alike
-                    self._cache[secret_name] = error
+                except GlueELTError as error:
+                    if isinstance(error, ExecutionError) and error.transient:
+                        raise  # a blip: the next row or retry asks again
+                    self._cache[secret_name] = error  # a permanent failure fails each of the secret's rows alike
             cached = self._cache[secret_name]
         if isinstance(cached, GlueELTError):
             raise cached
@@ -101,6 +107,9 @@ class SecretStore:
             response = self._secrets_client().get_secret_value(SecretId=secret_name)
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "ClientError")
+            if is_transient_refusal(error):
+                message = f"secret {secret_name!r} could not be read: {code} (AWS could not serve it now)"
+                raise UnreachableError(message) from None
             raise SecretError(f"secret {secret_name!r} could not be read: {_explain(code)}") from None
         except BotoCoreError as error:
             raise call_failure(error, f"secret {secret_name!r} could not be read", SecretError) from None

@@ -1,5 +1,6 @@
 """The wire-protocol backend: ``RedshiftExecutor`` runs SQL through ``redshift_connector`` on pooled connections
-(``executor``, ``pool``), and ``errors`` turns the driver's errors into glue-elt's (transient or not, secret-free).
+(``executor``, ``pool``; ``connect`` opens one), and ``errors`` turns the driver's errors into glue-elt's (transient
+or not, secret-free).
 
 Its names below are imported on first use, so importing the package (or one of its modules) costs nothing more.
 """

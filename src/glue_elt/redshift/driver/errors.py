@@ -1,10 +1,20 @@
 """The driver's errors in glue-elt's terms: transient or not, a secret-free message, an ``ExecutionError``.
 
 ``redshift_connector`` raises a server's ErrorResponse with its fields (``C`` SQLSTATE, ``M`` message, ``D`` detail)
-as a dict in ``args[0]``; a connection failure as its own or the OS's exception.
+as a dict in ``args[0]``; a connection failure as its own or the OS's exception. Its ``InterfaceError`` carries both
+network failures and set-up mistakes (redshift_connector 2.2 ``core.py``): ``"communication error"`` with the OS's
+error as ``args[1]`` (connection refused or reset, unreachable network, a name not resolved, but also a TLS
+certificate that fails verification), ``"BrokenPipe: server socket closed ..."`` and ``"connection is closed"`` (a
+lost connection); and ``"Server refuses SSL"``, ``"Authentication method N not supported ..."``, ``"... but no password
+was provided"``, ``"Only %s and %% are supported in the query."`` and the like, which no retry changes. Only the
+first kind is transient (boundary tests in ``tests/boundary/test_redshift_connector.py`` pin the texts).
 """
 
 from __future__ import annotations
+
+import errno
+import socket
+import ssl
 
 from glue_elt.core.redaction import redact
 from glue_elt.errors import ExecutionError
@@ -15,7 +25,13 @@ from glue_elt.redshift.transient import (
     TRANSIENT_SQLSTATES,
 )
 
-CONNECTION_ERROR_NAMES = frozenset({"InterfaceError", "OperationalError"})
+LOST_CONNECTION_TEXTS = ("brokenpipe: server socket closed", "connection is closed", "unable to determine ip")
+"""How ``redshift_connector``'s ``InterfaceError`` begins when the connection was lost or the host's address is not
+known now (lower case)."""
+COMMUNICATION_ERROR = "communication error"
+"""The ``InterfaceError`` text whose ``args[1]`` is the OS's error from opening the connection."""
+NETWORK_ERRNOS = frozenset({errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN, errno.ETIMEDOUT, errno.ENETRESET})
+"""OS errors (besides ``ConnectionError`` and ``TimeoutError``) that say the network did not carry the connection."""
 
 
 def is_transient(error: BaseException) -> bool:
@@ -33,12 +49,33 @@ def is_transient(error: BaseException) -> bool:
         message = f"{first.get('M', '')} {first.get('D', '')}".lower()
         connection_class = code.startswith("08") and code not in NOT_TRANSIENT_SQLSTATES
         return code in TRANSIENT_SQLSTATES or connection_class or any(m in message for m in TRANSIENT_MARKERS)
-    if isinstance(error, (ConnectionError, TimeoutError)):
+    if isinstance(error, (ConnectionError, TimeoutError, socket.timeout)):  # socket.timeout: before Python 3.10
         return True
     text = " ".join(str(arg) for arg in error.args).lower()
-    if type(error).__name__ in CONNECTION_ERROR_NAMES:
+    if type(error).__name__ == "OperationalError":  # the driver's "connection time out"
+        return True
+    if type(error).__name__ == "InterfaceError" and _lost_connection(error):
         return True
     return any(marker in text for marker in TRANSIENT_MARKERS)
+
+
+def _lost_connection(error: BaseException) -> bool:
+    """Whether the driver's ``InterfaceError`` is a network failure (see the module docstring), not a set-up
+    mistake."""
+    first = str(error.args[0]).lower() if error.args else ""
+    if first == COMMUNICATION_ERROR and len(error.args) > 1:
+        return _network_failure(error.args[1])
+    return first.startswith(LOST_CONNECTION_TEXTS)
+
+
+def _network_failure(cause: object) -> bool:
+    """Whether the OS's error says the server could not be reached now: refused, reset, timed out, unreachable, a
+    name not resolved, a TLS handshake cut short; not a certificate or TLS protocol mismatch."""
+    if isinstance(cause, ssl.SSLError):
+        return isinstance(cause, (ssl.SSLEOFError, ssl.SSLZeroReturnError))
+    return isinstance(cause, (ConnectionError, TimeoutError, socket.timeout, socket.gaierror)) or (
+        isinstance(cause, OSError) and cause.errno in NETWORK_ERRNOS
+    )
 
 
 def execution_error(error: BaseException, prefix: str = "") -> ExecutionError:

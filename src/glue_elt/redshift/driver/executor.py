@@ -16,6 +16,7 @@ from typing import Any
 
 from glue_elt.errors import ExecutionError, GlueELTError, UnreachableError
 from glue_elt.redshift.auth.secrets import RedshiftCredentials, SecretStore
+from glue_elt.redshift.driver.connect import CONNECT_OPTIONS, CONNECT_TIMEOUT_SECONDS, connect_redshift
 from glue_elt.redshift.driver.errors import describe_db_error, execution_error, login_refused
 from glue_elt.redshift.driver.pool import ConnectionPool, close_quietly
 from glue_elt.redshift.executor import Row
@@ -23,34 +24,13 @@ from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
 from glue_elt.redshift.tags import tagged
 
 logger = logging.getLogger(__name__)
+__all__ = ["CONNECT_OPTIONS", "CONNECT_TIMEOUT_SECONDS", "DriverSession", "RedshiftExecutor", "connect_redshift"]
 
 Connector = Callable[[RedshiftCredentials], Any]
 PID_SQL = "SELECT PG_BACKEND_PID()"
 TERMINATE_SQL = "SELECT PG_TERMINATE_BACKEND(%s)"
 """Ends a session of the same user (dg/PG_TERMINATE_BACKEND.html): its running statement stops, its transaction
 rolls back."""
-
-
-CONNECT_OPTIONS: dict[str, Any] = {"application_name": "glue-elt", "max_prepared_statements": 0}
-"""``max_prepared_statements=0``: unnamed statements, none kept on the server. The driver's default (1000 named ones)
-pays off for repeated texts, but the steps' texts are one-shot (each names its table and, tagged, its row); it
-costs a Close round trip for each statement past the 1000th, and one per kept statement at every ROLLBACK, CREATE,
-ALTER and DROP (redshift_connector 2.2 ``handle_COMMAND_COMPLETE``); see docs/redshift-compatibility.md."""
-
-
-def connect_redshift(credentials: RedshiftCredentials) -> Any:
-    """Open a ``redshift_connector`` connection (autocommit off) for ``credentials``, with ``CONNECT_OPTIONS``."""
-    import redshift_connector
-
-    return redshift_connector.connect(
-        host=credentials.host,
-        port=credentials.port,
-        database=credentials.database,
-        user=credentials.user,
-        password=credentials.password,
-        ssl=credentials.ssl,
-        **CONNECT_OPTIONS,
-    )
 
 
 class DriverSession:

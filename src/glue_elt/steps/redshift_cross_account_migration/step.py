@@ -115,9 +115,11 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
 
     def create_executor(self) -> Executor:
         """The ``--executor`` (its pools allow ``--max_parallel`` connections per secret, and one for look-ups),
-        reading secrets as ``--assume_role_arn`` when given."""
+        reading secrets with ``boto3_session``'s credentials, or as ``--assume_role_arn`` when given."""
         settings = self.settings
-        return build_executor(settings.executor, settings.assume_role_arn, settings.max_parallel, settings.session)
+        return build_executor(
+            settings.executor, settings.assume_role_arn, settings.max_parallel, settings.session, self.boto3_session
+        )
 
     def metric_figures(self, result: MigrationResult, seconds: float) -> Sequence[Figure]:
         """The run's figures for ``--metrics_namespace`` (none for a dry run): rows succeeded, failed and skipped,

@@ -235,8 +235,9 @@ class RedshiftSqlStep(GlueELTStep[SqlResult]):
         )
 
     def create_executor(self) -> Executor:
-        """One connection, reading the secret as ``--assume_role_arn`` when given."""
-        return build_executor(ExecutorKind.DRIVER, self.settings.assume_role_arn, 1, self.settings.session)
+        """One connection, reading the secret with ``boto3_session``'s credentials, or as ``--assume_role_arn``."""
+        settings = self.settings
+        return build_executor(ExecutorKind.DRIVER, settings.assume_role_arn, 1, settings.session, self.boto3_session)
 
     def exit_code(self, result: SqlResult) -> int:
         """1 when a dry run found a statement that would fail, else 0 (errors raise; see

@@ -9,7 +9,7 @@ from typing import Any, cast
 import pytest
 from botocore.exceptions import ClientError
 
-from glue_elt.errors import SecretError
+from glue_elt.errors import SecretError, UnreachableError
 from glue_elt.redshift.auth.secrets import SecretStore, credentials_from_secret
 
 BASE = {"username": "etl", "password": "pw-very-secret", "host": "h", "port": 5439, "dbname": "dev"}
@@ -133,3 +133,28 @@ def test_every_kind_of_secret_gives_the_drivers_credentials() -> None:
     assert store.get("iam") == iam  # reused until it is due for renewal
     assert store.discard_temporary("iam", iam) is True
     assert store.get("iam").password == "temporary-3-password"
+
+
+class _FlakySecrets(_Secrets):
+    """Fixed secrets behind a Secrets Manager that answers ``code`` (HTTP ``status``) to the first call."""
+
+    def __init__(self, code: str, status: int, **secrets: dict[str, object]) -> None:
+        super().__init__(**secrets)
+        self.refusal = {"Error": {"Code": code, "Message": "m"}, "ResponseMetadata": {"HTTPStatusCode": status}}
+        self.calls = 0
+
+    def get_secret_value(self, SecretId: str) -> dict[str, str]:  # noqa: N803 (boto3's parameter name)
+        self.calls += 1
+        if self.calls == 1:
+            raise ClientError(cast(Any, self.refusal), "GetSecretValue")
+        return super().get_secret_value(SecretId)
+
+
+@pytest.mark.parametrize(("code", "status"), [("ThrottlingException", 400), ("InternalServiceError", 500)])
+def test_a_transient_refusal_is_not_kept(code: str, status: int) -> None:
+    client = _FlakySecrets(code, status, stored={**BASE})
+    store = SecretStore(cast(Any, client))
+    with pytest.raises(UnreachableError, match=f"secret 'stored' could not be read: {code}"):
+        store.get("stored")
+    assert store.get("stored").user == "etl"
+    assert client.calls == 2
