@@ -62,11 +62,13 @@ class Param(Generic[T]):
     """The parameter's line in the documentation's tables (Markdown; ``help`` when empty)."""
     example: str = ""
     """A value a user might give, shown beside ``doc``."""
+    whitespace_is_value: bool = False
+    """Whether a value of only whitespace (a space, a tab: a separator) is given, not blank: only ``""`` is blank."""
 
     def read(self, get: Callable[[str], str | None]) -> T:
         """The typed value from ``get(name)`` (the raw text or ``None``)."""
         raw = get(self.name)
-        if raw is None or not raw.strip():
+        if raw is None or not raw or (not raw.strip() and not self.whitespace_is_value):
             return self.default
         return self.parse(self.name, raw)
 
