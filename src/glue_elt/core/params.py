@@ -7,7 +7,7 @@ from ``awsglue.utils.getResolvedOptions``; elsewhere the same rules are applied 
 
 An argument that is neither a parameter of the step nor one of Glue's own (``GLUE_ARGUMENTS``) is most likely a
 typo: ``unknown_arguments`` finds them (names only, never values), ``closest`` suggests the parameter meant and
-``GlueELTStep.start`` logs a warning for each.
+``glue_elt.core.arguments`` decides: a typo of a parameter stops the run, anything else is a warning.
 """
 
 from __future__ import annotations
