@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import Protocol, TypeVar
 
 from glue_elt.core.stopping import CANCELLED, StopRequest
-from glue_elt.errors import GlueELTError, with_prefix
+from glue_elt.errors import ConfigError, GlueELTError, with_prefix
 from glue_elt.redshift.state import RunLedger
 from glue_elt.steps.redshift_cross_account_migration.inspection import ClusterChecks
 from glue_elt.steps.redshift_cross_account_migration.model import (
@@ -136,13 +136,16 @@ class Orchestrator:
         return by_secret, refused
 
     def _inspect(self, by_secret: dict[str, dict[int, MigrationPlan]], keys: list[str]) -> tuple[Ready, Failures]:
-        """Inspect each cluster once for its rows, then build the SQL of those that passed."""
+        """Inspect each cluster once for its rows, then build the SQL of those that passed; a ``ConfigError`` (the
+        state table in another database: ``resolve_state_table``, as the SQL step) stops the run before any row."""
         started = time.monotonic()
         ready: Ready = {}
         refused: Failures = {}
         for secret, plans in by_secret.items():
             try:
                 inspection = self._checks.inspect(secret, plans)
+            except ConfigError:
+                raise  # a parameter the cluster cannot take (--state_table in another database): the run stops
             except GlueELTError as error:
                 refused |= {i: failed(p.row, error, started, p.load_type) for i, p in plans.items()}
                 continue
