@@ -46,6 +46,7 @@ class RowObserver(Protocol):
 
     def row_started(self, prepared: PreparedRow) -> None: ...
     def row_finished(self, prepared: PreparedRow, outcome: RowOutcome) -> None: ...
+    def row_refused(self, outcome: RowOutcome, plan: MigrationPlan | None, prepared: PreparedRow | None) -> None: ...
 
 
 class NoObserver:
@@ -55,6 +56,9 @@ class NoObserver:
         """Nothing."""
 
     def row_finished(self, prepared: PreparedRow, outcome: RowOutcome) -> None:
+        """Nothing."""
+
+    def row_refused(self, outcome: RowOutcome, plan: MigrationPlan | None, prepared: PreparedRow | None) -> None:
         """Nothing."""
 
 
@@ -100,6 +104,7 @@ class Orchestrator:
             plans, outcomes = self._validate(rows)
             ready, refused = self._inspect(plans, row_keys(rows))
             outcomes |= refused
+            prepared_rows = dict(ready)
             ready, refused = self._preflight(pool, ready)
             outcomes |= refused
             if dry_run:
@@ -116,6 +121,9 @@ class Orchestrator:
                 ready, refused = self._open_state(ready)
                 outcomes |= refused
                 logger.info("pre-flight: %d row(s) ready, %d refused before any write", len(ready), len(outcomes))
+                by_index = {index: plan for secret_plans in plans.values() for index, plan in secret_plans.items()}
+                for index in sorted(outcomes):  # each refused row is a failed run to lineage, as a failed load is
+                    self._observer.row_refused(outcomes[index], by_index.get(index), prepared_rows.get(index))
             for index in sorted(outcomes):
                 progress.finished(outcomes[index])
             outcomes |= self._load(pool, ready, progress)
