@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zipfile
+from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,3 +27,26 @@ def test_wheel_contents(tmp_path: Path) -> None:
     assert "Requires-Python: >=3.9" in metadata
     for dependency in ("boto3", "redshift_connector", "sqlglot", "tenacity", "tqdm"):
         assert f"Requires-Dist: {dependency}" in metadata
+
+
+FIRST_PINNED_DRIVER = "2.1.6"
+"""The first redshift_connector whose ``max_prepared_statements=0`` sends unnamed statements (no Close round trip per
+statement) and whose ROLLBACK closes the kept ones: what tests/boundary/test_redshift_connector.py pins (2.1.5 fails
+both of its statement tests; the driver's CHANGELOG, v2.1.6)."""
+
+
+def test_the_driver_floor_admits_no_release_the_boundary_tests_refuse() -> None:
+    from packaging.requirements import Requirement
+
+    (driver,) = [Requirement(r) for r in metadata.requires("glue-elt") or [] if r.startswith("redshift_connector")]
+    assert "2.1.5" not in driver.specifier and "2.1.0" not in driver.specifier
+    assert FIRST_PINNED_DRIVER in driver.specifier and str(driver.specifier) == f">={FIRST_PINNED_DRIVER}"
+
+
+def test_the_glue_job_page_installs_what_the_wheel_requires() -> None:
+    """docs/glue-job.md's create-job command lists the same requirements as the wheel and the template's default
+    (tests/test_deploy.py holds the template to the wheel)."""
+    declared = [r.replace(" ", "") for r in metadata.requires("glue-elt") or [] if "extra ==" not in r]
+    page = (ROOT / "docs" / "glue-job.md").read_text(encoding="utf-8")
+    (listed,) = re.findall(r'"--additional-python-modules": "([^"]+)"', page)
+    assert listed.split(",") == declared

@@ -13,6 +13,7 @@ import pytest
 
 from local_stack import StackEndpoints
 from tests.conftest import BUCKET, REPO_ROOT, Db, read_json
+from tests.integration.test_exit_status import closed_port
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
 MODULE = "glue_elt.steps.redshift_cross_account_migration"
@@ -225,7 +226,7 @@ def test_glue_elt_migrate_exit_statuses_equal_python_ms(
     assert "no migration rows: give --config_path" in launch([glue_elt, "migrate"], endpoints).stderr
 
 
-def test_glue_elt_warns_of_a_typo_without_logging_values(
+def test_glue_elt_warns_of_an_unknown_argument_without_logging_values(
     glue_elt: str,
     db: Db,
     schemas: tuple[str, str],
@@ -234,17 +235,52 @@ def test_glue_elt_warns_of_a_typo_without_logging_values(
     put_config: Callable[[str, str], str],
 ) -> None:
     config = prepare(db, schemas, etl_secret, put_config, bad=False)
-    args = [*GLUE_RESERVED, "--enable-metrics", "true", "--config_path", config, "--load_typ", "overwrite"]
+    args = [*GLUE_RESERVED, "--enable-metrics", "true", "--config_path", config, "--job-bookmark-optoin", "x"]
     args += ["--db_password", "hunter2-not-logged"]
     for command in ([glue_elt, "migrate"], [sys.executable, "-m", MODULE]):
         done = launch([*command, *args], endpoints)
         assert done.returncode == 0, done.stderr
         warnings = [line.split(": ", 1)[1] for line in done.stderr.splitlines() if " WARNING " in line]
         assert warnings == [
-            "--load_typ is not a parameter of this step; did you mean --load_type?",
+            "--job-bookmark-optoin is not a parameter of this step; did you mean AWS Glue's --job-bookmark-option?",
             "--db_password is not a parameter of RedshiftCrossAccountDataMigration; see --help",
         ]
         assert "hunter2-not-logged" not in done.stderr and "hunter2-not-logged" not in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "args", "message"),
+    [
+        (
+            MODULE,
+            ["--config_path", f"s3://{BUCKET}/any.csv", "--verify_count", "true", "--overwrite_mod", "truncate"],
+            "RedshiftCrossAccountDataMigration failed: --verify_count (did you mean --verify_counts?) and "
+            "--overwrite_mod (did you mean --overwrite_mode?) are not parameters of RedshiftCrossAccountDataMigration: "
+            "stopped before reading anything; correct the names (--help lists the parameters)",
+        ),
+        (
+            "glue_elt.steps.redshift_sql",
+            ["--sql_path", f"s3://{BUCKET}/any.sql", "--secret_name", "s", "--dry_rn", "true"],
+            "RedshiftSqlStep failed: --dry_rn (did you mean --dry_run?) is not a parameter of RedshiftSqlStep: "
+            "stopped before reading anything; correct the name (--help lists the parameters)",
+        ),
+    ],
+)
+def test_python_m_exits_2_at_a_typo_of_a_parameter_before_reading_anything(
+    module: str, args: list[str], message: str
+) -> None:
+    """AWS at a closed port: had the step read the config, the script or a secret (or connected), it would have
+    failed as unreachable (exit status 4) and said so."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTHONPATH"))}
+    env |= {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{closed_port()}", "AWS_DEFAULT_REGION": "us-east-1"}
+    env |= {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_MAX_ATTEMPTS": "1"}
+    argv = [sys.executable, "-m", module, *GLUE_RESERVED, "--enable-metrics", "true", "--executor-cores", "4", *args]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2, done.stderr
+    assert [
+        line.split(" ERROR ", 1)[1].split(": ", 1)[1] for line in done.stderr.splitlines() if " ERROR " in line
+    ] == [message]
+    assert " WARNING " not in done.stderr and "run jr_entry" not in done.stderr and "s3://" not in done.stderr
 
 
 def test_glue_elt_help_lists_the_commands(glue_elt: str, endpoints: StackEndpoints) -> None:

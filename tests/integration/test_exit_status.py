@@ -9,10 +9,10 @@ from collections.abc import Callable
 
 import pytest
 
-from glue_elt import RedshiftCrossAccountDataMigration
+from glue_elt import RedshiftCrossAccountDataMigration, RedshiftSqlStep
 from glue_elt.steps.base import EXIT_CONFIG_ERROR, EXIT_ROWS_FAILED, EXIT_UNREACHABLE
 from local_stack import StackEndpoints
-from tests.conftest import make_secret
+from tests.conftest import BUCKET, Db, list_keys, make_secret
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
 PutConfig = Callable[[str, str], str]
@@ -66,3 +66,40 @@ def test_a_set_up_mistake_fails_the_row_at_once_with_exit_1(
         assert exit_status({"config_path": config, "max_retries": 3}) == EXIT_ROWS_FAILED
     assert "Server refuses SSL" in caplog.text
     assert "transient error" not in caplog.text  # no retry was logged
+
+
+def test_a_state_table_in_another_database_exits_2_with_the_same_message_in_both_steps(
+    db: Db,
+    schemas: tuple[str, str],
+    etl_secret: str,
+    put_config: PutConfig,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The same mistake gets the same answer: exit status 2 and one message, before any row or statement runs."""
+    source, target = schemas
+    db.admin(f"CREATE TABLE {source}.t (id int)", f"INSERT INTO {source}.t VALUES (1), (2)")
+    db.as_etl(f"CREATE TABLE {target}.t (id int)")
+    config = put_config(f"{target}/state.csv", f"{HEADER}\nshared_db.{source}.t###{target}.t#{etl_secret}#append\n")
+    script = put_config(f"{target}/state.sql", f"INSERT INTO {target}.t VALUES (3);\n")
+    state, errors = "otherdb.ops.state", f"s3://{BUCKET}/{target}/errors/"
+    statuses, messages = [], []
+    for step in (
+        RedshiftCrossAccountDataMigration({"config_path": config, "state_table": state, "error_output_path": errors}),
+        RedshiftSqlStep({"sql_path": script, "secret_name": etl_secret, "state_table": state}),
+    ):
+        caplog.clear()
+        with caplog.at_level(logging.ERROR), pytest.raises(SystemExit) as exited:
+            step.start()
+        statuses.append(exited.value.code)
+        failed = [r.getMessage() for r in caplog.records if r.getMessage().startswith(f"{type(step).__name__} failed")]
+        messages.append([m.split(" failed: ", 1)[1] for m in failed])
+    assert statuses == [EXIT_CONFIG_ERROR, EXIT_CONFIG_ERROR]
+    assert (
+        messages[0]
+        == messages[1]
+        == [
+            "--state_table otherdb.ops.state is in database otherdb, but the secret connects to database shared_db: "
+            "other databases (data shares) are read-only; name a table of shared_db"
+        ]
+    )
+    assert db.count(f"{target}.t") == 0 and list_keys(f"{target}/errors/") == []

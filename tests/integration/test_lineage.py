@@ -75,7 +75,8 @@ def test_each_loaded_row_is_a_run_with_start_and_complete_or_fail(
     lines = [
         f"shared_db.{source}.orders##id > 4#{target}.orders#{etl_secret}#append##",
         f"shared_db.{source}.customers###{target}.customers#{etl_secret}#upsert#id#",  # fails at load
-        f"shared_db.{source}.nope###{target}.orders#{etl_secret}#append##",  # refused before any write: no run
+        f"shared_db.{source}.nope###{target}.orders#{etl_secret}#append##",  # refused at the pre-flight
+        f"shared_db.{source}.orders###{target}.orders#{etl_secret}#bogus##",  # refused as invalid
     ]
     config = put_config(f"{target}/lineage.csv", HEADER + "\n" + "\n".join(lines) + "\n")
     result = run_step(
@@ -88,12 +89,12 @@ def test_each_loaded_row_is_a_run_with_start_and_complete_or_fail(
             "max_parallel": 1,
         }
     )
-    assert [o.status for o in result.outcomes] == [RowStatus.SUCCEEDED, RowStatus.FAILED, RowStatus.FAILED]
+    assert [o.status for o in result.outcomes] == [RowStatus.SUCCEEDED] + [RowStatus.FAILED] * 3
 
     assert set(receiver.paths) == {"/api/v1/lineage"}
-    runs = list(receiver.runs().values())
-    assert [states(events) for events in runs] == [["START", "COMPLETE"], ["START", "FAIL"]]
-    (start, complete), (_, fail) = runs
+    runs = list(receiver.runs().values())  # the refused rows' runs are sent before the loads begin
+    assert [states(events) for events in runs] == [["START", "FAIL"]] * 2 + [["START", "COMPLETE"], ["START", "FAIL"]]
+    (_, missing), (_, invalid), (start, complete), (_, fail) = runs
     target_namespace = f"redshift://127.0.0.1:{endpoints.bouncer_port}"  # a host that names no AWS cluster
     assert start["job"]["namespace"] == "glue-elt"
     assert start["job"]["name"] == f"redshift_cross_account_migration.shared_db.{target}.orders"
@@ -115,6 +116,19 @@ def test_each_loaded_row_is_a_run_with_start_and_complete_or_fail(
     )
     assert "duplicate merge keys" in fail["run"]["facets"]["errorMessage"]["message"]
     assert "outputStatistics" not in fail["outputs"][0]["outputFacets"]
+    target_job = f"redshift_cross_account_migration.shared_db.{target}.orders"
+    for refused, source_table, error in (
+        (missing, "nope", f"pre-flight check failed: source table shared_db.{source}.nope does not exist"),
+        (invalid, "orders", "load_type 'bogus'"),
+    ):  # a refused row is a failed run of its target's job, with its tables and the refusal as the error
+        assert refused["job"]["name"] == target_job
+        assert [(d["namespace"], d["name"]) for d in refused["inputs"]] == [
+            (PRODUCER_NAMESPACE, f"shared_db.{source}.{source_table}")
+        ]
+        assert [(d["namespace"], d["name"]) for d in refused["outputs"]] == [
+            (target_namespace, f"shared_db.{target}.orders")
+        ]
+        assert error in refused["run"]["facets"]["errorMessage"]["message"]
     parents = {event["run"]["facets"]["parent"]["run"]["runId"] for events in runs for event in events}
     assert len(parents) == 1 and start["run"]["facets"]["parent"]["job"]["name"] == "nightly-migration"
     assert lineage_warnings(caplog) == []

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pandas
 import pytest
 
-from glue_elt import RedshiftCrossAccountDataMigration, RowStatus
+from glue_elt import RedshiftCrossAccountDataMigration, RowStatus, cli
 from local_stack import StackEndpoints
 from tests.conftest import BUCKET, Db, list_keys, make_secret, read_json, run_step
 
@@ -262,3 +262,22 @@ def test_missing_config_file_is_a_clear_config_error(endpoints: StackEndpoints) 
         match=re.escape("config file s3://glue-elt-it/does/not/exist.csv could not be read: the object does not exist"),
     ):
         step.run()
+
+
+@pytest.mark.parametrize(("written", "sep"), [("\t", "\t"), ("\\t", "\t"), (" ", " ")])
+def test_a_tab_or_space_separated_file_loads_through_the_cli(
+    written: str, sep: str, db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig
+) -> None:
+    """``--config_file_sep`` given as a tab, as ``\\t`` or as a space, on the command line (Glue-style argv)."""
+    source, target = schemas
+    seed_orders(db, source, target)
+    lines = [
+        HEADER.split("#"),
+        [f"shared_db.{source}.orders", "", "\"id <= 3 AND customer <> 'a b'\"", f"{target}.orders", etl_secret, ""],
+    ]
+    config = put_config(f"{target}/sep.txt", "\n".join(sep.join(line) for line in lines) + "\n")
+    status = cli.main(
+        ["migrate", "--config_path", config, "--config_file_sep", written, "--JOB_RUN_ID", f"jr_{target}"]
+    )
+    assert status == 0
+    assert db.rows(f"SELECT id FROM {target}.orders ORDER BY id") == [(1,), (2,), (3,)]

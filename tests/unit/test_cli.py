@@ -85,9 +85,15 @@ def test_dispatch_gives_the_step_a_glue_style_argv(echo: None, monkeypatch: pyte
 
 
 def test_migrate_without_a_mode_exits_two_like_python_m(caplog: pytest.LogCaptureFixture) -> None:
-    assert main(["migrate", "--JOB_ID", "j_1", "--load_typ", "append"]) == EXIT_CONFIG_ERROR
+    assert main(["migrate", "--JOB_ID", "j_1", "--zzz", "append"]) == EXIT_CONFIG_ERROR
     assert "no migration rows: give --config_path" in caplog.text
-    assert "--load_typ is not a parameter of this step; did you mean --load_type?" in caplog.text
+    assert "--zzz is not a parameter of RedshiftCrossAccountDataMigration; see --help" in caplog.text
+
+
+def test_a_typo_of_a_parameter_exits_two_before_the_mode_is_read(caplog: pytest.LogCaptureFixture) -> None:
+    assert main(["migrate", "--JOB_ID", "j_1", "--load_typ", "append"]) == EXIT_CONFIG_ERROR
+    assert "--load_typ (did you mean --load_type?) is not a parameter of" in caplog.text
+    assert "no migration rows" not in caplog.text
 
 
 def test_load_step_refuses_what_is_not_a_step() -> None:

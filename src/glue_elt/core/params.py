@@ -7,7 +7,7 @@ from ``awsglue.utils.getResolvedOptions``; elsewhere the same rules are applied 
 
 An argument that is neither a parameter of the step nor one of Glue's own (``GLUE_ARGUMENTS``) is most likely a
 typo: ``unknown_arguments`` finds them (names only, never values), ``closest`` suggests the parameter meant and
-``GlueELTStep.start`` logs a warning for each.
+``glue_elt.core.arguments`` decides: a typo of a parameter stops the run, anything else is a warning.
 """
 
 from __future__ import annotations
@@ -62,11 +62,13 @@ class Param(Generic[T]):
     """The parameter's line in the documentation's tables (Markdown; ``help`` when empty)."""
     example: str = ""
     """A value a user might give, shown beside ``doc``."""
+    whitespace_is_value: bool = False
+    """Whether a value of only whitespace (a space, a tab: a separator) is given, not blank: only ``""`` is blank."""
 
     def read(self, get: Callable[[str], str | None]) -> T:
         """The typed value from ``get(name)`` (the raw text or ``None``)."""
         raw = get(self.name)
-        if raw is None or not raw.strip():
+        if raw is None or not raw or (not raw.strip() and not self.whitespace_is_value):
             return self.default
         return self.parse(self.name, raw)
 

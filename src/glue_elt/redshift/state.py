@@ -147,7 +147,7 @@ def resolve_state_table(state: StateTable, facts: ClusterFacts) -> StateTable:
     name = facts.resolve(state.name)
     if name.database not in (None, facts.database):
         raise ConfigError(
-            f"--state_table {state.name.sql()} is in database {name.database}, but the secret connects to "
+            f"--state_table {state} is in database {name.database}, but the secret connects to "
             f"database {facts.database}: other databases (data shares) are read-only; name a table of {facts.database}"
         )
     return StateTable(name)

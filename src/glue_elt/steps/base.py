@@ -17,16 +17,8 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from glue_elt.aws.clients import AwsClients
 from glue_elt.aws.s3 import S3Store
-from glue_elt.core.params import (
-    GLUE_ARGUMENTS,
-    Param,
-    ParamSource,
-    Resolver,
-    closest,
-    is_glue_argument,
-    parse_bool,
-    unknown_arguments,
-)
+from glue_elt.core import arguments
+from glue_elt.core.params import Param, ParamSource, Resolver, closest, is_glue_argument, parse_bool
 from glue_elt.core.redaction import RedactingFilter, redact
 from glue_elt.core.stopping import StopRequest, handle_signals
 from glue_elt.errors import ConfigError, GlueELTError, UnreachableError
@@ -86,10 +78,11 @@ class GlueELTStep(ABC, Generic[ResultT]):
     ``args`` is ``None`` (read ``sys.argv``, as in a Glue job), a Glue-style argv list
     (``["--name", "value", ...]``) or a mapping ``{"name": value}`` for use from other pipeline code.
 
-    Argument names are checked against ``PARAMETERS``. In an argv list, a ``--name`` that is neither a parameter
-    nor one of AWS Glue's own arguments is logged as a warning by ``start()``, with the closest parameter (Glue
-    jobs receive arguments the step does not read, so it does not stop the run). A mapping comes from code: an
-    unknown key raises ``ConfigError`` here, in the constructor, naming the key and the closest parameter.
+    Argument names are checked against ``PARAMETERS``. In an argv list, ``start()`` stops the run before anything is
+    read (exit status 2) at a ``--name`` close to a parameter (a typo of it), and logs a warning for any other name
+    that is neither a parameter nor one of AWS Glue's own arguments (Glue jobs receive arguments the step does not
+    read); see ``glue_elt.core.arguments``. A mapping comes from code: an unknown key raises ``ConfigError`` here,
+    in the constructor, naming the key and the closest parameter.
 
     ``cloudwatch`` is the client ``publish_metrics`` uses (by default one of the job's own identity, made when first
     needed); ``s3`` and ``executor`` are the step's other dependencies, passed in the same way. ``boto3_session`` (a
@@ -153,22 +146,20 @@ class GlueELTStep(ABC, Generic[ResultT]):
                 f"{step} has no parameter{plural} {', '.join(problems)}; its parameters are listed by --help"
             )
 
-    def warn_unknown_arguments(self) -> None:
-        """Log a warning for each ``--name`` of the argv that is neither a parameter of the step nor one of AWS
-        Glue's own arguments, with the closest parameter. Names only: a value is never logged."""
+    def check_arguments(self) -> None:
+        """Check the argv's ``--name`` arguments that are neither parameters of the step nor AWS Glue's own
+        (``glue_elt.core.arguments``): ``ConfigError`` when one is close to a parameter (a typo), a warning for each
+        other. Names only: a value is never logged."""
         argv = self._params.argv
         if argv is None:
             return
-        names = self.parameter_names()
-        for name in unknown_arguments(argv, names):
-            match = closest(name, names)
-            glue_match = None if match else closest(name, GLUE_ARGUMENTS)
-            if match:
-                logger.warning("--%s is not a parameter of this step; did you mean --%s?", name, match)
-            elif glue_match:
-                logger.warning("--%s is not a parameter of this step; did you mean AWS Glue's --%s?", name, glue_match)
-            else:
-                logger.warning("--%s is not a parameter of %s; see --help", name, type(self).__name__)
+        found = arguments.unknown(argv, self.parameter_names())
+        for argument in found:
+            if not argument.meant:
+                logger.warning("%s", argument.warning(type(self).__name__))
+        error = arguments.typo_error(found, type(self).__name__)
+        if error is not None:
+            raise error
 
     def param(self, param: Param[T]) -> T:
         """The typed value of a declared parameter (its default when absent; ``ConfigError`` when unusable)."""
@@ -290,7 +281,6 @@ class GlueELTStep(ABC, Generic[ResultT]):
             print(self.help_text())
             return
         configure_logging()
-        self.warn_unknown_arguments()
         with handle_signals(self._stop):
             code = self._run_for_exit_code()
         if self._stop.exit_code is not None:  # stopped by a signal: 128 + its number, as a shell reports it
@@ -300,6 +290,7 @@ class GlueELTStep(ABC, Generic[ResultT]):
 
     def _run_for_exit_code(self) -> int:
         try:
+            self.check_arguments()  # before anything is read
             return self.exit_code(self.run())
         except GlueELTError as error:
             logger.error("%s failed: %s", type(self).__name__, redact(str(error)))

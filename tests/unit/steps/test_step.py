@@ -71,16 +71,32 @@ def warnings_of(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and r.name == "glue_elt.steps.base"]
 
 
-def test_unknown_argument_warns_once_with_the_closest_parameter(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_typo_of_a_parameter_exits_2_before_the_step_runs(caplog: pytest.LogCaptureFixture) -> None:
     argv = ["prog", "--word", "ok", "--wrod", "hunter2", "--xyz=s3cr3t", "--wrod", "again", "--JOB_ID", "j_1"]
     argv += ["--job-bookmark-option", "job-bookmark-disable", "--TempDir", "s3://t/", "--enable-metrics", "true"]
-    with caplog.at_level(logging.WARNING):
-        EchoStep(argv, resolver=resolve_plain).start()
-    assert warnings_of(caplog) == [
-        "--wrod is not a parameter of this step; did you mean --word?",
-        "--xyz is not a parameter of EchoStep; see --help",
+    ran: list[bool] = []
+    step = EchoStep(argv, resolver=resolve_plain)
+    step.run = lambda: ran.append(True) or "ok"  # type: ignore[method-assign]
+    with caplog.at_level(logging.WARNING), pytest.raises(SystemExit) as exit_info:
+        step.start()
+    assert exit_info.value.code == EXIT_CONFIG_ERROR and ran == []
+    assert warnings_of(caplog) == ["--xyz is not a parameter of EchoStep; see --help"]
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert errors == [
+        "EchoStep failed: --wrod (did you mean --word?) is not a parameter of EchoStep: stopped before reading "
+        "anything; correct the name (--help lists the parameters)"
     ]
     assert "hunter2" not in caplog.text and "s3cr3t" not in caplog.text and "again" not in caplog.text
+
+
+def test_an_unknown_argument_close_to_no_parameter_warns_once_and_the_run_goes_on(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    argv = ["prog", "--word", "ok", "--xyz=s3cr3t", "--xyz", "again", "--JOB_ID", "j_1", "--enable-metrics", "true"]
+    with caplog.at_level(logging.WARNING):
+        EchoStep(argv, resolver=resolve_plain).start()
+    assert warnings_of(caplog) == ["--xyz is not a parameter of EchoStep; see --help"]
+    assert "s3cr3t" not in caplog.text and "again" not in caplog.text
 
 
 def test_typo_of_a_glue_argument_names_glues(caplog: pytest.LogCaptureFixture) -> None:

@@ -34,6 +34,8 @@ from glue_elt.steps.redshift_cross_account_migration.model import CONFIG_FIELDS,
 REQUIRED_COLUMNS = ("source_table", "target_table", "secret_name")
 LIKELY_SEPARATORS = (",", ";", "|", "\t", "#")
 QUOTE = '"'
+SEPARATOR_ESCAPES = {"\\t": "\t"}
+"""Separators written as an escape: ``\\t`` is a tab (the way ``--config_file_sep`` names one in a message)."""
 
 
 def decode_config(data: bytes, source: str) -> str:
@@ -46,6 +48,22 @@ def decode_config(data: bytes, source: str) -> str:
         ) from None
 
 
+def separator(name: str, value: str) -> str:
+    """``--config_file_sep``: one character, written as itself (a space or a tab too) or a tab as ``\\t``;
+    whitespace around any other character is dropped. ``ConfigError`` otherwise."""
+    stripped = value.strip()
+    return check_separator(SEPARATOR_ESCAPES.get(stripped, stripped or value))
+
+
+def check_separator(sep: str) -> str:
+    """``sep`` when it can separate values: one character, not a line break or ``"``; else ``ConfigError``."""
+    if len(sep) != 1 or sep in "\r\n" + QUOTE:
+        raise ConfigError(
+            f"--config_file_sep must be a single character other than a line break or '\"' (\\t for a tab), got {sep!r}"
+        )
+    return sep
+
+
 def parse_config(text: str, sep: str, source: str) -> list[MigrationRow]:
     """Rows of the config ``text`` split on ``sep`` (see the module docstring for quoting); run-level
     problems raise ``ConfigError``.
@@ -53,8 +71,7 @@ def parse_config(text: str, sep: str, source: str) -> list[MigrationRow]:
     A record whose field count differs from the header's, or with text after a closing quote, becomes a
     row with ``problem`` set, so it fails alone while the other rows run.
     """
-    if len(sep) != 1 or sep in "\r\n" + QUOTE:
-        raise ConfigError(f"--config_file_sep must be a single character other than a line break or '\"', got {sep!r}")
+    check_separator(sep)
     columns: list[str] | None = None
     rows: list[MigrationRow] = []
     try:

@@ -18,7 +18,7 @@ from dataclasses import replace
 from typing import Protocol, TypeVar
 
 from glue_elt.core.stopping import CANCELLED, StopRequest
-from glue_elt.errors import GlueELTError, with_prefix
+from glue_elt.errors import ConfigError, GlueELTError, with_prefix
 from glue_elt.redshift.state import RunLedger
 from glue_elt.steps.redshift_cross_account_migration.inspection import ClusterChecks
 from glue_elt.steps.redshift_cross_account_migration.model import (
@@ -46,6 +46,7 @@ class RowObserver(Protocol):
 
     def row_started(self, prepared: PreparedRow) -> None: ...
     def row_finished(self, prepared: PreparedRow, outcome: RowOutcome) -> None: ...
+    def row_refused(self, outcome: RowOutcome, plan: MigrationPlan | None, prepared: PreparedRow | None) -> None: ...
 
 
 class NoObserver:
@@ -55,6 +56,9 @@ class NoObserver:
         """Nothing."""
 
     def row_finished(self, prepared: PreparedRow, outcome: RowOutcome) -> None:
+        """Nothing."""
+
+    def row_refused(self, outcome: RowOutcome, plan: MigrationPlan | None, prepared: PreparedRow | None) -> None:
         """Nothing."""
 
 
@@ -100,6 +104,7 @@ class Orchestrator:
             plans, outcomes = self._validate(rows)
             ready, refused = self._inspect(plans, row_keys(rows))
             outcomes |= refused
+            prepared_rows = dict(ready)
             ready, refused = self._preflight(pool, ready)
             outcomes |= refused
             if dry_run:
@@ -116,6 +121,9 @@ class Orchestrator:
                 ready, refused = self._open_state(ready)
                 outcomes |= refused
                 logger.info("pre-flight: %d row(s) ready, %d refused before any write", len(ready), len(outcomes))
+                by_index = {index: plan for secret_plans in plans.values() for index, plan in secret_plans.items()}
+                for index in sorted(outcomes):  # each refused row is a failed run to lineage, as a failed load is
+                    self._observer.row_refused(outcomes[index], by_index.get(index), prepared_rows.get(index))
             for index in sorted(outcomes):
                 progress.finished(outcomes[index])
             outcomes |= self._load(pool, ready, progress)
@@ -136,13 +144,16 @@ class Orchestrator:
         return by_secret, refused
 
     def _inspect(self, by_secret: dict[str, dict[int, MigrationPlan]], keys: list[str]) -> tuple[Ready, Failures]:
-        """Inspect each cluster once for its rows, then build the SQL of those that passed."""
+        """Inspect each cluster once for its rows, then build the SQL of those that passed; a ``ConfigError`` (the
+        state table in another database: ``resolve_state_table``, as the SQL step) stops the run before any row."""
         started = time.monotonic()
         ready: Ready = {}
         refused: Failures = {}
         for secret, plans in by_secret.items():
             try:
                 inspection = self._checks.inspect(secret, plans)
+            except ConfigError:
+                raise  # a parameter the cluster cannot take (--state_table in another database): the run stops
             except GlueELTError as error:
                 refused |= {i: failed(p.row, error, started, p.load_type) for i, p in plans.items()}
                 continue

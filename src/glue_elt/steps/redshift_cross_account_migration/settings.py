@@ -15,6 +15,7 @@ from glue_elt.redshift.factory import EXECUTOR, ExecutorKind
 from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
 from glue_elt.redshift.state import StateTable
 from glue_elt.steps import params as job_params
+from glue_elt.steps.redshift_cross_account_migration.config_file import separator
 from glue_elt.steps.redshift_cross_account_migration.model import OverwriteMode
 from glue_elt.steps.redshift_cross_account_migration.schema_mode import (
     ONLY_SCHEMA_MODE,
@@ -53,10 +54,12 @@ CONFIG_PATH = Param(
 )
 CONFIG_FILE_SEP = Param(
     "config_file_sep",
-    "the delimited config file's separator (one character)",
+    "the delimited config file's separator (one character; a space or a tab too, a tab also written \\t)",
     "#",
-    doc="the delimited config file's separator (one character)",
+    separator,
+    doc="the delimited config file's separator: one character, a space or a tab too (a tab also written `\\t`)",
     example=";",
+    whitespace_is_value=True,
 )
 ERROR_OUTPUT_PATH = Param(
     "error_output_path",

@@ -446,3 +446,13 @@ def test_the_readme_quoting_example_reads_as_described() -> None:
     # the message quoted for a bare "Analytics"."Orders" is the one given
     (bare,) = parse_config('source_table#target_table#secret_name\na.b#"Analytics"."Orders"#s\n', "#", "src")
     assert bare.problem is not None and " ".join(bare.problem.split()) in " ".join(section.split())
+
+
+@pytest.mark.parametrize("sep", [" ", "\t"])
+def test_a_space_or_a_tab_separates_values_and_is_kept_inside_quotes(sep: str) -> None:
+    text = sep.join(["source_table", "source_filter", "target_table", "secret_name"]) + "\r\n"
+    text += sep.join(["shared_db.s.t", "\"id > 1 AND name <> 'a b'\"", "a.t", "s"]) + "\r\n"
+    (row,) = parse_config(text, sep, "src")
+    assert (row.source_table, row.source_filter, row.target_table, row.secret_name, row.problem) == (
+        "shared_db.s.t", "id > 1 AND name <> 'a b'", "a.t", "s", None
+    )  # fmt: skip

@@ -121,3 +121,20 @@ def test_schema_discovery_creation_and_narrowing_settings() -> None:
         read_settings({"config_path": "s3://b/c", "discover_from": "source", "include": "x"}.get)
     with pytest.raises(ConfigError, match="--include"):
         read_settings({**values, "include": " , "}.get)
+
+
+@pytest.mark.parametrize(
+    ("given", "separator"),
+    [("\t", "\t"), ("\\t", "\t"), (" \\t ", "\t"), (" ", " "), (";", ";"), (" | ", "|"), ("", "#")],
+)
+def test_a_tab_or_a_space_is_a_separator_not_a_blank_value(given: str, separator: str) -> None:
+    """docs/config-file.md lists tab among the separators: as the character or written ``\\t``; a space too."""
+    assert settings(config_path="s3://b/c.csv", config_file_sep=given).mode == ConfigFileMode(
+        S3Uri("b", "c.csv"), separator
+    )
+
+
+@pytest.mark.parametrize("given", ["##", "  ", "\n", '"', "\\n"])
+def test_an_unusable_separator_stops_the_run_before_the_file_is_read(given: str) -> None:
+    with pytest.raises(ConfigError, match=r"--config_file_sep must be a single character .*\(\\t for a tab\)"):
+        settings(config_path="s3://b/c.csv", config_file_sep=given)
