@@ -7,6 +7,8 @@
   ``ObjectNotFoundError`` (a table that does not exist or is not visible), ``SecretError``,
   ``ExecutionError`` (the database refused a statement) and ``LoadCheckError`` (a check of the data failed,
   such as duplicate merge keys or a count mismatch: the database did not refuse anything).
+- ``StoppedError`` (an ``ExecutionError``): the run was stopped, so the statement was never sent; the steps
+  report it as cancelled.
 """
 
 from __future__ import annotations
@@ -55,6 +57,10 @@ class UnreachableError(ExecutionError):
 
     def __init__(self, message: str, *, sqlstate: str | None = None) -> None:
         super().__init__(message, transient=True, sqlstate=sqlstate)
+
+
+class StoppedError(ExecutionError):
+    """The run was asked to stop, so an executor refused to send a statement: nothing of it reached the server."""
 
 
 class LoadCheckError(GlueELTError):

@@ -215,7 +215,10 @@ class GlueELTStep(ABC, Generic[ResultT]):
 
     def cancel(self) -> None:
         """Stop the run from another thread: no new row or statement starts, what runs is ended on the server,
-        and ``run()`` returns (or raises) as soon as the statements it waited for have ended."""
+        and ``run()`` returns (or raises) as soon as the statements it waited for have ended.
+
+        The stop is the step object's, and final: called before ``run()``, that run sends no statement at all and
+        reports itself cancelled, as does any later ``run()`` of the object; make a new step to run again."""
         self._stop.request()
 
     def create_executor(self) -> Executor:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import contextvars
 import os
 import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from glue_elt.core.retry import RetryPolicy
-from glue_elt.core.stopping import StopRequest, handle_signals
-from glue_elt.errors import ExecutionError
+from glue_elt.core.stopping import StopRequest, handle_signals, refuse_if_stopped, stop_scope
+from glue_elt.errors import ExecutionError, StoppedError
 
 
 def test_a_request_runs_each_callback_once_and_later_ones_at_once() -> None:
@@ -77,3 +79,20 @@ def test_a_second_signal_exits_at_once_even_while_the_first_stop_hangs() -> None
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 143
         assert "SIGTERM again: exiting at once" in (process.stderr.read() if process.stderr else "")
+
+
+def test_only_the_stopped_runs_statements_are_refused_and_workers_see_their_run() -> None:
+    stopped, running = StopRequest(), StopRequest()
+    stopped.request()
+    refuse_if_stopped()  # outside any run: nothing to refuse
+    with stop_scope(running):
+        refuse_if_stopped()
+    with stop_scope(stopped):
+        with pytest.raises(StoppedError, match="not sent: the run was stopped"):
+            refuse_if_stopped()
+        with stop_scope(None):  # recording what committed goes on after the stop
+            refuse_if_stopped()
+        context = contextvars.copy_context()  # as the migration step hands its context to each worker
+        with ThreadPoolExecutor(1) as pool, pytest.raises(StoppedError):
+            pool.submit(context.run, refuse_if_stopped).result()
+    refuse_if_stopped()  # the scope has ended

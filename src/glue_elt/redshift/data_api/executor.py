@@ -13,6 +13,10 @@ tells such an answer from a batch of its own by the service's clock: a batch cre
 this executor ran is an earlier process's (``replayed``), so a caller can tell an old failure from a new one. A
 token refused because its first request had other statements is answered by that request's batch too, found by
 its ``StatementName`` (``glue_elt.redshift.data_api.earlier``).
+
+Once the run's stop was requested (``glue_elt.core.stopping``), nothing more is submitted: ``ExecuteStatement`` and
+``BatchExecuteStatement`` ask ``refuse_if_stopped`` right before they go (after taking their submission's number,
+so a submission that passed the check before the stop is cancelled by ``cancel_running`` once its id is known).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from datetime import datetime
 from typing import Any
 
 from glue_elt.aws.clients import call_failure
+from glue_elt.core.stopping import refuse_if_stopped
 from glue_elt.errors import ExecutionError
 from glue_elt.redshift.auth.secrets import SecretStore
 from glue_elt.redshift.batch import BatchResult, BatchStatementError
@@ -149,6 +154,7 @@ class DataApiExecutor:
         for sql in statements:
             logger.debug("SQL (batch): %s", sql)
         number = self._submitting()
+        refuse_if_stopped()
         try:
             submitted = self._call("BatchExecuteStatement", request)
         except RefusedRequestError as refused:
@@ -199,6 +205,7 @@ class DataApiExecutor:
         if parameters:
             request["Parameters"] = parameters
         number = self._submitting()
+        refuse_if_stopped()
         if self._sets:  # no session between calls: the statement runs behind the settings, in a batch of its own
             # AUTO_COMMIT: each statement its own transaction, as the driver's autocommit; in TRANSACTION mode a query
             # of a data share would open a transaction by reading the share, which a consumer refuses

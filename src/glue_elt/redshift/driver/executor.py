@@ -2,6 +2,11 @@
 
 Statements are sent one at a time (the driver's extended protocol takes one per call). ``transaction``
 groups statements so they commit together or not at all.
+
+Once the run's stop was requested (``glue_elt.core.stopping``), nothing more is sent: every statement, the set-up
+of a new connection and a transaction's COMMIT ask ``refuse_if_stopped`` right before they go, so a connection
+idle in the pool when the stop came sends nothing when it is handed out afterwards, and a transaction whose COMMIT
+is refused rolls back.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from glue_elt.errors import ExecutionError, GlueELTError, UnreachableError
+from glue_elt.core.stopping import refuse_if_stopped
+from glue_elt.errors import ExecutionError, GlueELTError, StoppedError, UnreachableError
 from glue_elt.redshift.auth.secrets import RedshiftCredentials, SecretStore
 from glue_elt.redshift.driver.connect import CONNECT_OPTIONS, CONNECT_TIMEOUT_SECONDS, connect_redshift
 from glue_elt.redshift.driver.errors import describe_db_error, execution_error, login_refused
@@ -50,6 +56,7 @@ class DriverSession:
 
     def _run(self, sql: str, params: Sequence[Any] | None) -> Any:
         logger.debug("SQL: %s", sql)
+        refuse_if_stopped()  # after the connection was marked busy: a stop from now on terminates what it sends
         try:
             self._cursor.execute(tagged(sql), tuple(params) if params else None)
         except Exception as error:
@@ -134,6 +141,7 @@ class RedshiftExecutor:
         self._mark_busy(secret_name, connection)
         try:
             yield DriverSession(self._cursor(connection), self._session)
+            refuse_if_stopped()  # a stopped run commits nothing: its transaction rolls back
             connection.commit()
         except BaseException as error:
             wrapped = error if isinstance(error, GlueELTError) or not _is_connection_error(error) else None
@@ -213,17 +221,22 @@ class RedshiftExecutor:
         """A new connection, with the run's session settings (``SET query_group``, ``SET statement_timeout``: once
         per connection, not per statement), and its session's process id noted (``PG_BACKEND_PID()``,
         dg/PG_BACKEND_PID.html) so that a stop can end what it runs."""
+        refuse_if_stopped()
         connection = self._connect(secret_name)
         try:
             connection.autocommit = True
             cursor = self._cursor(connection)
-            for sql in self._session.statements():
+            for sql in [*self._session.statements(), PID_SQL]:
+                refuse_if_stopped()
                 cursor.execute(tagged(sql))
-            cursor.execute(tagged(PID_SQL))
             pid = int(cursor.fetchall()[0][0])
             connection.autocommit = False
         except Exception as error:
-            failure = execution_error(error, f"secret {secret_name!r}: setting up the session failed: ")
+            failure = (
+                error
+                if isinstance(error, StoppedError)
+                else execution_error(error, f"secret {secret_name!r}: setting up the session failed: ")
+            )
             close_quietly(connection)
             raise failure from None
         with self._lock:

@@ -5,6 +5,10 @@ Rows that write the same target table run one after another in file order (they 
 lock, and those that also read the table could fail with error 1023); different tables run on up to
 ``max_parallel`` threads, each holding one connection at a time. The outcomes come back in file order whatever
 the interleaving, so counts and the error file do not depend on it.
+
+A stop (``glue_elt.core.stopping``) keeps every later statement from being sent, in every phase: the executor
+refuses it. A row whose phase failed once the stop was requested is reported as cancelled, whatever the phase,
+and a phase that would only reach the server is not begun for the rows left.
 """
 
 from __future__ import annotations
@@ -105,7 +109,7 @@ class Orchestrator:
             ready, refused = self._inspect(plans, row_keys(rows))
             outcomes |= refused
             prepared_rows = dict(ready)
-            ready, refused = self._preflight(pool, ready)
+            ready, refused = self._unless_stopped(ready) or self._preflight(pool, ready)
             outcomes |= refused
             if dry_run:
                 logger.info("pre-flight: %d row(s) would run, %d refused", len(ready), len(outcomes))
@@ -118,7 +122,7 @@ class Orchestrator:
                     logger.info("%s would run:\n  %s", prepared.row.label, ";\n  ".join(prepared.sql.all_statements()))
                 ready = {}
             else:
-                ready, refused = self._open_state(ready)
+                ready, refused = self._unless_stopped(ready) or self._open_state(ready)
                 outcomes |= refused
                 logger.info("pre-flight: %d row(s) ready, %d refused before any write", len(ready), len(outcomes))
                 by_index = {index: plan for secret_plans in plans.values() for index, plan in secret_plans.items()}
@@ -155,7 +159,7 @@ class Orchestrator:
             except ConfigError:
                 raise  # a parameter the cluster cannot take (--state_table in another database): the run stops
             except GlueELTError as error:
-                refused |= {i: failed(p.row, error, started, p.load_type) for i, p in plans.items()}
+                refused |= {i: self._failed(p.row, error, started, p.load_type) for i, p in plans.items()}
                 continue
             for index, problem in inspection.failures.items():
                 plan = plans[index]
@@ -176,7 +180,7 @@ class Orchestrator:
             try:
                 self._runner.preflight(ready[index])
             except GlueELTError as error:
-                return index, failed(ready[index].row, error, started, ready[index].plan.load_type)
+                return index, self._failed(ready[index].row, error, started, ready[index].plan.load_type)
             return index, None
 
         refused = {index: outcome for index, outcome in self._map(pool, check, list(ready)) if outcome is not None}
@@ -204,11 +208,23 @@ class Orchestrator:
             except GlueELTError as error:
                 problem = with_prefix(error, "state table unavailable: ")
                 refused |= {
-                    i: failed(p.row, problem, started, p.plan.load_type)
+                    i: self._failed(p.row, problem, started, p.plan.load_type)
                     for i, p in ready.items()
                     if p.row.secret_name == secret
                 }
         return {i: p for i, p in ready.items() if i not in refused}, refused
+
+    def _unless_stopped(self, ready: Ready) -> tuple[Ready, Failures] | None:
+        """Every row of ``ready`` cancelled once a stop was requested (the next phase would send nothing), else
+        ``None``."""
+        if not self._stop.requested:
+            return None
+        return {}, {i: cancelled(p.row, p.plan.load_type) for i, p in ready.items()}
+
+    def _failed(self, row: MigrationRow, error: GlueELTError, started: float, load_type: LoadType) -> RowOutcome:
+        """The row's outcome for a phase's ``error``: cancelled once a stop was requested (the error is the
+        executor's refusal, or a statement the stop ended), else failed."""
+        return cancelled(row, load_type) if self._stop.requested else failed(row, error, started, load_type)
 
     def _load(self, pool: ThreadPoolExecutor, ready: Ready, progress: Progress) -> dict[int, RowOutcome]:
         def load_group(indices: list[int]) -> list[tuple[int, RowOutcome]]:

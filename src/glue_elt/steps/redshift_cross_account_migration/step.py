@@ -12,6 +12,8 @@ from datetime import datetime, timezone
 
 from glue_elt.core.retry import RetryPolicy
 from glue_elt.core.run_id import resolve_run_id
+from glue_elt.core.stopping import stop_scope
+from glue_elt.errors import ExecutionError
 from glue_elt.observability.lineage import NO_LINEAGE
 from glue_elt.observability.metrics import SECONDS, Figure
 from glue_elt.redshift.executor import Executor
@@ -70,10 +72,12 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         Phases: read and validate every row, inspect each cluster (catalog, privileges), pre-flight every
         remaining row (EXPLAIN), then load the rows that passed, each in its own transaction, up to
         ``--max_parallel`` at once. With ``--dry_run true`` the run stops after the pre-flight and writes nothing.
+        Once a stop was requested (``cancel()``, SIGTERM), no statement is sent any more: the rows not done are
+        reported as cancelled, and the outputs are written.
         """
         started_at, started = datetime.now(timezone.utc), time.monotonic()
         run_id = resolve_run_id(self.param(job_params.RUN_ID), self.param(job_params.JOB_RUN_ID))
-        with run_tag(STEP_TAG, run_id):
+        with run_tag(STEP_TAG, run_id), stop_scope(self.stop):
             return self._migrate(run_id, started_at, started)
 
     def _migrate(self, run_id: str, started_at: datetime, started: float) -> MigrationResult:
@@ -90,7 +94,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         source_namespace = self.param(SOURCE_NAMESPACE)
         lineage = self.lineage(dry_run=settings.dry_run)
         try:
-            found = self._rows(settings, checks, retry)
+            found = self._rows_unless_stopped(settings, checks, retry)
             logger.info(
                 "run %s%s: %d row(s) to migrate, up to %d at once",
                 run_id, " (dry run)" if settings.dry_run else "", len(found.rows), settings.max_parallel,
@@ -146,6 +150,15 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
             unreachable = any(o.unreachable for o in result.outcomes if o.status is RowStatus.FAILED)
             return EXIT_UNREACHABLE if unreachable else EXIT_ROWS_FAILED
         return EXIT_OK
+
+    def _rows_unless_stopped(self, settings: MigrationSettings, checks: ClusterChecks, retry: RetryPolicy) -> Discovery:
+        """``_rows``, or none when a stop ended schema mode's reading of the catalog (the run is then cancelled)."""
+        try:
+            return self._rows(settings, checks, retry)
+        except ExecutionError:
+            if not self.stop.requested:
+                raise
+            return Discovery([])
 
     def _rows(self, settings: MigrationSettings, checks: ClusterChecks, retry: RetryPolicy) -> Discovery:
         """The config file's rows, or schema mode's (``discovery``: ``ConfigError`` when there is none)."""

@@ -8,6 +8,10 @@ it locks the state table's commit lock (``state.commit_lock_name``), then asks t
 whether the run id committed the script meanwhile, and rolls back if so. Under SNAPSHOT isolation nothing else would
 stop the second run from committing the script again (dg/c_serial_isolation.html). The lock is held only from there
 to the commit, and only scripts take it.
+
+After a stop (``glue_elt.core.stopping``) the executor sends nothing: the statement it refused is not run, the run
+fails with the refusal and, in one transaction, nothing commits. In autocommit mode the record of a statement that
+has committed is still written: without it a re-run would run the statement again.
 """
 
 from __future__ import annotations
@@ -23,8 +27,8 @@ from glue_elt.core.params import TextEnum
 from glue_elt.core.redaction import redact
 from glue_elt.core.retry import RetryPolicy
 from glue_elt.core.sizes import truncate_utf8
-from glue_elt.core.stopping import CANCELLED
-from glue_elt.errors import ExecutionError, GlueELTError, UnreachableError, with_prefix
+from glue_elt.core.stopping import NOT_SENT, stop_scope
+from glue_elt.errors import ExecutionError, GlueELTError, StoppedError, UnreachableError, with_prefix
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.state import TARGET_TABLE_BYTES, RunLedger
 from glue_elt.redshift.tags import row_tag
@@ -138,6 +142,8 @@ class ScriptRunner:
                     try:
                         with row_tag(statement.number):
                             rows = session.execute(statement.text)
+                    except StoppedError:
+                        raise  # not sent: the statement is not run
                     except ExecutionError as error:
                         run.outcomes.append(self._failed(statement, error, started, len(statements)))
                         raise with_prefix(error, f"{statement.label} failed: ") from None
@@ -163,7 +169,7 @@ class ScriptRunner:
             statement_failed = any(o.status is Status.FAILED for o in run.outcomes)
             suffix = (
                 "; the script was rolled back, nothing committed"
-                if statement_failed
+                if statement_failed or isinstance(error, StoppedError)
                 else "; the script's transaction did not complete (if it committed, a re-run with the same run id "
                 "skips it)"
             )
@@ -180,10 +186,7 @@ class ScriptRunner:
         run = Run()
         if ledger.committed(self._secret, self._key) is not None:
             return self._skipped(statements, run)
-        for statement, key in zip(
-            statements,
-            statement_keys(self._target, statements),
-        ):
+        for statement, key in zip(statements, statement_keys(self._target, statements)):
             done = ledger.committed(self._secret, key)
             if done is not None:
                 run.outcomes.append(Outcome(statement, Status.SKIPPED, _rows(done)))
@@ -192,11 +195,13 @@ class ScriptRunner:
             started = time.monotonic()
             try:
                 if self._retry.stop is not None and self._retry.stop.requested:  # no new statement starts
-                    raise ExecutionError(CANCELLED)
+                    raise StoppedError(NOT_SENT)
                 rows = self._retry.call(statement.label, self._execute(statement))
             except GlueELTError as error:
-                run.outcomes.append(self._failed(statement, error, started, len(statements)))
-                failure = with_prefix(error, f"{statement.label} failed: ")
+                stopped = isinstance(error, StoppedError)
+                if not stopped:  # one that was not sent is not run
+                    run.outcomes.append(self._failed(statement, error, started, len(statements)))
+                failure = with_prefix(error, f"{statement.label}{': ' if stopped else ' failed: '}")
                 resume = f"{_committed_before(statement.number)}; a re-run with the same run id resumes at statement "
                 resume += str(statement.number)
                 run.status, run.error = "failed", with_suffix(failure, f" (autocommit mode: {resume})")
@@ -219,6 +224,10 @@ class ScriptRunner:
         for statement in statements:
             try:
                 outcome = self._check(statement, uses.get(statement.number, []))
+            except StoppedError as error:
+                run.status, run.error = "failed", error
+                self._not_run(statements, run)
+                return run
             except UnreachableError as error:
                 run.status, run.error = "failed", with_prefix(error, f"{statement.label}: EXPLAIN failed: ")
                 self._not_run(statements, run)
@@ -235,7 +244,7 @@ class ScriptRunner:
         started = time.monotonic()
         try:
             self._retry.call(statement.label, self._explain(statement))
-        except UnreachableError:
+        except (UnreachableError, StoppedError):
             raise
         except GlueELTError as error:
             if not created_earlier:
@@ -268,7 +277,8 @@ class ScriptRunner:
                 ledger.record(session, self._secret, key, self._target, kind, rows)
 
         try:
-            self._retry.call(f"state table for {self._target}", record)
+            with stop_scope(None):  # what committed is recorded even after a stop (see the module's docstring)
+                self._retry.call(f"state table for {self._target}", record)
         except GlueELTError as error:
             what = "the script" if statement is None else f"{statement.label}"
             run.status = "failed"

@@ -17,7 +17,7 @@ from glue_elt.aws.s3 import output_uri
 from glue_elt.core.redaction import redact, register_secret
 from glue_elt.core.retry import RetryPolicy
 from glue_elt.core.run_id import resolve_run_id
-from glue_elt.core.stopping import CANCELLED
+from glue_elt.core.stopping import CANCELLED, stop_scope
 from glue_elt.errors import GlueELTError, OutputError, with_prefix
 from glue_elt.observability.lineage import NO_LINEAGE
 from glue_elt.observability.lineage_naming import aws_region, secret_specs, spec_namespace
@@ -149,7 +149,7 @@ class RedshiftSqlStep(GlueELTStep[SqlResult]):
         run_id = resolve_run_id(settings.run_id)
         mode = "dry run" if settings.dry_run else "autocommit mode" if settings.autocommit else "one transaction"
         logger.info("run %s: %s: %d statement(s), %s", run_id, source, len(script.statements), mode)
-        with run_tag("sql", run_id):
+        with run_tag("sql", run_id), stop_scope(self.stop):  # after a stop, no statement is sent
             run = self._run_traced(script, settings, run_id, source, text)
         error = run.error
         if error is not None and self.stop.requested:

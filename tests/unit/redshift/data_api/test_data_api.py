@@ -10,7 +10,8 @@ import pytest
 from botocore.exceptions import ClientError
 
 from glue_elt.core.retry import RetryPolicy
-from glue_elt.errors import ExecutionError
+from glue_elt.core.stopping import StopRequest, stop_scope
+from glue_elt.errors import ExecutionError, StoppedError
 from glue_elt.redshift.auth.secrets import SecretStore
 from glue_elt.redshift.auth.spec import ConnectionSpec
 from glue_elt.redshift.batch import BatchResult, BatchStatementError
@@ -250,3 +251,17 @@ def test_without_a_statement_of_its_own_yet_no_batch_counts_as_replayed() -> Non
         ],
     )
     assert not executor_for(client, []).run_batch("s", ["A"], "tok").replayed
+
+
+def test_a_stopped_run_submits_nothing() -> None:
+    client = ScriptedClient()
+    executor, stop = executor_for(client, []), StopRequest()
+    stop.request()
+    with stop_scope(stop):
+        with pytest.raises(StoppedError):
+            executor.execute("s", "insert into t values (1)")
+        with pytest.raises(StoppedError):
+            executor.run_batch("s", ["insert into t values (1)"], "token")
+        with pytest.raises(StoppedError), executor.transaction("s") as session:
+            session.execute("insert into t values (2)")
+    assert client.requests == []

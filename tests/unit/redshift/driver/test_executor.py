@@ -1,5 +1,5 @@
-"""Driver error classification and messages, and the one new try after refused temporary credentials (no server
-needed)."""
+"""Driver error classification and messages, the one new try after refused temporary credentials, and what a
+stopped run still sends (no server needed)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import Any, cast
 
 import pytest
 
-from glue_elt.errors import ExecutionError
+from glue_elt.core.stopping import StopRequest, stop_scope
+from glue_elt.errors import ExecutionError, StoppedError
 from glue_elt.redshift.auth.secrets import RedshiftCredentials, SecretStore
 from glue_elt.redshift.driver.errors import describe_db_error, execution_error, is_transient, login_refused
 from glue_elt.redshift.driver.executor import PID_SQL, RedshiftExecutor
@@ -170,3 +171,58 @@ def test_nothing_is_asked_for_again_otherwise(temporary: bool, error: Exception)
     with pytest.raises(ExecutionError, match="could not connect to h:5439/dev as IAM:etl"):
         executor.query("s", "select 1")
     assert secrets.gets == 1
+
+
+class RecordingConnection(FakeConnection):
+    """Records what it sends: statements, COMMIT and ROLLBACK (only inside a transaction, as the driver does)."""
+
+    def __init__(self, sent: list[str]) -> None:
+        super().__init__("p")
+        self.sent = sent
+
+        self.in_transaction = False
+
+    def execute(self, sql: str, params: Any = None) -> None:
+        self.sent.append(sql.split(" */ ")[-1])
+        self.in_transaction = not self.autocommit
+        super().execute(sql, params)
+
+    def commit(self) -> None:
+        self.sent.append("commit")
+        self.in_transaction = False
+
+    def rollback(self) -> None:  # as redshift_connector's: nothing is sent outside a transaction
+        if self.in_transaction:
+            self.sent.append("rollback")
+        self.in_transaction = False
+
+
+def test_a_stopped_run_sends_nothing_on_a_connection_taken_from_the_pool_after_the_stop() -> None:
+    sent: list[str] = []
+    executor = RedshiftExecutor(
+        cast(SecretStore, FakeSecrets(temporary=False)), connector=lambda _: RecordingConnection(sent)
+    )
+    stop = StopRequest()
+    with stop_scope(stop):
+        executor.query("s", "select 1")  # the connection is idle in the pool when the stop comes
+        assert sent == [PID_SQL, "select 1"]
+        stop.request()
+        with pytest.raises(StoppedError):
+            executor.execute("s", "insert into t values (1)")
+        with pytest.raises(StoppedError), executor.transaction("s") as session:
+            session.execute("insert into t values (2)")
+        with pytest.raises(StoppedError):
+            executor.query("other", "select 2")  # a new connection is not even opened
+    assert sent == [PID_SQL, "select 1"]
+
+
+def test_a_transaction_of_a_stopped_run_rolls_back_instead_of_committing() -> None:
+    sent: list[str] = []
+    executor = RedshiftExecutor(
+        cast(SecretStore, FakeSecrets(temporary=False)), connector=lambda _: RecordingConnection(sent)
+    )
+    stop = StopRequest()
+    with stop_scope(stop), pytest.raises(StoppedError), executor.transaction("s") as session:
+        session.execute("insert into t values (1)")
+        stop.request()  # all statements were sent: the COMMIT is the one not sent yet
+    assert sent == [PID_SQL, "insert into t values (1)", "rollback"]

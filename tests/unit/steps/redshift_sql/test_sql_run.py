@@ -9,7 +9,8 @@ from typing import Any, cast
 import pytest
 
 from glue_elt.core.retry import RetryPolicy
-from glue_elt.errors import ExecutionError, UnreachableError
+from glue_elt.core.stopping import StopRequest, refuse_if_stopped, stop_scope
+from glue_elt.errors import ExecutionError, StoppedError, UnreachableError
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.state import RunLedger
 from glue_elt.steps.redshift_sql.run import ScriptRunner, Status, script_key, statement_keys
@@ -201,6 +202,36 @@ def test_autocommit_failure_says_what_committed_and_where_a_rerun_resumes() -> N
         "statement 3 (line 3: UPDATE s.t SET a = 2) failed: division by zero [SQLSTATE 22012] (autocommit mode: "
         "statements 1 to 2 committed; a re-run with the same run id resumes at statement 3)"
     )
+
+
+class StoppingExecutor(FakeExecutor):
+    """Refuses statements once the run's stop was requested, as the real executors do; requests the stop right after
+    running a statement that starts with ``prefix``."""
+
+    def __init__(self, stop: StopRequest, prefix: str) -> None:
+        super().__init__()
+        self.stop, self.prefix = stop, prefix
+
+    def run(self, sql: str, *, in_transaction: bool) -> int:
+        refuse_if_stopped()
+        rows = super().run(sql, in_transaction=in_transaction)
+        if sql.startswith(self.prefix):
+            self.stop.request()
+        return rows
+
+
+def test_autocommit_still_records_a_statement_that_committed_before_the_stop_and_sends_nothing_else() -> None:
+    stop = StopRequest()
+    executor, ledger = StoppingExecutor(stop, "INSERT"), FakeLedger()
+    script_runner = ScriptRunner(cast(Executor, executor), "sec", RetryPolicy(2, 0.0, stop), script_key(SCRIPT), TARGET)
+    with stop_scope(stop):
+        run = script_runner.in_autocommit(statements(), cast(RunLedger, ledger))
+    keys = statement_keys(TARGET, statements())
+    assert [o.status for o in run.outcomes] == [Status.SUCCEEDED, Status.SUCCEEDED, Status.NOT_RUN]
+    assert ledger.records == [(keys[0], "sql statement", 1), (keys[1], "sql statement", 1)]
+    assert "UPDATE s.t SET a = 2" not in executor.log
+    assert isinstance(run.error, StoppedError)
+    assert "statements 1 to 2 committed; a re-run with the same run id resumes at statement 3" in str(run.error)
 
 
 def test_editing_one_statement_keeps_the_keys_of_the_others() -> None:
