@@ -81,9 +81,16 @@ def test_the_migration_step_publishes_its_figures_with_glue_style_arguments(
     assert found.pop("DurationSeconds") > 0
     assert found == {"RowsSucceeded": 1, "RowsFailed": 1, "RowsSkipped": 0, "RowsInserted": 3, "RunsFailed": 1}
 
-    rerun = run_step({"config_path": config, "JOB_RUN_ID": f"jr-{schemas[1]}", "metrics_namespace": f"{namespace}-2"})
-    assert rerun.skipped == 1
-    again = figures(f"{namespace}-2", "migrate", "unnamed")
+    rerun = run_step(
+        {
+            "config_path": config,
+            "JOB_RUN_ID": f"jr-{schemas[1]}",
+            "JOB_NAME": job,
+            "metrics_namespace": f"{namespace}-2",
+        }
+    )
+    assert rerun.skipped == 1  # the same job's run id
+    again = figures(f"{namespace}-2", "migrate", job)
     assert (again["RowsSkipped"], again["RowsInserted"], again["RowsSucceeded"]) == (1, 0, 0)
 
 
