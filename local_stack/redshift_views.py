@@ -16,6 +16,11 @@ other than ``TABLE``/``VIEW`` (``SHARED TABLE`` for a data share's table, dg/r_S
 ``is_nullable`` of ``""`` ("no information", dg/r_SVV_REDSHIFT_COLUMNS.html), kept in the ``redshift_stand_in``
 schema (which the views do not list) by ``report_table_type_sql`` and ``report_is_nullable_sql``.
 
+``SYS_SESSION_HISTORY`` (dg/SYS_SESSION_HISTORY.html: ``session_id``, ``status`` active, timed out or closed; a
+regular user sees their own sessions) is made from ``pg_stat_activity``: a backend that runs a statement or holds a
+transaction open is an ``active`` session, an idle one ``closed`` (PgBouncer keeps a server connection open after its
+client has gone, so an idle backend is a session that ended here).
+
 Redshift's ``GETDATE()`` (the start of the current statement, a ``TIMESTAMP`` in UTC; dg/r_GETDATE.html) is a
 function in ``public`` too, so statements that ask the server for the time run unchanged.
 """
@@ -85,6 +90,20 @@ FROM pg_namespace n
 WHERE {_USER_SCHEMAS}
 """
 
+SYS_SESSION_HISTORY = """
+CREATE OR REPLACE VIEW public.sys_session_history AS
+SELECT a.usesysid::text::char(50) AS user_id,
+       a.pid::integer AS session_id,
+       a.datname::char(50) AS database_name,
+       (CASE WHEN a.state IS NULL OR a.state = 'idle' THEN 'closed' ELSE 'active' END)::char(10) AS status,
+       0::integer AS session_timeout,
+       a.backend_start::timestamp AS start_time,
+       NULL::timestamp AS end_time
+FROM pg_stat_activity a
+WHERE a.backend_type = 'client backend'
+  AND (a.usename = current_user OR (SELECT usesuper FROM pg_user WHERE usename = current_user))
+"""
+
 ANSWER_TABLES = [
     f"CREATE SCHEMA IF NOT EXISTS {ANSWERS}",
     f"CREATE TABLE IF NOT EXISTS {ANSWERS}.table_types (table_oid oid PRIMARY KEY, table_type varchar(128) NOT NULL)",
@@ -100,12 +119,13 @@ AS $$ SELECT (statement_timestamp() AT TIME ZONE 'UTC')::timestamp $$
 
 def redshift_views_sql() -> list[str]:
     """Statements (run as superuser in the cluster's database) creating the views, readable by everyone."""
-    views = ("svv_redshift_tables", "svv_redshift_columns", "svv_redshift_schemas")
+    views = ("svv_redshift_tables", "svv_redshift_columns", "svv_redshift_schemas", "sys_session_history")
     return [
         *ANSWER_TABLES,
         SVV_REDSHIFT_TABLES,
         SVV_REDSHIFT_COLUMNS,
         SVV_REDSHIFT_SCHEMAS,
+        SYS_SESSION_HISTORY,
         GETDATE,
         "GRANT EXECUTE ON FUNCTION public.getdate() TO PUBLIC",
         *(f"GRANT SELECT ON public.{view} TO PUBLIC" for view in views),

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from local_stack.aws_api import runner
@@ -45,6 +46,8 @@ class DataApi:
 
     def __init__(self, endpoints: StackEndpoints, broker: CredentialBroker) -> None:
         self.ep, self.broker, self.store = endpoints, broker, StatementStore()
+        self.on_new_batch: Callable[[Statement], None] | None = None
+        """Called with each new batch before it starts (the server's test faults)."""
 
     def execute_statement(self, request: dict[str, Any], caller: Caller) -> dict[str, Any]:
         """``ExecuteStatement``: one SQL statement."""
@@ -176,6 +179,8 @@ class DataApi:
 
         statement, created = self.store.claim(operation, request, create)
         if created:
+            if batch and self.on_new_batch is not None:
+                self.on_new_batch(statement)
             worker = threading.Thread(
                 target=runner.execute, args=(statement, resolve, self.ep, bound), name=f"statement-{statement.id}"
             )

@@ -6,6 +6,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from local_stack.aws_api.statements import Statement
+
 
 @dataclass
 class Faults:
@@ -17,6 +19,8 @@ class Faults:
     lose_response_mode: str = "close"
     deny_operations: list[str] = field(default_factory=list)
     omit_batch_error: bool = False
+    report_aborted_next_batch: int = 0
+    aborted_batch_queued_seconds: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def throttle(self, operation: str) -> bool:
@@ -41,6 +45,13 @@ class Faults:
             return {key: value for key, value in answer.items() if key != "Error"}
         return answer
 
+    def mark_batch(self, statement: Statement) -> None:
+        """Arm a new batch, before it starts, with ``report_aborted_next_batch`` (counts it down)."""
+        with self._lock:
+            if self.report_aborted_next_batch > 0:
+                self.report_aborted_next_batch -= 1
+                statement.reported_status, statement.queued_seconds = "ABORTED", self.aborted_batch_queued_seconds
+
     def lose_batch(self) -> str | None:
         """The way to lose this batch's answer, or None (counts it down)."""
         with self._lock:
@@ -56,10 +67,17 @@ class Faults:
             if changes.get("reset"):
                 self.throttle_next, self.throttle_operations, self.lose_response_of_next_batch = 0, [], 0
                 self.lose_response_mode, self.deny_operations, self.omit_batch_error = "close", [], False
+                self.report_aborted_next_batch, self.aborted_batch_queued_seconds = 0, 0.0
             self.throttle_next = int(changes.get("throttle_next", self.throttle_next))
             self.throttle_operations = list(changes.get("throttle_operations", self.throttle_operations))
             self.deny_operations = list(changes.get("deny_operations", self.deny_operations))
             self.omit_batch_error = bool(changes.get("omit_batch_error", self.omit_batch_error))
+            self.report_aborted_next_batch = int(
+                changes.get("report_aborted_next_batch", self.report_aborted_next_batch)
+            )
+            self.aborted_batch_queued_seconds = float(
+                changes.get("aborted_batch_queued_seconds", self.aborted_batch_queued_seconds)
+            )
             self.lose_response_of_next_batch = int(
                 changes.get("lose_response_of_next_batch", self.lose_response_of_next_batch)
             )
@@ -78,4 +96,6 @@ class Faults:
                 "lose_response_mode": self.lose_response_mode,
                 "deny_operations": self.deny_operations,
                 "omit_batch_error": self.omit_batch_error,
+                "report_aborted_next_batch": self.report_aborted_next_batch,
+                "aborted_batch_queued_seconds": self.aborted_batch_queued_seconds,
             }

@@ -221,6 +221,8 @@ def _run_transaction(
     conn.autocommit = False
     index = 0
     try:
+        if statement.queued_seconds:  # the session is open and busy, no lock taken yet (a fault; see faults)
+            cursor.execute(f"SELECT pg_sleep({float(statement.queued_seconds)})")
         refused = share_read_first([sql for sql, _ in bound])
         for index, part in enumerate(statement.parts):
             if statement.cancel_requested:

@@ -20,6 +20,11 @@ Test-only controls of this fake (never used by the product; no AWS service has t
     changed or reset (the server evaluates no IAM policies: this is how tests make a permission missing);
   - ``"omit_batch_error": true``: a FAILED batch's ``DescribeStatement`` answer carries its error only in
     ``SubStatements[i].Error``, the top-level ``Error`` left out (an answer shape clients must read);
+  - ``"report_aborted_next_batch": N``: the next N batches are reported ``ABORTED`` by ``DescribeStatement`` and
+    ``ListStatements`` from the start, while their SQL goes on to its end (commit included), as a report shows the
+    service answering for a statement that still ran (aws/aws-sdk-js-v3#3056); with
+    ``"aborted_batch_queued_seconds": S`` such a batch's session first waits S seconds, its transaction open and no
+    lock taken, as a batch waiting in a WLM queue;
   - ``"reset": true``: disarm everything.
 - ``GET /_local/faults``: the faults now armed.
 - ``GET /_local/requests``: the JSON API calls the server received, by operation: in all and in the busiest
@@ -79,6 +84,7 @@ class App:
         self.data_api = DataApi(endpoints, self.broker)
         self.redshift = RedshiftApi(endpoints, self.broker)
         self.faults = Faults()
+        self.data_api.on_new_batch = self.faults.mark_batch
         self.meter = RequestMeter()
         d, r = self.data_api, self.redshift
         self.json_operations: dict[str, JsonOperation] = {

@@ -113,11 +113,17 @@ class Statement:
     """Who sent it: the caller's IAM identity (its role) and its access key (its session), for ``ListStatements``."""
     pid: int = 0
     cancel_requested: bool = False
+    reported_status: str | None = None
+    """A status reported whatever the SQL does (the ``report_aborted_next_batch`` fault)."""
+    queued_seconds: float = 0.0
+    """How long the batch's session waits, its transaction open, before its first statement (as in a WLM queue)."""
     done: threading.Event = field(default_factory=threading.Event)
 
     @property
     def status(self) -> str:
         """A batch is FAILED or ABORTED when a part is, STARTED while one runs, FINISHED when all did."""
+        if self.reported_status is not None:
+            return self.reported_status
         states = [part.status for part in self.parts]
         for status in ("FAILED", "ABORTED"):
             if status in states and all(s in TERMINAL for s in states):

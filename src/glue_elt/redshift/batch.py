@@ -30,12 +30,23 @@ class BatchResult:
 
 class BatchStatementError(ExecutionError):
     """A batch failed, and rolled back, at statement ``index`` (0-based; ``None`` when not known); ``replayed`` as
-    for ``BatchResult``: the failure is an earlier process's, repeated for its ``client_token``."""
+    for ``BatchResult``: the failure is an earlier process's, repeated for its ``client_token``. ``aborted``: the
+    service reported the batch ABORTED, which does not prove that it rolled back; it has ended now (its session is
+    gone), but it may have committed: look the work up before sending anything in its place."""
 
-    def __init__(self, message: str, *, index: int | None, transient: bool = False, replayed: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        index: int | None,
+        transient: bool = False,
+        replayed: bool = False,
+        aborted: bool = False,
+    ) -> None:
         super().__init__(message, transient=transient)
         self.index = index
         self.replayed = replayed
+        self.aborted = aborted
 
 
 @runtime_checkable

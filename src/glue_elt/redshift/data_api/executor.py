@@ -21,6 +21,7 @@ so a submission that passed the check before the stop is cancelled by ``cancel_r
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import threading
@@ -36,6 +37,7 @@ from glue_elt.core.stopping import refuse_if_stopped
 from glue_elt.errors import ExecutionError
 from glue_elt.redshift.auth.secrets import SecretStore
 from glue_elt.redshift.batch import BatchResult, BatchStatementError
+from glue_elt.redshift.data_api.aborted import ACTIVE_SESSION, await_end
 from glue_elt.redshift.data_api.earlier import TOKEN_REFUSALS, batch_name, named_batch
 from glue_elt.redshift.data_api.pace import Pacer, is_busy
 from glue_elt.redshift.data_api.wire import (
@@ -47,6 +49,7 @@ from glue_elt.redshift.data_api.wire import (
     failed_part,
     named_parameters,
     records,
+    same_statements,
     snake_case,
 )
 from glue_elt.redshift.executor import Row
@@ -108,6 +111,7 @@ class DataApiExecutor:
         self._running: set[str] = set()
         self._submissions = itertools.count()
         self._cancel_before = 0
+        self._stopping = False
         """Submissions numbered below this were in flight or running when ``cancel_running`` was called."""
         self.calls: Counter[str] = Counter()
 
@@ -160,21 +164,23 @@ class DataApiExecutor:
         except RefusedRequestError as refused:
             if client_token is None or refused.code not in TOKEN_REFUSALS:
                 raise
-            return self._earlier_batch(request["StatementName"], refused, number)
+            return self._earlier_batch(secret_name, request["StatementName"], refused, number)
         described = self._wait(str(submitted["Id"]), number)
         replayed = self._before_this_executor(described.get("CreatedAt"))
+        ours = same_statements(described, request["Sqls"])  # else another request of the token answered
         status = described.get("Status")
         if status != "FINISHED":
-            failure = self._ended_badly(described)
-            index = failed_part(described)
-            index = None if index is None or index < sets else index - sets
-            raise BatchStatementError(str(failure), index=index, transient=failure.transient, replayed=replayed)
+            raise self._batch_failure(secret_name, described, sets if ours else None, replayed)
+        if not ours:
+            logger.info("batch %s answered this ClientToken with other statements; its outcome answers this one",
+                        described.get("Id"))  # fmt: skip
+            return BatchResult(str(described["Id"]), (), replayed=True, other_statements=True)
         parts = described.get("SubStatements", [])[sets:]
         rows = tuple(int(part.get("ResultRows", -1)) for part in parts)
         query_ids = tuple(int(part.get("RedshiftQueryId") or 0) for part in parts)
         return BatchResult(str(described["Id"]), rows, replayed, query_ids)
 
-    def _earlier_batch(self, name: str, refused: RefusedRequestError, number: int) -> BatchResult:
+    def _earlier_batch(self, secret_name: str, name: str, refused: RefusedRequestError, number: int) -> BatchResult:
         """The answer of the batch named ``name`` that an earlier request of the token started with other
         statements (see ``earlier``), awaited; no such batch to be seen: the refusal stands."""
         try:
@@ -190,9 +196,28 @@ class DataApiExecutor:
         )
         described = self._wait(found, number)
         if described.get("Status") != "FINISHED":
-            failure = self._ended_badly(described)
-            raise BatchStatementError(str(failure), index=None, transient=failure.transient, replayed=True)
+            raise self._batch_failure(secret_name, described, None, True)
         return BatchResult(found, (), replayed=True, other_statements=True)
+
+    def _batch_failure(
+        self, secret_name: str, described: Mapping[str, Any], sets: int | None, replayed: bool
+    ) -> BatchStatementError:
+        """The error of a batch that did not finish. ``sets``: how many session settings open it (``None`` when the
+        batch is another request's, whose positions are not this one's). A batch reported ABORTED is awaited until
+        its session has ended (``aborted``), unless this executor is stopping (its process is about to end; a re-run
+        waits for it instead)."""
+        failure = self._ended_badly(described)
+        index = failed_part(described)
+        index = None if index is None or sets is None or index < sets else index - sets
+        aborted = described.get("Status") == "ABORTED" and not self._stopping
+        if aborted:
+            await_end(functools.partial(self._active_sessions, secret_name), described, self._sleep, self._poll_delays)
+        return BatchStatementError(
+            str(failure), index=index, transient=failure.transient, replayed=replayed, aborted=aborted
+        )
+
+    def _active_sessions(self, secret_name: str, pid: int) -> int:
+        return int(self.query(secret_name, ACTIVE_SESSION, [pid])[0][0])
 
     def close(self) -> None:
         """Nothing to close: the Data API holds no connection open for the caller."""
@@ -276,6 +301,7 @@ class DataApiExecutor:
         with self._lock:
             running = sorted(self._running)
             self._cancel_before = next(self._submissions)
+            self._stopping = True
         for statement_id in running:
             self._cancel(statement_id)
         if running:

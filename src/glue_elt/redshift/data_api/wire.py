@@ -202,6 +202,22 @@ def failed_part(described: Mapping[str, Any]) -> int | None:
     return None
 
 
+def same_statements(described: Mapping[str, Any], sent: Sequence[str]) -> bool:
+    """Whether a described batch ran the statements ``sent``: as many sub-statements, each with the text sent (runs of
+    white space aside; a sub-statement that shows no text counts as the same). A ``ClientToken`` sent again is
+    answered with the batch it first named, whatever that batch ran (mgmt/data-api.html): its row counts and query
+    ids are this request's only when its statements are."""
+    parts = described.get("SubStatements", [])
+    if len(parts) != len(sent):
+        return False
+    shown = [part.get("QueryString") for part in parts]
+    return all(text is None or _spaced(str(text)) == _spaced(sql) for text, sql in zip(shown, sent))
+
+
+def _spaced(sql: str) -> str:
+    return " ".join(sql.split())
+
+
 def check_size(sql: str, what: str) -> None:
     """``ExecutionError`` when ``sql`` is over the Data API's statement size."""
     size = len(sql.encode("utf-8"))

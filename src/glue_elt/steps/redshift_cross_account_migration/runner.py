@@ -274,6 +274,9 @@ class RowRunner:
                 result = executor.run_batch(secret, batch.statements, token)
             except BatchStatementError as error:
                 batches.generation += 1  # that batch has ended: a retry is a new request
+                done = self._ledger.look_up(secret, prepared.key) if error.aborted else None
+                if done is not None:  # reported ABORTED, yet it committed (its session has ended since)
+                    return (RowStatus.SKIPPED if error.replayed else RowStatus.SUCCEEDED), done
                 if error.replayed:
                     logger.info("%s: an earlier process's batch of this row had failed; loading anew", row.label)
                     continue

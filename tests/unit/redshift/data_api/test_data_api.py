@@ -247,7 +247,12 @@ def test_without_a_statement_of_its_own_yet_no_batch_counts_as_replayed() -> Non
     client = ScriptedClient(
         batch_execute_statement=[{"Id": "b"}],
         describe_statement=[
-            {"Id": "b", "Status": "FINISHED", "CreatedAt": dt.datetime(2020, 1, 1), "SubStatements": []}
+            {
+                "Id": "b",
+                "Status": "FINISHED",
+                "CreatedAt": dt.datetime(2020, 1, 1),
+                "SubStatements": [{"ResultRows": 1}],
+            }
         ],
     )
     assert not executor_for(client, []).run_batch("s", ["A"], "tok").replayed
@@ -265,3 +270,50 @@ def test_a_stopped_run_submits_nothing() -> None:
         with pytest.raises(StoppedError), executor.transaction("s") as session:
             session.execute("insert into t values (2)")
     assert client.requests == []
+
+
+def test_a_token_answered_by_a_batch_of_other_statements_gives_no_counts_of_its_own() -> None:
+    """The earlier request of the token opened with a SET this one does not send: its counts are not this batch's."""
+    ran = [{"QueryString": "SET query_group TO 'etl'", "ResultRows": 0}, {"QueryString": "A", "ResultRows": 5},
+           {"QueryString": "B", "ResultRows": 7}]  # fmt: skip
+    client = ScriptedClient(
+        batch_execute_statement=[{"Id": "b"}, {"Id": "c"}],
+        describe_statement=[
+            {"Id": "b", "Status": "FINISHED", "SubStatements": ran},
+            {"Id": "c", "Status": "FAILED", "Error": "ERROR: boom", "SubStatements": [*ran[:2], {"Status": "FAILED"}]},
+        ],
+    )
+    executor = executor_for(client, [])
+    assert executor.run_batch("s", ["A", "B"], "tok") == BatchResult("b", (), replayed=True, other_statements=True)
+    with pytest.raises(BatchStatementError) as raised:
+        executor.run_batch("s", ["A", "B"], "tok")
+    assert raised.value.index is None  # its positions are not this request's
+
+
+def test_a_batch_reported_aborted_is_awaited_until_its_session_has_ended() -> None:
+    aborted = {"Id": "b", "Status": "ABORTED", "RedshiftPid": 4242, "SubStatements": [{"Status": "ABORTED"}]}
+    client = ScriptedClient(
+        batch_execute_statement=[{"Id": "b"}],
+        describe_statement=[aborted, {"Id": "q1", "Status": "FINISHED", "HasResultSet": True},
+                            {"Id": "q2", "Status": "FINISHED", "HasResultSet": True}],
+        execute_statement=[{"Id": "q1"}, {"Id": "q2"}],
+        get_statement_result=[{"Records": [[{"longValue": 1}]]}, {"Records": [[{"longValue": 0}]]}],
+    )  # fmt: skip
+    sleeps: list[float] = []
+    with pytest.raises(BatchStatementError) as raised:
+        executor_for(client, sleeps).run_batch("s", ["A"], "tok")
+    assert raised.value.aborted
+    asked = [request for name, request in client.requests if name == "execute_statement"]
+    assert len(asked) == 2 and "sys_session_history" in asked[0]["Sql"]  # active once, then ended
+    assert asked[0]["Parameters"] == [{"name": "p1", "value": "4242"}]
+
+
+def test_a_stopping_executor_does_not_wait_for_an_aborted_batch() -> None:
+    aborted = {"Id": "b", "Status": "ABORTED", "RedshiftPid": 4242, "SubStatements": [{"Status": "ABORTED"}]}
+    client = ScriptedClient(batch_execute_statement=[{"Id": "b"}], describe_statement=[aborted])
+    executor = executor_for(client, [])
+    executor.cancel_running()
+    with pytest.raises(BatchStatementError) as raised:
+        executor.run_batch("s", ["A"], "tok")
+    assert not raised.value.aborted
+    assert [name for name, _ in client.requests] == ["batch_execute_statement", "describe_statement"]
