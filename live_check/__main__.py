@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from glue_elt.steps.base import configure_logging
 from live_check.report import Report
 from live_check.run import run_check
+from live_check.server import error_text
 from live_check.settings import VARIABLES, LiveSettings, SettingsError, from_environment
 
 
@@ -56,6 +57,8 @@ def _check(settings: LiveSettings) -> int:
     except KeyboardInterrupt:
         print(report.markdown(), flush=True)
         return 130
+    except Exception as error:  # before anything was created: the secrets or the first connection
+        report.check("the check could reach its target", False, f"{type(error).__name__}: {error_text(error)}")
     print(report.markdown(), flush=True)
     return 0 if report.ok else 1
 

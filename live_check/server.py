@@ -138,12 +138,9 @@ def usable_secret(name: str, workgroup: str | None, database: str, store: Secret
     client = store.clients.client("secretsmanager")
     payload = json.loads(client.get_secret_value(SecretId=name)["SecretString"])
     register_secret(str(payload.get("password", "")))
-    secret = {
-        "username": payload["username"],
-        "password": payload["password"],
-        "workgroup_name": workgroup,
-        "dbname": database,
-    }
+    if not isinstance(payload, dict) or not payload.get("username") or not payload.get("password"):
+        raise SecretError(f"secret {name!r} holds neither glue-elt's keys nor a username and password")
+    secret = {**payload, "workgroup_name": workgroup, "dbname": database}  # its other keys (port, ssl) as they are
     client.create_secret(Name=run_name, SecretString=json.dumps(secret), Description="glue-elt live check (temporary)")
     try:
         yield run_name

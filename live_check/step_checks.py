@@ -160,6 +160,7 @@ class StepChecks:
         detail = (
             f"load seen running: {seen}; result cancelled: {cancelled if not isinstance(outcome, str) else outcome}; "
             f"target rows before {before}, after {after}; nothing of the run active afterwards: {still}"
+            f"{self.statuses(tag)}"
         )
         self.report.check(f"cancel(), {executor}: a running load stopped from another thread", passed, detail)
 
@@ -177,6 +178,15 @@ class StepChecks:
                 "AND query LIKE '%%' || %s || '%%'"
             )
         return int(self.consumer.value(query, (tag,)))
+
+    def statuses(self, tag: str) -> str:
+        """On Redshift, the ``SYS_QUERY_HISTORY`` statuses of the run's statements (the spelling of its status values is
+        not in a page this project could read: shown so that a reader can judge the check above)."""
+        if not self.consumer.is_redshift():
+            return ""
+        query = "SELECT DISTINCT status FROM sys_query_history WHERE query_text LIKE '%%' || %s || '%%'"
+        found = sorted(str(row[0]).strip() for row in self.consumer.rows(query, (tag,)))
+        return f"; SYS_QUERY_HISTORY statuses of the run: {found}"
 
 
 def _run(step: Any) -> Any:

@@ -4,11 +4,17 @@ or fails half-way."""
 
 from __future__ import annotations
 
+import json
+
+import boto3
 import pytest
 
 from live_check.__main__ import main
+from live_check.questions import Questions
 from live_check.step_checks import StepChecks
 from live_check.workspace import PREFIX
+from local_stack import StackEndpoints
+from local_stack.endpoints import LOCAL_WORKGROUP
 from tests.conftest import Db
 
 QUESTIONS = (
@@ -76,3 +82,36 @@ def test_an_interrupted_or_failed_check_still_removes_what_it_created(
     assert leftovers(db) == []
     assert "| everything the check created was removed | PASS |" in report
     assert "- result: FAIL" in report
+
+
+def test_a_managed_admin_secret_gets_a_secret_of_the_checks_own_for_the_run_only(
+    db: Db, endpoints: StackEndpoints, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A secret with a username and password only (as Redshift manages an admin's) and the workgroup named in the
+    environment: the check writes a glue-elt secret with both for the run, and deletes it at the end."""
+    managed = "live-check/managed-admin"
+    payload = {"username": endpoints.etl_user, "password": endpoints.etl_password, "ssl": False}  # PgBouncer: no TLS
+    secrets = boto3.client("secretsmanager")
+    secrets.create_secret(Name=managed, SecretString=json.dumps(payload))
+    monkeypatch.setenv("GLUE_ELT_LIVE_SECRET", managed)
+    monkeypatch.setenv("GLUE_ELT_LIVE_WORKGROUP", LOCAL_WORKGROUP)
+    monkeypatch.setenv("GLUE_ELT_LIVE_DATABASE", endpoints.database)
+    monkeypatch.setattr(StepChecks, "run_all", lambda checks: None)  # the steps are the first test's
+    monkeypatch.setattr(Questions, "ask_all", lambda questions, run_ids: None)
+    code = main([])
+    report = capsys.readouterr().out
+    assert code == 0, report
+    names = [s["Name"] for s in secrets.list_secrets()["SecretList"]]
+    assert managed in names and not [name for name in names if name.startswith("glue-elt-live-check-")]
+    assert endpoints.etl_password not in report
+    assert leftovers(db) == []
+
+
+@pytest.mark.usefixtures("stack")
+def test_a_secret_that_cannot_be_read_fails_the_check_with_a_report(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GLUE_ELT_LIVE_SECRET", "live-check/no-such-secret")
+    assert main([]) == 1
+    report = capsys.readouterr().out
+    assert "| the check could reach its target | FAIL | SecretError: secret 'live-check/no-such-secret'" in report
