@@ -5,10 +5,10 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 STACK_DIR ?= .stack
-LINT_PATHS := src tests local_stack glue_jobs bench docs/hooks
+LINT_PATHS := src tests local_stack glue_jobs bench live_check docs/hooks
 
 .DEFAULT_GOAL := help
-.PHONY: help venv docs-venv system-deps lint format test test-matrix unit demo bench stack stack-down dist docs docs-serve docs-params clean
+.PHONY: help venv docs-venv system-deps lint format test test-matrix unit demo live-check bench stack stack-down dist docs docs-serve docs-params clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -36,7 +36,7 @@ system-deps: ## Install PgBouncer (Debian package) if it is missing
 lint: venv ## ruff (lint + format check), mypy --strict and cfn-lint on deploy/
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/ruff format --check $(LINT_PATHS)
-	$(VENV)/bin/mypy --strict src local_stack bench docs/hooks
+	$(VENV)/bin/mypy --strict src local_stack bench live_check docs/hooks
 	$(VENV)/bin/cfn-lint --template deploy/*.yaml
 
 format: venv ## Apply ruff's fixes and formatting
@@ -56,7 +56,7 @@ test-matrix: venv system-deps ## Every test (and mypy) on each Python of MATRIX_
 		echo "== Python $$v ($$py)"; \
 		$(VENV)/bin/uv venv -q --seed --allow-existing --python "$$py" .venv-$$v; \
 		VIRTUAL_ENV="$$PWD/.venv-$$v" $(VENV)/bin/uv pip install -q -e '.[dev]'; \
-		.venv-$$v/bin/mypy --strict --python-version $$v src local_stack bench; \
+		.venv-$$v/bin/mypy --strict --python-version $$v src local_stack bench live_check; \
 		.venv-$$v/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_PARALLEL); \
 	done
 
@@ -68,6 +68,9 @@ test: venv system-deps lint ## Lint, then every test (integration tests start an
 
 demo: venv system-deps ## Run the migration step on the local stack (config file mode, then schema mode)
 	$(PY) -m local_stack.demo
+
+live-check: venv system-deps ## Both steps and the compatibility record's open questions on a live cluster (GLUE_ELT_LIVE_* set; see docs/live-check.md), else on the local stack
+	$(PY) -m live_check $(LIVE_CHECK_ARGS)
 
 bench: venv system-deps ## Benchmark the step against psql and a client-side copy (minutes; not run by tests)
 	$(PY) -m bench
