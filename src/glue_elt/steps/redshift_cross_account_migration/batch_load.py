@@ -20,8 +20,9 @@ first, in the same transaction.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from enum import Enum
 
 from glue_elt.errors import ExecutionError, GlueELTError, LoadCheckError
 from glue_elt.redshift.batch import BatchStatementError
@@ -34,22 +35,57 @@ DIVIDE_BY_ZERO = "by zero"
 """What Redshift ("Divide by zero") and PostgreSQL ("division by zero") say when a guard trips."""
 
 
-@dataclass(frozen=True)
-class Guard:
-    """A statement that fails when ``check`` finds a row, when the locked target is not empty (``emptied``), or
-    (neither) when the counts differ."""
+class Role(Enum):
+    """What a statement of a row's batch is for."""
 
+    CREATE = "create"
+    """The target's ``CREATE TABLE`` (a target that did not exist)."""
+    LOCK = "lock"
+    EMPTY_GUARD = "empty guard"
+    """Fails when the locked target is no longer empty (truncate mode)."""
+    DELETE = "delete"
+    CHECK_GUARD = "check guard"
+    """Fails when its ``check`` finds a row."""
+    COUNT_BEFORE = "count before"
+    INSERT = "insert"
+    COUNT_GUARD = "count guard"
+    """Fails when the insert added another number of rows than the filtered source holds (``--verify_counts``)."""
+    RECORD = "record"
+    DROP_COUNT = "drop count"
+
+
+GUARDS = frozenset({Role.EMPTY_GUARD, Role.CHECK_GUARD, Role.COUNT_GUARD})
+
+
+@dataclass(frozen=True)
+class BatchStatement:
+    """One statement of a row's batch, with its role (and, for a check guard, its check)."""
+
+    role: Role
+    sql: str
     check: Check | None = None
-    emptied: bool = False
 
 
 @dataclass(frozen=True)
 class LoadBatch:
-    """The statements of a row's batch; ``insert_index`` is the insert's position, ``guards`` the guards'."""
+    """The statements of a row's batch in order, each with its role: every position the runner reads (the insert's
+    row count and query id, the statement a failure names) is found here and nowhere else."""
 
-    statements: tuple[str, ...]
-    insert_index: int
-    guards: Mapping[int, Guard]
+    parts: tuple[BatchStatement, ...]
+
+    @property
+    def statements(self) -> tuple[str, ...]:
+        """The SQL to send, in order."""
+        return tuple(part.sql for part in self.parts)
+
+    @property
+    def insert_index(self) -> int:
+        """The insert's position: its row count and query id are the row's."""
+        return max(index for index, part in enumerate(self.parts) if part.role is Role.INSERT)
+
+    def at(self, index: int | None) -> BatchStatement | None:
+        """The statement at ``index`` (a failure's position), if known."""
+        return self.parts[index] if index is not None and 0 <= index < len(self.parts) else None
 
 
 def count_before(target: TableName) -> str:
@@ -81,38 +117,34 @@ def load_batch(sql: LoadSql, target: TableName, record: Callable[[str, str], str
     """The batch of a row's ``sql`` (without its TRUNCATE, which commits on its own); ``record(rows_sql, source)``
     builds the commit record from the row count's expression over ``source``."""
     first, *rest = sql.statements
-    statements: list[str] = []
-    guards: dict[int, Guard] = {}
+    parts: list[BatchStatement] = []
 
-    def add(statement: str, guard: Guard | None = None) -> None:
-        if guard is not None:
-            guards[len(statements)] = guard
-        statements.append(statement)
+    def add(role: Role, statement: str, check: Check | None = None) -> None:
+        parts.append(BatchStatement(role, statement, check))
 
     if sql.create is not None:  # a new target: created in the batch's transaction, before its lock
-        add(sql.create)
-    add(sql.lock)
+        add(Role.CREATE, sql.create)
+    add(Role.LOCK, sql.lock)
     if sql.emptied is not None:
-        add(empty_guard(sql.emptied), Guard(emptied=True))
-    checks = [(check_guard(check), Guard(check)) for check in sql.checks]
+        add(Role.EMPTY_GUARD, empty_guard(sql.emptied))
+    checks = [(check_guard(check), check) for check in sql.checks]
     if rest:  # a DELETE opens the transaction; the checks follow it (before the insert's work), as with the driver
-        add(first)
-        for guard_sql, guard in checks:
-            add(guard_sql, guard)
+        add(Role.DELETE, first)
+        for guard_sql, check in checks:
+            add(Role.CHECK_GUARD, guard_sql, check)
         checks, inserts = [], rest
     else:
         inserts = [first]
-    add(count_before(target))
+    add(Role.COUNT_BEFORE, count_before(target))
     for statement in inserts:
-        add(statement)
-    insert_index = len(statements) - 1
-    for guard_sql, guard in checks:
-        add(guard_sql, guard)
+        add(Role.INSERT, statement)
+    for guard_sql, check in checks:
+        add(Role.CHECK_GUARD, guard_sql, check)
     if sql.count is not None:
-        add(count_guard(target, sql.count), Guard())
-    add(record(inserted_rows(target), BEFORE))
-    add(f"DROP TABLE {BEFORE}")
-    return LoadBatch(tuple(statements), insert_index, guards)
+        add(Role.COUNT_GUARD, count_guard(target, sql.count))
+    add(Role.RECORD, record(inserted_rows(target), BEFORE))
+    add(Role.DROP_COUNT, f"DROP TABLE {BEFORE}")
+    return LoadBatch(tuple(parts))
 
 
 def client_token(run_id: str, row_key: str, generation: str) -> str:
@@ -124,20 +156,20 @@ def client_token(run_id: str, row_key: str, generation: str) -> str:
 
 
 def batch_failure(
-    error: BatchStatementError, guard: Guard | None, query: Callable[[str], Sequence[tuple[object, ...]]]
+    error: BatchStatementError, failed: BatchStatement | None, query: Callable[[str], Sequence[tuple[object, ...]]]
 ) -> GlueELTError:
-    """The error to report for a failed batch: a tripped guard's meaning (a check's query is run again with
-    ``query``, read-only, to show the offending row), else the batch's own error."""
-    if guard is None or DIVIDE_BY_ZERO not in str(error).lower():
+    """The error to report for a batch that failed at statement ``failed``: a tripped guard's meaning (a check's query
+    is run again with ``query``, read-only, to show the offending row), else the batch's own error."""
+    if failed is None or failed.role not in GUARDS or DIVIDE_BY_ZERO not in str(error).lower():
         return error
-    if guard.emptied:
+    if failed.role is Role.EMPTY_GUARD:
         return ExecutionError(EMPTIED_CHANGED, transient=True)
-    if guard.check is None:
+    if failed.check is None:
         return LoadCheckError(
             "row count mismatch: the insert copied another number of rows than the filtered source holds; rolled back"
         )
-    found = query(guard.check.sql)
+    found = query(failed.check.sql)
     if not found:
-        alternative = f" (or {guard.check.null_message})" if guard.check.null_message else ""
-        return LoadCheckError(f"{guard.check.message}{alternative}; nothing was changed")
-    return LoadCheckError(guard.check.refusal(found[0]))
+        alternative = f" (or {failed.check.null_message})" if failed.check.null_message else ""
+        return LoadCheckError(f"{failed.check.message}{alternative}; nothing was changed")
+    return LoadCheckError(failed.check.refusal(found[0]))

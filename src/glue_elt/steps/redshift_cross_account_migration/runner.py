@@ -37,7 +37,7 @@ from glue_elt.redshift.batch import BatchExecutor, BatchStatementError
 from glue_elt.redshift.executor import Executor, Session
 from glue_elt.redshift.state import RunLedger
 from glue_elt.redshift.tags import row_tag
-from glue_elt.steps.redshift_cross_account_migration.batch_load import batch_failure, client_token, load_batch
+from glue_elt.steps.redshift_cross_account_migration.batch_load import Role, batch_failure, client_token, load_batch
 from glue_elt.steps.redshift_cross_account_migration.layout import Layout
 from glue_elt.steps.redshift_cross_account_migration.model import (
     LoadType,
@@ -280,10 +280,10 @@ class RowRunner:
                 if error.replayed:
                     logger.info("%s: an earlier process's batch of this row had failed; loading anew", row.label)
                     continue
-                if error.index == 0 and prepared.sql.create is not None and already_exists(error):
+                failed = batch.at(error.index)
+                if failed is not None and failed.role is Role.CREATE and already_exists(error):
                     raise CreatedMeanwhileError(str(error)) from None
-                guard = batch.guards.get(error.index) if error.index is not None else None
-                raise batch_failure(error, guard, functools.partial(self._executor.query, secret)) from None
+                raise batch_failure(error, failed, functools.partial(self._executor.query, secret)) from None
             if result.other_statements:  # an earlier request of this token, with other statements, committed
                 done = self._ledger.look_up(secret, prepared.key)
                 return RowStatus.SKIPPED, -1 if done is None else done

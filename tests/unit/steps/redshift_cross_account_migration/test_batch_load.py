@@ -10,7 +10,8 @@ from glue_elt.redshift.names import Identifier, quote_literal
 from glue_elt.redshift.state import StateTable
 from glue_elt.steps.redshift_cross_account_migration.batch_load import (
     BEFORE,
-    Guard,
+    BatchStatement,
+    Role,
     batch_failure,
     client_token,
     load_batch,
@@ -49,7 +50,9 @@ def test_append_opens_with_the_temporary_count_and_records_the_growth() -> None:
     assert "'run''1'" in recorded and "GETDATE()" in recorded and f"FROM {BEFORE}" in recorded
     assert f'(SELECT COUNT(*) FROM "analytics"."orders") - {BEFORE}.n' in recorded
     assert drop == f"DROP TABLE {BEFORE}"
-    assert batch.guards == {}
+    assert [part.role for part in batch.parts] == [
+        Role.LOCK, Role.COUNT_BEFORE, Role.INSERT, Role.RECORD, Role.DROP_COUNT
+    ]  # fmt: skip
 
 
 def test_upsert_checks_after_its_delete_and_before_the_insert() -> None:
@@ -59,7 +62,7 @@ def test_upsert_checks_after_its_delete_and_before_the_insert() -> None:
     lock, delete, guard, create, insert, *_ = batch.statements
     assert lock.startswith("LOCK ") and delete.startswith("WITH") and "DELETE FROM" in delete
     assert guard == f'SELECT 1 / (1 - COUNT(*)) FROM ({sql.checks[0].sql}) AS "glue_elt_found"'
-    assert batch.guards[2].check == sql.checks[0]
+    assert batch.parts[2] == BatchStatement(Role.CHECK_GUARD, guard, sql.checks[0])
     assert create.startswith("CREATE TEMP TABLE") and insert.startswith("INSERT INTO") and batch.insert_index == 4
 
 
@@ -70,7 +73,7 @@ def test_verify_counts_adds_a_count_guard_after_the_insert() -> None:
     _lock, delete, _create, _insert, guard, *_ = batch.statements
     assert delete == 'DELETE FROM "analytics"."orders"' and batch.insert_index == 3
     assert guard.startswith("SELECT 1 / (CASE WHEN") and f"= ({sql.count}) THEN 1 ELSE 0 END" in guard
-    assert batch.guards[4].check is None and not batch.guards[4].emptied
+    assert batch.parts[4] == BatchStatement(Role.COUNT_GUARD, guard)
 
 
 def test_truncate_mode_guards_that_the_locked_target_is_still_empty() -> None:
@@ -80,7 +83,11 @@ def test_truncate_mode_guards_that_the_locked_target_is_still_empty() -> None:
     lock, guard, create, insert, *_ = batch.statements
     assert lock == 'LOCK "analytics"."orders"' and sql.truncate not in batch.statements
     assert guard == 'SELECT 1 / (1 - COUNT(*)) FROM (SELECT 1 FROM "analytics"."orders" LIMIT 1) AS "glue_elt_found"'
-    assert batch.guards == {1: Guard(emptied=True)}
+    assert (
+        [part.role for part in batch.parts if part.role in (Role.EMPTY_GUARD, Role.CHECK_GUARD)] == [Role.EMPTY_GUARD]
+        and batch.at(1) == batch.parts[1]
+        and batch.parts[1].role is Role.EMPTY_GUARD
+    )
     assert create.startswith("CREATE TEMP TABLE") and insert.startswith("INSERT INTO") and batch.insert_index == 3
 
 
@@ -127,7 +134,7 @@ def _no_query(sql: str) -> list[tuple[object, ...]]:
 
 def test_a_failure_that_is_no_tripped_guard_is_the_batch_s_own_error() -> None:
     other = BatchStatementError("ERROR: permission denied", index=3)
-    assert batch_failure(other, Guard(CHECK), _no_query) is other
+    assert batch_failure(other, BatchStatement(Role.CHECK_GUARD, "guard", CHECK), _no_query) is other
     assert batch_failure(TRIPPED, None, _no_query) is TRIPPED
 
 
@@ -138,24 +145,35 @@ def test_a_tripped_check_shows_the_offending_row_read_again() -> None:
         asked.append(sql)
         return [(7, None)]
 
-    error = batch_failure(TRIPPED, Guard(CHECK), query)
+    error = batch_failure(TRIPPED, BatchStatement(Role.CHECK_GUARD, "guard", CHECK), query)
     assert isinstance(error, LoadCheckError)
     assert str(error) == "a merge key is NULL: (7, NULL); nothing was changed"
     assert asked == [CHECK.sql]
 
 
 def test_a_tripped_check_whose_row_is_gone_names_both_meanings() -> None:
-    error = batch_failure(TRIPPED, Guard(CHECK), lambda sql: [])
+    error = batch_failure(TRIPPED, BatchStatement(Role.CHECK_GUARD, "guard", CHECK), lambda sql: [])
     assert str(error) == "duplicate merge keys (or a merge key is NULL); nothing was changed"
 
 
 def test_a_tripped_count_guard_is_a_count_mismatch_and_an_emptied_target_is_tried_again() -> None:
-    count = batch_failure(TRIPPED, Guard(), _no_query)
+    count = batch_failure(TRIPPED, BatchStatement(Role.COUNT_GUARD, "guard"), _no_query)
     assert isinstance(count, LoadCheckError) and str(count).startswith("row count mismatch")
-    emptied = batch_failure(TRIPPED, Guard(emptied=True), _no_query)
+    emptied = batch_failure(TRIPPED, BatchStatement(Role.EMPTY_GUARD, "guard"), _no_query)
     assert isinstance(emptied, ExecutionError) and emptied.transient and str(emptied) == EMPTIED_CHANGED
 
 
 def test_a_refusal_shows_at_most_200_characters_of_the_row() -> None:
     message = Check("q", "duplicate").refusal(("x" * 300, 1))
     assert message == f"duplicate: ({'x' * 200}); nothing was changed"
+
+
+def test_a_created_target_s_create_opens_the_batch_and_a_failure_names_its_statement() -> None:
+    plan = plan_of("append")
+    sql = load_sql(plan, COLUMNS, create='CREATE TABLE "analytics"."orders" ("id" INTEGER, "v" TEXT)')
+    batch = load_batch(sql, plan.target, record)
+    assert [part.role for part in batch.parts[:2]] == [Role.CREATE, Role.LOCK]
+    assert batch.at(0) == batch.parts[0] and batch.at(None) is None and batch.at(len(batch.parts)) is None
+    assert batch.statements[batch.insert_index].startswith('INSERT INTO "analytics"."orders"')
+    not_a_guard = BatchStatementError("ERROR: Divide by zero", index=0)
+    assert batch_failure(not_a_guard, batch.at(0), _no_query) is not_a_guard  # only a guard's division means a check
