@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from glue_elt.core.arguments import UnknownArgument, typo_error, unknown
+from glue_elt.core.arguments import UnknownArgument, edits, typo_error, unknown
 from glue_elt.steps.redshift_cross_account_migration.settings import PARAMETERS as MIGRATION
 from glue_elt.steps.redshift_sql.settings import STEP_PARAMETERS as SQL
 
@@ -68,3 +68,19 @@ def test_every_typo_is_named_once_and_no_value_is_shown() -> None:
         "parameters of Step: stopped before reading anything; correct the names"
     )
     assert "s3cr3t" not in error and "truncate" not in error and "zzz" not in error
+
+
+@pytest.mark.parametrize("argv", [["--run_date", "2026-12-07"], ["--table", "t"], ["--source", "x"], ["--config", "c"]])
+def test_a_pipeline_s_own_argument_that_only_resembles_a_parameter_is_a_warning(argv: list[str]) -> None:
+    """A pipeline that imports the step may read arguments of its own: only a slip of a name stops the run."""
+    (found,) = unknown(["prog", *GLUES, *argv], MIGRATION_NAMES)
+    assert found.meant is None and typo_error([found], "Step") is None
+    assert found.alike is None or found.warning("Step").endswith(f"did you mean --{found.alike}?")
+
+
+def test_edits_count_insertions_deletions_changes_and_swaps() -> None:
+    assert [edits("verify_count", "verify_counts"), edits("dyr_run", "dry_run"), edits("run_date", "run_id")] == [
+        1,
+        1,
+        4,
+    ]
