@@ -54,6 +54,7 @@ from glue_elt.redshift.data_api.wire import (
 )
 from glue_elt.redshift.executor import Row
 from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
+from glue_elt.redshift.sql_secrets import mask_sql
 from glue_elt.redshift.tags import tagged
 
 logger = logging.getLogger(__name__)
@@ -155,8 +156,9 @@ class DataApiExecutor:
         request: dict[str, Any] = {**self._target(secret_name), "Sqls": [*self._sets, *sqls]}
         if client_token is not None:
             request.update(ClientToken=client_token, StatementName=batch_name(client_token))
-        for sql in statements:
-            logger.debug("SQL (batch): %s", sql)
+        if logger.isEnabledFor(logging.DEBUG):  # secret literals masked, whatever handler the caller installed
+            for sql in statements:
+                logger.debug("SQL (batch): %s", mask_sql(sql).text)
         number = self._submitting()
         refuse_if_stopped()
         try:
@@ -223,7 +225,8 @@ class DataApiExecutor:
         """Nothing to close: the Data API holds no connection open for the caller."""
 
     def _run(self, secret_name: str, sql: str, params: Sequence[Any] | None) -> Mapping[str, Any]:
-        logger.debug("SQL: %s", sql)
+        if logger.isEnabledFor(logging.DEBUG):  # secret literals masked, whatever handler the caller installed
+            logger.debug("SQL: %s", mask_sql(sql).text)
         text, parameters = named_parameters(tagged(sql), params)
         check_size(text, "the statement")
         request: dict[str, Any] = {**self._target(secret_name)}

@@ -27,6 +27,7 @@ from glue_elt.redshift.driver.errors import describe_db_error, execution_error, 
 from glue_elt.redshift.driver.pool import ConnectionPool, close_quietly
 from glue_elt.redshift.executor import Row
 from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
+from glue_elt.redshift.sql_secrets import mask_sql
 from glue_elt.redshift.tags import tagged
 
 logger = logging.getLogger(__name__)
@@ -55,7 +56,8 @@ class DriverSession:
         return [tuple(row) for row in self._run(sql, params).fetchall()]
 
     def _run(self, sql: str, params: Sequence[Any] | None) -> Any:
-        logger.debug("SQL: %s", sql)
+        if logger.isEnabledFor(logging.DEBUG):  # secret literals masked, whatever handler the caller installed
+            logger.debug("SQL: %s", mask_sql(sql).text)
         refuse_if_stopped()  # after the connection was marked busy: a stop from now on terminates what it sends
         try:
             self._cursor.execute(tagged(sql), tuple(params) if params else None)

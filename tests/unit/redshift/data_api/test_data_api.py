@@ -317,3 +317,25 @@ def test_a_stopping_executor_does_not_wait_for_an_aborted_batch() -> None:
         executor.run_batch("s", ["A"], "tok")
     assert not raised.value.aborted
     assert [name for name, _ in client.requests] == ["batch_execute_statement", "describe_statement"]
+
+
+def test_the_statement_log_masks_secret_literals_whatever_handler_the_caller_installed(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A pipeline that logs glue_elt at DEBUG through a handler of its own has no redacting filter."""
+    client = ScriptedClient(
+        execute_statement=[{"Id": "a"}],
+        describe_statement=[{"Id": "a", "Status": "FINISHED"}],
+        batch_execute_statement=[{"Id": "b"}],
+    )
+    client.answers["describe_statement"] = iter(
+        [{"Id": "a", "Status": "FINISHED"}, {"Id": "b", "Status": "FINISHED", "SubStatements": [{"ResultRows": 0}]}]
+    )
+    with caplog.at_level("DEBUG", logger="glue_elt"):
+        executor = executor_for(client, [])
+        executor.execute("s", "ALTER USER etl PASSWORD 'Hunter2secret'")
+        executor.run_batch(
+            "s", ["UNLOAD ('select 1') TO 's3://b/p' ACCESS_KEY_ID 'AKIAEXAMPLE' SECRET_ACCESS_KEY 'Sk3y'"]
+        )
+    assert "ALTER USER etl PASSWORD '***'" in caplog.text
+    assert not {"Hunter2secret", "AKIAEXAMPLE", "Sk3y"} & set(caplog.text.replace("'", " ").split())
