@@ -1,5 +1,5 @@
 """Ready-to-run glue-elt steps, and what they share: ``base`` (``GlueELTStep``, the template every step follows) and
-``params`` (the job parameters steps share). Each step is a package of its own, run by ``python -m
+``shared_params`` (the job parameters steps share). Each step is a package of its own, run by ``python -m
 glue_elt.steps.<step>``; only ``glue_elt.cli`` and ``glue_elt`` itself (on first use) import a step, and no step
 imports another.
 

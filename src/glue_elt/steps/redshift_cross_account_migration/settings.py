@@ -14,7 +14,7 @@ from glue_elt.observability.lineage_naming import check_namespace
 from glue_elt.redshift.factory import EXECUTOR, ExecutorKind
 from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
 from glue_elt.redshift.state import StateTable
-from glue_elt.steps import params as job_params
+from glue_elt.steps import shared_params
 from glue_elt.steps.redshift_cross_account_migration.config_file import separator
 from glue_elt.steps.redshift_cross_account_migration.model import OverwriteMode
 from glue_elt.steps.redshift_cross_account_migration.schema_mode import (
@@ -65,7 +65,7 @@ ERROR_OUTPUT_PATH = Param(
     "error_output_path",
     "failed rows as JSON: an s3:// key, or a prefix ending in '/' (then <prefix><run id>/failed_rows.json)",
     None,
-    job_params.output_path("failed_rows.json"),
+    shared_params.output_path("failed_rows.json"),
     doc=("failed rows as JSON: an `s3://` key, or a prefix ending in `/` (then `<prefix><run id>/failed_rows.json`)"),
     example="s3://b/errors/",
 )
@@ -154,17 +154,17 @@ PARAMETERS: tuple[Param[Any], ...] = (
     CREATE_MISSING_TARGETS,
     ALLOW_NARROWING,
     ERROR_OUTPUT_PATH,
-    job_params.SUMMARY_OUTPUT_PATH,
-    *job_params.OBSERVABILITY,
+    shared_params.SUMMARY_OUTPUT_PATH,
+    *shared_params.OBSERVABILITY,
     SOURCE_NAMESPACE,
     FAIL_ON_ERROR,
-    job_params.DRY_RUN,
+    shared_params.DRY_RUN,
     VERIFY_COUNTS,
     OVERWRITE_MODE,
     MAX_PARALLEL,
     EXECUTOR,
-    *job_params.SESSION_CONTROL,
-    *job_params.RUN_CONTROL,
+    *shared_params.SESSION_CONTROL,
+    *shared_params.RUN_CONTROL,
 )
 """Every parameter of the migration step, in the order help and the README list them."""
 
@@ -242,17 +242,17 @@ def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
         error_output_path=ERROR_OUTPUT_PATH.read(get),
         fail_on_error=FAIL_ON_ERROR.read(get),
         overwrite_mode=OVERWRITE_MODE.read(get),
-        state_table=job_params.STATE_TABLE.read(get),
-        max_retries=job_params.MAX_RETRIES.read(get),
-        retry_wait_seconds=job_params.RETRY_WAIT_SECONDS.read(get),
+        state_table=shared_params.STATE_TABLE.read(get),
+        max_retries=shared_params.MAX_RETRIES.read(get),
+        retry_wait_seconds=shared_params.RETRY_WAIT_SECONDS.read(get),
         max_parallel=MAX_PARALLEL.read(get),
-        dry_run=job_params.DRY_RUN.read(get),
+        dry_run=shared_params.DRY_RUN.read(get),
         verify_counts=VERIFY_COUNTS.read(get),
-        summary_output_path=job_params.SUMMARY_OUTPUT_PATH.read(get),
-        assume_role_arn=job_params.ASSUME_ROLE_ARN.read(get),
+        summary_output_path=shared_params.SUMMARY_OUTPUT_PATH.read(get),
+        assume_role_arn=shared_params.ASSUME_ROLE_ARN.read(get),
         executor=EXECUTOR.read(get),
         create_missing_targets=CREATE_MISSING_TARGETS.read(get),
         allow_narrowing=ALLOW_NARROWING.read(get),
-        session=job_params.read_session(get),
-        metrics_namespace=job_params.METRICS_NAMESPACE.read(get),
+        session=shared_params.read_session(get),
+        metrics_namespace=shared_params.METRICS_NAMESPACE.read(get),
     )

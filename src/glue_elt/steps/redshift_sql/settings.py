@@ -12,7 +12,7 @@ from glue_elt.core.params import Param, TextEnum, choice
 from glue_elt.errors import ConfigError
 from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
 from glue_elt.redshift.state import StateTable
-from glue_elt.steps import params as job_params
+from glue_elt.steps import shared_params
 from glue_elt.steps.redshift_sql.script import Script
 
 
@@ -60,11 +60,11 @@ STEP_PARAMETERS: tuple[Param[Any], ...] = (
     SQL_PATH,
     SECRET_NAME,
     NON_TRANSACTIONAL,
-    job_params.DRY_RUN,
-    job_params.SUMMARY_OUTPUT_PATH,
-    *job_params.SESSION_CONTROL,
-    *job_params.OBSERVABILITY,
-    *job_params.RUN_CONTROL,
+    shared_params.DRY_RUN,
+    shared_params.SUMMARY_OUTPUT_PATH,
+    *shared_params.SESSION_CONTROL,
+    *shared_params.OBSERVABILITY,
+    *shared_params.RUN_CONTROL,
 )
 """Every parameter of the SQL step, in the order help and the README list them."""
 
@@ -103,15 +103,15 @@ def read_settings(get: Callable[[str], str | None]) -> SqlSettings:
         sql_path=sql_path,
         secret_name=secret_name.strip(),
         non_transactional=NON_TRANSACTIONAL.read(get),
-        dry_run=job_params.DRY_RUN.read(get),
-        summary_output_path=job_params.SUMMARY_OUTPUT_PATH.read(get),
-        max_retries=job_params.MAX_RETRIES.read(get),
-        retry_wait_seconds=job_params.RETRY_WAIT_SECONDS.read(get),
-        state_table=job_params.STATE_TABLE.read(get),
-        assume_role_arn=job_params.ASSUME_ROLE_ARN.read(get),
-        run_id=job_params.RUN_ID.read(get) or job_params.JOB_RUN_ID.read(get),
-        session=job_params.read_session(get),
-        metrics_namespace=job_params.METRICS_NAMESPACE.read(get),
+        dry_run=shared_params.DRY_RUN.read(get),
+        summary_output_path=shared_params.SUMMARY_OUTPUT_PATH.read(get),
+        max_retries=shared_params.MAX_RETRIES.read(get),
+        retry_wait_seconds=shared_params.RETRY_WAIT_SECONDS.read(get),
+        state_table=shared_params.STATE_TABLE.read(get),
+        assume_role_arn=shared_params.ASSUME_ROLE_ARN.read(get),
+        run_id=shared_params.RUN_ID.read(get) or shared_params.JOB_RUN_ID.read(get),
+        session=shared_params.read_session(get),
+        metrics_namespace=shared_params.METRICS_NAMESPACE.read(get),
     )
 
 
