@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from glue_elt.core.lazy import lazy_attributes
 
 if TYPE_CHECKING:
-    from glue_elt.core.params import Param, ParamSource, TextEnum
+    from glue_elt.core.param_source import ParamSource
+    from glue_elt.core.params import Param, TextEnum
     from glue_elt.core.redaction import RedactingFilter, redact, register_secret
     from glue_elt.core.retry import RetryPolicy
     from glue_elt.core.run_id import resolve_run_id
@@ -28,7 +29,7 @@ __all__ = [
 
 _LAZY = {
     "Param": "glue_elt.core.params",
-    "ParamSource": "glue_elt.core.params",
+    "ParamSource": "glue_elt.core.param_source",
     "TextEnum": "glue_elt.core.params",
     "RedactingFilter": "glue_elt.core.redaction",
     "redact": "glue_elt.core.redaction",

@@ -18,7 +18,9 @@ from typing import Any, ClassVar, Generic, TypeVar
 from glue_elt.aws.clients import AwsClients
 from glue_elt.aws.s3 import S3Store
 from glue_elt.core import arguments
-from glue_elt.core.params import Param, ParamSource, Resolver, closest, is_glue_argument, parse_bool
+from glue_elt.core.arguments import closest, is_glue_argument
+from glue_elt.core.param_source import ParamSource, Resolver
+from glue_elt.core.params import Param, parse_bool
 from glue_elt.core.redaction import RedactingFilter, redact
 from glue_elt.core.stopping import StopRequest, handle_signals
 from glue_elt.errors import ConfigError, GlueELTError, UnreachableError

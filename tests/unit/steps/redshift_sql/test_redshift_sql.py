@@ -12,7 +12,7 @@ from typing import Any, cast
 import pytest
 
 from glue_elt.aws.s3 import S3Store, S3Uri
-from glue_elt.core.params import resolve_plain
+from glue_elt.core.param_source import resolve_plain
 from glue_elt.errors import ConfigError
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.state import StateTable
