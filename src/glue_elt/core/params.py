@@ -9,7 +9,7 @@ does not know, ``glue_elt.core.arguments``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Generic, TypeVar
 
@@ -71,6 +71,12 @@ class Param(Generic[T]):
         if self.shown_default is not None:
             return self.shown_default
         return "" if self.default is None else format_value(self.default)
+
+    def qualified(self, condition: str, *, in_help: bool = True) -> Param[T]:
+        """This parameter as a step lists it when it applies to it under ``condition`` (``schema mode``,
+        ``required``): its doc, and when ``in_help`` its help, start with ``condition: ``."""
+        shown_help = f"{condition}: {self.help}" if in_help else self.help
+        return replace(self, help=shown_help, doc=f"{condition}: {self.doc or self.help}")
 
 
 def format_value(value: object) -> str:
