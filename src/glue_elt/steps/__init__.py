@@ -8,18 +8,9 @@ Its names below are imported on first use, so importing the package (or one of i
 
 from typing import TYPE_CHECKING
 
-from glue_elt.core.lazy import lazy_attributes
+from glue_elt.core.lazy import exports
 
 if TYPE_CHECKING:
-    from glue_elt.steps.base import GlueELTStep
+    from glue_elt.steps.base import GlueELTStep as GlueELTStep
 
-__all__ = [
-    "GlueELTStep",
-]
-
-_LAZY = {
-    "GlueELTStep": "glue_elt.steps.base",
-}
-
-
-__getattr__ = lazy_attributes(__name__, _LAZY)
+__all__, __getattr__ = exports(__name__)
