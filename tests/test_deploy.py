@@ -15,7 +15,7 @@ import pytest
 from cfnlint.api import ManualArgs, lint_file
 from cfnlint.decode import decode
 
-from glue_elt.steps.params import metrics_namespace
+from glue_elt.steps.shared_params import metrics_namespace
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "deploy" / "glue-elt-job.yaml"

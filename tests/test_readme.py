@@ -19,7 +19,7 @@ import pytest
 
 from glue_elt import RedshiftCrossAccountDataMigration, RedshiftSqlStep
 from glue_elt.cli import COMMANDS
-from glue_elt.core.params import is_glue_argument
+from glue_elt.core.arguments import is_glue_argument
 from glue_elt.steps.base import GlueELTStep
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,74 +14,35 @@ target: executors, names, catalog, state table, credentials) and ``glue_elt.step
 
 from typing import TYPE_CHECKING
 
-from glue_elt.core.lazy import lazy_attributes
-from glue_elt.core.params import Param
-from glue_elt.core.retry import RetryPolicy
-from glue_elt.errors import (
-    ConfigError,
-    ExecutionError,
-    GlueELTError,
-    LoadCheckError,
-    ObjectNotFoundError,
-    OutputError,
-    SecretError,
-    UnreachableError,
-    ValidationError,
-)
-from glue_elt.redshift.driver.executor import RedshiftExecutor
-from glue_elt.redshift.executor import Executor
-from glue_elt.redshift.state import RunLedger, StateTable
-from glue_elt.steps.base import GlueELTStep
+from glue_elt.core.lazy import exports
+from glue_elt.core.params import Param as Param
+from glue_elt.core.retry import RetryPolicy as RetryPolicy
+from glue_elt.errors import ConfigError as ConfigError
+from glue_elt.errors import ExecutionError as ExecutionError
+from glue_elt.errors import GlueELTError as GlueELTError
+from glue_elt.errors import LoadCheckError as LoadCheckError
+from glue_elt.errors import ObjectNotFoundError as ObjectNotFoundError
+from glue_elt.errors import OutputError as OutputError
+from glue_elt.errors import SecretError as SecretError
+from glue_elt.errors import UnreachableError as UnreachableError
+from glue_elt.errors import ValidationError as ValidationError
+from glue_elt.redshift.driver.executor import RedshiftExecutor as RedshiftExecutor
+from glue_elt.redshift.executor import Executor as Executor
+from glue_elt.redshift.state import RunLedger as RunLedger
+from glue_elt.redshift.state import StateTable as StateTable
+from glue_elt.steps.base import GlueELTStep as GlueELTStep
 
+# Each step (and its result types) is imported on first use: ``python -m`` runs a step's module once, and importing
+# ``glue_elt`` for one step loads no other step's code.
 if TYPE_CHECKING:
-    from glue_elt.redshift.data_api.executor import DataApiExecutor
-    from glue_elt.steps.redshift_cross_account_migration.model import (
-        MigrationResult,
-        MigrationRow,
-        RowOutcome,
-        RowStatus,
+    from glue_elt.redshift.data_api.executor import DataApiExecutor as DataApiExecutor
+    from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult as MigrationResult
+    from glue_elt.steps.redshift_cross_account_migration.model import MigrationRow as MigrationRow
+    from glue_elt.steps.redshift_cross_account_migration.model import RowOutcome as RowOutcome
+    from glue_elt.steps.redshift_cross_account_migration.model import RowStatus as RowStatus
+    from glue_elt.steps.redshift_cross_account_migration.step import (
+        RedshiftCrossAccountDataMigration as RedshiftCrossAccountDataMigration,
     )
-    from glue_elt.steps.redshift_cross_account_migration.step import RedshiftCrossAccountDataMigration
-    from glue_elt.steps.redshift_sql.step import RedshiftSqlStep
+    from glue_elt.steps.redshift_sql.step import RedshiftSqlStep as RedshiftSqlStep
 
-__all__ = [
-    "ConfigError",
-    "DataApiExecutor",
-    "ExecutionError",
-    "Executor",
-    "GlueELTError",
-    "GlueELTStep",
-    "LoadCheckError",
-    "MigrationResult",
-    "MigrationRow",
-    "ObjectNotFoundError",
-    "OutputError",
-    "Param",
-    "RedshiftCrossAccountDataMigration",
-    "RedshiftExecutor",
-    "RedshiftSqlStep",
-    "RetryPolicy",
-    "RowOutcome",
-    "RowStatus",
-    "RunLedger",
-    "SecretError",
-    "StateTable",
-    "UnreachableError",
-    "ValidationError",
-]
-
-
-_LAZY = {
-    "DataApiExecutor": "glue_elt.redshift.data_api.executor",
-    "RedshiftCrossAccountDataMigration": "glue_elt.steps.redshift_cross_account_migration.step",
-    "RedshiftSqlStep": "glue_elt.steps.redshift_sql.step",
-    "MigrationResult": "glue_elt.steps.redshift_cross_account_migration.model",
-    "MigrationRow": "glue_elt.steps.redshift_cross_account_migration.model",
-    "RowOutcome": "glue_elt.steps.redshift_cross_account_migration.model",
-    "RowStatus": "glue_elt.steps.redshift_cross_account_migration.model",
-}
-"""Each step (and its result types) is imported on first use: ``python -m`` runs a step's module once, and
-importing ``glue_elt`` for one step loads no other step's code."""
-
-
-__getattr__ = lazy_attributes(__name__, _LAZY)
+__all__, __getattr__ = exports(__name__)

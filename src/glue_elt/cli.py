@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from glue_elt.core.params import closest
+from glue_elt.core.arguments import closest
 from glue_elt.steps.base import EXIT_CONFIG_ERROR, EXIT_OK, GlueELTStep
 
 PROG = "glue-elt"

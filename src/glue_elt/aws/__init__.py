@@ -7,25 +7,12 @@ Its names below are imported on first use, so importing the package (or one of i
 
 from typing import TYPE_CHECKING
 
-from glue_elt.core.lazy import lazy_attributes
+from glue_elt.core.lazy import exports
 
 if TYPE_CHECKING:
-    from glue_elt.aws.clients import AwsClients, assumed_role_clients
-    from glue_elt.aws.s3 import S3Store, S3Uri
+    from glue_elt.aws.clients import AwsClients as AwsClients
+    from glue_elt.aws.clients import assumed_role_clients as assumed_role_clients
+    from glue_elt.aws.s3 import S3Store as S3Store
+    from glue_elt.aws.s3 import S3Uri as S3Uri
 
-__all__ = [
-    "AwsClients",
-    "S3Store",
-    "S3Uri",
-    "assumed_role_clients",
-]
-
-_LAZY = {
-    "AwsClients": "glue_elt.aws.clients",
-    "assumed_role_clients": "glue_elt.aws.clients",
-    "S3Store": "glue_elt.aws.s3",
-    "S3Uri": "glue_elt.aws.s3",
-}
-
-
-__getattr__ = lazy_attributes(__name__, _LAZY)
+__all__, __getattr__ = exports(__name__)

@@ -7,35 +7,16 @@ Its names below are imported on first use, so importing the package (or one of i
 
 from typing import TYPE_CHECKING
 
-from glue_elt.core.lazy import lazy_attributes
+from glue_elt.core.lazy import exports
 
 if TYPE_CHECKING:
-    from glue_elt.core.params import Param, ParamSource, TextEnum
-    from glue_elt.core.redaction import RedactingFilter, redact, register_secret
-    from glue_elt.core.retry import RetryPolicy
-    from glue_elt.core.run_id import resolve_run_id
+    from glue_elt.core.param_source import ParamSource as ParamSource
+    from glue_elt.core.params import Param as Param
+    from glue_elt.core.params import TextEnum as TextEnum
+    from glue_elt.core.redaction import RedactingFilter as RedactingFilter
+    from glue_elt.core.redaction import redact as redact
+    from glue_elt.core.redaction import register_secret as register_secret
+    from glue_elt.core.retry import RetryPolicy as RetryPolicy
+    from glue_elt.core.run_id import resolve_run_id as resolve_run_id
 
-__all__ = [
-    "Param",
-    "ParamSource",
-    "RedactingFilter",
-    "RetryPolicy",
-    "TextEnum",
-    "redact",
-    "register_secret",
-    "resolve_run_id",
-]
-
-_LAZY = {
-    "Param": "glue_elt.core.params",
-    "ParamSource": "glue_elt.core.params",
-    "TextEnum": "glue_elt.core.params",
-    "RedactingFilter": "glue_elt.core.redaction",
-    "redact": "glue_elt.core.redaction",
-    "register_secret": "glue_elt.core.redaction",
-    "RetryPolicy": "glue_elt.core.retry",
-    "resolve_run_id": "glue_elt.core.run_id",
-}
-
-
-__getattr__ = lazy_attributes(__name__, _LAZY)
+__all__, __getattr__ = exports(__name__)

@@ -9,15 +9,129 @@ typing slip away from one of the step's parameters (``is_typo``: at most two edi
 warning. So such a name stops the run before anything is read (exit status 2), naming the parameter meant. A name
 that is only alike (``closest``: ``difflib``), close only to one of Glue's arguments, or close to nothing, stays a
 warning. Names only: a value is never shown (it may be a secret).
+
+Here too: the list of Glue's own arguments (``GLUE_ARGUMENTS``, from AWS's documentation) and how the names of a
+Glue-style argv are read (``argument_names``: a value is never taken for a name).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import difflib
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
-from glue_elt.core.params import GLUE_ARGUMENTS, closest, unknown_arguments
 from glue_elt.errors import ConfigError
+
+GLUE_ARGUMENTS_DOC = "https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-glue-arguments.html"
+
+GLUE_ARGUMENTS = (
+    # "Job parameter reference" of GLUE_ARGUMENTS_DOC ("Using job parameters in AWS Glue jobs"):
+    "additional-python-modules",
+    "auto-scale-within-microbatch",
+    "class",
+    "continuous-log-conversionPattern",
+    "continuous-log-logGroup",
+    "continuous-log-logStreamPrefix",
+    "customer-driver-env-vars",
+    "customer-executor-env-vars",
+    "datalake-formats",
+    "disable-proxy-v2",
+    "enable-auto-scaling",
+    "enable-continuous-cloudwatch-log",
+    "enable-continuous-log-filter",
+    "enable-glue-datacatalog",
+    "enable-job-insights",
+    "enable-lakeformation-fine-grained-access",
+    "enable-metrics",
+    "enable-observability-metrics",
+    "enable-rename-algorithm-v2",
+    "enable-s3-parquet-optimized-committer",
+    "enable-spark-ui",
+    "executor-cores",
+    "extra-files",
+    "extra-jars",
+    "extra-py-files",
+    "job-bookmark-option",
+    "job-language",
+    "python-modules-installer-option",
+    "scriptLocation",
+    "spark-event-logs-path",
+    "TempDir",
+    "use-postgres-driver",
+    "user-jars-first",
+    "conf",
+    "encryption-type",
+    # the same page: "AWS Glue uses the following arguments internally and you should never use them":
+    "debug",
+    "mode",
+    "JOB_NAME",
+    "endpoint",
+    # the same page, suboptions of --job-bookmark-option job-bookmark-pause:
+    "job-bookmark-from",
+    "job-bookmark-to",
+    # passed by Glue at run time and read by awsglue.utils.getResolvedOptions (param_source.GLUE_RESERVED;
+    # awsglue's Job.id_params, continuation_options and data_lineage_options):
+    "JOB_ID",
+    "JOB_RUN_ID",
+    "SECURITY_CONFIGURATION",
+    "RedshiftTempDir",
+    "continuation-option",
+    "enable-data-lineage",
+)
+"""AWS Glue's own job arguments (names without ``--``), from AWS's documentation (``GLUE_ARGUMENTS_DOC``) and the
+ones Glue passes at run time. A job may receive any of them: they are never reported as typos. Any ``--enable-*``
+name (Glue adds feature switches over time) and ``--conf`` count as Glue's too (``is_glue_argument``)."""
+
+
+def is_glue_argument(name: str) -> bool:
+    """Whether ``--name`` is one of AWS Glue's own job arguments (``GLUE_ARGUMENTS``, any ``enable-*``, ``conf``)."""
+    return name in GLUE_ARGUMENTS or name.startswith("enable-") or name == "conf"
+
+
+def argument_names(argv: Sequence[str], known: Collection[str]) -> list[str]:
+    """The ``--name`` arguments of a Glue-style ``argv`` (``argv[0]``, the program, is skipped), in order.
+
+    ``--name=value`` names ``name``. After ``--name`` without ``=``, the next item is its value, whatever it looks
+    like (``--python-modules-installer-option --upgrade``), unless it is itself ``--k`` or ``--k=...`` for a name
+    ``k`` in ``known`` or of Glue's (a flag given without a value: ``--enable-metrics --config_path s3://...``). So
+    a value is never reported as an unknown name: an unknown argument's value may be a secret.
+    """
+    names: list[str] = []
+    args = list(argv[1:])
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        index += 1
+        if not arg.startswith("--") or arg == "--":
+            continue
+        name, equals, _ = arg[2:].partition("=")
+        if name:
+            names.append(name)
+        if not equals and index < len(args) and not _names_known(args[index], known):
+            index += 1  # the value of --name
+    return names
+
+
+def _names_known(arg: str, known: Collection[str]) -> bool:
+    if not arg.startswith("--"):
+        return False
+    name = arg[2:].partition("=")[0]
+    return name in known or is_glue_argument(name)
+
+
+def unknown_arguments(argv: Sequence[str], parameters: Iterable[str]) -> list[str]:
+    """The ``--name`` arguments of ``argv`` (see ``argument_names``) that are neither one of ``parameters`` nor one
+    of AWS Glue's own arguments (``is_glue_argument``), each once, in order. Names only, never values."""
+    own = set(parameters) | {"help"}
+    found = [n for n in argument_names(argv, own) if n not in own and not is_glue_argument(n)]
+    return list(dict.fromkeys(found))
+
+
+def closest(name: str, candidates: Iterable[str]) -> str | None:
+    """The candidate closest to ``name`` (``difflib.get_close_matches``, ignoring case), or ``None``."""
+    by_folded = {candidate.lower(): candidate for candidate in candidates}
+    matches = difflib.get_close_matches(name.lower(), list(by_folded), n=1)
+    return by_folded[matches[0]] if matches else None
 
 
 @dataclass(frozen=True)

@@ -9,24 +9,12 @@ the OpenLineage client (the optional extra ``glue-elt[lineage]``) is imported on
 
 from typing import TYPE_CHECKING
 
-from glue_elt.core.lazy import lazy_attributes
+from glue_elt.core.lazy import exports
 
 if TYPE_CHECKING:
-    from glue_elt.observability.metrics import Figure, dimensions, metric_data, publish
+    from glue_elt.observability.metrics import Figure as Figure
+    from glue_elt.observability.metrics import dimensions as dimensions
+    from glue_elt.observability.metrics import metric_data as metric_data
+    from glue_elt.observability.metrics import publish as publish
 
-__all__ = [
-    "Figure",
-    "dimensions",
-    "metric_data",
-    "publish",
-]
-
-_LAZY = {
-    "Figure": "glue_elt.observability.metrics",
-    "dimensions": "glue_elt.observability.metrics",
-    "metric_data": "glue_elt.observability.metrics",
-    "publish": "glue_elt.observability.metrics",
-}
-
-
-__getattr__ = lazy_attributes(__name__, _LAZY)
+__all__, __getattr__ = exports(__name__)

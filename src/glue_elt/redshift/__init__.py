@@ -9,37 +9,17 @@ Its names below are imported on first use, so importing the package (or one of i
 
 from typing import TYPE_CHECKING
 
-from glue_elt.core.lazy import lazy_attributes
+from glue_elt.core.lazy import exports
 
 if TYPE_CHECKING:
-    from glue_elt.redshift.executor import Executor, Row, Session
-    from glue_elt.redshift.factory import ExecutorKind, build_executor
-    from glue_elt.redshift.names import Identifier, TableName
-    from glue_elt.redshift.state import RunLedger, StateTable
+    from glue_elt.redshift.executor import Executor as Executor
+    from glue_elt.redshift.executor import Row as Row
+    from glue_elt.redshift.executor import Session as Session
+    from glue_elt.redshift.factory import ExecutorKind as ExecutorKind
+    from glue_elt.redshift.factory import build_executor as build_executor
+    from glue_elt.redshift.names import Identifier as Identifier
+    from glue_elt.redshift.names import TableName as TableName
+    from glue_elt.redshift.state import RunLedger as RunLedger
+    from glue_elt.redshift.state import StateTable as StateTable
 
-__all__ = [
-    "Executor",
-    "ExecutorKind",
-    "Identifier",
-    "Row",
-    "RunLedger",
-    "Session",
-    "StateTable",
-    "TableName",
-    "build_executor",
-]
-
-_LAZY = {
-    "Executor": "glue_elt.redshift.executor",
-    "Row": "glue_elt.redshift.executor",
-    "Session": "glue_elt.redshift.executor",
-    "ExecutorKind": "glue_elt.redshift.factory",
-    "build_executor": "glue_elt.redshift.factory",
-    "RunLedger": "glue_elt.redshift.state",
-    "StateTable": "glue_elt.redshift.state",
-    "Identifier": "glue_elt.redshift.names",
-    "TableName": "glue_elt.redshift.names",
-}
-
-
-__getattr__ = lazy_attributes(__name__, _LAZY)
+__all__, __getattr__ = exports(__name__)

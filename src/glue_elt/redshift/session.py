@@ -22,6 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from glue_elt.core.param_fields import setting
+from glue_elt.core.params import Param, number
 from glue_elt.errors import ConfigError, ExecutionError
 
 QUERY_CANCELED = "57014"
@@ -44,12 +46,39 @@ def query_group(name: str, value: str) -> str:
     return label
 
 
+QUERY_GROUP = Param(
+    "query_group",
+    "Redshift query_group for every session of the run (WLM routing, the query history's label)",
+    None,
+    query_group,
+    doc=(
+        "Redshift's `query_group` for every session (driver) and batch (Data API) of the run: routes its queries to "
+        "the WLM queue of that group and labels them in the query history (`SYS_QUERY_HISTORY.query_label`); "
+        "letters, digits, spaces and `_.:/@+=#-` (see [Operating glue-elt](operating.md))"
+    ),
+    example="nightly-etl",
+)
+STATEMENT_TIMEOUT_SECONDS = Param(
+    "statement_timeout_seconds",
+    "Redshift statement_timeout for every statement of the run; a statement over it fails (not retried)",
+    None,
+    number(0.001, MAX_TIMEOUT_SECONDS),
+    doc=(
+        "Redshift's `statement_timeout` for every statement of the run (planning and WLM queueing included): a "
+        "statement that runs longer is stopped by the server and fails its row (the migration step: the run "
+        "goes on) or the script (the SQL step: its transaction rolls back), with a message naming the limit; "
+        "it is not retried"
+    ),
+    example="1800",
+)
+
+
 @dataclass(frozen=True)
 class SessionSettings:
     """``query_group`` and ``statement_timeout`` (seconds) for every session of a run; ``None``: not set."""
 
-    query_group: str | None = None
-    statement_timeout_seconds: float | None = None
+    query_group: str | None = setting(QUERY_GROUP)
+    statement_timeout_seconds: float | None = setting(STATEMENT_TIMEOUT_SECONDS)
 
     def __post_init__(self) -> None:
         if self.query_group is not None:

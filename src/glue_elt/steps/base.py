@@ -18,7 +18,9 @@ from typing import Any, ClassVar, Generic, TypeVar
 from glue_elt.aws.clients import AwsClients
 from glue_elt.aws.s3 import S3Store
 from glue_elt.core import arguments
-from glue_elt.core.params import Param, ParamSource, Resolver, closest, is_glue_argument, parse_bool
+from glue_elt.core.arguments import closest, is_glue_argument
+from glue_elt.core.param_source import ParamSource, Resolver
+from glue_elt.core.params import Param, parse_bool
 from glue_elt.core.redaction import RedactingFilter, redact
 from glue_elt.core.stopping import StopRequest, handle_signals
 from glue_elt.errors import ConfigError, GlueELTError, UnreachableError
@@ -27,7 +29,7 @@ from glue_elt.observability.lineage import NO_LINEAGE, STOPPED_DRAIN_SECONDS, Li
 from glue_elt.observability.lineage_config import job_namespace
 from glue_elt.redshift.executor import Cancellable, Executor
 from glue_elt.redshift.factory import ExecutorKind, build_executor
-from glue_elt.steps import params as job_params
+from glue_elt.steps import shared_params
 
 logger = logging.getLogger(__name__)
 
@@ -186,10 +188,10 @@ class GlueELTStep(ABC, Generic[ResultT]):
         """This run's OpenLineage events (``glue_elt.observability.lineage``), under the AWS Glue job run
         (``--JOB_NAME``, ``--JOB_RUN_ID``) when Glue passes it: sent when ``--openlineage_url`` or the client's
         standard configuration is given, else (and for a dry run) a no-op. The caller closes it at the end."""
-        url = self.param(job_params.OPENLINEAGE_URL)
+        url = self.param(shared_params.OPENLINEAGE_URL)
         if dry_run:
             return NO_LINEAGE
-        job_run = self.param(job_params.JOB_NAME), self.param(job_params.JOB_RUN_ID)
+        job_run = self.param(shared_params.JOB_NAME), self.param(shared_params.JOB_RUN_ID)
         parent = glue_parent(*job_run, job_namespace(os.environ))
         return open_lineage(url, parent)
 
@@ -242,14 +244,14 @@ class GlueELTStep(ABC, Generic[ResultT]):
         it never raises, and a failure is one warning (``observability.metrics.publish``). Sends no SQL."""
         namespace = None
         try:
-            namespace = self.param(job_params.METRICS_NAMESPACE)
+            namespace = self.param(shared_params.METRICS_NAMESPACE)
             if not namespace:
                 return False
             figures = self.metric_figures(result, seconds)
             if not figures:
                 logger.info("no metrics published to CloudWatch namespace %r (a dry run publishes none)", namespace)
                 return False
-            dims = metrics.dimensions(self.NAME or type(self).__name__, self.param(job_params.JOB_NAME))
+            dims = metrics.dimensions(self.NAME or type(self).__name__, self.param(shared_params.JOB_NAME))
             data = metrics.metric_data(figures, dims, datetime.now(timezone.utc))
         except Exception as error:  # best effort: a problem here must not fail a run that is over
             logger.warning(

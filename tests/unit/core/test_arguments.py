@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from glue_elt.core.arguments import UnknownArgument, edits, typo_error, unknown
+from glue_elt.core.arguments import (
+    GLUE_ARGUMENTS,
+    GLUE_ARGUMENTS_DOC,
+    UnknownArgument,
+    argument_names,
+    closest,
+    edits,
+    is_glue_argument,
+    typo_error,
+    unknown,
+    unknown_arguments,
+)
+from glue_elt.core.param_source import GLUE_RESERVED
 from glue_elt.steps.redshift_cross_account_migration.settings import PARAMETERS as MIGRATION
 from glue_elt.steps.redshift_sql.settings import STEP_PARAMETERS as SQL
 
@@ -68,6 +80,72 @@ def test_every_typo_is_named_once_and_no_value_is_shown() -> None:
         "parameters of Step: stopped before reading anything; correct the names"
     )
     assert "s3cr3t" not in error and "truncate" not in error and "zzz" not in error
+
+
+GLUE_ARGV_WITH_CONFIG = [
+    "script.py", "--JOB_ID", "j_1", "--JOB_RUN_ID", "jr_abc", "--job-bookmark-option", "job-bookmark-disable",
+    "--TempDir", "s3://tmp/", "--config_path", "s3://bucket/config.csv", "--config_file_sep=;",
+]  # fmt: skip
+STEP_PARAMS = ["config_path", "load_type", "dry_run", "JOB_RUN_ID"]
+
+
+def test_glue_arguments_cover_what_getresolvedoptions_reads_and_the_documented_ones() -> None:
+    assert set(GLUE_RESERVED) <= set(GLUE_ARGUMENTS)
+    assert len(set(GLUE_ARGUMENTS)) == len(GLUE_ARGUMENTS)
+    assert GLUE_ARGUMENTS_DOC.startswith("https://docs.aws.amazon.com/glue/")
+    for name in ("JOB_NAME", "job-bookmark-option", "TempDir", "extra-py-files", "additional-python-modules"):
+        assert is_glue_argument(name)
+    assert is_glue_argument("enable-some-future-switch") and is_glue_argument("conf")
+    assert not is_glue_argument("config_path") and not is_glue_argument("enable_metrics")
+
+
+def test_unknown_arguments_are_names_that_are_neither_parameters_nor_glues() -> None:
+    argv = [
+        *GLUE_ARGV_WITH_CONFIG,
+        "--load_typ",
+        "append",
+        "--enable-spark-ui",
+        "true",
+        "--conf",
+        "spark.a=1 --conf spark.b=2",
+    ]
+    assert unknown_arguments(argv, STEP_PARAMS) == [
+        "config_file_sep",
+        "load_typ",
+    ]  # config_file_sep: not in STEP_PARAMS
+    assert unknown_arguments(["x", "--help"], STEP_PARAMS) == []
+
+
+def test_unknown_arguments_never_take_a_value_for_a_name() -> None:
+    # the value after an unknown --name is its value, even when it starts with "--" (it might be a secret)
+    argv = [
+        "x",
+        "--db_password",
+        "--s3cr3t--",
+        "--token=--also-secret",
+        "--python-modules-installer-option",
+        "--upgrade",
+    ]
+    assert unknown_arguments(argv, STEP_PARAMS) == ["db_password", "token"]
+    assert "s3cr3t" not in " ".join(argument_names(argv, STEP_PARAMS))
+
+
+def test_a_known_name_after_a_flag_without_value_is_a_name() -> None:
+    argv = ["x", "--enable-metrics", "--config_path", "s3://b/k", "--load_typ", "--dry_run", "true"]
+    assert argument_names(argv, STEP_PARAMS) == ["enable-metrics", "config_path", "load_typ", "dry_run"]
+    assert unknown_arguments(argv, STEP_PARAMS) == ["load_typ"]
+
+
+def test_each_unknown_argument_is_reported_once() -> None:
+    assert unknown_arguments(["x", "--xyz", "1", "--xyz=2"], STEP_PARAMS) == ["xyz"]
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("load_typ", "load_type"), ("config_pth", "config_path"), ("job_run_id", "JOB_RUN_ID"), ("xyz", None)],
+)
+def test_closest_parameter(name: str, expected: str | None) -> None:
+    assert closest(name, STEP_PARAMS) == expected
 
 
 @pytest.mark.parametrize("argv", [["--run_date", "2026-12-07"], ["--table", "t"], ["--source", "x"], ["--config", "c"]])

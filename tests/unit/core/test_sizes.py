@@ -15,7 +15,7 @@ from glue_elt.redshift.state import (
     TEXT_COLUMNS,
     StateTable,
 )
-from glue_elt.steps import params as job_params
+from glue_elt.steps import shared_params
 from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationRow, row_keys
 from glue_elt.steps.redshift_cross_account_migration.validation import validate_row
 from glue_elt.steps.redshift_sql.run import SCRIPT_KIND, STATEMENT_KIND, script_key, statement_keys
@@ -27,7 +27,7 @@ EURO = "\u20ac"  # 1 character, 3 bytes
 
 
 def run_id_param(value: str) -> str | None:
-    return job_params.RUN_ID.read({"run_id": value}.get)
+    return shared_params.RUN_ID.read({"run_id": value}.get)
 
 
 def test_sizes_are_bytes_of_utf8() -> None:
@@ -58,7 +58,7 @@ def test_a_run_id_of_exactly_the_limit_passes() -> None:
 
 def test_glues_job_run_id_is_checked_too_and_the_sql_step_refuses_at_parameter_time() -> None:
     with pytest.raises(ConfigError, match=r"^--JOB_RUN_ID is 300 bytes"):
-        job_params.JOB_RUN_ID.read({"JOB_RUN_ID": E_ACUTE * 150}.get)
+        shared_params.JOB_RUN_ID.read({"JOB_RUN_ID": E_ACUTE * 150}.get)
     given = {"sql_path": "s3://b/k.sql", "secret_name": "s", "run_id": E_ACUTE * 150}
     with pytest.raises(ConfigError, match=r"^--run_id is 300 bytes"):
         read_settings(given.get)

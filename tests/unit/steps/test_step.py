@@ -6,7 +6,8 @@ import logging
 
 import pytest
 
-from glue_elt.core.params import Param, resolve_plain
+from glue_elt.core.param_source import resolve_plain
+from glue_elt.core.params import Param
 from glue_elt.errors import ConfigError
 from glue_elt.steps.base import EXIT_CONFIG_ERROR, EXIT_UNEXPECTED, GlueELTStep
 

@@ -7,29 +7,13 @@ Its names below are imported on first use, so importing the package (or one of i
 
 from typing import TYPE_CHECKING
 
-from glue_elt.core.lazy import lazy_attributes
+from glue_elt.core.lazy import exports
 
 if TYPE_CHECKING:
-    from glue_elt.redshift.auth.endpoints import EndpointLookup
-    from glue_elt.redshift.auth.secrets import SecretStore
-    from glue_elt.redshift.auth.spec import ConnectionSpec, RedshiftCredentials
-    from glue_elt.redshift.auth.temporary import TemporaryCredentials
+    from glue_elt.redshift.auth.endpoints import EndpointLookup as EndpointLookup
+    from glue_elt.redshift.auth.secrets import SecretStore as SecretStore
+    from glue_elt.redshift.auth.spec import ConnectionSpec as ConnectionSpec
+    from glue_elt.redshift.auth.spec import RedshiftCredentials as RedshiftCredentials
+    from glue_elt.redshift.auth.temporary import TemporaryCredentials as TemporaryCredentials
 
-__all__ = [
-    "ConnectionSpec",
-    "EndpointLookup",
-    "RedshiftCredentials",
-    "SecretStore",
-    "TemporaryCredentials",
-]
-
-_LAZY = {
-    "ConnectionSpec": "glue_elt.redshift.auth.spec",
-    "RedshiftCredentials": "glue_elt.redshift.auth.spec",
-    "SecretStore": "glue_elt.redshift.auth.secrets",
-    "TemporaryCredentials": "glue_elt.redshift.auth.temporary",
-    "EndpointLookup": "glue_elt.redshift.auth.endpoints",
-}
-
-
-__getattr__ = lazy_attributes(__name__, _LAZY)
+__all__, __getattr__ = exports(__name__)

@@ -7,21 +7,10 @@ Its names below are imported on first use, so importing the package (or one of i
 
 from typing import TYPE_CHECKING
 
-from glue_elt.core.lazy import lazy_attributes
+from glue_elt.core.lazy import exports
 
 if TYPE_CHECKING:
-    from glue_elt.redshift.data_api.executor import DataApiExecutor
-    from glue_elt.redshift.data_api.pace import Pacer
+    from glue_elt.redshift.data_api.executor import DataApiExecutor as DataApiExecutor
+    from glue_elt.redshift.data_api.pace import Pacer as Pacer
 
-__all__ = [
-    "DataApiExecutor",
-    "Pacer",
-]
-
-_LAZY = {
-    "DataApiExecutor": "glue_elt.redshift.data_api.executor",
-    "Pacer": "glue_elt.redshift.data_api.pace",
-}
-
-
-__getattr__ = lazy_attributes(__name__, _LAZY)
+__all__, __getattr__ = exports(__name__)

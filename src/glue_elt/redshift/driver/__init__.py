@@ -7,28 +7,13 @@ Its names below are imported on first use, so importing the package (or one of i
 
 from typing import TYPE_CHECKING
 
-from glue_elt.core.lazy import lazy_attributes
+from glue_elt.core.lazy import exports
 
 if TYPE_CHECKING:
-    from glue_elt.redshift.driver.errors import describe_db_error, execution_error, is_transient
-    from glue_elt.redshift.driver.executor import RedshiftExecutor
-    from glue_elt.redshift.driver.pool import ConnectionPool
+    from glue_elt.redshift.driver.errors import describe_db_error as describe_db_error
+    from glue_elt.redshift.driver.errors import execution_error as execution_error
+    from glue_elt.redshift.driver.errors import is_transient as is_transient
+    from glue_elt.redshift.driver.executor import RedshiftExecutor as RedshiftExecutor
+    from glue_elt.redshift.driver.pool import ConnectionPool as ConnectionPool
 
-__all__ = [
-    "ConnectionPool",
-    "RedshiftExecutor",
-    "describe_db_error",
-    "execution_error",
-    "is_transient",
-]
-
-_LAZY = {
-    "RedshiftExecutor": "glue_elt.redshift.driver.executor",
-    "ConnectionPool": "glue_elt.redshift.driver.pool",
-    "describe_db_error": "glue_elt.redshift.driver.errors",
-    "execution_error": "glue_elt.redshift.driver.errors",
-    "is_transient": "glue_elt.redshift.driver.errors",
-}
-
-
-__getattr__ = lazy_attributes(__name__, _LAZY)
+__all__, __getattr__ = exports(__name__)

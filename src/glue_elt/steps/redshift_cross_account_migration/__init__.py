@@ -8,32 +8,15 @@ Its names below are imported on first use, so importing the package (or one of i
 
 from typing import TYPE_CHECKING
 
-from glue_elt.core.lazy import lazy_attributes
+from glue_elt.core.lazy import exports
 
 if TYPE_CHECKING:
-    from glue_elt.steps.redshift_cross_account_migration.model import (
-        MigrationResult,
-        MigrationRow,
-        RowOutcome,
-        RowStatus,
+    from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult as MigrationResult
+    from glue_elt.steps.redshift_cross_account_migration.model import MigrationRow as MigrationRow
+    from glue_elt.steps.redshift_cross_account_migration.model import RowOutcome as RowOutcome
+    from glue_elt.steps.redshift_cross_account_migration.model import RowStatus as RowStatus
+    from glue_elt.steps.redshift_cross_account_migration.step import (
+        RedshiftCrossAccountDataMigration as RedshiftCrossAccountDataMigration,
     )
-    from glue_elt.steps.redshift_cross_account_migration.step import RedshiftCrossAccountDataMigration
 
-__all__ = [
-    "MigrationResult",
-    "MigrationRow",
-    "RedshiftCrossAccountDataMigration",
-    "RowOutcome",
-    "RowStatus",
-]
-
-_LAZY = {
-    "RedshiftCrossAccountDataMigration": "glue_elt.steps.redshift_cross_account_migration.step",
-    "MigrationResult": "glue_elt.steps.redshift_cross_account_migration.model",
-    "MigrationRow": "glue_elt.steps.redshift_cross_account_migration.model",
-    "RowOutcome": "glue_elt.steps.redshift_cross_account_migration.model",
-    "RowStatus": "glue_elt.steps.redshift_cross_account_migration.model",
-}
-
-
-__getattr__ = lazy_attributes(__name__, _LAZY)
+__all__, __getattr__ = exports(__name__)

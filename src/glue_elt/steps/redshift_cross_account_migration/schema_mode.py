@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from glue_elt.core.param_fields import given, read_settings, setting
 from glue_elt.core.params import Param, TextEnum, boolean, choice
 from glue_elt.errors import ConfigError, ValidationError
 from glue_elt.redshift.names import Identifier, parse_column_list, parse_schema_name
+from glue_elt.steps import shared_params
 from glue_elt.steps.redshift_cross_account_migration.model import LoadType, parse_load_type
-
-SCHEMA_MODE_PARAMS = ("source_schema", "target_schema", "secret_name")
 
 
 class DiscoverFrom(TextEnum):
@@ -47,12 +47,7 @@ TARGET_SCHEMA: Param[str | None] = Param(
     doc="schema mode: the schema whose tables are loaded (with `--discover_from target`, every base table of it)",
     example="sales",
 )
-SECRET_NAME: Param[str | None] = Param(
-    "secret_name",
-    "schema mode: Secrets Manager secret (name or ARN) of the target cluster",
-    doc="schema mode: secret (name or full ARN) for the target cluster",
-    example="redshift-secret",
-)
+SECRET_NAME = shared_params.SECRET_NAME.qualified("schema mode")
 DISCOVER_FROM = Param(
     "discover_from",
     "schema mode: find the tables in the target schema (target) or in the source schema through the share (source)",
@@ -65,22 +60,24 @@ DISCOVER_FROM = Param(
     ),
     example="source",
 )
-INCLUDE: Param[tuple[str, ...] | None] = Param(
+INCLUDE: Param[tuple[str, ...]] = Param(
     "include",
     "schema mode: only tables whose names match one of these comma-separated shell-style patterns",
-    None,
+    (),
     patterns,
+    shown_default="",
     doc=(
         "schema mode: only the tables whose names match one of these comma-separated shell-style patterns (`*`, `?`,"
         " `[abc]`; case-sensitive, on the names as the catalog spells them: lower case on Redshift by default)"
     ),
     example="orders*,customers",
 )
-EXCLUDE: Param[tuple[str, ...] | None] = Param(
+EXCLUDE: Param[tuple[str, ...]] = Param(
     "exclude",
     "schema mode: leave out tables whose names match one of these comma-separated shell-style patterns",
-    None,
+    (),
     patterns,
+    shown_default="",
     doc="schema mode: leave out the tables whose names match one of these patterns (after `--include`)",
     example="tmp_*,*_backup",
 )
@@ -102,15 +99,17 @@ LOAD_TYPE = Param(
     doc="schema mode: `append`, `overwrite`, `incremental` or `upsert`",
     example="upsert",
 )
-MERGE_KEYS: Param[str | None] = Param(
+MERGE_KEYS = Param(
     "merge_keys",
     "schema mode, load_type upsert: comma-separated key columns",
+    "",
     doc="schema mode, `upsert`: key columns",
     example="id,region",
 )
-WATERMARK_COLUMN: Param[str | None] = Param(
+WATERMARK_COLUMN = Param(
     "watermark_column",
     "schema mode, load_type incremental: the column whose values only grow",
+    "",
     doc="schema mode, `incremental`: the column whose values only grow",
     example="updated_at",
 )
@@ -128,25 +127,28 @@ SCHEMA_PARAMETERS = (
     WATERMARK_COLUMN,
 )
 """Schema mode's parameters, in the order help and the docs list them."""
-ONLY_SCHEMA_MODE = ("discover_from", "include", "exclude", "allow_empty", "merge_keys", "watermark_column")
+SCHEMA_MODE_PARAMS = tuple(p.name for p in (SOURCE_SCHEMA, TARGET_SCHEMA, SECRET_NAME))
+"""The parameters any of which chooses schema mode, and all of which it needs."""
+ONLY_SCHEMA_MODE = tuple(p.name for p in (DISCOVER_FROM, INCLUDE, EXCLUDE, ALLOW_EMPTY, MERGE_KEYS, WATERMARK_COLUMN))
 """Parameters that mean nothing in config file mode (refused there, so a mistake is not silently ignored)."""
 
 
 @dataclass(frozen=True)
 class SchemaMode:
     """Rows are base tables of ``target_schema`` (or of ``source_schema``, ``discover_from`` source), loaded
-    from the same-named tables of ``source_schema``."""
+    from the same-named tables of ``source_schema``. Each field is a parameter declared above
+    (``glue_elt.core.param_fields``); ``read_schema_mode`` checks the first six together."""
 
-    source_schema: str
-    target_schema: Identifier
-    secret_name: str
-    load_type: str
-    merge_keys: str = ""
-    watermark_column: str = ""
-    discover_from: DiscoverFrom = DiscoverFrom.TARGET
-    include: tuple[str, ...] = ()
-    exclude: tuple[str, ...] = ()
-    allow_empty: bool = False
+    source_schema: str = given(SOURCE_SCHEMA)
+    target_schema: Identifier = given(TARGET_SCHEMA)
+    secret_name: str = given(SECRET_NAME)
+    load_type: str = given(LOAD_TYPE)
+    merge_keys: str = given(MERGE_KEYS)
+    watermark_column: str = given(WATERMARK_COLUMN)
+    discover_from: DiscoverFrom = setting(DISCOVER_FROM)
+    include: tuple[str, ...] = setting(INCLUDE)
+    exclude: tuple[str, ...] = setting(EXCLUDE)
+    allow_empty: bool = setting(ALLOW_EMPTY)
 
 
 def read_schema_mode(get: Callable[[str], str | None]) -> SchemaMode:
@@ -171,15 +173,13 @@ def read_schema_mode(get: Callable[[str], str | None]) -> SchemaMode:
             parse_column_list(watermark, "--watermark_column")
     except ValidationError as error:
         raise ConfigError(str(error)) from None
-    return SchemaMode(
-        source.strip(),
-        target_schema,
-        secret.strip(),
-        load_type,
-        merge_keys or "",
-        watermark or "",
-        discover_from=DISCOVER_FROM.read(get),
-        include=INCLUDE.read(get) or (),
-        exclude=EXCLUDE.read(get) or (),
-        allow_empty=ALLOW_EMPTY.read(get),
+    return read_settings(
+        SchemaMode,
+        get,
+        source_schema=source.strip(),
+        target_schema=target_schema,
+        secret_name=secret.strip(),
+        load_type=load_type,
+        merge_keys=merge_keys,
+        watermark_column=watermark,
     )

@@ -8,13 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from glue_elt.aws.s3 import S3Uri, output_uri
+from glue_elt.core import param_fields
+from glue_elt.core.param_fields import given, nested, setting
 from glue_elt.core.params import Param, boolean, choice, integer
 from glue_elt.errors import ConfigError
 from glue_elt.observability.lineage_naming import check_namespace
 from glue_elt.redshift.factory import EXECUTOR, ExecutorKind
-from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
+from glue_elt.redshift.session import SessionSettings
 from glue_elt.redshift.state import StateTable
-from glue_elt.steps import params as job_params
+from glue_elt.steps import shared_params
 from glue_elt.steps.redshift_cross_account_migration.config_file import separator
 from glue_elt.steps.redshift_cross_account_migration.model import OverwriteMode
 from glue_elt.steps.redshift_cross_account_migration.schema_mode import (
@@ -26,11 +28,6 @@ from glue_elt.steps.redshift_cross_account_migration.schema_mode import (
 )
 
 MAX_PARALLEL_LIMIT = 64
-
-
-def s3_uri(name: str, value: str) -> S3Uri:
-    """``s3://bucket/key``."""
-    return S3Uri.parse(value.strip(), what=f"--{name}")
 
 
 def namespace(name: str, value: str) -> str:
@@ -45,7 +42,7 @@ CONFIG_PATH = Param(
     "config_path",
     "config file mode: s3://bucket/key of the config file; a .json key is read as JSON (the error file's format)",
     None,
-    s3_uri,
+    shared_params.s3_uri,
     doc=(
         "config file mode: `s3://bucket/key` of the config file; a `.json` key is read as JSON (the"
         " error file's format)"
@@ -65,7 +62,7 @@ ERROR_OUTPUT_PATH = Param(
     "error_output_path",
     "failed rows as JSON: an s3:// key, or a prefix ending in '/' (then <prefix><run id>/failed_rows.json)",
     None,
-    job_params.output_path("failed_rows.json"),
+    shared_params.output_path("failed_rows.json"),
     doc=("failed rows as JSON: an `s3://` key, or a prefix ending in `/` (then `<prefix><run id>/failed_rows.json`)"),
     example="s3://b/errors/",
 )
@@ -154,17 +151,17 @@ PARAMETERS: tuple[Param[Any], ...] = (
     CREATE_MISSING_TARGETS,
     ALLOW_NARROWING,
     ERROR_OUTPUT_PATH,
-    job_params.SUMMARY_OUTPUT_PATH,
-    *job_params.OBSERVABILITY,
+    shared_params.SUMMARY_OUTPUT_PATH,
+    *shared_params.OBSERVABILITY,
     SOURCE_NAMESPACE,
     FAIL_ON_ERROR,
-    job_params.DRY_RUN,
+    shared_params.DRY_RUN,
     VERIFY_COUNTS,
     OVERWRITE_MODE,
     MAX_PARALLEL,
     EXECUTOR,
-    *job_params.SESSION_CONTROL,
-    *job_params.RUN_CONTROL,
+    *shared_params.SESSION_CONTROL,
+    *shared_params.RUN_CONTROL,
 )
 """Every parameter of the migration step, in the order help and the README list them."""
 
@@ -173,31 +170,32 @@ PARAMETERS: tuple[Param[Any], ...] = (
 class ConfigFileMode:
     """Rows come from a config file on S3."""
 
-    config_path: S3Uri
-    separator: str
+    config_path: S3Uri = given(CONFIG_PATH)
+    separator: str = setting(CONFIG_FILE_SEP)
 
 
 @dataclass(frozen=True)
 class MigrationSettings:
-    """Validated job parameters (defaults live on the ``Param`` declarations above)."""
+    """Validated job parameters: each field but ``mode`` is a parameter declared above or in ``shared_params``
+    (``glue_elt.core.param_fields``), read in this order."""
 
     mode: ConfigFileMode | SchemaMode
-    error_output_path: str | None
-    fail_on_error: bool
-    overwrite_mode: OverwriteMode
-    state_table: StateTable
-    max_retries: int
-    retry_wait_seconds: float
-    max_parallel: int
-    dry_run: bool
-    verify_counts: bool
-    summary_output_path: str | None
-    assume_role_arn: str | None
-    executor: ExecutorKind = ExecutorKind.DRIVER
-    create_missing_targets: bool = False
-    allow_narrowing: bool = False
-    session: SessionSettings = NO_SETTINGS
-    metrics_namespace: str | None = None
+    error_output_path: str | None = setting(ERROR_OUTPUT_PATH)
+    fail_on_error: bool = setting(FAIL_ON_ERROR)
+    overwrite_mode: OverwriteMode = setting(OVERWRITE_MODE)
+    state_table: StateTable = setting(shared_params.STATE_TABLE)
+    max_retries: int = setting(shared_params.MAX_RETRIES)
+    retry_wait_seconds: float = setting(shared_params.RETRY_WAIT_SECONDS)
+    max_parallel: int = setting(MAX_PARALLEL)
+    dry_run: bool = setting(shared_params.DRY_RUN)
+    verify_counts: bool = setting(VERIFY_COUNTS)
+    summary_output_path: str | None = setting(shared_params.SUMMARY_OUTPUT_PATH)
+    assume_role_arn: str | None = setting(shared_params.ASSUME_ROLE_ARN)
+    executor: ExecutorKind = setting(EXECUTOR)
+    create_missing_targets: bool = setting(CREATE_MISSING_TARGETS)
+    allow_narrowing: bool = setting(ALLOW_NARROWING)
+    session: SessionSettings = nested(SessionSettings)
+    metrics_namespace: str | None = setting(shared_params.METRICS_NAMESPACE)
 
     def error_file_uri(self, run_id: str) -> S3Uri | None:
         """Where this run's failed rows go (``None`` when no error path was given)."""
@@ -215,16 +213,16 @@ class MigrationSettings:
 def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
     """Build settings from ``get(name)`` (a parameter's value or ``None``); ``ConfigError`` if unusable."""
     config_path = CONFIG_PATH.read(get)
-    given = [name for name in SCHEMA_MODE_PARAMS if get(name)]
+    schema_given = [name for name in SCHEMA_MODE_PARAMS if get(name)]
     mode: ConfigFileMode | SchemaMode
-    if config_path and given:
+    if config_path and schema_given:
         raise ConfigError(
             "give either --config_path (config file mode) or --source_schema, --target_schema and "
-            f"--secret_name (schema mode), not both (also given: {', '.join('--' + g for g in given)})"
+            f"--secret_name (schema mode), not both (also given: {', '.join('--' + g for g in schema_given)})"
         )
     if config_path:
-        mode = ConfigFileMode(config_path, CONFIG_FILE_SEP.read(get))
-    elif given:
+        mode = param_fields.read_settings(ConfigFileMode, get, config_path=config_path)
+    elif schema_given:
         mode = read_schema_mode(get)
     else:
         raise ConfigError(
@@ -237,22 +235,4 @@ def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
             f"{' and '.join(schema_only)} {'is' if len(schema_only) == 1 else 'are'} for schema mode "
             "(in a config file, merge_keys and watermark_column are columns of each row)"
         )
-    return MigrationSettings(
-        mode,
-        error_output_path=ERROR_OUTPUT_PATH.read(get),
-        fail_on_error=FAIL_ON_ERROR.read(get),
-        overwrite_mode=OVERWRITE_MODE.read(get),
-        state_table=job_params.STATE_TABLE.read(get),
-        max_retries=job_params.MAX_RETRIES.read(get),
-        retry_wait_seconds=job_params.RETRY_WAIT_SECONDS.read(get),
-        max_parallel=MAX_PARALLEL.read(get),
-        dry_run=job_params.DRY_RUN.read(get),
-        verify_counts=VERIFY_COUNTS.read(get),
-        summary_output_path=job_params.SUMMARY_OUTPUT_PATH.read(get),
-        assume_role_arn=job_params.ASSUME_ROLE_ARN.read(get),
-        executor=EXECUTOR.read(get),
-        create_missing_targets=CREATE_MISSING_TARGETS.read(get),
-        allow_narrowing=ALLOW_NARROWING.read(get),
-        session=job_params.read_session(get),
-        metrics_namespace=job_params.METRICS_NAMESPACE.read(get),
-    )
+    return param_fields.read_settings(MigrationSettings, get, mode=mode)

@@ -20,7 +20,7 @@ from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.factory import build_executor
 from glue_elt.redshift.state import RunLedger
 from glue_elt.redshift.tags import run_tag
-from glue_elt.steps import params as job_params
+from glue_elt.steps import shared_params
 from glue_elt.steps.base import EXIT_OK, EXIT_ROWS_FAILED, EXIT_UNREACHABLE, GlueELTStep
 from glue_elt.steps.redshift_cross_account_migration import settings as settings_module
 from glue_elt.steps.redshift_cross_account_migration.config_file import decode_config, parse_config, parse_json_config
@@ -76,7 +76,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         reported as cancelled, and the outputs are written.
         """
         started_at, started = datetime.now(timezone.utc), time.monotonic()
-        run_id = resolve_run_id(self.param(job_params.RUN_ID), self.param(job_params.JOB_RUN_ID))
+        run_id = resolve_run_id(self.param(shared_params.RUN_ID), self.param(shared_params.JOB_RUN_ID))
         with run_tag(STEP_TAG, run_id), stop_scope(self.stop):
             return self._migrate(run_id, started_at, started)
 
@@ -89,7 +89,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
             allow_narrowing=settings.allow_narrowing,
         )
         checks = ClusterChecks(self.executor, retry, settings.state_table, options)
-        ledger = RunLedger(self.executor, run_id, self.param(job_params.JOB_NAME))
+        ledger = RunLedger(self.executor, run_id, self.param(shared_params.JOB_NAME))
         runner = RowRunner(self.executor, ledger, retry, LoadOptions(settings.overwrite_mode, settings.verify_counts))
         source_namespace = self.param(SOURCE_NAMESPACE)
         lineage = self.lineage(dry_run=settings.dry_run)

@@ -8,20 +8,10 @@ Its names below are imported on first use, so importing the package (or one of i
 
 from typing import TYPE_CHECKING
 
-from glue_elt.core.lazy import lazy_attributes
+from glue_elt.core.lazy import exports
 
 if TYPE_CHECKING:
-    from glue_elt.steps.redshift_sql.step import RedshiftSqlStep, SqlResult
+    from glue_elt.steps.redshift_sql.step import RedshiftSqlStep as RedshiftSqlStep
+    from glue_elt.steps.redshift_sql.step import SqlResult as SqlResult
 
-__all__ = [
-    "RedshiftSqlStep",
-    "SqlResult",
-]
-
-_LAZY = {
-    "RedshiftSqlStep": "glue_elt.steps.redshift_sql.step",
-    "SqlResult": "glue_elt.steps.redshift_sql.step",
-}
-
-
-__getattr__ = lazy_attributes(__name__, _LAZY)
+__all__, __getattr__ = exports(__name__)

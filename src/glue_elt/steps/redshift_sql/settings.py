@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from glue_elt.aws.s3 import S3Uri
+from glue_elt.core import param_fields
+from glue_elt.core.param_fields import given, nested, setting
 from glue_elt.core.params import Param, TextEnum, choice
 from glue_elt.errors import ConfigError
-from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
+from glue_elt.redshift.session import SessionSettings
 from glue_elt.redshift.state import StateTable
-from glue_elt.steps import params as job_params
+from glue_elt.steps import shared_params
 from glue_elt.steps.redshift_sql.script import Script
 
 
@@ -23,25 +25,15 @@ class NonTransactional(TextEnum):
     AUTOCOMMIT = "autocommit"
 
 
-def s3_uri(name: str, value: str) -> S3Uri:
-    """``s3://bucket/key``."""
-    return S3Uri.parse(value.strip(), what=f"--{name}")
-
-
 SQL_PATH = Param(
     "sql_path",
     "s3://bucket/key of the SQL script (UTF-8) to run",
     None,
-    s3_uri,
+    shared_params.s3_uri,
     doc="required: `s3://bucket/key` of the script (UTF-8, a BOM is fine)",
     example="s3://b/sql/build_marts.sql",
 )
-SECRET_NAME: Param[str | None] = Param(
-    "secret_name",
-    "Secrets Manager secret (name or ARN) of the target cluster",
-    doc="required: secret (name or full ARN) of the target cluster",
-    example="redshift-secret",
-)
+SECRET_NAME = shared_params.SECRET_NAME.qualified("required", in_help=False)
 NON_TRANSACTIONAL = Param(
     "non_transactional",
     "a statement Redshift cannot run in a transaction (VACUUM, TRUNCATE, ...): refuse the script, or autocommit: "
@@ -60,31 +52,32 @@ STEP_PARAMETERS: tuple[Param[Any], ...] = (
     SQL_PATH,
     SECRET_NAME,
     NON_TRANSACTIONAL,
-    job_params.DRY_RUN,
-    job_params.SUMMARY_OUTPUT_PATH,
-    *job_params.SESSION_CONTROL,
-    *job_params.OBSERVABILITY,
-    *job_params.RUN_CONTROL,
+    shared_params.DRY_RUN,
+    shared_params.SUMMARY_OUTPUT_PATH,
+    *shared_params.SESSION_CONTROL,
+    *shared_params.OBSERVABILITY,
+    *shared_params.RUN_CONTROL,
 )
 """Every parameter of the SQL step, in the order help and the README list them."""
 
 
 @dataclass(frozen=True)
 class SqlSettings:
-    """Validated job parameters (defaults live on the ``Param`` declarations above)."""
+    """Validated job parameters: each field is a parameter declared above or in ``shared_params``
+    (``glue_elt.core.param_fields``), read in this order."""
 
-    sql_path: S3Uri
-    secret_name: str
-    non_transactional: NonTransactional
-    dry_run: bool
-    summary_output_path: str | None
-    max_retries: int
-    retry_wait_seconds: float
-    state_table: StateTable
-    assume_role_arn: str | None
-    run_id: str | None
-    session: SessionSettings = NO_SETTINGS
-    metrics_namespace: str | None = None
+    sql_path: S3Uri = given(SQL_PATH)
+    secret_name: str = given(SECRET_NAME)
+    non_transactional: NonTransactional = setting(NON_TRANSACTIONAL)
+    dry_run: bool = setting(shared_params.DRY_RUN)
+    summary_output_path: str | None = setting(shared_params.SUMMARY_OUTPUT_PATH)
+    max_retries: int = setting(shared_params.MAX_RETRIES)
+    retry_wait_seconds: float = setting(shared_params.RETRY_WAIT_SECONDS)
+    state_table: StateTable = setting(shared_params.STATE_TABLE)
+    assume_role_arn: str | None = setting(shared_params.ASSUME_ROLE_ARN)
+    run_id: str | None = setting(shared_params.RUN_ID, fallback=shared_params.JOB_RUN_ID)
+    session: SessionSettings = nested(SessionSettings)
+    metrics_namespace: str | None = setting(shared_params.METRICS_NAMESPACE)
 
     @property
     def autocommit(self) -> bool:
@@ -98,21 +91,7 @@ def read_settings(get: Callable[[str], str | None]) -> SqlSettings:
     missing = [f"--{p.name}" for p, value in ((SQL_PATH, sql_path), (SECRET_NAME, secret_name)) if not value]
     if missing:
         raise ConfigError(f"missing required job parameter(s) {' and '.join(missing)}")
-    assert sql_path is not None and secret_name is not None
-    return SqlSettings(
-        sql_path=sql_path,
-        secret_name=secret_name.strip(),
-        non_transactional=NON_TRANSACTIONAL.read(get),
-        dry_run=job_params.DRY_RUN.read(get),
-        summary_output_path=job_params.SUMMARY_OUTPUT_PATH.read(get),
-        max_retries=job_params.MAX_RETRIES.read(get),
-        retry_wait_seconds=job_params.RETRY_WAIT_SECONDS.read(get),
-        state_table=job_params.STATE_TABLE.read(get),
-        assume_role_arn=job_params.ASSUME_ROLE_ARN.read(get),
-        run_id=job_params.RUN_ID.read(get) or job_params.JOB_RUN_ID.read(get),
-        session=job_params.read_session(get),
-        metrics_namespace=job_params.METRICS_NAMESPACE.read(get),
-    )
+    return param_fields.read_settings(SqlSettings, get, sql_path=sql_path, secret_name=secret_name)
 
 
 def decode_script(data: bytes, source: str) -> str:

@@ -26,7 +26,7 @@ from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.factory import ExecutorKind, build_executor
 from glue_elt.redshift.state import RunLedger
 from glue_elt.redshift.tags import run_tag
-from glue_elt.steps import params as job_params
+from glue_elt.steps import shared_params
 from glue_elt.steps.base import EXIT_OK, EXIT_ROWS_FAILED, GlueELTStep
 from glue_elt.steps.redshift_sql.lineage import script_run, with_rows
 from glue_elt.steps.redshift_sql.run import Outcome, Run, ScriptRunner, Status, script_key
@@ -201,7 +201,7 @@ class RedshiftSqlStep(GlueELTStep[SqlResult]):
         runner = ScriptRunner(self.executor, settings.secret_name, retry, script_key(text), source)
         if settings.dry_run:
             return runner.dry_run(script.statements)
-        ledger = RunLedger(self.executor, run_id, self.param(job_params.JOB_NAME))
+        ledger = RunLedger(self.executor, run_id, self.param(shared_params.JOB_NAME))
         try:
             open_state = functools.partial(ledger.open_on, settings.secret_name, settings.state_table, commit_lock=True)
             retry.call("state table", open_state)

@@ -5,9 +5,15 @@ from __future__ import annotations
 import pytest
 
 from glue_elt.aws.s3 import S3Uri
+from glue_elt.core.param_fields import params_of
 from glue_elt.errors import ConfigError
 from glue_elt.steps.redshift_cross_account_migration.schema_mode import SchemaMode
-from glue_elt.steps.redshift_cross_account_migration.settings import ConfigFileMode, read_settings
+from glue_elt.steps.redshift_cross_account_migration.settings import (
+    PARAMETERS,
+    ConfigFileMode,
+    MigrationSettings,
+    read_settings,
+)
 
 
 def settings(**values: str):  # type: ignore[no-untyped-def]
@@ -138,3 +144,10 @@ def test_a_tab_or_a_space_is_a_separator_not_a_blank_value(given: str, separator
 def test_an_unusable_separator_stops_the_run_before_the_file_is_read(given: str) -> None:
     with pytest.raises(ConfigError, match=r"--config_file_sep must be a single character .*\(\\t for a tab\)"):
         settings(config_path="s3://b/c.csv", config_file_sep=given)
+
+
+def test_every_parameter_the_settings_declare_is_listed_once() -> None:
+    names = [p.name for p in PARAMETERS]
+    assert len(set(names)) == len(names)
+    for kind in (MigrationSettings, ConfigFileMode, SchemaMode):
+        assert set(params_of(kind)) <= set(PARAMETERS), kind

@@ -12,7 +12,8 @@ from typing import Any, cast
 import pytest
 
 from glue_elt.aws.s3 import S3Store, S3Uri
-from glue_elt.core.params import resolve_plain
+from glue_elt.core.param_fields import params_of
+from glue_elt.core.param_source import resolve_plain
 from glue_elt.errors import ConfigError
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.state import StateTable
@@ -21,6 +22,7 @@ from glue_elt.steps.redshift_sql.script import split_script
 from glue_elt.steps.redshift_sql.settings import (
     STEP_PARAMETERS,
     NonTransactional,
+    SqlSettings,
     check_transactional,
     decode_script,
     read_settings,
@@ -215,3 +217,9 @@ def test_the_step_imports_nothing_from_the_migration_package() -> None:
     loaded = ast.literal_eval(done.stdout.strip())
     assert "glue_elt.steps.redshift_sql.step" in loaded
     assert not [m for m in loaded if m.startswith("glue_elt.steps.redshift_cross_account_migration")]
+
+
+def test_every_parameter_the_settings_declare_is_listed_once() -> None:
+    names = [p.name for p in STEP_PARAMETERS]
+    assert len(set(names)) == len(names)
+    assert set(params_of(SqlSettings)) <= set(STEP_PARAMETERS)

@@ -1,4 +1,8 @@
-"""Parameters that every step shares, declared once: name, help, typed default and parser."""
+"""Parameters that every step shares, declared once: name, help, typed default and parser, doc and example.
+
+A step's settings take them as fields (``glue_elt.core.param_fields.setting``) and its ``PARAMETERS`` lists them;
+the parsers that more than one step's parameters use are here too.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,19 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from glue_elt.aws.s3 import output_uri
+from glue_elt.aws.s3 import S3Uri, output_uri
+from glue_elt.core.param_fields import params_of
 from glue_elt.core.params import Param, boolean, integer, number, role_arn
 from glue_elt.errors import ConfigError, ValidationError
-from glue_elt.redshift.session import MAX_TIMEOUT_SECONDS, SessionSettings, query_group
+from glue_elt.redshift.session import SessionSettings
 from glue_elt.redshift.state import DEFAULT_STATE_TABLE, StateTable, check_run_id
 
 PRINTABLE_ASCII = re.compile(r"[ -~]+")
+
+
+def s3_uri(name: str, value: str) -> S3Uri:
+    """``s3://bucket/key``."""
+    return S3Uri.parse(value.strip(), what=f"--{name}")
 
 
 def state_table(name: str, value: str) -> StateTable:
@@ -55,6 +65,13 @@ def metrics_namespace(name: str, value: str) -> str:
     return namespace
 
 
+SECRET_NAME: Param[str | None] = Param(
+    "secret_name",
+    "Secrets Manager secret (name or ARN) of the target cluster",
+    doc="secret (name or full ARN) of the target cluster",
+    example="redshift-secret",
+)
+"""The target cluster's secret: required by the SQL step, schema mode's in the migration step (``Param.qualified``)."""
 DRY_RUN = Param(
     "dry_run",
     "check everything the run would do and write nothing (true/false)",
@@ -186,39 +203,9 @@ OPENLINEAGE_URL = Param(
     example="http://marquez.internal:5000",
 )
 
-QUERY_GROUP = Param(
-    "query_group",
-    "Redshift query_group for every session of the run (WLM routing, the query history's label)",
-    None,
-    query_group,
-    doc=(
-        "Redshift's `query_group` for every session (driver) and batch (Data API) of the run: routes its queries to "
-        "the WLM queue of that group and labels them in the query history (`SYS_QUERY_HISTORY.query_label`); "
-        "letters, digits, spaces and `_.:/@+=#-` (see [Operating glue-elt](operating.md))"
-    ),
-    example="nightly-etl",
-)
-STATEMENT_TIMEOUT_SECONDS = Param(
-    "statement_timeout_seconds",
-    "Redshift statement_timeout for every statement of the run; a statement over it fails (not retried)",
-    None,
-    number(0.001, MAX_TIMEOUT_SECONDS),
-    doc=(
-        "Redshift's `statement_timeout` for every statement of the run (planning and WLM queueing included): a "
-        "statement that runs longer is stopped by the server and fails its row (the migration step: the run "
-        "goes on) or the script (the SQL step: its transaction rolls back), with a message naming the limit; "
-        "it is not retried"
-    ),
-    example="1800",
-)
-
-SESSION_CONTROL: tuple[Param[Any], ...] = (QUERY_GROUP, STATEMENT_TIMEOUT_SECONDS)
-"""Redshift session settings for every session of a run, before ``RUN_CONTROL`` in every step's list."""
-
-
-def read_session(get: Callable[[str], str | None]) -> SessionSettings:
-    """``--query_group`` and ``--statement_timeout_seconds`` as the run's ``SessionSettings``."""
-    return SessionSettings(QUERY_GROUP.read(get), STATEMENT_TIMEOUT_SECONDS.read(get))
+SESSION_CONTROL = params_of(SessionSettings)
+"""Redshift session settings for every session of a run (``--query_group``, ``--statement_timeout_seconds``), before
+``RUN_CONTROL`` in every step's list."""
 
 
 RUN_CONTROL: tuple[Param[Any], ...] = (
