@@ -24,13 +24,18 @@ NO_VALUE = {"Ref": "AWS::NoValue"}
 LINT_REGIONS = ["us-east-1", "eu-west-1"]
 
 
-@pytest.fixture(scope="module")
-def template() -> dict[str, Any]:
-    """The template as CloudFormation reads it (cfn-lint's decoder understands !Ref, !Sub, ...)."""
-    loaded, problems = decode(str(TEMPLATE))
+def read_template(path: Path) -> dict[str, Any]:
+    """A template as CloudFormation reads it (cfn-lint's decoder understands !Ref, !Sub, ...)."""
+    loaded, problems = decode(str(path))
     assert not problems, [str(problem) for problem in problems]
     assert loaded is not None
     return dict(loaded)
+
+
+@pytest.fixture(scope="module")
+def template() -> dict[str, Any]:
+    """The job's template."""
+    return read_template(TEMPLATE)
 
 
 @pytest.fixture

@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cfnlint.decode import decode
 
 from live_check.settings import VARIABLES
-from tests.test_deploy import ROOT, lint, no_network
+from tests.test_deploy import ROOT, lint, no_network, read_template
 
 TEMPLATE = ROOT / "deploy" / "live-check.yaml"
 __all__ = ["no_network"]  # the fixture, used by name below
@@ -18,10 +17,7 @@ __all__ = ["no_network"]  # the fixture, used by name below
 
 @pytest.fixture(scope="module")
 def template() -> dict[str, Any]:
-    loaded, problems = decode(str(TEMPLATE))
-    assert not problems, [str(problem) for problem in problems]
-    assert loaded is not None
-    return dict(loaded)
+    return read_template(TEMPLATE)
 
 
 def of_type(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
