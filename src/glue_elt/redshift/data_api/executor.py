@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from glue_elt.aws.clients import call_failure
+from glue_elt.aws.errors import call_failure
 from glue_elt.core.stopping import refuse_if_stopped
 from glue_elt.errors import ExecutionError
 from glue_elt.redshift.auth.secrets import SecretStore

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from glue_elt.aws.clients import ACCESS_DENIED_CODES
+from glue_elt.aws.errors import ACCESS_DENIED_CODES
 from glue_elt.core.redaction import redact
 from glue_elt.errors import ExecutionError, SecretError, UnreachableError
 from glue_elt.redshift.auth.spec import AuthMethod, ConnectionSpec
