@@ -27,7 +27,8 @@ from glue_elt.aws.errors import ACCESS_DENIED_CODES, call_failure, refusal
 from glue_elt.core.redaction import redact
 from glue_elt.errors import ExecutionError, UnreachableError
 from glue_elt.redshift.data_api.wire import failed_part
-from glue_elt.redshift.transient import TRANSIENT_MARKERS
+from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
+from glue_elt.redshift.transient import CANCEL_TEXTS, TRANSIENT_MARKERS
 
 TRANSIENT_CODES = frozenset(
     {
@@ -96,11 +97,16 @@ def reported_error(described: Mapping[str, Any]) -> str | None:
     return str(error) if error else None
 
 
-def ended_badly(described: Mapping[str, Any]) -> ExecutionError:
-    """The error of a described statement that did not finish (ABORTED: cancelled)."""
+def ended_badly(described: Mapping[str, Any], settings: SessionSettings = NO_SETTINGS) -> ExecutionError:
+    """The error of a described statement that did not finish (ABORTED: cancelled); one the run's statement timeout
+    stopped (Redshift's words for it) says so instead, never transient (``SessionSettings.timeout_error``)."""
     if described.get("Status") == "ABORTED":
-        return ExecutionError(f"statement {described.get('Id')} was cancelled (ABORTED) before it finished")
-    return statement_error(reported_error(described))
+        failure = ExecutionError(f"statement {described.get('Id')} was cancelled (ABORTED) before it finished")
+    else:
+        failure = statement_error(reported_error(described))
+    if settings.statement_timeout_seconds is None or not any(m in str(failure).lower() for m in CANCEL_TEXTS):
+        return failure
+    return settings.timeout_error(failure)
 
 
 def api_error(operation: str, code: str, message: str) -> ExecutionError:

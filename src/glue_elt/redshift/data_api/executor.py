@@ -228,7 +228,7 @@ class DataApiExecutor:
 
     def _ended_badly(self, described: Mapping[str, Any]) -> ExecutionError:
         """The error of a statement that did not finish; a statement stopped by the statement timeout says so."""
-        return self._session.timed_out(ended_badly(described))
+        return ended_badly(described, self._session)
 
     def _note_start(self, created: object) -> None:
         """Remember the service's time of this executor's first statement (an ``ExecuteStatement``, whose token is

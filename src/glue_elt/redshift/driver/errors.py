@@ -10,8 +10,9 @@ was provided"``, ``"Only %s and %% are supported in the query."`` and the like, 
 first kind is transient (boundary tests in ``tests/boundary/test_redshift_connector.py`` pin the texts).
 
 This module is the driver's one place for that: which errors are the driver's (``is_driver_error``, as dlt's
-``is_dbapi_exception``), what each becomes (``execution_error``, ``translated``; ``UnreachableError`` for a
-connection that could not be opened, ``connect_failure``) and which are transient. The executor only calls it.
+``is_dbapi_exception``), what each becomes (``execution_error``; ``statement_error`` for a statement, which knows one
+the statement timeout stopped; ``translated`` for a transaction; ``connect_failure``, ``UnreachableError`` for a
+connection that could not be opened) and which are transient. The executor only calls it.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ import ssl
 
 from glue_elt.core.redaction import redact
 from glue_elt.errors import ExecutionError, GlueELTError, UnreachableError
-from glue_elt.redshift.transient import TRANSIENT_MARKERS
+from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
+from glue_elt.redshift.transient import CANCEL_TEXTS, TRANSIENT_MARKERS
 
 TRANSIENT_SQLSTATES = frozenset(
     {
@@ -40,6 +42,8 @@ TRANSIENT_SQLSTATES = frozenset(
     }
 )
 """SQLSTATEs worth another attempt (the Data API reports none: its errors are judged by their text alone)."""
+QUERY_CANCELED = "57014"
+"""A statement cancelled (PostgreSQL's code for one stopped by ``statement_timeout``)."""
 NOT_TRANSIENT_SQLSTATES = frozenset({"08P01"})  # protocol violation (PgBouncer reports failed logins so)
 REDSHIFT_SERIALIZABLE_VIOLATION = "1023"
 """Redshift's error number for a serializable isolation violation: sent as SQLSTATE XX000 with ``M`` = ``1023``
@@ -120,6 +124,17 @@ def connect_failure(error: BaseException, prefix: str) -> ExecutionError:
     if failure.transient:
         return UnreachableError(str(failure), sqlstate=failure.sqlstate)
     return failure
+
+
+def statement_error(error: BaseException, settings: SessionSettings = NO_SETTINGS) -> ExecutionError:
+    """A failed statement's ``execution_error``; one the run's statement timeout stopped (SQLSTATE 57014, or
+    Redshift's words for it) says so instead, never transient (``SessionSettings.timeout_error``)."""
+    failure = execution_error(error)
+    if settings.statement_timeout_seconds is None:
+        return failure
+    if failure.sqlstate != QUERY_CANCELED and not any(mark in str(failure).lower() for mark in CANCEL_TEXTS):
+        return failure
+    return settings.timeout_error(failure)
 
 
 def execution_error(error: BaseException, prefix: str = "") -> ExecutionError:

@@ -28,6 +28,7 @@ from glue_elt.redshift.driver.errors import (
     describe_db_error,
     execution_error,
     login_refused,
+    statement_error,
     translated,
 )
 from glue_elt.redshift.driver.pool import ConnectionPool, close_quietly
@@ -66,7 +67,7 @@ class DriverSession:
         try:
             self._cursor.execute(tagged(sql), tuple(params) if params else None)
         except Exception as error:
-            raise self._settings.timed_out(execution_error(error)) from None
+            raise statement_error(error, self._settings) from None
         return self._cursor
 
 

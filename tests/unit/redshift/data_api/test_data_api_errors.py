@@ -19,6 +19,7 @@ from glue_elt.redshift.data_api.errors import (
     statement_error,
     translated,
 )
+from glue_elt.redshift.session import SessionSettings
 
 REDSHIFT_1023 = (
     "ERROR: 1023\n  Detail: Serializable isolation violation on table - 119371, transactions forming the cycle are: "
@@ -159,3 +160,24 @@ def test_other_errors_pass_as_they_are() -> None:
 def test_busy_answers(code: str, status: int, busy: bool) -> None:
     assert is_busy(error(code, status)) is busy
     assert not is_busy(ValueError("x"))
+
+
+STOPPED = (
+    "the statement ran longer than --statement_timeout_seconds 30 (Redshift's statement_timeout) and was stopped: "
+)
+
+
+@pytest.mark.parametrize(
+    ("described", "expected"),
+    [
+        ({"Id": "s1", "Status": "FAILED", "Error": "ERROR: Query (150) canceled on user's request"},
+         (ExecutionError, False, STOPPED + "Query (150) canceled on user's request")),
+        ({"Id": "s1", "Status": "FAILED", "Error": "ERROR: canceling statement due to statement timeout"},
+         (ExecutionError, False, STOPPED + "canceling statement due to statement timeout")),
+        ({"Id": "s1", "Status": "ABORTED"},
+         (ExecutionError, False, "statement s1 was cancelled (ABORTED) before it finished")),
+        ({"Id": "s1", "Status": "FAILED", "Error": REDSHIFT_1023}, (ExecutionError, True, SERIALIZABLE)),
+    ],
+)  # fmt: skip
+def test_a_statement_stopped_by_the_timeout_says_so(described: dict[str, Any], expected: Expected) -> None:
+    assert outcome(ended_badly(described, SessionSettings(statement_timeout_seconds=30))) == expected

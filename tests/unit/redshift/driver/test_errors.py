@@ -20,8 +20,10 @@ from glue_elt.redshift.driver.errors import (
     is_driver_error,
     is_transient,
     login_refused,
+    statement_error,
     translated,
 )
+from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
 
 
 @pytest.mark.parametrize(
@@ -247,3 +249,33 @@ def test_a_failed_transactions_other_errors_pass_as_they_are(error: BaseExceptio
 )  # fmt: skip
 def test_is_driver_error(error: Exception, driver: bool) -> None:
     assert is_driver_error(error) is driver
+
+
+TIMEOUT = SessionSettings(statement_timeout_seconds=30)
+STOPPED = (
+    "the statement ran longer than --statement_timeout_seconds 30 (Redshift's statement_timeout) and was stopped: "
+)
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (ProgrammingError({"C": "XX000", "M": "Query (150) canceled on user's request"}),  # dg/r_statement_timeout.html
+         (ExecutionError, False, STOPPED + "Query (150) canceled on user's request [SQLSTATE XX000]")),
+        (ProgrammingError({"C": "57014", "M": "canceling statement due to statement timeout"}),  # PostgreSQL
+         (ExecutionError, False, STOPPED + "canceling statement due to statement timeout [SQLSTATE 57014]")),
+        (ProgrammingError({"C": "57014", "M": "canceling statement due to user request"}),
+         (ExecutionError, False, STOPPED + "canceling statement due to user request [SQLSTATE 57014]")),
+        (ProgrammingError({"C": "42P01", "M": "relation x does not exist"}),
+         (ExecutionError, False, "relation x does not exist [SQLSTATE 42P01]")),
+        (Exception(REDSHIFT_1023), (ExecutionError, True, "1023 (Serializable isolation violation on table - 119371, "
+         "transactions forming the cycle are: 1745830, 1745762 (pid:15021)) [SQLSTATE XX000]")),
+    ],
+)  # fmt: skip
+def test_a_statement_stopped_by_the_timeout_says_so(
+    error: Exception, expected: tuple[type[Exception], bool, str]
+) -> None:
+    failure = statement_error(error, TIMEOUT)
+    assert (type(failure), failure.transient, str(failure)) == expected
+    untimed = statement_error(error, NO_SETTINGS)
+    assert str(untimed) == str(execution_error(error)) and untimed.transient == is_transient(error)
