@@ -1,6 +1,6 @@
-"""AWS as glue-elt uses it: the boto3 clients of one identity (the job's, or a role it assumes) and how a failed AWS
-call is reported (``clients``), and documents read from and written to S3 (``s3``). It imports only
-``glue_elt.core`` (and ``glue_elt.errors``).
+"""AWS as glue-elt uses it: the boto3 clients of one identity (the job's, or a role it assumes; ``clients``), what a
+failed boto3 call becomes, transient or not (``errors``, the one place that decides it), and documents read from and
+written to S3 (``s3``). It imports only ``glue_elt.core`` (and ``glue_elt.errors``).
 
 Its names below are imported on first use, so importing the package (or one of its modules) costs nothing more.
 """

@@ -1,92 +1,13 @@
-"""AWS clients of one identity, and how a failed AWS call is reported (an unreachable endpoint apart)."""
+"""AWS clients of one identity: the job's own, or a role it assumes (a failed call is translated by
+``glue_elt.aws.errors``)."""
 
 from __future__ import annotations
 
 import threading
 from typing import Any
 
-from glue_elt.core.redaction import redact, register_secret
-from glue_elt.errors import ConfigError, GlueELTError, SecretError, UnreachableError
-
-ACCESS_DENIED_CODES = ("AccessDeniedException", "AccessDenied", "403")
-"""Error codes meaning the caller may not make the call: the JSON services' code (Secrets Manager, Redshift
-Serverless), the Query services' code (Redshift), and the bare HTTP status botocore reports when a 403 reply carries
-no code it can parse."""
-TRANSIENT_CODES = frozenset(
-    {
-        # botocore's standard retry mode: its throttling codes (ThrottledRetryableChecker) ...
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "ProvisionedThroughputExceededException",
-        "TransactionInProgressException",
-        "RequestLimitExceeded",
-        "BandwidthLimitExceeded",
-        "LimitExceededException",
-        "RequestThrottled",
-        "SlowDown",
-        "EC2ThrottledException",
-        # ... and its transient codes (TransientRetryableChecker)
-        "RequestTimeout",
-        "RequestTimeoutException",
-        "PriorRequestNotComplete",
-        # the services' own names for a failure on their side (botocore models: secretsmanager's
-        # InternalServiceError "An error occurred on the server side", redshift-serverless's InternalServerException)
-        "InternalServiceError",
-        "InternalServerException",
-        "InternalFailure",
-        "ServiceUnavailable",
-        "ServiceUnavailableException",
-    }
-)
-"""Error codes of a refusal that says "not now" rather than "no": botocore's own lists (``botocore/retries/
-standard.py``) of what its standard retry mode tries again, and the services' server-side failures; after boto3's
-retries they are still worth a later try."""
-
-
-def is_transient_refusal(error: Exception) -> bool:
-    """Whether a ``ClientError`` says "not now" (``TRANSIENT_CODES``, HTTP 429 or 5xx) rather than "no"."""
-    response = getattr(error, "response", None)
-    if not isinstance(response, dict):
-        return False
-    code = str(response.get("Error", {}).get("Code") or "")
-    status = int(response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
-    return code in TRANSIENT_CODES or status == 429 or status >= 500
-
-
-def call_failure(error: Exception, message: str, otherwise: type[GlueELTError]) -> GlueELTError:
-    """For a botocore error: ``UnreachableError`` when the endpoint could not be reached (after boto3's own
-    retries), else ``otherwise``; both carry ``message`` and the error's class name."""
-    from botocore.exceptions import ConnectionError, HTTPClientError  # botocore loads lazily, as boto3 does
-
-    text = f"{message}: {type(error).__name__}"
-    if isinstance(error, (ConnectionError, HTTPClientError)):
-        return UnreachableError(f"{text} (the AWS endpoint could not be reached)")
-    return otherwise(text)
-
-
-def api_failure(error: Exception, what: str, permission: str) -> GlueELTError:
-    """A failed call of a Redshift credential or look-up API, for the rows of the secret behind it.
-
-    Access denied becomes a ``SecretError`` that names ``permission`` (what the caller's policy must allow), any
-    other error code a ``SecretError`` with AWS's code and message, and an unreachable endpoint or a transient refusal
-    (``is_transient_refusal``: throttling, HTTP 5xx) an ``UnreachableError`` (see ``call_failure``). ``what`` says
-    which call failed for which secret.
-    """
-    from botocore.exceptions import ClientError
-
-    if not isinstance(error, ClientError):
-        return call_failure(error, what, SecretError)
-    details = error.response.get("Error", {})
-    code = str(details.get("Code") or "ClientError")
-    if is_transient_refusal(error):
-        return UnreachableError(f"{what}: {code} (AWS could not serve the call now; worth another try)")
-    if code in ACCESS_DENIED_CODES:
-        return SecretError(f"{what}: access denied ({code}): the AWS credentials in use need {permission}")
-    message = str(details.get("Message") or "").strip()
-    return SecretError(redact(f"{what}: {code} ({message})" if message else f"{what}: {code}"))
+from glue_elt.aws.errors import assume_role_failure
+from glue_elt.core.redaction import register_secret
 
 
 class AwsClients:
@@ -149,11 +70,8 @@ def assumed_role_clients(
 
     try:
         first = assume()
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "ClientError")
-        raise ConfigError(f"could not assume role {role_arn}: {code}") from None
-    except BotoCoreError as error:
-        raise call_failure(error, f"could not assume role {role_arn}", ConfigError) from None
+    except (BotoCoreError, ClientError) as error:
+        raise assume_role_failure(error, role_arn) from None
     refreshable = RefreshableCredentials.create_from_metadata(first, refresh_using=assume, method="assume-role")
 
     class AssumedRole(CredentialProvider):

@@ -10,7 +10,8 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from glue_elt.aws.clients import AwsClients, call_failure
+from glue_elt.aws.clients import AwsClients
+from glue_elt.aws.errors import s3_failure
 from glue_elt.errors import ConfigError, OutputError
 
 if TYPE_CHECKING:
@@ -66,11 +67,8 @@ class S3Store:
         try:
             response = self._s3().get_object(Bucket=uri.bucket, Key=uri.key)
             return response["Body"].read()
-        except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "ClientError")
-            raise ConfigError(f"{what} {uri} could not be read: {_explain(code)}") from None
-        except BotoCoreError as error:
-            raise call_failure(error, f"{what} {uri} could not be read", ConfigError) from None
+        except (BotoCoreError, ClientError) as error:
+            raise s3_failure(error, f"{what} {uri} could not be read", ConfigError) from None
 
     def write_json(self, uri: S3Uri, document: Any, *, what: str) -> None:
         """Write ``document`` as UTF-8 JSON to ``uri``; ``OutputError`` naming ``what`` on failure."""
@@ -79,11 +77,8 @@ class S3Store:
         body = json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")
         try:
             self._s3().put_object(Bucket=uri.bucket, Key=uri.key, Body=body, ContentType="application/json")
-        except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "ClientError")
-            raise OutputError(f"{what} {uri} could not be written: {_explain(code)}") from None
-        except BotoCoreError as error:
-            raise call_failure(error, f"{what} {uri} could not be written", OutputError) from None
+        except (BotoCoreError, ClientError) as error:
+            raise s3_failure(error, f"{what} {uri} could not be written", OutputError) from None
 
     def publish(self, uri: S3Uri, document: Any, *, what: str) -> str | None:
         """Write ``document`` like ``write_json``, but report a failure instead of raising: the error's message
@@ -100,13 +95,3 @@ class S3Store:
         if self._client is None:
             self._client = (self._clients or AwsClients()).client("s3")
         return self._client
-
-
-def _explain(code: str) -> str:
-    return {
-        "NoSuchKey": "the object does not exist (NoSuchKey)",
-        "404": "the object does not exist (404)",
-        "NoSuchBucket": "the bucket does not exist (NoSuchBucket)",
-        "AccessDenied": "access denied (AccessDenied)",
-        "403": "access denied (403)",
-    }.get(code, code)

@@ -28,6 +28,7 @@ from datetime import datetime
 from typing import Any
 
 from glue_elt.aws.clients import AwsClients
+from glue_elt.aws.errors import error_code
 from glue_elt.core.redaction import redact
 
 logger = logging.getLogger(__name__)
@@ -82,17 +83,6 @@ def cloudwatch_client(clients: AwsClients | None = None) -> Any:
     from botocore.config import Config
 
     return (clients or AwsClients()).client("cloudwatch", Config(**CLIENT_OPTIONS))
-
-
-def error_code(error: Exception) -> str:
-    """AWS's error code of a refused call (``AccessDenied``, ``Throttling``, ...), else the error's class name
-    (``EndpointConnectionError``, ``ConnectTimeoutError``, ``NoCredentialsError``, ...). Never the message."""
-    response = getattr(error, "response", None)
-    if isinstance(response, dict):
-        code = response.get("Error", {}).get("Code")
-        if code:
-            return str(code)
-    return type(error).__name__
 
 
 def publish(namespace: str, data: list[dict[str, Any]], client: Any = None, clients: AwsClients | None = None) -> bool:

@@ -13,8 +13,8 @@ runs as a batch behind them.
 
 A statement stopped by the timeout fails with Redshift's ``Query (150) canceled on user's request`` (the page's
 example: nothing there says "timeout"), PostgreSQL's ``canceling statement due to statement timeout`` (SQLSTATE
-57014); ``timed_out`` rewrites such an error into one naming the limit, never transient: another attempt would
-run as long.
+57014); each backend's error translation (``driver.errors``, ``data_api.errors``) knows such an error and has
+``timeout_error`` name the limit instead, never transient: another attempt would run as long.
 """
 
 from __future__ import annotations
@@ -26,9 +26,6 @@ from glue_elt.core.param_fields import setting
 from glue_elt.core.params import Param, number
 from glue_elt.errors import ConfigError, ExecutionError
 
-QUERY_CANCELED = "57014"
-CANCEL_TEXTS = ("canceled on user's request", "cancelled on user's request", "statement timeout")
-"""How a statement stopped by ``statement_timeout`` reads: Redshift's words, then PostgreSQL's."""
 QUERY_GROUP_TEXT = re.compile(r"[A-Za-z0-9 _.:/@+=#-]{1,320}")
 """What a query group may hold: a label, written in single quotes after SET (which takes no expression, so a
 quote or backslash could not be escaped the way ``names.quote_literal`` does); 320 is ``query_label``'s width."""
@@ -96,13 +93,8 @@ class SessionSettings:
             sets.append(f"SET statement_timeout TO {round(self.statement_timeout_seconds * 1000)}")
         return sets
 
-    def timed_out(self, error: ExecutionError) -> ExecutionError:
-        """``error`` named as the timeout when a statement timeout is set and ``error`` is a cancelled statement."""
-        if self.statement_timeout_seconds is None:
-            return error
-        text = str(error).lower()
-        if error.sqlstate != QUERY_CANCELED and not any(mark in text for mark in CANCEL_TEXTS):
-            return error
+    def timeout_error(self, error: ExecutionError) -> ExecutionError:
+        """The error of a statement the statement timeout stopped (``error``), naming the limit; never transient."""
         limit = f"{self.statement_timeout_seconds:g}"
         return ExecutionError(
             f"the statement ran longer than --statement_timeout_seconds {limit} (Redshift's statement_timeout) and "

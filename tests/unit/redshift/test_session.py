@@ -26,17 +26,12 @@ def test_a_query_group_that_set_could_not_take_is_refused(group: str) -> None:
         SessionSettings(query_group=group)
 
 
-@pytest.mark.parametrize(
-    ("error", "named"),
-    [
-        (ExecutionError("Query (150) canceled on user's request"), True),  # Redshift (dg/r_statement_timeout.html)
-        (ExecutionError("canceling statement due to statement timeout", sqlstate="57014"), True),  # PostgreSQL
-        (ExecutionError("ERROR: canceling statement due to statement timeout"), True),  # the Data API's text
-        (ExecutionError("relation x does not exist", sqlstate="42P01"), False),
-    ],
-)
-def test_a_cancelled_statement_is_named_as_the_timeout(error: ExecutionError, named: bool) -> None:
-    result = SessionSettings(statement_timeout_seconds=30).timed_out(error)
-    assert ("--statement_timeout_seconds 30" in str(result)) is named
-    assert isinstance(result, ExecutionError) and not result.transient
-    assert NO_SETTINGS.timed_out(error) is error
+def test_a_statement_stopped_by_the_timeout_is_named_so_and_never_transient() -> None:
+    error = ExecutionError("canceling statement due to statement timeout", transient=True, sqlstate="57014")
+    result = SessionSettings(statement_timeout_seconds=30).timeout_error(error)
+    assert (str(result), result.transient, result.sqlstate) == (
+        "the statement ran longer than --statement_timeout_seconds 30 (Redshift's statement_timeout) and was stopped: "
+        "canceling statement due to statement timeout",
+        False,
+        "57014",
+    )

@@ -10,7 +10,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from glue_elt.aws.clients import AwsClients, api_failure
+from glue_elt.aws.clients import AwsClients
+from glue_elt.aws.errors import api_failure
 from glue_elt.errors import UnreachableError
 from glue_elt.redshift.auth.spec import ConnectionSpec
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from glue_elt.aws.clients import ACCESS_DENIED_CODES, AwsClients, call_failure, is_transient_refusal
-from glue_elt.errors import ExecutionError, GlueELTError, SecretError, UnreachableError
+from glue_elt.aws.clients import AwsClients
+from glue_elt.aws.errors import secret_failure
+from glue_elt.errors import ExecutionError, GlueELTError, SecretError
 from glue_elt.redshift.auth.endpoints import EndpointLookup
 from glue_elt.redshift.auth.spec import AuthMethod, ConnectionSpec, RedshiftCredentials, parse_connection
 from glue_elt.redshift.auth.temporary import TemporaryCredentials
@@ -105,14 +106,8 @@ class SecretStore:
 
         try:
             response = self._secrets_client().get_secret_value(SecretId=secret_name)
-        except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "ClientError")
-            if is_transient_refusal(error):
-                message = f"secret {secret_name!r} could not be read: {code} (AWS could not serve it now)"
-                raise UnreachableError(message) from None
-            raise SecretError(f"secret {secret_name!r} could not be read: {_explain(code)}") from None
-        except BotoCoreError as error:
-            raise call_failure(error, f"secret {secret_name!r} could not be read", SecretError) from None
+        except (BotoCoreError, ClientError) as error:
+            raise secret_failure(error, secret_name) from None
         secret_string = response.get("SecretString")
         if secret_string is None:
             raise SecretError(f"secret {secret_name!r} holds binary data, not a JSON SecretString")
@@ -123,13 +118,3 @@ class SecretStore:
             if self._client is None:
                 self._client = self.clients.client("secretsmanager")
             return self._client
-
-
-def _explain(code: str) -> str:
-    """The error code of a failed ``GetSecretValue``, in words for access denials (other codes as they are)."""
-    if code in ACCESS_DENIED_CODES:
-        return (
-            f"access denied ({code}): the AWS credentials in use need secretsmanager:GetSecretValue on this "
-            f"secret and kms:Decrypt on its KMS key"
-        )
-    return code

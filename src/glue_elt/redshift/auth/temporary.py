@@ -23,7 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from glue_elt.aws.clients import AwsClients, api_failure
+from glue_elt.aws.clients import AwsClients
+from glue_elt.aws.errors import api_failure
 from glue_elt.core.redaction import register_secret
 from glue_elt.errors import SecretError
 from glue_elt.redshift.auth.spec import AuthMethod, ConnectionSpec

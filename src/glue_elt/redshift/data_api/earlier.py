@@ -19,11 +19,6 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-TOKEN_REFUSALS = frozenset(
-    {"ValidationException", "IdempotentParameterMismatch", "IdempotentParameterMismatchException", "ConflictException"}
-)
-"""Error codes that may mean "this token was used with other parameters" (the Data API's own is not documented);
-any of them sends the executor to look for the token's batch, and a refusal for another reason finds none."""
 NAME_PREFIX = "glue-elt-"
 MAX_PAGES = 10
 """``ListStatements`` pages read at most (100 statements each): a name is one token's, so one page is the rule."""

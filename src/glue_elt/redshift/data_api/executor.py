@@ -32,25 +32,22 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from glue_elt.aws.clients import call_failure
 from glue_elt.core.stopping import refuse_if_stopped
 from glue_elt.errors import ExecutionError
 from glue_elt.redshift.auth.secrets import SecretStore
 from glue_elt.redshift.batch import BatchResult, BatchStatementError
 from glue_elt.redshift.data_api.aborted import ACTIVE_SESSION, await_end
-from glue_elt.redshift.data_api.earlier import TOKEN_REFUSALS, batch_name, named_batch
-from glue_elt.redshift.data_api.pace import Pacer, is_busy
+from glue_elt.redshift.data_api.batch_session import BatchSession
+from glue_elt.redshift.data_api.calls import DataApiCalls
+from glue_elt.redshift.data_api.earlier import batch_name, named_batch
+from glue_elt.redshift.data_api.errors import TOKEN_REFUSALS, RefusedRequestError, ended_badly
+from glue_elt.redshift.data_api.pace import Pacer
 from glue_elt.redshift.data_api.wire import (
-    RefusedRequestError,
-    api_error,
     check_size,
-    data_api_target,
-    ended_badly,
     failed_part,
     named_parameters,
-    records,
+    result_rows,
     same_statements,
-    snake_case,
 )
 from glue_elt.redshift.executor import Row
 from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
@@ -62,24 +59,6 @@ POLL_DELAYS = (0.02, 0.05, 0.1, 0.2, 0.4, 0.8, 1.5, 3.0)
 """Seconds between ``DescribeStatement`` calls; the last one repeats until the statement ends."""
 ENDED = frozenset({"FINISHED", "FAILED", "ABORTED"})
 POLL = "DescribeStatement"
-
-
-class BatchSession:
-    """Statements of a Data API transaction, collected and sent as one batch when the block ends."""
-
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
-        """Add a statement (without parameters); its row count is not known before the batch ends (``-1``)."""
-        if params:
-            raise ExecutionError("a Data API transaction takes statements without parameters")
-        self.statements.append(tagged(sql))
-        return -1
-
-    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
-        """Not possible: a batch returns nothing before it has ended."""
-        raise ExecutionError("a Data API transaction runs as one batch when it ends: it cannot read rows before")
 
 
 class DataApiExecutor:
@@ -103,10 +82,9 @@ class DataApiExecutor:
         self._secrets = secrets or SecretStore()
         self._session = session
         self._sets = [tagged(sql) for sql in session.statements()]
-        self._pacer = pacer or Pacer()
+        self._api = DataApiCalls(self._secrets, pacer or Pacer())
         self._poll_delays = tuple(poll_delays)
         self._sleep = sleep
-        self._targets: dict[str, dict[str, str]] = {}
         self._lock = threading.Lock()
         self._began: datetime | None = None
         self._running: set[str] = set()
@@ -114,7 +92,7 @@ class DataApiExecutor:
         self._cancel_before = 0
         self._stopping = False
         """Submissions numbered below this were in flight or running when ``cancel_running`` was called."""
-        self.calls: Counter[str] = Counter()
+        self.calls: Counter[str] = self._api.counts
 
     @property
     def secrets(self) -> SecretStore:
@@ -129,7 +107,9 @@ class DataApiExecutor:
     def query(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
         """Run one query on its own and return all its rows (every result page)."""
         described = self._run(secret_name, sql, params)
-        return self._rows(str(described["Id"])) if described.get("HasResultSet") else []
+        if not described.get("HasResultSet"):
+            return []
+        return result_rows(lambda request: self._call("GetStatementResult", request), str(described["Id"]))
 
     def query_beside(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> list[Row]:
         """The same as ``query``: the Data API holds no connection, so no transaction can be in the way."""
@@ -251,7 +231,7 @@ class DataApiExecutor:
 
     def _ended_badly(self, described: Mapping[str, Any]) -> ExecutionError:
         """The error of a statement that did not finish; a statement stopped by the statement timeout says so."""
-        return self._session.timed_out(ended_badly(described))
+        return ended_badly(described, self._session)
 
     def _note_start(self, created: object) -> None:
         """Remember the service's time of this executor's first statement (an ``ExecuteStatement``, whose token is
@@ -310,46 +290,8 @@ class DataApiExecutor:
         if running:
             logger.info("cancelled %d running statement(s) through the Data API", len(running))
 
-    def _rows(self, statement_id: str) -> list[Row]:
-        rows: list[Row] = []
-        request: dict[str, Any] = {"Id": statement_id}
-        while True:
-            page = self._call("GetStatementResult", request)
-            rows.extend(records(page))
-            if not page.get("NextToken"):
-                return rows
-            request = {"Id": statement_id, "NextToken": page["NextToken"]}
-
     def _target(self, secret_name: str) -> dict[str, str]:
-        with self._lock:
-            known = self._targets.get(secret_name)
-        if known is None:
-            known = data_api_target(self._secrets.spec(secret_name))
-            with self._lock:
-                self._targets[secret_name] = known
-        return known
+        return self._api.target(secret_name)
 
     def _call(self, operation: str, request: dict[str, Any]) -> Mapping[str, Any]:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        client = self._secrets.clients.client("redshift-data")
-        method = getattr(client, snake_case(operation))
-
-        def send(sent: dict[str, Any]) -> Mapping[str, Any]:
-            with self._lock:
-                self.calls[operation] += 1
-            answer: Mapping[str, Any] = method(**sent)
-            return answer
-
-        try:
-            answer = self._pacer.send(operation, request, send)
-        except ClientError as error:
-            details = error.response.get("Error", {})
-            code, message = str(details.get("Code", "ClientError")), str(details.get("Message", ""))
-            failure = api_error(operation, code, message)
-            if is_busy(error):  # busy for the pacer's whole wait: now a transient failure (a retry of the row)
-                failure = ExecutionError(f"{failure} (busy for {self._pacer.busy_seconds:.0f} s)", transient=True)
-            raise failure from None
-        except BotoCoreError as error:
-            raise call_failure(error, f"Data API {operation} failed", ExecutionError) from None
-        return answer
+        return self._api.call(operation, request)

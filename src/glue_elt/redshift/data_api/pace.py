@@ -24,6 +24,9 @@ from typing import Any, TypeVar
 
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_delay, wait_random_exponential
 
+from glue_elt.aws.errors import refusal
+from glue_elt.redshift.data_api.errors import is_busy
+
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -44,16 +47,6 @@ BUSY_SECONDS = 300.0
 """How long busy answers are waited out in all before one is a transient error (a retry of the row)."""
 BUSY_FIRST_WAIT, BUSY_MAX_WAIT = 0.1, 2.0
 """Seconds: the first wait at most, doubling, never more than the last (the quotas refill every second)."""
-BUSY_CODES = frozenset(
-    {
-        "ThrottlingException",
-        "ActiveStatementsExceededException",
-        "ActiveSessionsExceededException",
-        "InternalServerException",
-        "ServiceUnavailableException",
-    }
-)
-"""Answers meaning "not now" (botocore's redshift-data model; any HTTP 5xx counts as well)."""
 SUBMISSIONS = frozenset({"ExecuteStatement", "BatchExecuteStatement"})
 
 
@@ -90,22 +83,6 @@ class RateLimiter:
         return wait
 
 
-def error_code(error: BaseException) -> tuple[str, int]:
-    """The AWS error code and HTTP status of a botocore ``ClientError`` (``("", 0)`` for anything else)."""
-    response = getattr(error, "response", None)
-    if not isinstance(response, dict):
-        return "", 0
-    code = str(response.get("Error", {}).get("Code", ""))
-    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-    return code, int(status) if isinstance(status, int) else 0
-
-
-def is_busy(error: BaseException) -> bool:
-    """Whether the service said "not now" (throttled, too many active statements, a server error)."""
-    code, status = error_code(error)
-    return code in BUSY_CODES or status >= 500
-
-
 class Pacer:
     """Sends an executor's calls at its rates and waits out busy answers (see the module docstring)."""
 
@@ -134,7 +111,7 @@ class Pacer:
         def log_wait(state: RetryCallState) -> None:
             error = state.outcome.exception() if state.outcome else None
             wait = state.next_action.sleep if state.next_action else 0.0
-            code = error_code(error)[0] if error is not None else ""
+            code = refusal(error)[0] if error is not None else ""
             logger.info("Data API %s busy (%s); trying again in %.1f s", operation, code, wait)
 
         retrying = Retrying(

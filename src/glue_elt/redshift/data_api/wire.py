@@ -1,34 +1,18 @@
-"""What goes over the Redshift Data API and comes back: targets, parameters, result records and errors.
+"""What goes over the Redshift Data API and comes back: targets, parameters, result records, batch positions.
 
-Pure functions, no calls: the executor (``glue_elt.redshift.data_api.executor``) sends and polls.
+Pure functions, no calls of their own (``result_rows`` pages through the caller's): the executor
+(``glue_elt.redshift.data_api.executor``) sends and polls; what a failure becomes is ``errors``'s.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from glue_elt.aws.clients import ACCESS_DENIED_CODES
-from glue_elt.core.redaction import redact
-from glue_elt.errors import ExecutionError, SecretError, UnreachableError
+from glue_elt.errors import ExecutionError, SecretError
 from glue_elt.redshift.auth.spec import AuthMethod, ConnectionSpec
-from glue_elt.redshift.transient import TRANSIENT_MARKERS
 
-TRANSIENT_CODES = frozenset(
-    {
-        "ThrottlingException",
-        "ActiveStatementsExceededException",
-        "ActiveSessionsExceededException",
-        "InternalServerException",
-        "ServiceUnavailableException",
-        "ExecuteStatementException",  # "an environmental error while running"
-        "BatchExecuteStatementException",
-    }
-)
-"""API error codes worth another attempt (after boto3's own retries)."""
-UNREACHABLE_CODES = frozenset({"DatabaseConnectionException"})
 MAX_STATEMENT_BYTES = 100 * 1024
 """The Data API's largest statement ("The maximum query statement size is 100 KB", mgmt/data-api.html)."""
 _PLACEHOLDER = "%s"
@@ -147,50 +131,17 @@ def records(page: Mapping[str, Any]) -> list[tuple[Any, ...]]:
     return [tuple(field_value(field) for field in record) for record in page.get("Records", [])]
 
 
-def statement_error(text: str | None, prefix: str = "") -> ExecutionError:
-    """The error of a ``FAILED`` statement. The Data API gives the server's text (``ERROR: <message>`` and
-    indented detail lines), no SQLSTATE, so transient failures are known by their text (1023 included)."""
-    raw = text or "the statement failed without an error message"
-    transient = any(marker in raw.lower() for marker in TRANSIENT_MARKERS)
-    return ExecutionError(prefix + one_line(raw), transient=transient)
-
-
-def one_line(text: str) -> str:
-    """``ERROR: m\\n  Detail: d`` as ``m (Detail: d)``, secret-free."""
-    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
-    first = re.sub(r"^ERROR:\s*", "", lines[0]) if lines else text
-    rest = f" ({'; '.join(lines[1:])})" if len(lines) > 1 else ""
-    return redact(first + rest)
-
-
-class RefusedRequestError(ExecutionError):
-    """The Data API refused a request (not its SQL) with the error ``code``."""
-
-    def __init__(self, message: str, *, code: str, transient: bool = False) -> None:
-        super().__init__(message, transient=transient)
-        self.code = code
-
-
-def api_error(operation: str, code: str, message: str) -> ExecutionError:
-    """An error answered by the Data API itself (the request, not the SQL, failed)."""
-    text = f"Data API {operation} failed: {code}: {redact(message)}"
-    if code in UNREACHABLE_CODES:
-        return UnreachableError(text)
-    if code in ACCESS_DENIED_CODES or code == "UnauthorizedException":
-        return ExecutionError(f"{text} (the AWS identity in use needs redshift-data:{operation})")
-    return RefusedRequestError(text, code=code, transient=code in TRANSIENT_CODES)
-
-
-def reported_error(described: Mapping[str, Any]) -> str | None:
-    """A failed statement's error text: the top-level ``Error``, else the failed sub-statement's (a batch's
-    answer may carry it only in ``SubStatements[i].Error``; botocore's model has ``Error`` at both levels)."""
-    if described.get("Error"):
-        return str(described["Error"])
-    index = failed_part(described)
-    if index is None:
-        return None
-    error = described["SubStatements"][index].get("Error")
-    return str(error) if error else None
+def result_rows(get_result: Callable[[dict[str, Any]], Mapping[str, Any]], statement_id: str) -> list[tuple[Any, ...]]:
+    """Every row of a statement's result: ``GetStatementResult`` (``get_result``) page by page, each asked for with the
+    previous page's ``NextToken``."""
+    rows: list[tuple[Any, ...]] = []
+    request: dict[str, Any] = {"Id": statement_id}
+    while True:
+        page = get_result(request)
+        rows.extend(records(page))
+        if not page.get("NextToken"):
+            return rows
+        request = {"Id": statement_id, "NextToken": page["NextToken"]}
 
 
 def failed_part(described: Mapping[str, Any]) -> int | None:
@@ -226,13 +177,6 @@ def check_size(sql: str, what: str) -> None:
             f"{what} is {size / 1024:.0f} KB; the Data API takes at most 100 KB per statement "
             "(fewer source_columns, or --executor driver)"
         )
-
-
-def ended_badly(described: Mapping[str, Any]) -> ExecutionError:
-    """The error of a described statement that did not finish (ABORTED: cancelled)."""
-    if described.get("Status") == "ABORTED":
-        return ExecutionError(f"statement {described.get('Id')} was cancelled (ABORTED) before it finished")
-    return statement_error(reported_error(described))
 
 
 def snake_case(operation: str) -> str:

@@ -8,6 +8,11 @@ certificate that fails verification), ``"BrokenPipe: server socket closed ..."``
 lost connection); and ``"Server refuses SSL"``, ``"Authentication method N not supported ..."``, ``"... but no password
 was provided"``, ``"Only %s and %% are supported in the query."`` and the like, which no retry changes. Only the
 first kind is transient (boundary tests in ``tests/boundary/test_redshift_connector.py`` pin the texts).
+
+This module is the driver's one place for that: which errors are the driver's (``is_driver_error``, as dlt's
+``is_dbapi_exception``), what each becomes (``execution_error``; ``statement_error`` for a statement, which knows one
+the statement timeout stopped; ``translated`` for a transaction; ``connect_failure``, ``UnreachableError`` for a
+connection that could not be opened) and which are transient. The executor only calls it.
 """
 
 from __future__ import annotations
@@ -17,13 +22,32 @@ import socket
 import ssl
 
 from glue_elt.core.redaction import redact
-from glue_elt.errors import ExecutionError
-from glue_elt.redshift.transient import (
-    NOT_TRANSIENT_SQLSTATES,
-    REDSHIFT_SERIALIZABLE_VIOLATION,
-    TRANSIENT_MARKERS,
-    TRANSIENT_SQLSTATES,
+from glue_elt.errors import ExecutionError, GlueELTError, UnreachableError
+from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
+from glue_elt.redshift.transient import CANCEL_TEXTS, TRANSIENT_MARKERS
+
+TRANSIENT_SQLSTATES = frozenset(
+    {
+        "40001",  # serialization failure (Redshift: error 1023, serializable isolation violation)
+        "40P01",  # deadlock detected
+        "57P01",  # admin shutdown (backend terminated)
+        "57P02",  # crash shutdown
+        "57P03",  # cannot connect now (server starting)
+        "53300",  # too many connections
+        "08000",
+        "08001",
+        "08003",
+        "08004",
+        "08006",
+    }
 )
+"""SQLSTATEs worth another attempt (the Data API reports none: its errors are judged by their text alone)."""
+QUERY_CANCELED = "57014"
+"""A statement cancelled (PostgreSQL's code for one stopped by ``statement_timeout``)."""
+NOT_TRANSIENT_SQLSTATES = frozenset({"08P01"})  # protocol violation (PgBouncer reports failed logins so)
+REDSHIFT_SERIALIZABLE_VIOLATION = "1023"
+"""Redshift's error number for a serializable isolation violation: sent as SQLSTATE XX000 with ``M`` = ``1023``
+and the text in the detail field ``D`` (seen from a real cluster, aws/aws-sdk-pandas#665)."""
 
 LOST_CONNECTION_TEXTS = ("brokenpipe: server socket closed", "connection is closed", "unable to determine ip")
 """How ``redshift_connector``'s ``InterfaceError`` begins when the connection was lost or the host's address is not
@@ -76,6 +100,41 @@ def _network_failure(cause: object) -> bool:
     return isinstance(cause, (ConnectionError, TimeoutError, socket.timeout, socket.gaierror)) or (
         isinstance(cause, OSError) and cause.errno in NETWORK_ERRNOS
     )
+
+
+def is_driver_error(error: BaseException) -> bool:
+    """Whether ``error`` is the driver's or the OS's (a socket's), so this module translates it; other errors
+    (glue-elt's own, a bug's) pass through as they are."""
+    return type(error).__module__.startswith("redshift_connector") or isinstance(error, OSError)
+
+
+def translated(error: BaseException) -> BaseException:
+    """What a failed transaction raises: the driver's or the OS's error as an ``ExecutionError``, anything else (a
+    ``GlueELTError`` included) as it is."""
+    if isinstance(error, GlueELTError) or not is_driver_error(error):
+        return error
+    return execution_error(error)
+
+
+def connect_failure(error: BaseException, prefix: str) -> ExecutionError:
+    """The error of a connection that could not be opened: ``UnreachableError`` when it is worth another attempt
+    (refused, reset, timed out, the server restarting: the cluster is not there), else an ``ExecutionError`` (a
+    refused login, a set-up mistake). ``prefix`` says where to, as whom."""
+    failure = execution_error(error, prefix)
+    if failure.transient:
+        return UnreachableError(str(failure), sqlstate=failure.sqlstate)
+    return failure
+
+
+def statement_error(error: BaseException, settings: SessionSettings = NO_SETTINGS) -> ExecutionError:
+    """A failed statement's ``execution_error``; one the run's statement timeout stopped (SQLSTATE 57014, or
+    Redshift's words for it) says so instead, never transient (``SessionSettings.timeout_error``)."""
+    failure = execution_error(error)
+    if settings.statement_timeout_seconds is None:
+        return failure
+    if failure.sqlstate != QUERY_CANCELED and not any(mark in str(failure).lower() for mark in CANCEL_TEXTS):
+        return failure
+    return settings.timeout_error(failure)
 
 
 def execution_error(error: BaseException, prefix: str = "") -> ExecutionError:

@@ -20,10 +20,17 @@ from contextlib import contextmanager
 from typing import Any
 
 from glue_elt.core.stopping import refuse_if_stopped
-from glue_elt.errors import ExecutionError, GlueELTError, StoppedError, UnreachableError
+from glue_elt.errors import ExecutionError, StoppedError
 from glue_elt.redshift.auth.secrets import RedshiftCredentials, SecretStore
 from glue_elt.redshift.driver.connect import CONNECT_OPTIONS, CONNECT_TIMEOUT_SECONDS, connect_redshift
-from glue_elt.redshift.driver.errors import describe_db_error, execution_error, login_refused
+from glue_elt.redshift.driver.errors import (
+    connect_failure,
+    describe_db_error,
+    execution_error,
+    login_refused,
+    statement_error,
+    translated,
+)
 from glue_elt.redshift.driver.pool import ConnectionPool, close_quietly
 from glue_elt.redshift.executor import Row
 from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
@@ -62,7 +69,7 @@ class DriverSession:
         try:
             self._cursor.execute(tagged(sql), tuple(params) if params else None)
         except Exception as error:
-            raise self._settings.timed_out(execution_error(error)) from None
+            raise statement_error(error, self._settings) from None
         return self._cursor
 
 
@@ -146,10 +153,9 @@ class RedshiftExecutor:
             refuse_if_stopped()  # a stopped run commits nothing: its transaction rolls back
             connection.commit()
         except BaseException as error:
-            wrapped = error if isinstance(error, GlueELTError) or not _is_connection_error(error) else None
-            failure = wrapped or execution_error(error)
+            failure = translated(error)
             discard = _rollback_fails(connection) or (isinstance(failure, ExecutionError) and failure.transient)
-            if wrapped is not None:
+            if failure is error:
                 raise
             raise failure from None
         finally:
@@ -265,14 +271,8 @@ class RedshiftExecutor:
 
 
 def _connect_failure(error: BaseException, secret_name: str, credentials: RedshiftCredentials) -> ExecutionError:
-    failure = execution_error(
-        error,
-        f"could not connect to {credentials.host}:{credentials.port}/{credentials.database} "
-        f"as {credentials.user} (secret {secret_name!r}): ",
-    )
-    if failure.transient:  # the cluster is not there (refused, reset, timed out, restarting)
-        return UnreachableError(str(failure), sqlstate=failure.sqlstate)
-    return failure
+    where = f"{credentials.host}:{credentials.port}/{credentials.database} as {credentials.user}"
+    return connect_failure(error, f"could not connect to {where} (secret {secret_name!r}): ")
 
 
 def _rollback_fails(connection: Any) -> bool:
@@ -283,7 +283,3 @@ def _rollback_fails(connection: Any) -> bool:
         logger.debug("rollback failed: %s", describe_db_error(error))
         return True
     return False
-
-
-def _is_connection_error(error: BaseException) -> bool:
-    return type(error).__module__.startswith("redshift_connector") or isinstance(error, OSError)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from glue_elt.redshift.data_api.pace import DEFAULT_RATES, QUOTAS_PER_SECOND, Pacer, RateLimiter, is_busy
+from glue_elt.redshift.data_api.pace import DEFAULT_RATES, QUOTAS_PER_SECOND, Pacer, RateLimiter
 
 
 class Clock:
@@ -59,22 +59,6 @@ def test_threads_share_one_schedule() -> None:
 def test_default_rates_stay_under_the_quotas() -> None:
     assert set(DEFAULT_RATES) == set(QUOTAS_PER_SECOND)
     assert all(0 < DEFAULT_RATES[op] < QUOTAS_PER_SECOND[op] for op in QUOTAS_PER_SECOND)
-
-
-@pytest.mark.parametrize(
-    ("code", "status", "busy"),
-    [
-        ("ThrottlingException", 400, True),
-        ("ActiveStatementsExceededException", 400, True),
-        ("InternalServerException", 500, True),
-        ("SomethingElse", 503, True),
-        ("ValidationException", 400, False),
-        ("AccessDeniedException", 403, False),
-    ],
-)
-def test_busy_answers(code: str, status: int, busy: bool) -> None:
-    assert is_busy(error(code, status)) is busy
-    assert not is_busy(ValueError("x"))
 
 
 def test_busy_answers_are_waited_out_with_one_client_token() -> None:

@@ -1,26 +1,21 @@
-"""The Data API's request fields, parameters, result records and error texts."""
+"""The Data API's request fields, parameters, result records and batch positions (its errors: ``test_data_api_errors.py``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pytest
 
-from glue_elt.errors import SecretError, UnreachableError
+from glue_elt.errors import SecretError
 from glue_elt.redshift.auth.spec import ConnectionSpec
 from glue_elt.redshift.data_api.wire import (
-    api_error,
     data_api_target,
     failed_part,
     named_parameters,
     placeholders,
     records,
-    statement_error,
-)
-
-REDSHIFT_1023 = (
-    "ERROR: 1023\n  Detail: Serializable isolation violation on table - 119371, transactions forming the cycle are: "
-    "1745830, 1745762 (pid:15021)"
+    result_rows,
 )
 
 
@@ -76,21 +71,20 @@ def test_records() -> None:
     assert records({}) == []
 
 
-def test_statement_errors_are_classified_by_their_text() -> None:
-    serializable = statement_error(REDSHIFT_1023)
-    assert serializable.transient and serializable.sqlstate is None
-    assert str(serializable).startswith("1023 (Detail: Serializable isolation violation")
-    missing = statement_error('ERROR: relation "x.y" does not exist')
-    assert not missing.transient and str(missing) == 'relation "x.y" does not exist'
+def test_result_rows_are_read_page_by_page() -> None:
+    pages = {
+        None: {"Records": [[{"longValue": 1}]], "NextToken": "t1"},
+        "t1": {"Records": [[{"longValue": 2}], [{"longValue": 3}]], "NextToken": "t2"},
+        "t2": {"Records": []},
+    }
+    asked: list[dict[str, Any]] = []
 
+    def get_result(request: dict[str, Any]) -> dict[str, Any]:
+        asked.append(request)
+        return pages[request.get("NextToken")]
 
-def test_api_errors() -> None:
-    assert api_error("ExecuteStatement", "ThrottlingException", "Rate exceeded").transient
-    assert api_error("ExecuteStatement", "ActiveStatementsExceededException", "").transient
-    assert isinstance(api_error("ExecuteStatement", "DatabaseConnectionException", "down"), UnreachableError)
-    denied = api_error("BatchExecuteStatement", "AccessDeniedException", "no")
-    assert not denied.transient and "needs redshift-data:BatchExecuteStatement" in str(denied)
-    assert not api_error("ExecuteStatement", "ValidationException", "bad").transient
+    assert result_rows(get_result, "s1") == [(1,), (2,), (3,)]
+    assert asked == [{"Id": "s1"}, {"Id": "s1", "NextToken": "t1"}, {"Id": "s1", "NextToken": "t2"}]
 
 
 def test_failed_part() -> None:
