@@ -27,7 +27,7 @@ def _up(stack: LocalStack, *, empty: bool = False) -> int:
     print(f"front door  {ep.host}:{ep.front_door_port}  database={ep.database}  (clients connect here)")
     print(f"users       {ep.admin_user} (superuser), {ep.etl_user} (migration user)")
     print(f"moto        {ep.moto_url}")
-    print(f"Redshift API{ep.redshift_api_url}  (redshift-data, redshift-serverless, redshift credentials)")
+    print(f"Redshift    {ep.redshift_api_url}  (redshift-data, redshift-serverless, redshift credentials)")
     print(f"credentials and settings: source {shown(stack.state_dir / ENV_FILE)}")
     if empty:
         return 0
