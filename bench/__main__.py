@@ -84,7 +84,7 @@ class Bench:
 
     def psql(self, *args: str) -> None:
         ep = self.ep
-        run_psql(ep.host, ep.bouncer_port, ep.etl_user, ep.etl_password, ep.database, args)
+        run_psql(ep.host, ep.front_door_port, ep.etl_user, ep.etl_password, ep.database, args)
 
     def reset(self, *targets: str) -> Callable[[], None]:
         """Empty the target tables and checkpoint, so every timed run starts from the same state."""
@@ -167,7 +167,7 @@ def many_tables(bench: Bench, workdir: Path) -> dict[str, float]:
 
 def memory(bench: Bench, client_sizes: list[str]) -> dict[str, dict[str, float]]:
     ep = bench.ep
-    env = {**ep.aws_env(), "BENCH_HOST": ep.host, "BENCH_PORT": str(ep.bouncer_port), "BENCH_DB": ep.database,
+    env = {**ep.aws_env(), "BENCH_HOST": ep.host, "BENCH_PORT": str(ep.front_door_port), "BENCH_DB": ep.database,
            "BENCH_USER": ep.etl_user, "BENCH_PASSWORD": ep.etl_password}  # fmt: skip
     figures: dict[str, dict[str, float]] = {}
     for name in SIZES:

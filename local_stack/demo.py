@@ -103,7 +103,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="glue-elt-demo-") as state, LocalStack(Path(state)) as stack:
         os.environ.update(stack.endpoints.aws_env())
         banner("local stack")
-        print(f"PgBouncer 127.0.0.1:{stack.endpoints.bouncer_port} -> PostgreSQL, moto {stack.endpoints.moto_url}")
+        ep = stack.endpoints
+        print(f"front door {ep.host}:{ep.front_door_port} -> PgBouncer -> PostgreSQL, moto {ep.moto_url}")
         banner("seeding")
         seed(stack, with_returns=False)
         print(f"config file {config}:\n{CONFIG}")

@@ -13,7 +13,7 @@ ENDPOINTS_FILE = "endpoints.json"
 ENV_FILE = "env"
 
 LOCAL_CLUSTER_ID = "glue-elt-local"
-"""The one provisioned cluster the local Redshift API server knows (the PostgreSQL stand-in behind PgBouncer)."""
+"""The one provisioned cluster the local Redshift API server knows (the PostgreSQL stand-in behind the front door)."""
 LOCAL_WORKGROUP = "glue-elt-local"
 """The one Redshift Serverless workgroup it knows: the same database, reached the same way."""
 LOCAL_ACCOUNT = "123456789012"
@@ -23,11 +23,17 @@ LOCAL_REGION = "us-east-1"
 
 @dataclass(frozen=True)
 class StackEndpoints:
-    """Where the running servers listen and how to log in."""
+    """Where the running servers listen and how to log in.
+
+    Clients reach the database at ``front_door_port``, the front door that answers as Redshift
+    (``local_stack.front_door``); PgBouncer (``bouncer_port``) and PostgreSQL (``postgres_port``) sit behind it, for
+    the stack's own use and for tests that need them raw.
+    """
 
     host: str
     postgres_port: int
     bouncer_port: int
+    front_door_port: int
     moto_port: int
     redshift_api_port: int
     database: str
@@ -62,14 +68,14 @@ class StackEndpoints:
         }
 
     def redshift_secret(self, **overrides: object) -> str:
-        """A Secrets Manager secret string in AWS's Redshift format for the migration user, through
-        PgBouncer, without TLS (``None`` as an override removes a key)."""
+        """A Secrets Manager secret string in AWS's Redshift format for the migration user, through the front
+        door, without TLS (``None`` as an override removes a key)."""
         payload: dict[str, object] = {
             "engine": "redshift",
             "username": self.etl_user,
             "password": self.etl_password,
             "host": self.host,
-            "port": self.bouncer_port,
+            "port": self.front_door_port,
             "dbname": self.database,
             "ssl": False,
         }
@@ -82,7 +88,8 @@ class StackEndpoints:
         return {
             **self.aws_env(),
             f"{prefix}PG_HOST": self.host,
-            f"{prefix}PG_PORT": str(self.bouncer_port),
+            f"{prefix}PG_PORT": str(self.front_door_port),
+            f"{prefix}BOUNCER_PORT": str(self.bouncer_port),
             f"{prefix}POSTGRES_PORT": str(self.postgres_port),
             f"{prefix}PG_DB": self.database,
             f"{prefix}ADMIN_USER": self.admin_user,

@@ -120,7 +120,7 @@ def describe() -> str:
         [
             f"source schemas {sources} (read-only for the migration user, as from a data-share)",
             f"target schemas {', '.join(TARGET_SCHEMAS)}: {', '.join(TARGET_TABLES)}",
-            f"secret         {SECRET} (the migration user, through PgBouncer)",
+            f"secret         {SECRET} (the migration user, through the front door)",
             f"config file    {CONFIG_URI}:",
             *("  " + line for line in CONFIG.splitlines()),
         ]

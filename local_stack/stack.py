@@ -1,4 +1,5 @@
-"""The local stack: PostgreSQL behind PgBouncer (standing in for Redshift) plus moto for AWS APIs."""
+"""The local stack: PostgreSQL behind PgBouncer behind the front door (standing in for Redshift) plus moto for AWS
+APIs."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from local_stack.endpoints import (
     load_endpoints,
     write_state_files,
 )
+from local_stack.front_door.process import FrontDoorServer
 from local_stack.moto import MotoServer
 from local_stack.pgbouncer import PgBouncer
 from local_stack.ports import LOOPBACK, free_ports
@@ -49,6 +51,8 @@ _STATE_FILES = (
     "pgbouncer.log",
     "redshift_api.pid",
     "redshift_api.log",
+    "front_door.pid",
+    "front_door.log",
 )
 
 
@@ -58,11 +62,12 @@ class _Servers:
     bouncer: PgBouncer
     moto: MotoServer
     redshift_api: RedshiftApiServer
+    front_door: FrontDoorServer
 
 
 class LocalStack:
-    """PostgreSQL + PgBouncer + moto + the local Redshift APIs (``local_stack.aws_api``) on 127.0.0.1; all files
-    (data, logs, pids) live in ``state_dir``.
+    """PostgreSQL + PgBouncer + the front door (``local_stack.front_door``) + moto + the local Redshift APIs
+    (``local_stack.aws_api``) on 127.0.0.1; all files (data, logs, pids) live in ``state_dir``.
 
     Every ``start`` creates a fresh, empty cluster. Servers run in their own sessions, so they
     outlive the starting process until ``stop`` (possibly from another process via ``attach``).
@@ -104,6 +109,7 @@ class LocalStack:
             "pgbouncer": read_pid(self.pg_home / "pgbouncer.pid", "pgbouncer"),
             "moto": read_pid(self.state_dir / "moto.pid", "moto.server"),
             "redshift_api": read_pid(self.state_dir / "redshift_api.pid", "local_stack.aws_api"),
+            "front_door": read_pid(self.state_dir / "front_door.pid", "local_stack.front_door"),
         }
 
     def is_running(self) -> bool:
@@ -136,7 +142,9 @@ class LocalStack:
             servers.postgres.psql(redshift_views_sql(), database=endpoints.database)
             servers.bouncer.write_config()
             servers.bouncer.start()
+            servers.front_door.start()
             servers.moto.wait_ready()
+            servers.front_door.wait_ready()
             servers.redshift_api.wait_ready()
         except BaseException:
             self.stop()
@@ -154,6 +162,7 @@ class LocalStack:
         if servers is not None:
             for name, stop in (
                 ("the local Redshift API server", servers.redshift_api.stop),
+                ("the front door", servers.front_door.stop),
                 ("PgBouncer", servers.bouncer.stop),
                 ("PostgreSQL", servers.postgres.stop),
                 ("moto", servers.moto.stop),
@@ -215,12 +224,12 @@ class LocalStack:
             window.statements, window.pooler = found.statements, found.pooler
 
     def admin_connect(self, database: str | None = None) -> Connection:
-        """Superuser connection through PgBouncer (autocommit on)."""
+        """Superuser connection through the front door (autocommit on)."""
         ep = self.endpoints
         return self._connect(ep.admin_user, ep.admin_password, database)
 
     def etl_connect(self, database: str | None = None) -> Connection:
-        """Migration-user connection through PgBouncer (autocommit off, as the library gets it)."""
+        """Migration-user connection through the front door (autocommit off, as the library gets it)."""
         ep = self.endpoints
         conn = self._connect(ep.etl_user, ep.etl_password, database)
         conn.autocommit = False
@@ -244,11 +253,12 @@ class LocalStack:
         self.stop()
 
     def _new_endpoints(self) -> StackEndpoints:
-        pg_port, bouncer_port, moto_port, api_port = free_ports(4)
+        pg_port, bouncer_port, door_port, moto_port, api_port = free_ports(5)
         return StackEndpoints(
             host=LOOPBACK,
             postgres_port=pg_port,
             bouncer_port=bouncer_port,
+            front_door_port=door_port,
             moto_port=moto_port,
             redshift_api_port=api_port,
             database=DATABASE,
@@ -283,6 +293,9 @@ class LocalStack:
                 self.state_dir / "redshift_api.pid",
                 ep.redshift_api_port,
             ),
+            front_door=FrontDoorServer(
+                self.state_dir, self.state_dir / "front_door.log", self.state_dir / "front_door.pid", ep.front_door_port
+            ),
         )
         return self._servers
 
@@ -299,7 +312,7 @@ class LocalStack:
         ep = self.endpoints
         conn = redshift_connector.connect(
             host=ep.host,
-            port=ep.bouncer_port,
+            port=ep.front_door_port,
             database=database or ep.database,
             user=user,
             password=password,
@@ -356,7 +369,7 @@ class LocalStack:
         self.bouncer_admin("RECONNECT")
 
     def _probe(self, user: str, password: str, log_path: Path) -> int:
-        """Send a marked query as ``user`` through PgBouncer; return the log's size after it. Raises StackError
+        """Send a marked query as ``user`` through the front door; return the log's size after it. Raises StackError
         when PostgreSQL did not log it (statement logging is not in effect for new sessions)."""
         marker = f"statement_log probe {secrets.token_hex(6)}"
         before = log_path.stat().st_size

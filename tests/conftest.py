@@ -127,6 +127,13 @@ def etl_secret(endpoints: StackEndpoints) -> str:
 
 
 @pytest.fixture(scope="session")
+def case_keeping_secret(endpoints: StackEndpoints) -> str:
+    """A secret for the ETL user to PgBouncer itself, behind the front door: plain PostgreSQL, which keeps the case of
+    quoted names (as Redshift does with ``enable_case_sensitive_identifier`` on) and has no Redshift-only answer."""
+    return make_secret(endpoints, "glue-elt/etl-postgresql", port=endpoints.bouncer_port)
+
+
+@pytest.fixture(scope="session")
 def cluster_secret(endpoints: StackEndpoints) -> str:
     """A password secret that also names its cluster (AWS's ``dbClusterIdentifier``): the driver connects to its
     host, the Data API reaches the cluster by name and reads this secret by its ARN."""

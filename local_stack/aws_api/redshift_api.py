@@ -57,7 +57,7 @@ class RedshiftApi:
         }
 
     def describe_clusters(self, params: Mapping[str, str], caller: Caller) -> dict[str, object]:
-        """``redshift:DescribeClusters``: the one local cluster (its endpoint is PgBouncer)."""
+        """``redshift:DescribeClusters``: the one local cluster (its endpoint is the front door)."""
         identifier = params.get("ClusterIdentifier")
         if identifier is not None:
             self._cluster(identifier)
@@ -69,7 +69,7 @@ class RedshiftApi:
             "ClusterAvailabilityStatus": "Available",
             "MasterUsername": ep.admin_user,
             "DBName": ep.database,
-            "Endpoint": {"Address": ep.host, "Port": ep.bouncer_port},
+            "Endpoint": {"Address": ep.host, "Port": ep.front_door_port},
             "NumberOfNodes": 1,
             "PubliclyAccessible": False,
             "Encrypted": False,
@@ -85,7 +85,7 @@ class RedshiftApi:
         return _serverless(login)
 
     def get_workgroup(self, request: dict[str, Any], caller: Caller) -> dict[str, Any]:
-        """``redshift-serverless:GetWorkgroup``: the one local workgroup (its endpoint is PgBouncer)."""
+        """``redshift-serverless:GetWorkgroup``: the one local workgroup (its endpoint is the front door)."""
         self._workgroup(request.get("workgroupName"), None)
         ep = self.ep
         arn = f"arn:aws:redshift-serverless:{caller.region}:{LOCAL_ACCOUNT}:workgroup/{LOCAL_WORKGROUP}"
@@ -97,9 +97,9 @@ class RedshiftApi:
                 "namespaceName": LOCAL_WORKGROUP,
                 "status": "AVAILABLE",
                 "baseCapacity": 8,
-                "port": ep.bouncer_port,
+                "port": ep.front_door_port,
                 "publiclyAccessible": False,
-                "endpoint": {"address": ep.host, "port": ep.bouncer_port},
+                "endpoint": {"address": ep.host, "port": ep.front_door_port},
             }
         }
 

@@ -1,12 +1,13 @@
-"""Runs a Data API statement for real: ``redshift_connector`` through PgBouncer, as the database user it names.
+"""Runs a Data API statement for real: ``redshift_connector`` through the front door, as the database user it names.
 
 One connection per statement (the Data API has no session unless asked for one, which this server does not
 emulate). The worker first sends ``SELECT pg_backend_pid()`` (the ``RedshiftPid`` it reports and cancels by), then:
 an ``ExecuteStatement`` in autocommit; a batch in ``TRANSACTION`` mode between the driver's ``BEGIN`` and ``COMMIT``
 (a failure rolls back: that part FAILED, the later ones ABORTED, the earlier ones stay FINISHED although undone;
 a failed COMMIT marks the last part); in ``AUTO_COMMIT`` mode each part on its own, a failure leaving the others
-running. A transaction whose first statement (``SET``s aside) only reads a data share is refused as a consumer
-cluster refuses it (``share_read_first``).
+running. The front door (``local_stack.front_door``) answers as Redshift for the Data API as for every other
+client: ``SET query_group`` works, and a transaction whose first statement (settings aside) only reads a data share
+is refused as a consumer cluster refuses it (``local_stack.redshift_rules``).
 
 A failure's ``Error`` is written as the Data API writes the server's message: ``ERROR: <message>`` plus
 ``\\n  Detail: <detail>`` and ``\\n  Hint: <hint>`` when the server sent them, no SQLSTATE (see ``local_stack.aws_api``
@@ -20,7 +21,6 @@ import datetime as dt
 import decimal
 import json
 import logging
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -117,48 +117,20 @@ def column(description: tuple[Any, ...], row_desc: dict[str, Any] | None) -> dic
 
 
 def connect(ep: StackEndpoints, user: str, password: str, database: str) -> Any:
-    """A ``redshift_connector`` connection through PgBouncer (autocommit on; no socket timeout: the driver's would
-    also cut statements that run longer, which the Data API allows for up to 24 hours)."""
+    """A ``redshift_connector`` connection through the front door (autocommit on; no socket timeout: the driver's
+    would also cut statements that run longer, which the Data API allows for up to 24 hours)."""
     conn = redshift_connector.connect(
-        host=ep.host, port=ep.bouncer_port, database=database, user=user, password=password, ssl=False,
+        host=ep.host, port=ep.front_door_port, database=database, user=user, password=password, ssl=False,
         application_name="local-redshift-data-api",
     )  # fmt: skip
     conn.autocommit = True
     return conn
 
 
-_QUERY_GROUP = re.compile(r"((?:/\*.*?\*/\s*)?)SET\s+query_group\s+(?:TO|=)\s+", re.IGNORECASE | re.DOTALL)
-
-
-def stand_in_sql(sql: str) -> str:
-    """``sql`` as the stand-in can run it: Redshift's ``SET query_group TO 'x'`` (dg/r_query_group.html), which
-    PostgreSQL refuses, becomes ``SET application_name TO 'x'``, the session label PostgreSQL shows in
-    ``pg_stat_activity``, so a test can see which sessions carried the group."""
-    return _QUERY_GROUP.sub(r"\1SET application_name TO ", sql, count=1) if _QUERY_GROUP.match(sql) else sql
-
-
-_LEADING_COMMENT = re.compile(r"\s*/\*.*?\*/", re.DOTALL)
-SHARE_REFERENCE = '"shared_db".'
-SHARE_WRITE_REFUSED = {"S": "ERROR", "C": "XX000", "M": "Datashare writes are not authorized"}
-"""What a consumer cluster answered a transaction whose first statement read a data-share object
-(aws/amazon-redshift-python-driver#247; the payload's SQLSTATE is not public, Redshift's generic XX000 here)."""
-
-
-def share_read_first(sqls: list[str]) -> int | None:
-    """The position of a transaction's first statement, ``SET``s aside, when it only reads a data share (a
-    ``SELECT`` naming ``"shared_db".``: the rule ``tests/boundary/redshift_like`` applies to the driver), else None."""
-    for index, sql in enumerate(sqls):
-        text = _LEADING_COMMENT.sub("", sql, count=1).lstrip().upper()
-        if text.startswith("SET "):
-            continue
-        return index if text.startswith("SELECT") and SHARE_REFERENCE.upper() in text else None
-    return None
-
-
 def run_part(cursor: Any, part: Part, sql: str, args: tuple[str, ...] | None) -> None:
     """Run one part on ``cursor`` and record its outcome (raises on failure, the part left STARTED)."""
     part.move("STARTED")
-    cursor.execute(stand_in_sql(sql), args)
+    cursor.execute(sql, args)
     if cursor.description is None:
         part.rows, part.size = max(int(cursor.rowcount), 0), 0
     else:
@@ -223,13 +195,9 @@ def _run_transaction(
     try:
         if statement.queued_seconds:  # the session is open and busy, no lock taken yet (a fault; see faults)
             cursor.execute(f"SELECT pg_sleep({float(statement.queued_seconds)})")
-        refused = share_read_first([sql for sql, _ in bound])
         for index, part in enumerate(statement.parts):
             if statement.cancel_requested:
                 raise _CanceledError
-            if index == refused:
-                part.move("STARTED")
-                raise ShareReadFirstError(dict(SHARE_WRITE_REFUSED))
             run_part(cursor, part, *bound[index])
         conn.commit()
     except Exception as error:
@@ -255,10 +223,6 @@ def _cancelled(statement: Statement, error: BaseException) -> bool:
 
 class _CanceledError(Exception):
     """CancelStatement arrived between two parts of a batch."""
-
-
-class ShareReadFirstError(Exception):
-    """A transaction that opened by reading a data share (``reads_share_first``), refused as Redshift refuses it."""
 
 
 def _end_rest(statement: Statement, start: int, status: str, error: str | None = None) -> None:

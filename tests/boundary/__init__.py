@@ -1,3 +1,3 @@
 """Boundary tests: they pin what glue-elt assumes of what it does not own, ``redshift_connector``, boto3's models, and
-the stand-in's imitation of Redshift (``redshift_like``, the local Redshift APIs), so that a change there shows here
+the stand-in's imitation of Redshift (its front door, the local Redshift APIs), so that a change there shows here
 first. They run on the local stack, with the fixtures of ``tests/conftest.py``."""

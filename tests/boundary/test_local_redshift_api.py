@@ -61,7 +61,7 @@ def values(client: Any, statement_id: str) -> list[list[Any]]:
 
 def login(ep: StackEndpoints, user: str, password: str) -> Any:
     return redshift_connector.connect(
-        host=ep.host, port=ep.bouncer_port, database=ep.database, user=user, password=password, ssl=False
+        host=ep.host, port=ep.front_door_port, database=ep.database, user=user, password=password, ssl=False
     )
 
 
@@ -100,7 +100,7 @@ def test_endpoint_variables_reach_the_server(stack: LocalStack) -> None:
     assert {key: pairs[key] for key in env} == env
     assert pairs["GLUE_ELT_STACK_CLUSTER_ID"] == LOCAL_CLUSTER_ID
     assert stack.pids()["redshift_api"] is not None
-    assert boto3.client("redshift").describe_clusters()["Clusters"][0]["Endpoint"]["Port"] == ep.bouncer_port
+    assert boto3.client("redshift").describe_clusters()["Clusters"][0]["Endpoint"]["Port"] == ep.front_door_port
 
 
 def test_execute_poll_and_page_through_results(stack: LocalStack) -> None:

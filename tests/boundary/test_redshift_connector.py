@@ -51,7 +51,7 @@ def test_the_default_keeps_a_named_statement_per_text_and_closes_each_one_at_a_r
 
 def test_the_executor_s_connection_keeps_no_statement_and_still_binds_parameters(stack: LocalStack) -> None:
     ep = stack.endpoints
-    credentials = RedshiftCredentials(ep.host, ep.bouncer_port, ep.database, ep.etl_user, ep.etl_password, ssl=False)
+    credentials = RedshiftCredentials(ep.host, ep.front_door_port, ep.database, ep.etl_user, ep.etl_password, ssl=False)
     with contextlib.closing(connect_redshift(credentials)) as conn:
         assert kept_and_closed_at_rollback(conn, 20) == (0, 0)
         cursor = conn.cursor()

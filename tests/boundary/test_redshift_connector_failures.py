@@ -22,7 +22,7 @@ from local_stack import LocalStack, StackEndpoints
 
 def credentials(ep: StackEndpoints, **changes: object) -> RedshiftCredentials:
     fields: dict[str, object] = {
-        "host": ep.host, "port": ep.bouncer_port, "database": ep.database, "user": ep.etl_user,
+        "host": ep.host, "port": ep.front_door_port, "database": ep.database, "user": ep.etl_user,
         "password": ep.etl_password, "ssl": False,
     }  # fmt: skip
     fields.update(changes)
@@ -53,12 +53,12 @@ def test_tls_against_a_server_without_it_is_refused_and_terminal(stack: LocalSta
 
 
 def test_no_password_is_refused_and_terminal(stack: LocalStack) -> None:
-    """PgBouncer refuses the log-in (08P01); a server asking for a cleartext or MD5 password makes the driver refuse
+    """PgBouncer (behind the front door) refuses the log-in (08P01); a server asking for a cleartext or MD5 password makes the driver refuse
     it itself (``InterfaceError``: "... authentication, but no password was provided"): terminal either way."""
     ep = stack.endpoints
     with pytest.raises(redshift_connector.Error) as raised:
         redshift_connector.connect(
-            host=ep.host, port=ep.bouncer_port, database=ep.database, user=ep.etl_user, password=None, ssl=False
+            host=ep.host, port=ep.front_door_port, database=ep.database, user=ep.etl_user, password=None, ssl=False
         )
     assert not is_transient(raised.value), repr(raised.value)
 
@@ -84,7 +84,7 @@ def test_the_driver_s_timeout_would_end_a_statement_and_connect_redshift_lifts_i
     it fails. ``connect_redshift`` keeps it for opening only."""
     ep = stack.endpoints
     plain = redshift_connector.connect(
-        host=ep.host, port=ep.bouncer_port, database=ep.database, user=ep.etl_user, password=ep.etl_password,
+        host=ep.host, port=ep.front_door_port, database=ep.database, user=ep.etl_user, password=ep.etl_password,
         ssl=False, timeout=1,
     )  # fmt: skip
     with contextlib.closing(plain), pytest.raises(socket.timeout):

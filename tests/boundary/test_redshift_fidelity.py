@@ -1,5 +1,7 @@
 """Redshift behaviours reproduced on the stand-in: error 1023's payload, a fresh cluster's missing schema,
-identifier case folding, data-share reads in transactions and other databases (docs/redshift-compatibility.md)."""
+identifier case folding, data-share reads in transactions and other databases (docs/redshift-compatibility.md).
+The steps connect as users do, through the stack's front door (``local_stack.front_door``), which answers as
+Redshift where PostgreSQL differs; a secret to PgBouncer behind it shows what plain PostgreSQL answers."""
 
 from __future__ import annotations
 
@@ -14,8 +16,8 @@ import redshift_connector
 from glue_elt import RedshiftCrossAccountDataMigration, RedshiftExecutor, RowStatus
 from glue_elt.errors import ConfigError
 from glue_elt.redshift.auth.secrets import RedshiftCredentials
+from glue_elt.redshift.driver.connect import connect_redshift
 from local_stack import StackEndpoints
-from tests.boundary.redshift_like import RedshiftLikeConnection, redshift_like
 from tests.conftest import Db, run_step
 from tests.integration.redshift_errors import REDSHIFT_1023_DETAIL, fail_first_insert_with_1023
 
@@ -32,13 +34,20 @@ def seed(db: Db, source: str, target: str, table: str = "t", rows: int = 50) -> 
     db.as_etl(f"CREATE TABLE {target}.{table} (id int, v text)")
 
 
-def schema_exists(db: Db) -> Callable[[str], bool]:
-    return lambda name: bool(db.rows(f"SELECT 1 FROM pg_namespace WHERE nspname = '{name}'"))
+def case_sensitive(credentials: RedshiftCredentials) -> Any:
+    """A connection whose session turned ``enable_case_sensitive_identifier`` on (dg/r_enable_case_sensitive_identifier.html)."""
+    connection = connect_redshift(credentials)
+    connection.autocommit = True
+    connection.cursor().execute("SET enable_case_sensitive_identifier TO on")
+    connection.autocommit = False
+    return connection
 
 
-def redshift_like_step(args: dict[str, object], db: Db, case_setting: str = "off") -> RedshiftCrossAccountDataMigration:
-    connector: Callable[[RedshiftCredentials], Any] = redshift_like(schema_exists(db), case_setting)
-    executor = RedshiftExecutor(connector=connector, max_connections_per_secret=4)
+def step(args: dict[str, object], case_setting: str = "off") -> RedshiftCrossAccountDataMigration:
+    """The migration step as a user runs it, or (``on``) with case-sensitive sessions."""
+    if case_setting == "off":
+        return RedshiftCrossAccountDataMigration(args)
+    executor = RedshiftExecutor(connector=case_sensitive, max_connections_per_secret=4)
     return RedshiftCrossAccountDataMigration(args, executor=executor)
 
 
@@ -89,7 +98,7 @@ def test_redshift_1023_payload_is_retried_and_the_row_loads_once(
 def _etl_login(endpoints: StackEndpoints) -> dict[str, Any]:
     return {
         "host": endpoints.host,
-        "port": endpoints.bouncer_port,
+        "port": endpoints.front_door_port,
         "database": endpoints.database,
         "user": endpoints.etl_user,
         "password": endpoints.etl_password,
@@ -105,23 +114,23 @@ def test_first_run_on_a_fresh_cluster_when_the_state_schema_is_missing(
     source, target = schemas
     seed(db, source, target)
     state_schema = f"fresh_{target}"
-    connection = redshift_like(schema_exists(db))(_credentials(db))
+    connection = connect_redshift(_credentials(db))
     with contextlib.closing(connection), pytest.raises(redshift_connector.ProgrammingError) as raised:
         connection.cursor().execute(f"SELECT * FROM {state_schema}.migration_state")
-    assert raised.value.args[0]["C"] == "3F000"  # the stand-in now answers as Redshift does
+    assert raised.value.args[0]["C"] == "3F000"  # the stand-in's front door answers as Redshift does
 
     uri = config(put_config, f"{target}-fresh", f"shared_db.{source}.t###{target}.t#{etl_secret}#append##")
     args = {"config_path": uri, "state_table": f"{state_schema}.migration_state", "JOB_RUN_ID": f"fresh-{target}"}
-    result = run_closing(redshift_like_step(args, db))
+    result = run_closing(step(args))
     assert [o.status for o in result.outcomes] == [RowStatus.SUCCEEDED]
     assert db.rows(f"SELECT count(*) FROM {state_schema}.migration_state") == [(1,)]
-    again = run_closing(redshift_like_step(args, db))
+    again = run_closing(step(args))
     assert [o.status for o in again.outcomes] == [RowStatus.SKIPPED] and db.count(f"{target}.t") == 50
 
 
 def _credentials(db: Db) -> RedshiftCredentials:
     ep = db.stack.endpoints
-    return RedshiftCredentials(ep.host, ep.bouncer_port, ep.database, ep.etl_user, ep.etl_password, ssl=False)
+    return RedshiftCredentials(ep.host, ep.front_door_port, ep.database, ep.etl_user, ep.etl_password, ssl=False)
 
 
 def test_quoted_names_fold_to_lower_case_as_on_redshift(
@@ -140,31 +149,32 @@ def test_quoted_names_fold_to_lower_case_as_on_redshift(
         f'shared_db.{source}."Orders"#"""ID"", ""V"""##{target}."Orders"#{etl_secret}#overwrite##',
         f'shared_db."{source.upper()}"."EVENTS"###"""{target.upper()}"".""Events"""#{etl_secret}#upsert#"""Id"""#',
     )
-    result = run_closing(redshift_like_step({"config_path": uri}, db))
+    result = run_closing(step({"config_path": uri}))
     assert [o.status for o in result.outcomes] == [RowStatus.SUCCEEDED] * 2, [o.error for o in result.outcomes]
     assert db.count(f"{target}.orders") == 50 and db.count(f"{target}.events") == 2
 
     schema_mode = {"source_schema": f"shared_db.{source}", "target_schema": f'"{target.upper()}"'}
-    result = run_closing(redshift_like_step({**schema_mode, "secret_name": etl_secret, "load_type": "overwrite"}, db))
+    result = run_closing(step({**schema_mode, "secret_name": etl_secret, "load_type": "overwrite"}))
     assert sorted(o.row.target_table for o in result.outcomes) == [f"{target}.events", f"{target}.orders"]
     assert all(o.status is RowStatus.SUCCEEDED for o in result.outcomes)
 
 
 @pytest.mark.parametrize("case_setting", ["on", None])
 def test_quoted_names_keep_their_case_where_the_server_does(
-    case_setting: str | None, db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig
+    case_setting: str | None,
+    db: Db,
+    schemas: tuple[str, str],
+    etl_secret: str,
+    case_keeping_secret: str,
+    put_config: PutConfig,
 ) -> None:
     """With ``enable_case_sensitive_identifier`` on, or on PostgreSQL, ``"Orders"`` is not ``orders``: the row
     fails before any write and the message points at the table that exists."""
     source, target = schemas
     seed(db, source, target, "orders")
-    uri = config(put_config, f"{target}-case", f'shared_db.{source}.orders###{target}."Orders"#{etl_secret}#append##')
-    step = (
-        redshift_like_step({"config_path": uri}, db, case_setting)
-        if case_setting
-        else RedshiftCrossAccountDataMigration({"config_path": uri})
-    )
-    result = run_closing(step)
+    secret = etl_secret if case_setting else case_keeping_secret
+    uri = config(put_config, f"{target}-case", f'shared_db.{source}.orders###{target}."Orders"#{secret}#append##')
+    result = run_closing(step({"config_path": uri}, case_setting or "off"))
     (outcome,) = result.outcomes
     assert outcome.status is RowStatus.FAILED
     assert f'target table {target}."Orders" does not exist or is not visible to user etl_user' in (outcome.error or "")
@@ -180,16 +190,16 @@ def test_no_load_transaction_starts_by_reading_the_data_share(
     source, target = schemas
     seed(db, source, target, "a")
     seed(db, source, target, "b")
-    connection: RedshiftLikeConnection = redshift_like(schema_exists(db))(_credentials(db))
+    connection = connect_redshift(_credentials(db))
     with contextlib.closing(connection), pytest.raises(redshift_connector.ProgrammingError, match="Datashare writes"):
-        connection.cursor().execute(f'SELECT COUNT(*) FROM "shared_db"."{source}"."a"')  # the emulation refuses
+        connection.cursor().execute(f'SELECT COUNT(*) FROM "shared_db"."{source}"."a"')  # the front door refuses
     uri = config(
         put_config,
         f"{target}-share",
         f"shared_db.{source}.a###{target}.a#{etl_secret}#upsert#id#",
         f"shared_db.{source}.b###{target}.b#{etl_secret}#overwrite##",
     )
-    result = run_closing(redshift_like_step({"config_path": uri, "verify_counts": "true"}, db))
+    result = run_closing(step({"config_path": uri, "verify_counts": "true"}))
     assert [o.status for o in result.outcomes] == [RowStatus.SUCCEEDED] * 2, [o.error for o in result.outcomes]
     assert (db.count(f"{target}.a"), db.count(f"{target}.b")) == (50, 50)
 

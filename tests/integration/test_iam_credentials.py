@@ -121,7 +121,7 @@ def test_each_iam_way_logs_in_as_the_user_redshift_names(
     assert who(store, secret) == expected  # a second connection: the login and the address are reused
     assert made == calls
     credentials = store.get(secret)
-    assert (credentials.host, credentials.port) == (endpoints.host, endpoints.bouncer_port)  # looked up
+    assert (credentials.host, credentials.port) == (endpoints.host, endpoints.front_door_port)  # looked up
     assert credentials.user == expected[1]
     assert credentials.password not in caplog.text and credentials.password not in repr(credentials)
     assert f"secret '{secret}': temporary credentials for {expected[1]} from {calls[1]}, valid until " in caplog.text
@@ -329,7 +329,7 @@ def test_unknown_cluster_and_missing_database_user(endpoints: StackEndpoints) ->
 def test_an_unreachable_redshift_api_fails_the_row_with_exit_status_4(
     endpoints: StackEndpoints, put_config: Callable[[str, str], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    secret = iam_secret(endpoints, **KINDS["cluster_user"], host=endpoints.host, port=endpoints.bouncer_port)
+    secret = iam_secret(endpoints, **KINDS["cluster_user"], host=endpoints.host, port=endpoints.front_door_port)
     with socket.socket() as closed:  # a port nobody listens on
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]

@@ -95,7 +95,7 @@ def test_each_loaded_row_is_a_run_with_start_and_complete_or_fail(
     runs = list(receiver.runs().values())  # the refused rows' runs are sent before the loads begin
     assert [states(events) for events in runs] == [["START", "FAIL"]] * 2 + [["START", "COMPLETE"], ["START", "FAIL"]]
     (_, missing), (_, invalid), (start, complete), (_, fail) = runs
-    target_namespace = f"redshift://127.0.0.1:{endpoints.bouncer_port}"  # a host that names no AWS cluster
+    target_namespace = f"redshift://127.0.0.1:{endpoints.front_door_port}"  # a host that names no AWS cluster
     assert start["job"]["namespace"] == "glue-elt"
     assert start["job"]["name"] == f"redshift_cross_account_migration.shared_db.{target}.orders"
     assert fail["job"]["name"] == f"redshift_cross_account_migration.shared_db.{target}.customers"
@@ -157,7 +157,9 @@ def test_a_named_cluster_and_a_rerun_that_skips(
     }
     first, again = run_step(args), run_step(args)
     assert (first.outcomes[0].status, again.outcomes[0].status) == (RowStatus.SUCCEEDED, RowStatus.SKIPPED)
-    namespace = f"redshift://{LOCAL_CLUSTER_ID}.{LOCAL_REGION}:{endpoints.bouncer_port}"  # the same for both executors
+    namespace = (
+        f"redshift://{LOCAL_CLUSTER_ID}.{LOCAL_REGION}:{endpoints.front_door_port}"  # the same for both executors
+    )
     loaded, skipped = receiver.runs().values()
     for event in (*loaded, *skipped):
         assert {d["namespace"] for d in (*event["inputs"], *event["outputs"])} == {namespace}  # source: the target's
@@ -235,7 +237,7 @@ def test_the_sql_step_is_one_run_per_script_configured_the_clients_way(
     assert start["job"] == start["job"] | {"namespace": "etl", "name": f"redshift_sql.{uri.removeprefix('s3://')}"}
     assert start["job"]["facets"]["sql"]["query"] == text  # each statement as it ran, secrets masked
     host = "127.0.0.1" if reached_by == "host" else f"{LOCAL_CLUSTER_ID}.{LOCAL_REGION}"
-    namespace = f"redshift://{host}:{endpoints.bouncer_port}"
+    namespace = f"redshift://{host}:{endpoints.front_door_port}"
     assert [(d["namespace"], d["name"]) for d in complete["inputs"]] == [
         (namespace, f"shared_db.{source}.orders"),
         (namespace, f"shared_db.{target}.big"),

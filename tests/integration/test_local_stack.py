@@ -1,4 +1,4 @@
-"""Integration tests for local_stack: PostgreSQL behind PgBouncer, plus moto, on 127.0.0.1."""
+"""Integration tests for local_stack: PostgreSQL behind PgBouncer behind the front door, plus moto, on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -180,7 +180,7 @@ def test_boto3_talks_to_moto(stack: LocalStack, monkeypatch: pytest.MonkeyPatch)
 
 def assert_all_gone(ep: StackEndpoints, pids: dict[str, int | None]) -> None:
     """No port of ``ep`` accepts connections and no recorded process is alive."""
-    for port in (ep.postgres_port, ep.bouncer_port, ep.moto_port, ep.redshift_api_port):
+    for port in (ep.postgres_port, ep.bouncer_port, ep.front_door_port, ep.moto_port, ep.redshift_api_port):
         assert not port_open(port), f"port {port} still open"
     for name, pid in pids.items():
         assert pid is not None and not pid_alive(pid), f"{name} (pid {pid}) still running"
@@ -236,7 +236,7 @@ def test_cli_up_down_round_trip(tmp_path: Path) -> None:
         env = source_env_file(state / "env")
         ep = LocalStack.attach(state).endpoints
         assert env["AWS_ENDPOINT_URL"] == ep.moto_url
-        assert env["GLUE_ELT_STACK_PG_PORT"] == str(ep.bouncer_port)
+        assert env["GLUE_ELT_STACK_PG_PORT"] == str(ep.front_door_port)
         pids = LocalStack.attach(state).pids()
         assert None not in pids.values(), pids  # servers outlived the CLI process
         conn = redshift_connector.connect(
@@ -277,7 +277,9 @@ def test_cli_up_leaves_a_playground_and_the_commands_it_prints_work(tmp_path: Pa
                                 "--secret_name redshift-secret --load_type overwrite")  # fmt: skip
         clean_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path)}  # AWS: the env file
         outputs = []
-        for command, summary in zip(commands, ["3 succeeded, 0 failed", "2 succeeded, 0 failed"]):
+        with_settings = console + " --query_group etl --statement_timeout_seconds 60"  # Redshift's SETs, at the wire
+        runs = [*commands, with_settings]
+        for command, summary in zip(runs, ["3 succeeded, 0 failed", "2 succeeded, 0 failed", "2 succeeded, 0 failed"]):
             done = subprocess.run(
                 ["bash", "-c", command], cwd=REPO_ROOT, env=clean_env, capture_output=True, text=True, timeout=120
             )

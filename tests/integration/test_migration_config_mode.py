@@ -166,8 +166,10 @@ def test_overwrite_whose_insert_fails_keeps_previous_rows(
 
 
 def test_quoted_mixed_case_identifiers(
-    db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig
+    db: Db, schemas: tuple[str, str], case_keeping_secret: str, put_config: PutConfig
 ) -> None:
+    """On a server that keeps quoted names' case (Redshift with ``enable_case_sensitive_identifier`` on)."""
+    etl_secret = case_keeping_secret
     source, target = schemas
     db.admin(
         f'CREATE TABLE {source}."Order Items" ("Item Id" int, "Qty$" int)',

@@ -30,7 +30,9 @@ def messages(caplog: pytest.LogCaptureFixture, level: int) -> list[str]:
     return [record.getMessage() for record in caplog.records if record.levelno == level]
 
 
-def test_every_base_table_of_the_target_schema(db: Db, schemas: tuple[str, str], etl_secret: str) -> None:
+def test_every_base_table_of_the_target_schema(db: Db, schemas: tuple[str, str], case_keeping_secret: str) -> None:
+    """On a server that keeps quoted names' case (Redshift with ``enable_case_sensitive_identifier`` on)."""
+    etl_secret = case_keeping_secret
     source, target = schemas
     db.admin(
         f"CREATE TABLE {source}.a (id int, v text)",
@@ -88,8 +90,10 @@ def source_tables(db: Db, source: str, *names: str) -> None:
 
 
 def test_discover_from_source_loads_every_base_table_and_reports_the_view(
-    db: Db, schemas: tuple[str, str], etl_secret: str, caplog: pytest.LogCaptureFixture
+    db: Db, schemas: tuple[str, str], case_keeping_secret: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """On a server that keeps quoted names' case (Redshift with ``enable_case_sensitive_identifier`` on)."""
+    etl_secret = case_keeping_secret
     source, target = schemas
     source_tables(db, source, "a", '"Mixed Case"')
     db.admin(f"CREATE VIEW {source}.v_a AS SELECT * FROM {source}.a")

@@ -147,7 +147,9 @@ def test_pgbouncer_down_fails_affected_rows_and_a_rerun_completes_only_those(
         stack.start_bouncer()
     assert [o.status for o in result.outcomes] == [RowStatus.SUCCEEDED] * 2 + [RowStatus.FAILED] * 3
     for outcome in result.outcomes[3:]:
-        assert f"could not connect to 127.0.0.1:{endpoints.bouncer_port}/shared_db as etl_user" in (outcome.error or "")
+        assert f"could not connect to 127.0.0.1:{endpoints.front_door_port}/shared_db as etl_user" in (
+            outcome.error or ""
+        )
     assert [db.count(f"{target}.{t}") for t in tables] == [50, 50, 0, 0, 0]
 
     rerun = RedshiftCrossAccountDataMigration(args)

@@ -1,6 +1,7 @@
 """--statement_timeout_seconds and --query_group on the stack: a statement over the limit fails its row alone (not
 retried; the other rows load) or rolls the SQL step's script back, naming the limit; the query group is set on
-every session (the stand-in shows it as ``application_name``: see ``local_stack.aws_api.runner.stand_in_sql``)."""
+every session (the stand-in's front door sends it as ``application_name``: see
+``local_stack.redshift_rules.stand_in_sql``)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,15 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
 
 from glue_elt import RowStatus
-from glue_elt.redshift.auth.secrets import RedshiftCredentials
 from glue_elt.redshift.batch import BatchResult
 from glue_elt.redshift.data_api.executor import DataApiExecutor
 from glue_elt.redshift.driver.executor import RedshiftExecutor
 from glue_elt.redshift.session import SessionSettings
 from local_stack import LocalStack
-from tests.boundary.redshift_like import redshift_like
-from tests.boundary.test_redshift_fidelity import schema_exists
 from tests.conftest import Db, run_step
 from tests.integration.test_redshift_sql import run_sql
 
@@ -116,9 +113,8 @@ def test_the_driver_sets_the_query_group_once_per_connection(
         db.as_etl(f"CREATE TABLE {target}.{name} (id int)")
     lines = [f"shared_db.{source}.{n}###{target}.{n}#{etl_secret}#append" for n in names]
     uri = put_config(f"{target}/group.csv", HEADER + "\n" + "\n".join(lines) + "\n")
-    connector: Callable[[RedshiftCredentials], Any] = redshift_like(schema_exists(db))
     session = SessionSettings(query_group="nightly-etl", statement_timeout_seconds=600)
-    executor = RedshiftExecutor(connector=connector, max_connections_per_secret=2, session=session)
+    executor = RedshiftExecutor(max_connections_per_secret=2, session=session)
     with stack.statement_log() as log:
         result = run_step({"config_path": uri, "max_parallel": 2}, executor=executor)
     executor.close()
@@ -147,8 +143,7 @@ def test_a_rerun_with_a_longer_timeout_loads_the_row_that_ran_over(
     args = {"config_path": uri, "executor": executor, "fail_on_error": "false", "run_id": f"long-{target}", **FAST}
     (first,) = run_step({**args, "statement_timeout_seconds": "0.5"}).outcomes
     assert first.status is RowStatus.FAILED and "--statement_timeout_seconds 0.5" in (first.error or "")
-    group = {"query_group": "rerun"} if executor == "data_api" else {}  # the driver's stand-in has no query_group
-    (again,) = run_step({**args, "statement_timeout_seconds": "30", **group}).outcomes
+    (again,) = run_step({**args, "statement_timeout_seconds": "30", "query_group": "rerun"}).outcomes
     assert (again.status, again.rows_affected, again.error) == (RowStatus.SUCCEEDED, 2, None)
     assert db.count(f"{target}.slow") == 2 and attempts(db, counter) == 2
     assert db.rows(f"SELECT count(*) FROM glue_elt.migration_state WHERE run_id = '{args['run_id']}'") == [(1,)]
