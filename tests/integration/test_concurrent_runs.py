@@ -13,25 +13,18 @@ id started twice loaded every append row twice and the overlapping incremental r
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pytest
 
 from glue_elt import MigrationResult, RedshiftSqlStep, RowStatus
-from local_stack import LocalStack
 from tests.conftest import Db, run_step
-from tests.integration.isolation import ISOLATIONS, database_isolation, slow_inserts
+from tests.integration.isolation import slow_inserts
 from tests.integration.test_executors import EXECUTORS, config, line
 
 PutConfig = Callable[[str, str], str]
 RETRIES = {"max_retries": 5, "retry_wait_seconds": 0.05}
-
-
-@pytest.fixture(params=ISOLATIONS)
-def isolation(request: pytest.FixtureRequest, stack: LocalStack, db: Db) -> Iterator[str]:
-    with database_isolation(stack, db, str(request.param)):
-        yield str(request.param)
 
 
 @pytest.fixture(params=EXECUTORS)

@@ -60,7 +60,7 @@ def test_a_query_behind_session_settings_is_not_a_transaction_that_opens_by_read
 
 
 def test_a_batch_reported_aborted_while_it_still_runs_is_awaited_and_loads_once(
-    stack: LocalStack, db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig
+    isolation: str, stack: LocalStack, db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig
 ) -> None:
     """The service answers ABORTED while the batch, still queued (its session open, no lock taken yet), goes on and
     commits (aws/aws-sdk-js-v3#3056): the executor waits until the batch's session has ended and the row is looked

@@ -10,25 +10,18 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
 from glue_elt import MigrationResult, RowStatus
 from local_stack import LocalStack
 from tests.conftest import Db, run_step
-from tests.integration.isolation import ISOLATIONS, database_isolation
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
 PutConfig = Callable[[str, str], str]
 ROWS = 200
 SHARED_ROWS = 200_000
-
-
-@pytest.fixture(params=ISOLATIONS)
-def isolation(request: pytest.FixtureRequest, stack: LocalStack, db: Db) -> Iterator[str]:
-    with database_isolation(stack, db, str(request.param)):
-        yield str(request.param)
 
 
 def test_two_concurrent_runs_share_the_state_table_and_load_every_table_once(

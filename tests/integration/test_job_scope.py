@@ -18,7 +18,7 @@ PutConfig = Callable[[str, str], str]
 
 @pytest.mark.parametrize("executor", EXECUTORS)
 def test_two_jobs_with_one_run_id_each_load_the_same_row_once(
-    db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig, executor: str
+    isolation: str, db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig, executor: str
 ) -> None:
     source, target = schemas
     seed(db, source, target, rows=5)
@@ -49,7 +49,7 @@ def test_a_record_without_a_job_name_still_counts_for_a_job(
 
 
 def test_two_jobs_with_one_run_id_each_run_the_same_script(
-    db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig
+    isolation: str, db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig
 ) -> None:
     target = schemas[1]
     db.as_etl(f"CREATE TABLE {target}.runs (n int)")
