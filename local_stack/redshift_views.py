@@ -12,7 +12,8 @@ index>, '<seed>,<step>'::text)``, from ``pg_attrdef``); PostgreSQL keeps no defa
 the view writes that form from the column's sequence.
 
 Answers PostgreSQL cannot give by itself can be set per table or column, as a test needs them: a ``table_type``
-other than ``TABLE``/``VIEW`` (``SHARED TABLE`` for a data share's table, dg/r_SVV_ALL_TABLES.html) and an
+other than ``TABLE``/``VIEW`` (``SHARED TABLE`` for a data share's table, dg/r_SVV_ALL_TABLES.html), a view whose
+columns ``SVV_REDSHIFT_COLUMNS`` leaves out (a late-binding view's may be: PG_GET_LATE_BINDING_VIEW_COLS.html), and an
 ``is_nullable`` of ``""`` ("no information", dg/r_SVV_REDSHIFT_COLUMNS.html), kept in the ``redshift_stand_in``
 schema (which the views do not list) by ``report_table_type_sql`` and ``report_is_nullable_sql``.
 
@@ -73,9 +74,10 @@ JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN {ANSWERS}.column_nullability nu ON nu.table_oid = c.oid AND nu.column_number = a.attnum
+LEFT JOIN {ANSWERS}.table_types ty ON ty.table_oid = c.oid
 LEFT JOIN pg_sequence s ON a.attidentity <> '' AND s.seqrelid = pg_get_serial_sequence(
     quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname)::regclass
-WHERE a.attnum > 0 AND NOT a.attisdropped AND {_ACCESSIBLE}
+WHERE a.attnum > 0 AND NOT a.attisdropped AND {_ACCESSIBLE} AND COALESCE(ty.columns_listed, true)
 """
 
 SVV_REDSHIFT_SCHEMAS = f"""
@@ -107,6 +109,7 @@ WHERE a.backend_type = 'client backend'
 ANSWER_TABLES = [
     f"CREATE SCHEMA IF NOT EXISTS {ANSWERS}",
     f"CREATE TABLE IF NOT EXISTS {ANSWERS}.table_types (table_oid oid PRIMARY KEY, table_type varchar(128) NOT NULL)",
+    f"ALTER TABLE {ANSWERS}.table_types ADD COLUMN IF NOT EXISTS columns_listed boolean NOT NULL DEFAULT true",
     f"CREATE TABLE IF NOT EXISTS {ANSWERS}.column_nullability (table_oid oid, column_number smallint, "
     "is_nullable varchar(3) NOT NULL, PRIMARY KEY (table_oid, column_number))",
 ]
@@ -136,12 +139,16 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def report_table_type_sql(table: str, table_type: str) -> str:
+def report_table_type_sql(table: str, table_type: str, *, columns_listed: bool = True) -> str:
     """A statement (as admin) making ``SVV_REDSHIFT_TABLES`` report ``table`` (``schema.name`` as SQL writes it) with
-    ``table_type``."""
+    ``table_type``; without ``columns_listed``, ``SVV_REDSHIFT_COLUMNS`` leaves its columns out, as Redshift's
+    catalog may for a late-binding view (whose columns ``PG_GET_LATE_BINDING_VIEW_COLS`` lists, not
+    ``pg_attribute``): ``report_table_type_sql(view, "VIEW", columns_listed=False)``."""
+    listed = "true" if columns_listed else "false"
     return (
-        f"INSERT INTO {ANSWERS}.table_types VALUES ({_literal(table)}::regclass, {_literal(table_type)}) "
-        "ON CONFLICT (table_oid) DO UPDATE SET table_type = EXCLUDED.table_type"
+        f"INSERT INTO {ANSWERS}.table_types VALUES ({_literal(table)}::regclass, {_literal(table_type)}, {listed}) "
+        "ON CONFLICT (table_oid) DO UPDATE SET table_type = EXCLUDED.table_type, "
+        "columns_listed = EXCLUDED.columns_listed"
     )
 
 

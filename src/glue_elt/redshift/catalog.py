@@ -45,6 +45,10 @@ SIMILAR_TABLES_SQL = (
     "SELECT database_name, schema_name, table_name FROM svv_redshift_tables WHERE {groups} "
     "ORDER BY database_name, schema_name, table_name"
 )
+TABLE_TYPES_SQL = (
+    "SELECT database_name, schema_name, table_name, table_type FROM svv_redshift_tables WHERE {groups} "
+    "ORDER BY database_name, schema_name, table_name"
+)
 SCHEMA_EXISTS_SQL = "SELECT schema_name FROM svv_redshift_schemas WHERE database_name = %s AND schema_name = %s"
 OWNED_TABLES_SQL = "SELECT schemaname, tablename FROM pg_tables WHERE tableowner = CURRENT_USER AND schemaname IN ({})"
 
@@ -66,6 +70,16 @@ class ClusterFacts:
     def key(self, name: TableName) -> TableKey:
         """The catalog key of a resolved name (two-part names live in the connected database)."""
         return TableKey(name.database or self.database, name.schema, name.table)
+
+    def identity(self, name: TableName) -> TableKey:
+        """The catalog's identity of the table ``name`` (as written) names on this server: resolved (folded when the
+        server folds), in the connected database when it has two parts, so ``db.s.t`` of the connected ``db`` is
+        ``s.t``."""
+        return self.key(self.resolve(name))
+
+    def same_table(self, first: TableName, second: TableName) -> bool:
+        """Whether the two names (as written or resolved) name one table on this server."""
+        return self.identity(first) == self.identity(second)
 
 
 @dataclass(frozen=True)
@@ -141,7 +155,7 @@ class SchemaObject:
     @property
     def kind(self) -> str:
         """``table_type`` in upper case with single spaces (``SHARED TABLE``)."""
-        return " ".join(self.table_type.upper().split())
+        return table_kind(self.table_type)
 
     @property
     def is_base_table(self) -> bool:
@@ -153,6 +167,23 @@ class SchemaObject:
         """Whether its ``table_type`` is one the documentation lists (anything else must stop the run, not be
         skipped)."""
         return self.kind in BASE_TABLE_TYPES | OTHER_TABLE_TYPES
+
+
+def table_kind(table_type: str) -> str:
+    """A catalog ``table_type`` in upper case with single spaces (``SHARED TABLE``)."""
+    return " ".join(table_type.upper().split())
+
+
+def table_types(executor: Executor, secret_name: str, tables: Collection[TableKey]) -> dict[TableKey, str]:
+    """``SVV_REDSHIFT_TABLES.table_type`` (``table_kind``) of each of ``tables`` that the catalog lists; one query.
+
+    A view is listed whether or not ``SVV_REDSHIFT_COLUMNS`` shows its columns (a late-binding view's come from
+    ``PG_GET_LATE_BINDING_VIEW_COLS``, not ``pg_attribute``)."""
+    if not tables:
+        return {}
+    sql = TABLE_TYPES_SQL.format(groups=_conditions(tables, "schema_name", "table_name"))
+    rows = executor.query(secret_name, sql, _params(tables))
+    return {TableKey(str(db), str(schema), str(table)): table_kind(str(kind or "")) for db, schema, table, kind in rows}
 
 
 def schema_objects(executor: Executor, secret_name: str, database: str, schema: str) -> list[SchemaObject]:

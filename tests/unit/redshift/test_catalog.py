@@ -151,3 +151,31 @@ def test_identity_columns_are_told_from_their_catalog_default(
     # left(column_default, 16) = 'default_identity'): aws/amazon-redshift-python-driver, metadataAPIHelper.
     column = catalog.Column("id", "bigint", nullable=False, default=default)
     assert (column.identity, column.filled_by_database) == (identity, filled)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "same_on_redshift", "same_case_sensitive"),
+    [
+        ("dev.s.t", "s.t", True, True),  # a three-part name of the connected database is its two-part name
+        ('"DEV".s.t', "s.t", True, False),  # the database's name is folded like any identifier
+        ("other.s.t", "s.t", False, False),  # another database (a data share) holds another table
+        ('s."T"', "s.t", True, False),  # quoted names are folded unless enable_case_sensitive_identifier is on
+        ('"S"."T"', '"S"."T"', True, True),
+        ("s.t", "s.u", False, False),
+    ],
+)
+def test_same_table_compares_names_as_the_server_resolves_them(
+    first: str, second: str, same_on_redshift: bool, same_case_sensitive: bool
+) -> None:
+    a, b = parse_table_name(first, "source_table"), parse_table_name(second, "target_table")
+    assert (REDSHIFT.same_table(a, b), CASE_SENSITIVE.same_table(a, b)) == (same_on_redshift, same_case_sensitive)
+    assert REDSHIFT.identity(a) == TableKey("dev", "s", "t") or not same_on_redshift
+
+
+def test_table_types_reads_the_kind_of_each_table() -> None:
+    answers = Answers([("dev", "s", "v", "view"), ("dev", "s", "t", " base  table ")])
+    found = catalog.table_types(answers, "sec", [TableKey("dev", "s", "v"), TableKey("dev", "s", "t")])  # type: ignore[arg-type]
+    assert found == {TableKey("dev", "s", "v"): "VIEW", TableKey("dev", "s", "t"): "BASE TABLE"}
+    ((sql, params),) = answers.asked
+    assert "FROM svv_redshift_tables" in sql and params == ["dev", "s", "t", "v"]
+    assert catalog.table_types(answers, "sec", []) == {}  # type: ignore[arg-type]

@@ -2,7 +2,8 @@
 and sources exist, and whether the user holds every privilege the rows and the state table need.
 
 A fixed number of queries per cluster, whatever the number of rows: one catalog query for every table
-named (with every column's type, which ``layout`` checks source against target), one privilege query, and (first
+named (with every column's type, which ``layout`` checks source against target), one for the kind of every target
+(``refusals``: a view is not loaded), one privilege query, and (first
 use of the state table, or truncate mode) one more look-up; rows that create their targets add one look-up per
 target schema.
 """
@@ -24,6 +25,7 @@ from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.names import fold_case
 from glue_elt.redshift.privileges import Need
 from glue_elt.redshift.state import RunLedger, StateTable, resolve_state_table
+from glue_elt.steps.redshift_cross_account_migration import refusals
 from glue_elt.steps.redshift_cross_account_migration.layout import Layout, lay_out, shown
 from glue_elt.steps.redshift_cross_account_migration.model import MigrationPlan, OverwriteMode
 from glue_elt.steps.redshift_cross_account_migration.needs import row_needs, state_needs, truncates
@@ -78,18 +80,28 @@ def inspect_cluster(
     state = resolve_state_table(state, facts)
     failures: dict[int, GlueELTError] = {}
     resolved: dict[int, MigrationPlan] = {}
+    bookkeeping = refusals.bookkeeping_tables(state, facts)
     for index, plan in plans.items():
         plan = plan.folded() if facts.folds_identifiers else plan
+        problem = refusals.self_copy(plan, facts) or refusals.bookkeeping(plan, facts, bookkeeping)
         if plan.target.database not in (None, facts.database):
-            failures[index] = ValidationError(
+            problem = (
                 f"target_table {plan.row.target_table} is in database {plan.target.database}, but the secret "
                 f"connects to database {facts.database}: other databases (data shares) are read-only"
             )
-        else:
+        if problem is None:
             resolved[index] = plan
+        else:
+            failures[index] = ValidationError(problem)
     state_key = facts.key(state.name)
     wanted = {state_key, *(facts.key(name) for p in resolved.values() for name in (p.target, p.source))}
     columns = catalog.table_columns(executor, secret_name, wanted)
+    types = catalog.table_types(executor, secret_name, {facts.key(p.target) for p in resolved.values()})
+    for index, plan in list(resolved.items()):
+        problem = refusals.not_a_table(plan, facts, types)
+        if problem is not None:
+            failures[index] = ValidationError(problem)
+            del resolved[index]
     state_exists = state_key in columns
     schema_exists = state_exists or catalog.schema_exists(executor, secret_name, facts.database, state.name.schema)
     view = ClusterView(facts, columns, state, state_exists, schema_exists)
