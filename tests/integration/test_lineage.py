@@ -315,6 +315,49 @@ def test_keys_in_an_unload_reach_no_log_summary_error_or_lineage_event(
         assert key not in json.dumps(document) and key not in json.dumps(receiver.events)
 
 
+PASSWORD_FORMS = {
+    "dollar": ("$$Dollar'Secret1$$", ["Dollar'Secret1"]),
+    "tagged": ("$pw$Tagged$$Secret2$pw$", ["Tagged$$Secret2"]),
+    "escape": ("E'Escaped\\'Secret3'", ["Escaped\\'Secret3", "Escaped'Secret3"]),
+    "unicode": ("U&'Unicode\\0053ecret4'", ["Unicode\\0053ecret4", "UnicodeSecret4"]),
+    "continued": ("'Continued'\n  'Secret5'", ["Secret5"]),
+}
+
+
+@pytest.mark.parametrize("form", PASSWORD_FORMS)
+def test_a_password_in_any_literal_form_reaches_no_log_summary_error_or_lineage_event(
+    form: str,
+    schemas: tuple[str, str],
+    etl_secret: str,
+    put_config: PutConfig,
+    receiver: Receiver,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """``PASSWORD $$…$$``, ``$tag$…$tag$``, ``E'…'``, ``U&'…'`` and a literal continued on the next line are masked as
+    ``'…'`` is. The ALTER USER fails (no such user), so its label is shown everywhere a failure is. (The SQL
+    step runs through the driver only: its bookkeeping takes parameters, which a Data API transaction does not.)"""
+    _, target = schemas
+    literal, values = PASSWORD_FORMS[form]
+    text = f"CREATE TABLE {target}.t (id int);\nALTER USER i31_nobody PASSWORD {literal};\n"
+    uri = put_config(f"sql/{target}/password-{form}.sql", text)
+    summary = f"s3://{BUCKET}/sql/{target}/password-{form}-summary.json"
+    caplog.handler.addFilter(RedactingFilter())  # as the step's own logging does (GlueELTStep.start)
+    with caplog.at_level(logging.DEBUG), pytest.raises(ExecutionError) as raised:
+        args = {"sql_path": uri, "secret_name": etl_secret, "summary_output_path": summary}
+        run_sql({**args, "openlineage_url": receiver.url})
+    label = "statement 2 (line 2: ALTER USER i31_nobody PASSWORD '***')"
+    assert str(raised.value).startswith(f"{label} failed: ")
+    document = read_json(summary)
+    assert document["statements"][1]["first_line"] == "ALTER USER i31_nobody PASSWORD '***'"
+    ((start, fail),) = receiver.runs().values()
+    assert "ALTER USER i31_nobody PASSWORD '***'" in start["job"]["facets"]["sql"]["query"]
+    assert label in fail["run"]["facets"]["errorMessage"]["message"]
+    assert f"statement 2/2 {label.removeprefix('statement 2 ')}: FAILED" in caplog.text
+    for value in values:
+        assert value not in caplog.text and value not in str(raised.value)
+        assert value not in json.dumps(document) and value not in json.dumps(receiver.events)
+
+
 def test_the_sql_dry_run_sends_nothing(
     schemas: tuple[str, str], etl_secret: str, put_config: PutConfig, receiver: Receiver
 ) -> None:

@@ -117,3 +117,93 @@ def test_masking_twice_changes_nothing_and_an_unclosed_literal_is_masked_to_the_
     once = mask_sql(f"COPY t FROM 's3://b/' SECRET_ACCESS_KEY '{KEY}'").text
     assert mask_sql(once).text == once
     assert mask_sql(f"ALTER USER a PASSWORD '{KEY}").text == "ALTER USER a PASSWORD '***'"
+
+
+@pytest.mark.parametrize(
+    ("sql", "shown", "secrets"),
+    [
+        (  # dollar quoting: no escapes inside, a quote is text
+            "ALTER USER a PASSWORD $$Dollar'Secret1$$",
+            "ALTER USER a PASSWORD '***'",
+            {"Dollar'Secret1"},
+        ),
+        (  # a tagged body ends at its own tag only
+            "ALTER USER a PASSWORD $pw$Tag$$ged'2$pw$ VALID UNTIL '2030-01-01'",
+            "ALTER USER a PASSWORD '***' VALID UNTIL '2030-01-01'",
+            {"Tag$$ged'2"},
+        ),
+        (  # an escape string: backslash escapes, read as written and as decoded
+            "ALTER USER a PASSWORD E'Esc\\'ape\\x41\\101\\u0041\\n3'",
+            "ALTER USER a PASSWORD '***'",
+            {"Esc\\'ape\\x41\\101\\u0041\\n3", "Esc'apeAAA\n3"},
+        ),
+        (
+            "CREDENTIALS AS e'aws_access_key_id=AKIAESCAPE;aws_secret_access_key=Escaped/Key4'",
+            "CREDENTIALS AS '***'",
+            {
+                "aws_access_key_id=AKIAESCAPE;aws_secret_access_key=Escaped/Key4",
+                "AKIAESCAPE",
+                "Escaped/Key4",
+            },
+        ),
+        (  # a Unicode string, with the default escape and with its own
+            "CREATE USER a PASSWORD U&'d\\0061t\\+000061Secret5'",
+            "CREATE USER a PASSWORD '***'",
+            {"d\\0061t\\+000061Secret5", "dataSecret5"},
+        ),
+        (
+            "ALTER USER a PASSWORD u&'d!0061t!+000061!!Secret6' UESCAPE '!'",
+            "ALTER USER a PASSWORD '***' UESCAPE '!'",
+            {"d!0061t!+000061!!Secret6", "data!Secret6"},
+        ),
+        (  # a literal continued on the next line is one value
+            "ALTER USER a PASSWORD 'Split'  -- first half\n  'Secret7' VALID UNTIL '2030-01-01'",
+            "ALTER USER a PASSWORD '***' VALID UNTIL '2030-01-01'",
+            {"Split", "Secret7", "SplitSecret7"},
+        ),
+        (  # a prefix written apart (a typed literal), and the other prefixes
+            "ALTER USER a PASSWORD E 'Spaced8'",
+            "ALTER USER a PASSWORD E '***'",
+            {"Spaced8"},
+        ),
+        (
+            "COPY t FROM 's3://b/k' MASTER_SYMMETRIC_KEY N'National9' SECRET_ACCESS_KEY X'0BADF00D'",
+            "COPY t FROM 's3://b/k' MASTER_SYMMETRIC_KEY '***' SECRET_ACCESS_KEY '***'",
+            {"National9", "0BADF00D"},
+        ),
+        (  # a secret body inside a procedure's body, and in a folded CALL
+            "CREATE PROCEDURE p() AS $body$ BEGIN ALTER USER a PASSWORD $pw$Inner10$pw$; END $body$ LANGUAGE plpgsql",
+            "CREATE PROCEDURE p() AS $body$ BEGIN ALTER USER a PASSWORD '***'; END $body$ LANGUAGE plpgsql",
+            {"Inner10"},
+        ),
+        (
+            "CALL admin.rotate('loader', PASSWORD $$Rotated11$$)",
+            "CALL admin.rotate('loader', PASSWORD '***')",
+            {"Rotated11"},
+        ),
+        (  # never closed: masked to the end
+            "ALTER USER a PASSWORD $x$Unclosed12; SELECT 1",
+            "ALTER USER a PASSWORD '***'",
+            {"Unclosed12; SELECT 1"},
+        ),
+    ],
+)
+def test_every_literal_form_after_a_secret_keyword_is_masked(sql: str, shown: str, secrets: set[str]) -> None:
+    masked = mask_sql(sql)
+    assert masked.text == shown
+    assert masked.secrets == secrets
+    assert mask_sql(masked.text).text == masked.text
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT $$PASSWORD$$, E'x', U&'y', $t$ CREDENTIALS $t$ FROM t",
+        "SELECT note FROM t WHERE note = 'PASSWORD' AND tag = $$x$$",
+        "ALTER USER a PASSWORD DISABLE VALID UNTIL 'infinity'",
+        "SELECT 1 AS password, 'same line' 'is not a continuation'",
+        "SELECT U&\"PASSWORD\" 'x' FROM t",
+    ],
+)
+def test_literal_forms_that_follow_no_secret_keyword_are_left_as_written(sql: str) -> None:
+    assert mask_sql(sql).text == sql and mask_sql(sql).secrets == frozenset()
