@@ -30,7 +30,9 @@ from __future__ import annotations
 
 ANSWERS = "redshift_stand_in"
 """The schema of the answers set per table or column (owned by the admin; the views read it as their owner)."""
-_USER_SCHEMAS = f"n.nspname NOT IN ('pg_catalog', 'information_schema', '{ANSWERS}') AND n.nspname NOT LIKE 'pg\\_%'"
+_USER_SCHEMAS = (
+    f"n.nspname NOT IN ('pg_catalog', 'information_schema', '{ANSWERS}') AND n.nspname NOT LIKE 'pg!_%' ESCAPE '!'"
+)
 _ACCESSIBLE = (
     f"c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_USER_SCHEMAS} AND has_schema_privilege(n.oid, 'USAGE') "
     "AND has_table_privilege(c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER')"

@@ -1,4 +1,10 @@
-"""SQL that lays out the data-share simulation: roles, the shared database and its schemas."""
+"""SQL that lays out the data-share simulation: roles, the shared database and its schemas.
+
+The shared database reads string literals as Redshift does: a backslash escapes the next character (``'\\''`` is
+one quote, ``'\\\\'`` one backslash; dg/r_QUOTE_LITERAL.html doubles both), which is PostgreSQL with
+``standard_conforming_strings`` off (and its warning about it off). See docs/redshift-compatibility.md, "String
+literals and functions in a filter".
+"""
 
 from __future__ import annotations
 
@@ -25,6 +31,8 @@ def bootstrap_sql(database: str, share_owner: str, etl_user: str, etl_password: 
         f"CREATE ROLE {owner} NOLOGIN",
         f"CREATE ROLE {etl} LOGIN PASSWORD {_literal(etl_password)}",
         f"CREATE DATABASE {db}",
+        f"ALTER DATABASE {db} SET standard_conforming_strings = off",
+        f"ALTER DATABASE {db} SET escape_string_warning = off",
         f"REVOKE ALL ON DATABASE {db} FROM PUBLIC",
         f"GRANT CONNECT, CREATE, TEMPORARY ON DATABASE {db} TO {etl}",
     ]

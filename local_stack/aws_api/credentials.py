@@ -54,8 +54,9 @@ def quote_name(name: str) -> str:
 
 
 def quote_text(value: str) -> str:
-    """A SQL string literal (standard_conforming_strings is on)."""
-    return "'" + value.replace("'", "''") + "'"
+    """A SQL string literal read the same whatever ``standard_conforming_strings`` is (an ``E'…'`` string; the
+    shared database has it off, as Redshift reads literals)."""
+    return "E'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)

@@ -1,24 +1,49 @@
-"""Check a ``source_filter``: exactly one SQL condition, no second statement, no comments."""
+"""Check a ``source_filter`` and write the SQL that is sent for it: exactly one condition, re-rendered from its parse.
+
+Why: the database must run what was checked. The user's text is read by sqlglot as Redshift reads it (``\\'`` is an
+escaped quote in a Redshift string literal); a server that reads literals otherwise (PostgreSQL with
+``standard_conforming_strings`` on) once ended the string at ``\\`` and ran the rest, a ``UNION`` over ``pg_user``,
+as SQL. So the text sent is sqlglot's rendering of the checked tree, never the user's text: quotes doubled (``''``),
+backslashes doubled (``\\\\``), so every reader ends each literal where sqlglot did, and the rendering must parse
+back to the same tree. Redshift's literal rules: docs/redshift-compatibility.md, "String literals and functions in
+a filter".
+"""
 
 from __future__ import annotations
 
 import sqlglot
 from sqlglot import TokenType, exp
+from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import SqlglotError
+from sqlglot.generator import Generator
 
 from glue_elt.errors import ValidationError
 from glue_elt.redshift.names import tokenize
+from glue_elt.steps.redshift_cross_account_migration.filter_functions import check_functions
 
 NOT_A_CONDITION = (exp.Query, exp.DDL, exp.DML, exp.Command, exp.Drop, exp.Alias)
+OTHER_STRINGS = (exp.ByteString, exp.RawString, exp.UnicodeString, exp.National, exp.HexString, exp.BitString)
+"""String forms other than ``'…'`` (``E'…'``, ``$$…$$``, ``U&'…'``, ``N'…'``, …): refused, so one rule reads them."""
+
+
+_REDSHIFT_GENERATOR: type[Generator] = Dialect.get_or_raise("redshift").generator_class
+
+
+class _FilterGenerator(_REDSHIFT_GENERATOR):  # type: ignore[valid-type,misc]
+    """Redshift's SQL generator, writing an embedded quote as ``''`` (not ``\\'``), as every reader reads it."""
+
+    def literal_sql(self, expression: exp.Literal) -> str:
+        if not expression.is_string:
+            return str(super().literal_sql(expression))
+        return "'" + str(self.escape_str(expression.this or "", escaped_delimiter="''")) + "'"
 
 
 def check_filter(text: str) -> str:
-    """Return ``text`` (stripped) when it is one condition in Redshift's dialect, else raise.
+    """Return the SQL to send for ``text`` when it is one condition in Redshift's dialect, else raise.
 
-    The filter is sent as written, inside parentheses, after sqlglot has read it as a single
-    expression: subqueries such as ``id IN (SELECT ...)`` are allowed; ``;`` outside a string literal,
-    comments and whole statements are not.
-    """
+    The result is the condition re-rendered from its parse (sent inside parentheses). Subqueries such as
+    ``id IN (SELECT ...)`` are allowed; ``;`` outside a string literal, comments, whole statements, strings other
+    than ``'…'`` and functions outside the allow-list (``filter_functions``) are not."""
     condition = text.strip()
     tokens = tokenize(condition, "source_filter")
     if any(token.token_type is TokenType.SEMICOLON for token in tokens):
@@ -33,4 +58,23 @@ def check_filter(text: str) -> str:
         raise ValidationError(f"source_filter {text!r} is not a valid SQL condition") from None
     if len(expressions) != 1 or isinstance(expressions[0], NOT_A_CONDITION):
         raise ValidationError(f"source_filter {text!r} must be a single condition, not a statement")
-    return condition
+    (tree,) = expressions
+    if tree.find(*OTHER_STRINGS):
+        raise ValidationError(f"source_filter {text!r} may write strings only as '…' (quotes inside doubled)")
+    check_functions(tree, text)
+    return render(tree, text)
+
+
+def render(tree: exp.Expr, text: str) -> str:
+    """``tree`` (the parse of ``source_filter`` ``text``) as Redshift SQL that parses back to the same tree."""
+    sql = str(_FilterGenerator(dialect="redshift").generate(tree))
+    try:
+        same = sqlglot.parse_one(sql, read="redshift") == tree
+    except SqlglotError:
+        same = False
+    if not same:
+        raise ValidationError(
+            f"source_filter {text!r} cannot be sent as it was checked: sqlglot writes it as {sql!r}, which reads "
+            "back differently (for a cast to text write ::varchar)"
+        )
+    return sql
