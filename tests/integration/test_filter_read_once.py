@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from glue_elt import RowStatus
+from local_stack import LocalStack
 from tests.conftest import Db
 from tests.integration.test_executors import EXECUTORS, PutConfig, config, line, migrate
 
@@ -62,3 +63,28 @@ def test_verify_counts_with_a_filter_that_reads_the_target(
     (outcome,) = migrate(config(put_config, f"missing-{executor}", missing), executor, verify_counts="true").outcomes
     assert (outcome.status, outcome.rows_affected) == (RowStatus.SUCCEEDED, 20), outcome.error
     assert db.rows(f"SELECT count(*), count(DISTINCT id) FROM {target}.t") == [(30, 30)]
+
+
+def test_without_temp_a_row_that_copies_its_filter_is_refused_before_any_write(
+    stack: LocalStack, db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig
+) -> None:
+    """The copy is a temporary table: without TEMP on the database (granted to PUBLIC by default on Redshift and
+    PostgreSQL) the driver's filtered upsert fails in the pre-flight, naming it; an unfiltered row still loads."""
+    source, target = schemas
+    tables(db, source, target, source_ids=20, target_ids=5)
+    db.as_etl(f"CREATE TABLE {target}.plain (id int, v text)")
+    database, user = stack.endpoints.database, stack.endpoints.etl_user
+    rows = [
+        line(source, target, cluster_secret, "upsert", merge_keys="id", filter="id > 10"),
+        line(source, target, cluster_secret).replace(f"{target}.t#", f"{target}.plain#"),
+    ]
+    db.admin(f"REVOKE TEMP ON DATABASE {database} FROM PUBLIC", f"REVOKE TEMP ON DATABASE {database} FROM {user}")
+    try:
+        result = migrate(config(put_config, "no-temp-copy", *rows), "driver", fail_on_error="false")
+    finally:
+        db.admin(f"GRANT TEMP ON DATABASE {database} TO PUBLIC", f"GRANT TEMP ON DATABASE {database} TO {user}")
+    copied, plain = result.outcomes
+    assert copied.status is RowStatus.FAILED and copied.error is not None
+    assert f"lacks TEMP on database {database}" in copied.error and "filter is read once" in copied.error
+    assert db.rows(f"SELECT count(*), min(v) FROM {target}.t") == [(5, "old")]
+    assert (plain.status, plain.rows_affected) == (RowStatus.SUCCEEDED, 20), plain.error
