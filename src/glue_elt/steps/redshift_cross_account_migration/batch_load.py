@@ -10,7 +10,8 @@ A batch returns nothing before it ends, so what the driver's load reads mid-tran
 - the commit record is one statement without parameters, the same text every time it is built, so the
   batch's ``ClientToken`` (from the run id, the row key and the batch's generation) names one request;
 - in truncate mode a guard fails when the target, once locked, is no longer empty (another load came in between
-  the TRUNCATE and this batch).
+  the TRUNCATE and this batch);
+- a row that reads its filtered source once copies it right after the lock (and the guard) and drops the copy last.
 
 As with the driver, the batch opens with ``LOCK target`` (a statement of the connected database; the snapshot
 is taken after it), never with a read of a data share; a row that creates its target runs its ``CREATE TABLE``
@@ -43,6 +44,8 @@ class Role(Enum):
     LOCK = "lock"
     EMPTY_GUARD = "empty guard"
     """Fails when the locked target is no longer empty (truncate mode)."""
+    COPY = "copy"
+    """The filtered source, read once into a temporary table that the later statements read."""
     DELETE = "delete"
     CHECK_GUARD = "check guard"
     """Fails when its ``check`` finds a row."""
@@ -52,6 +55,7 @@ class Role(Enum):
     """Fails when the insert added another number of rows than the filtered source holds (``--verify_counts``)."""
     RECORD = "record"
     DROP_COUNT = "drop count"
+    DROP_COPY = "drop copy"
 
 
 GUARDS = frozenset({Role.EMPTY_GUARD, Role.CHECK_GUARD, Role.COUNT_GUARD})
@@ -127,6 +131,8 @@ def load_batch(sql: LoadSql, target: TableName, record: Callable[[str, str], str
     add(Role.LOCK, sql.lock)
     if sql.emptied is not None:
         add(Role.EMPTY_GUARD, empty_guard(sql.emptied))
+    if sql.copy is not None:
+        add(Role.COPY, sql.copy)
     checks = [(check_guard(check), check) for check in sql.checks]
     if rest:  # a DELETE opens the transaction; the checks follow it (before the insert's work), as with the driver
         add(Role.DELETE, first)
@@ -144,6 +150,8 @@ def load_batch(sql: LoadSql, target: TableName, record: Callable[[str, str], str
         add(Role.COUNT_GUARD, count_guard(target, sql.count))
     add(Role.RECORD, record(inserted_rows(target), BEFORE))
     add(Role.DROP_COUNT, f"DROP TABLE {BEFORE}")
+    if sql.drop is not None:
+        add(Role.DROP_COPY, sql.drop)
     return LoadBatch(tuple(parts))
 
 
@@ -168,7 +176,7 @@ def batch_failure(
         return LoadCheckError(
             "row count mismatch: the insert copied another number of rows than the filtered source holds; rolled back"
         )
-    found = query(failed.check.sql)
+    found = query(failed.check.shown or failed.check.sql)  # the copy it read was rolled back
     if not found:
         alternative = f" (or {failed.check.null_message})" if failed.check.null_message else ""
         return LoadCheckError(f"{failed.check.message}{alternative}; nothing was changed")

@@ -29,6 +29,7 @@ from glue_elt.steps.redshift_cross_account_migration import refusals
 from glue_elt.steps.redshift_cross_account_migration.layout import Layout, lay_out, shown
 from glue_elt.steps.redshift_cross_account_migration.model import MigrationPlan, OverwriteMode
 from glue_elt.steps.redshift_cross_account_migration.needs import row_needs, state_needs, truncates
+from glue_elt.steps.redshift_cross_account_migration.sql import reads_once
 
 logger = logging.getLogger(__name__)
 
@@ -36,12 +37,14 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class InspectOptions:
     """Run-wide settings the checks depend on. ``temporary_tables``: the loads are batches, which keep the
-    target's count in a temporary table, so TEMP on the database and SELECT on every target are needed."""
+    target's count in a temporary table, so TEMP on the database and SELECT on every target are needed.
+    ``verify_counts``: with it, a filtered append or overwrite copies its filtered source (``sql.reads_once``)."""
 
     overwrite_mode: OverwriteMode = OverwriteMode.DELETE
     temporary_tables: bool = False
     create_missing: bool = False
     allow_narrowing: bool = False
+    verify_counts: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,12 @@ def _check_privileges(
     temp = Need("TEMP", "database", facts.database, facts.database)
     row_needs_of = {
         index: row_needs(
-            plan, facts, mode, options.temporary_tables, creates_in=_creates_in(plan, layouts[index], missing_schemas)
+            plan,
+            facts,
+            mode,
+            options.temporary_tables,
+            creates_in=_creates_in(plan, layouts[index], missing_schemas),
+            copies=not options.temporary_tables and _copies(plan, layouts[index], options),
         )
         for index, plan in plans.items()
     }
@@ -217,6 +225,13 @@ def _check_privileges(
         if problems:
             failures[index] = ValidationError("; ".join(problems))
             del plans[index]
+
+
+def _copies(plan: MigrationPlan, layout: Layout, options: InspectOptions) -> bool:
+    """Whether the row's load reads its filtered source once into a temporary table (a created target is emptied
+    with a DELETE, whatever the overwrite mode)."""
+    mode = OverwriteMode.DELETE if layout.create is not None else options.overwrite_mode
+    return reads_once(plan, mode, options.verify_counts)
 
 
 def _creates_in(plan: MigrationPlan, layout: Layout, missing_schemas: frozenset[str]) -> str | None:

@@ -120,7 +120,7 @@ class RowLineage:
         target_namespace = spec_namespace(spec, self._region())
         plan, layout, sql = prepared.plan, prepared.layout, prepared.sql
         target = _name(plan.target, spec.database)
-        statements = [s for s in (sql.truncate, sql.create, *sql.statements) if s]
+        statements = [s for s in (sql.truncate, sql.create, sql.copy, *sql.statements) if s]
         source = DatasetRef(
             self._source_namespace or target_namespace,
             _name(plan.source, spec.database),

@@ -46,6 +46,10 @@ LOCK_WHY = " (every load locks its target first, and LOCK needs one of them)"
 with UPDATE or DELETE on the table, and PostgreSQL 16 (the stand-in) to one with UPDATE, DELETE or TRUNCATE."""
 
 
+COPY_WHY = " (the row's filter is read once into a temporary table: GRANT TEMP ON DATABASE, or no source_filter)"
+"""Why a row whose filtered source is copied first (the step's ``sql.reads_once``) needs TEMP on the database."""
+
+
 def row_needs(
     plan: MigrationPlan,
     facts: ClusterFacts,
@@ -53,13 +57,17 @@ def row_needs(
     batched: bool,
     *,
     creates_in: str | None = None,
+    copies: bool = False,
 ) -> list[Need]:
     """What the row's load needs; ``creates_in`` is ``schema`` or ``database`` when the row creates its target (in
-    an existing schema, or in a schema the run creates)."""
+    an existing schema, or in a schema the run creates); ``copies`` when it reads its filtered source once into a
+    temporary table."""
     target = plan.target
     source = [table_need("SELECT", plan.source.schema, plan.source.table)]
     if plan.source.database not in (None, facts.database):  # a share's tables: visibility in the catalog says it
         source = []
+    if copies:
+        source.append(Need("TEMP", "database", facts.database, facts.database, COPY_WHY))
     if creates_in == "schema":
         return [Need("CREATE", "schema", target.schema, target.schema, " (to create the target)"), *source]
     if creates_in == "database":

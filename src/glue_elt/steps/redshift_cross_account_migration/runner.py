@@ -122,12 +122,14 @@ def failed(row: MigrationRow, error: GlueELTError, started: float, load_type: Lo
 def run_load(session: Session, sql: LoadSql) -> int:
     """One row's statements inside its transaction, after the caller's ``LOCK target``; returns the rows inserted.
 
-    The first of them writes the connected database (DELETE or INSERT into the target), so no load
-    transaction reads a data share before it has written. The checks and the count run after it: on Redshift they
-    read the share as of the transaction's start, as the insert does. Raises ``LoadCheckError`` (so the
-    transaction rolls back) when a check finds a row or the insert copied another number of rows than
-    the count.
+    The first of them writes the connected database (the copy of the filtered source, or a DELETE or INSERT into
+    the target), so no load transaction reads a data share before it has written. The checks and the count run
+    after it: on Redshift they read the share as of the transaction's start, as the insert does, or the copy.
+    Raises ``LoadCheckError`` (so the transaction rolls back) when a check finds a row or the insert copied another
+    number of rows than the count.
     """
+    if sql.copy is not None:  # the filtered source, read once before any write (see the step's ``sql`` module)
+        session.execute(sql.copy)
     first, *rest = sql.statements
     rows = session.execute(first)
     for check in sql.checks:
@@ -143,6 +145,8 @@ def run_load(session: Session, sql: LoadSql) -> int:
                 f"row count mismatch: the insert copied {rows} row(s) but the filtered source has {expected}; "
                 "rolled back"
             )
+    if sql.drop is not None:  # in the transaction: the pooled session serves the next row
+        session.execute(sql.drop)
     return rows
 
 

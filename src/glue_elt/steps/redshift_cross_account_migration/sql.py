@@ -5,6 +5,14 @@ DML or listed DDL statement, and LOCK is not one of them (dg/c_serial_isolation.
 the lock see every load of the target that committed before it was granted. Writers of one target wait for each
 other; different targets still load in parallel. The lock is a statement of the connected database, so a load
 transaction never opens by reading a data share.
+
+A row whose filtered source would be read more than once, or after the row's first write (an upsert, an overwrite in
+delete mode, a counted load with ``--verify_counts``), reads it once, right after the lock, into a temporary table
+(``COPY``) that every later statement reads: a filter that reads the target, or that is not deterministic
+(``random()``), then means the same rows to the checks, the DELETE, the INSERT and the count (issue 31). The share
+needs no copy: within a transaction Redshift reads another database as of the transaction's start
+(dg/cross-database_usage.html). Redshift's temporary tables live until the session ends (no ``ON COMMIT DROP``,
+dg/r_CREATE_TABLE_AS.html), and pooled sessions serve later rows, so the copy is dropped in the row's transaction.
 """
 
 from __future__ import annotations
@@ -19,11 +27,13 @@ from glue_elt.steps.redshift_cross_account_migration.model import LoadType, Migr
 @dataclass(frozen=True)
 class Check:
     """A query run in the row's transaction after its first statement: if it returns a row, the load fails
-    with ``message`` (or ``null_message`` when the row holds a NULL) and the transaction rolls back."""
+    with ``message`` (or ``null_message`` when the row holds a NULL) and the transaction rolls back. ``shown`` is
+    the query that finds the offending row outside the transaction (``sql`` itself unless it reads the copy)."""
 
     sql: str
     message: str
     null_message: str | None = None
+    shown: str | None = None
 
     def failure(self, found: tuple[object, ...]) -> str:
         """The message for the offending row ``found``."""
@@ -46,7 +56,8 @@ class LoadSql:
     read of a data share), the ``checks``, the other statements (the last one is the insert, whose row count is
     the row's result) and, with ``--verify_counts``, ``count``: the filtered source's size, which the insert must
     have copied. ``explained`` are the statements the pre-flight sends to ``EXPLAIN`` (those that read the
-    source)."""
+    source). A row that reads its filtered source once runs ``copy`` (``CREATE TEMP TABLE ... AS``) right after the
+    lock, before its first statement, and ``drop`` after its count: the statements between read the copy."""
 
     truncate: str | None
     statements: tuple[str, ...]
@@ -56,6 +67,8 @@ class LoadSql:
     lock: str = ""
     emptied: str | None = None
     create: str | None = None
+    copy: str | None = None
+    drop: str | None = None
 
     def preflight(self) -> list[str]:
         """``EXPLAIN`` of every statement that reads the source: the server checks names, columns, the filter
@@ -66,9 +79,9 @@ class LoadSql:
     def all_statements(self) -> list[str]:
         """Every statement in the order it runs (for a dry run's report)."""
         first, *rest = self.statements
-        counting = [self.count] if self.count else []
-        opening = [s for s in (self.truncate, self.create, self.lock, self.emptied) if s]
-        return [*opening, first, *(c.sql for c in self.checks), *rest, *counting]
+        closing = [s for s in (self.count, self.drop) if s]
+        opening = [s for s in (self.truncate, self.create, self.lock, self.emptied, self.copy) if s]
+        return [*opening, first, *(c.sql for c in self.checks), *rest, *closing]
 
 
 def insert_select(
@@ -151,6 +164,29 @@ def delete_matching(plan: MigrationPlan, renamed: Mapping[Identifier, Identifier
     return f"WITH {alias} AS ({keys_cte}) DELETE FROM {plan.target.sql()} USING {alias} WHERE {matches}"
 
 
+COPY = TableName((Identifier("glue_elt_source"),))
+"""The temporary table that holds a row's filtered source when the row reads it once (``copy_source``)."""
+
+
+def copy_source(source: TableName, columns: Sequence[Identifier], filter_sql: str) -> str:
+    """``CREATE TEMP TABLE glue_elt_source AS SELECT cols FROM source WHERE (filter)``: the filtered source, read
+    once. It writes the connected database (a temporary table of the session), so it may follow the lock as the
+    transaction's first write."""
+    return f"CREATE TEMP TABLE {COPY.sql()} AS {source_rows(source, filter_sql, ', '.join(c.sql() for c in columns))}"
+
+
+def reads_once(plan: MigrationPlan, overwrite_mode: OverwriteMode, verify_counts: bool) -> bool:
+    """Whether the row copies its filtered source first: it has a filter, and its statements would read the
+    filtered source more than once or after a write (upsert; overwrite in delete mode; ``--verify_counts``)."""
+    if not plan.filter_sql:
+        return False
+    if plan.load_type is LoadType.UPSERT:
+        return True
+    if plan.load_type is LoadType.OVERWRITE and overwrite_mode is OverwriteMode.DELETE:
+        return True
+    return verify_counts and plan.load_type in COUNTED
+
+
 def load_sql(
     plan: MigrationPlan,
     columns: Sequence[Identifier],
@@ -163,8 +199,30 @@ def load_sql(
     """The SQL of one row for its load type, the run's overwrite mode and ``--verify_counts``: ``columns`` of the
     source into ``target_columns`` (the same names when not given). ``create`` (a ``CREATE TABLE``) makes the
     target in the row's transaction, before its lock; such a target is new, so an overwrite empties it with a
-    DELETE rather than a TRUNCATE, which would need the table before the transaction."""
+    DELETE rather than a TRUNCATE, which would need the table before the transaction. A row that ``reads_once``
+    reads the copy of its filtered source; its pre-flight still explains the statements as they read the share."""
     renamed = dict(zip(columns, target_columns)) if target_columns else {}
+    built = _built(plan, columns, overwrite_mode, verify_counts, target_columns, create, renamed)
+    mode = OverwriteMode.DELETE if create is not None else overwrite_mode
+    if plan.filter_sql is None or not reads_once(plan, mode, verify_counts):
+        return built
+    once = _built(replace(plan, source=COPY, filter_sql=None), columns, mode, verify_counts, target_columns, create,
+                  renamed)  # fmt: skip
+    checks = tuple(replace(check, shown=shown.sql) for check, shown in zip(once.checks, built.checks))
+    copy = copy_source(plan.source, columns, plan.filter_sql)
+    return replace(once, checks=checks, explained=built.explained, copy=copy, drop=f"DROP TABLE {COPY.sql()}")
+
+
+def _built(
+    plan: MigrationPlan,
+    columns: Sequence[Identifier],
+    overwrite_mode: OverwriteMode,
+    verify_counts: bool,
+    target_columns: Sequence[Identifier] | None,
+    create: str | None,
+    renamed: Mapping[Identifier, Identifier],
+) -> LoadSql:
+    """The row's SQL, every statement reading ``plan.source`` filtered by ``plan.filter_sql``."""
     condition = plan.filter_sql
     if plan.load_type is LoadType.INCREMENTAL and plan.watermark is not None:
         newer = above_watermark(plan.target, plan.watermark, renamed.get(plan.watermark))

@@ -87,6 +87,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
             settings.overwrite_mode,
             create_missing=settings.create_missing_targets,
             allow_narrowing=settings.allow_narrowing,
+            verify_counts=settings.verify_counts,
         )
         checks = ClusterChecks(self.executor, retry, settings.state_table, options)
         ledger = RunLedger(self.executor, run_id, self.param(shared_params.JOB_NAME))

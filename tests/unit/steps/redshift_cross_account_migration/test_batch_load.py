@@ -177,3 +177,22 @@ def test_a_created_target_s_create_opens_the_batch_and_a_failure_names_its_state
     assert batch.statements[batch.insert_index].startswith('INSERT INTO "analytics"."orders"')
     not_a_guard = BatchStatementError("ERROR: Divide by zero", index=0)
     assert batch_failure(not_a_guard, batch.at(0), _no_query) is not_a_guard  # only a guard's division means a check
+
+
+def test_a_filtered_upsert_copies_its_source_after_the_lock_and_drops_it_last() -> None:
+    plan = plan_of("upsert", merge_keys="id", source_filter="random() < 0.5")
+    sql = load_sql(plan, COLUMNS)
+    batch = load_batch(sql, plan.target, record)
+    assert [part.role for part in batch.parts] == [
+        Role.LOCK, Role.COPY, Role.DELETE, Role.CHECK_GUARD, Role.COUNT_BEFORE, Role.INSERT, Role.RECORD,
+        Role.DROP_COUNT, Role.DROP_COPY,
+    ]  # fmt: skip
+    assert batch.statements[1] == sql.copy and batch.statements[-1] == 'DROP TABLE "glue_elt_source"'
+    asked: list[str] = []
+
+    def query(check_sql: str) -> list[tuple[object, ...]]:
+        asked.append(check_sql)
+        return [(3,)]
+
+    error = batch_failure(TRIPPED, batch.parts[3], query)  # the copy was rolled back: the check reads the share
+    assert asked == [sql.checks[0].shown] and "(3)" in str(error)

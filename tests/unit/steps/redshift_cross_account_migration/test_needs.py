@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from glue_elt.redshift.catalog import ClusterFacts
 from glue_elt.steps.redshift_cross_account_migration.model import OverwriteMode
-from glue_elt.steps.redshift_cross_account_migration.needs import reads_target
+from glue_elt.steps.redshift_cross_account_migration.needs import reads_target, row_needs
 from tests.unit.steps.redshift_cross_account_migration.test_sql import plan_for
 
 DELETE, TRUNCATE = OverwriteMode.DELETE, OverwriteMode.TRUNCATE
@@ -25,3 +26,17 @@ MORE = {"upsert": {"merge_keys": "id"}, "incremental": {"watermark_column": "id"
 def test_reads_target(load_type: str, mode: OverwriteMode, driver: bool, batch: bool) -> None:
     plan = plan_for(load_type=load_type, **MORE.get(load_type, {}))
     assert (reads_target(plan, mode, batched=False), reads_target(plan, mode, batched=True)) == (driver, batch)
+
+
+def test_a_row_that_copies_its_filter_needs_temp_on_the_database() -> None:
+    facts = ClusterFacts("shared_db", "etl", superuser=False, folds_identifiers=True)
+    plan = plan_for(load_type="upsert", merge_keys="id", source_filter="id > 3")
+    temp = [
+        (n.privilege, n.kind, n.name)
+        for n in row_needs(plan, facts, DELETE, False, copies=True)
+        if n.kind == "database"
+    ]
+    assert temp == [("TEMP", "database", "shared_db")]
+    assert all(n.kind != "database" for n in row_needs(plan, facts, DELETE, False))
+    created = row_needs(plan, facts, DELETE, False, creates_in="schema", copies=True)
+    assert [n.privilege for n in created if n.kind == "database"] == ["TEMP"]

@@ -122,8 +122,51 @@ def test_verify_counts_counts_after_the_insert() -> None:
 
 def test_verify_counts_counts_the_filtered_source() -> None:
     sql = load_sql(plan_for(source_filter="id > 3"), TARGET_COLUMNS, verify_counts=True)
-    assert sql.count == 'SELECT COUNT(*) FROM "shared_db"."schema"."orders" WHERE (id > 3)'
+    assert sql.copy == f'CREATE TEMP TABLE "glue_elt_source" AS SELECT "id", "Name" FROM {SHARE} WHERE (id > 3)'
+    assert sql.count == 'SELECT COUNT(*) FROM "glue_elt_source"'  # the rows the insert read, not a second reading
+    assert load_sql(plan_for(), TARGET_COLUMNS, verify_counts=True).count == f"SELECT COUNT(*) FROM {SHARE}"
     assert (
         load_sql(plan_for(load_type="incremental", watermark_column="ts"), TARGET_COLUMNS, verify_counts=True).count
         is None
     )
+
+
+SHARE = '"shared_db"."schema"."orders"'
+COPY = '"glue_elt_source"'
+
+
+def test_a_filtered_upsert_reads_its_source_once_before_any_write() -> None:
+    """Issue 31: a filter that reads the target, or ``random()``, means the same rows to every statement."""
+    plan = plan_for(load_type="upsert", merge_keys="id", source_filter="id IN (SELECT id FROM analytics.orders)")
+    sql = load_sql(plan, TARGET_COLUMNS)
+    copy = (
+        f'CREATE TEMP TABLE {COPY} AS SELECT "id", "Name" FROM {SHARE} WHERE (id IN (SELECT id FROM analytics.orders))'
+    )
+    delete, insert = sql.statements
+    assert sql.all_statements() == [LOCK, copy, delete, sql.checks[0].sql, insert, f"DROP TABLE {COPY}"]
+    assert f'SELECT DISTINCT "id" FROM {COPY})' in delete and insert.endswith(f"FROM {COPY}")
+    assert sql.checks[0].sql.startswith(f'SELECT "id" FROM {COPY} GROUP BY')
+    assert sql.checks[0].shown is not None and sql.checks[0].shown.startswith(f'SELECT "id" FROM {SHARE} WHERE')
+    assert all(SHARE in explained and COPY not in explained for explained in sql.preflight())
+
+
+def test_only_a_filter_read_more_than_once_or_after_a_write_is_copied() -> None:
+    def copied(mode: OverwriteMode = OverwriteMode.DELETE, verify: bool = False, **row: str) -> bool:
+        return load_sql(plan_for(**row), TARGET_COLUMNS, mode, verify_counts=verify).copy is not None
+
+    assert copied(load_type="overwrite", source_filter="id > 3")  # its DELETE comes before the insert's reading
+    assert copied(load_type="upsert", merge_keys="id", source_filter="id > 3")
+    assert copied(verify=True, source_filter="id > 3")  # append: the count reads it again
+    assert copied(OverwriteMode.TRUNCATE, True, load_type="overwrite", source_filter="id > 3")
+    assert not copied(source_filter="id > 3")  # one INSERT reads it once
+    assert not copied(OverwriteMode.TRUNCATE, load_type="overwrite", source_filter="id > 3")
+    assert not copied(verify=True, load_type="incremental", watermark_column="ts", source_filter="id > 3")
+    for load_type, extra in [("append", {}), ("overwrite", {}), ("upsert", {"merge_keys": "id"})]:
+        assert not copied(verify=True, load_type=load_type, **extra)  # no filter: the share's snapshot is fixed
+
+
+def test_a_created_target_copies_its_filtered_source_after_the_lock() -> None:
+    plan = plan_for(load_type="overwrite", source_filter="id > 3")
+    sql = load_sql(plan, TARGET_COLUMNS, OverwriteMode.TRUNCATE, create="CREATE TABLE x")
+    assert sql.truncate is None and sql.all_statements()[:3] == ["CREATE TABLE x", LOCK, sql.copy]
+    assert sql.preflight() == [f'EXPLAIN SELECT "id", "Name" FROM {SHARE} WHERE (id > 3)']

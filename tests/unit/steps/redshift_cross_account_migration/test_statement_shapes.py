@@ -143,6 +143,6 @@ def test_statement_parses_as_redshift(sql: str) -> None:
 
 def test_every_kind_of_statement_is_covered() -> None:
     starts = {sql.split()[0] for sql in SHAPES}
-    assert starts == {"INSERT", "DELETE", "TRUNCATE", "WITH", "SELECT", "EXPLAIN", "SHOW", "CREATE", "LOCK"}
+    assert starts == {"INSERT", "DELETE", "TRUNCATE", "WITH", "SELECT", "EXPLAIN", "SHOW", "CREATE", "LOCK", "DROP"}
     assert len(SHAPES) > 25
     assert privileges.CHECKS_PER_QUERY < 1600  # Redshift's column limit bounds a select list
