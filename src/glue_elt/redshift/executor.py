@@ -61,3 +61,13 @@ class Cancellable(Protocol):
     def cancel_running(self) -> None:
         """End every statement this executor has running now; the calls running them then fail."""
         ...
+
+
+@runtime_checkable
+class SecretReleasing(Protocol):
+    """An executor that holds connections per secret (the driver's; the Data API holds none) and can close a
+    secret's once no more work needs them."""
+
+    def release_secret(self, secret_name: str) -> None:
+        """Close ``secret_name``'s connections; a later call for it opens new ones."""
+        ...

@@ -1,4 +1,4 @@
-"""Runs SQL on Redshift through ``redshift_connector``: one connection per secret, reused, closed at the end.
+"""Runs SQL on Redshift through ``redshift_connector``: pooled connections per secret, a cap on them across secrets.
 
 Statements are sent one at a time (the driver's extended protocol takes one per call). ``transaction``
 groups statements so they commit together or not at all.
@@ -31,7 +31,7 @@ from glue_elt.redshift.driver.errors import (
     statement_error,
     translated,
 )
-from glue_elt.redshift.driver.pool import ConnectionPool, close_quietly
+from glue_elt.redshift.driver.pool import ConnectionBudget, ConnectionPool, close_quietly
 from glue_elt.redshift.executor import Row
 from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
 from glue_elt.redshift.sql_secrets import mask_sql
@@ -78,7 +78,10 @@ class RedshiftExecutor:
 
     Each secret has a pool of reused connections, at most ``max_connections_per_secret`` open at once,
     so up to that many threads can hold transactions on one secret concurrently, and one side connection for
-    ``query_beside``.
+    ``query_beside``. Across secrets, the pools share a budget of ``max_connections_per_secret`` connections (the
+    side connections another of the same size): at most ``2 * max_connections_per_secret`` open in all, however many
+    secrets there are. An idle connection of another secret is closed when a secret needs the room, and
+    ``release_secret`` closes a secret's connections once it is no longer needed.
     """
 
     def __init__(
@@ -94,6 +97,8 @@ class RedshiftExecutor:
         self._limit = max_connections_per_secret
         self._pools: dict[str, ConnectionPool] = {}
         self._side_pools: dict[str, ConnectionPool] = {}
+        self._budget = ConnectionBudget(max_connections_per_secret)
+        self._side_budget = ConnectionBudget(max_connections_per_secret)
         self._cursors: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
         self._pids: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
         self._busy: dict[int, tuple[str, Any]] = {}
@@ -199,6 +204,19 @@ class RedshiftExecutor:
         with self._lock:
             self._busy.pop(id(connection), None)
 
+    @property
+    def open_connections(self) -> int:
+        """Connections open now (idle, in use or being opened), side connections included, across all secrets."""
+        return self._budget.open_count + self._side_budget.open_count
+
+    def release_secret(self, secret_name: str) -> None:
+        """Close ``secret_name``'s idle connections (those in use are closed when given back): its work is done.
+        A later call for the secret opens new ones."""
+        with self._lock:
+            pools = [p for p in (self._pools.pop(secret_name, None), self._side_pools.pop(secret_name, None)) if p]
+        for pool in pools:
+            pool.close()
+
     def close(self) -> None:
         """Close every connection this executor opened."""
         with self._lock:
@@ -219,10 +237,12 @@ class RedshiftExecutor:
         return cursor
 
     def _pool(self, secret_name: str, *, side: bool = False) -> ConnectionPool:
-        pools, limit = (self._side_pools, 1) if side else (self._pools, self._limit)
+        pools, limit, budget = (
+            (self._side_pools, 1, self._side_budget) if side else (self._pools, self._limit, self._budget)
+        )
         with self._lock:
             if secret_name not in pools:
-                pools[secret_name] = ConnectionPool(lambda: self._open(secret_name), limit)
+                pools[secret_name] = ConnectionPool(lambda: self._open(secret_name), limit, budget)
             return pools[secret_name]
 
     def _open(self, secret_name: str) -> Any:

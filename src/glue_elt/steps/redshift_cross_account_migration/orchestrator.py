@@ -3,8 +3,9 @@ load in parallel. Each phase returns the rows that passed and the outcomes of th
 
 Rows that write the same target table run one after another in file order (they would wait for each other's
 lock, and those that also read the table could fail with error 1023); different tables run on up to
-``max_parallel`` threads, each holding one connection at a time. The outcomes come back in file order whatever
-the interleaving, so counts and the error file do not depend on it.
+``max_parallel`` threads, each holding one connection at a time. Once the last row of a secret has finished (or
+none of its rows is left to load), ``release`` is told, so the executor closes that secret's connections. The
+outcomes come back in file order whatever the interleaving, so counts and the error file do not depend on it.
 
 A stop (``glue_elt.core.stopping``) keeps every later statement from being sent, in every phase: the executor
 refuses it. A row whose phase failed once the stop was requested is reported as cancelled, whatever the phase,
@@ -15,7 +16,9 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -75,6 +78,12 @@ def target_groups(ready: Ready) -> list[list[int]]:
     return list(groups.values())
 
 
+def unused_secrets(plans: dict[str, dict[int, MigrationPlan]], ready: Ready) -> list[str]:
+    """The secrets of ``plans`` that no row of ``ready`` uses (all their rows were refused, or it is a dry run)."""
+    used = {prepared.row.secret_name for prepared in ready.values()}
+    return [secret for secret in plans if secret not in used]
+
+
 def cancelled(row: MigrationRow, load_type: LoadType) -> RowOutcome:
     """The outcome of a row that a stop kept from starting."""
     return RowOutcome(row, RowStatus.FAILED, None, 0.0, CANCELLED, load_type)
@@ -91,6 +100,7 @@ class Orchestrator:
         max_parallel: int,
         stop: StopRequest | None = None,
         observer: RowObserver | None = None,
+        release: Callable[[str], None] | None = None,
     ) -> None:
         self._stop = stop or StopRequest()
         self._checks = checks
@@ -98,6 +108,7 @@ class Orchestrator:
         self._ledger = ledger
         self._max_parallel = max_parallel
         self._observer = observer or NoObserver()
+        self._release = release or (lambda secret: None)
         self._missing_schemas: dict[str, frozenset[str]] = {}
 
     def migrate(self, rows: list[MigrationRow], *, dry_run: bool = False) -> list[RowOutcome]:
@@ -130,6 +141,8 @@ class Orchestrator:
                     self._observer.row_refused(outcomes[index], by_index.get(index), prepared_rows.get(index))
             for index in sorted(outcomes):
                 progress.finished(outcomes[index])
+            for secret in unused_secrets(plans, ready):
+                self._release(secret)  # none of its rows is left to load
             outcomes |= self._load(pool, ready, progress)
         return [outcomes[index] for index in range(len(rows))]
 
@@ -227,6 +240,16 @@ class Orchestrator:
         return cancelled(row, load_type) if self._stop.requested else failed(row, error, started, load_type)
 
     def _load(self, pool: ThreadPoolExecutor, ready: Ready, progress: Progress) -> dict[int, RowOutcome]:
+        left = Counter(prepared.row.secret_name for prepared in ready.values())
+        lock = threading.Lock()
+
+        def finished(secret: str) -> None:
+            with lock:
+                left[secret] -= 1
+                last = left[secret] == 0
+            if last:
+                self._release(secret)
+
         def load_group(indices: list[int]) -> list[tuple[int, RowOutcome]]:
             done = []
             for index in indices:
@@ -241,6 +264,7 @@ class Orchestrator:
                     self._observer.row_finished(prepared, outcome)
                 progress.finished(outcome)
                 done.append((index, outcome))
+                finished(prepared.row.secret_name)
             return done
 
         groups = [sorted(ready)] if self._max_parallel == 1 else target_groups(ready)

@@ -91,8 +91,9 @@ MAX_PARALLEL = Param(
     4,
     integer(1, MAX_PARALLEL_LIMIT),
     doc=(
-        "rows loaded at once (1 to 64); `1` runs the rows serially in file order; at most this many"
-        " connections per secret, and one more for the rows' look-ups"
+        "rows loaded at once (1 to 64); `1` runs the rows serially in file order; the driver holds at most this many"
+        " load connections in all, however many secrets, and as many for the rows' look-ups (at most one per secret);"
+        " the Data API holds none"
     ),
     example="8",
 )

@@ -16,7 +16,7 @@ from glue_elt.core.stopping import stop_scope
 from glue_elt.errors import ExecutionError
 from glue_elt.observability.lineage import NO_LINEAGE
 from glue_elt.observability.metrics import SECONDS, Figure
-from glue_elt.redshift.executor import Executor
+from glue_elt.redshift.executor import Executor, SecretReleasing
 from glue_elt.redshift.factory import build_executor
 from glue_elt.redshift.state import RunLedger
 from glue_elt.redshift.tags import run_tag
@@ -101,7 +101,8 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
                 run_id, " (dry run)" if settings.dry_run else "", len(found.rows), settings.max_parallel,
             )  # fmt: skip
             observer = None if lineage is NO_LINEAGE else row_lineage(lineage, self.executor, source_namespace)
-            orchestrator = Orchestrator(checks, runner, ledger, settings.max_parallel, self.stop, observer)
+            release = self.executor.release_secret if isinstance(self.executor, SecretReleasing) else None
+            orchestrator = Orchestrator(checks, runner, ledger, settings.max_parallel, self.stop, observer, release)
             outcomes = orchestrator.migrate(found.rows, dry_run=settings.dry_run)
         finally:
             self.end_lineage(lineage)
@@ -119,8 +120,9 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         return result
 
     def create_executor(self) -> Executor:
-        """The ``--executor`` (its pools allow ``--max_parallel`` connections per secret, and one for look-ups),
-        reading secrets with ``boto3_session``'s credentials, or as ``--assume_role_arn`` when given."""
+        """The ``--executor`` (the driver's pools: ``--max_parallel`` connections across secrets, and as many look-up
+        connections, at most one per secret), reading secrets with ``boto3_session``'s credentials, or as
+        ``--assume_role_arn`` when given."""
         settings = self.settings
         return build_executor(
             settings.executor, settings.assume_role_arn, settings.max_parallel, settings.session, self.boto3_session

@@ -149,3 +149,42 @@ def test_a_transaction_of_a_stopped_run_rolls_back_instead_of_committing() -> No
         session.execute("insert into t values (1)")
         stop.request()  # all statements were sent: the COMMIT is the one not sent yet
     assert sent == [PID_SQL, "insert into t values (1)", "rollback"]
+
+
+class Transactional(FakeConnection):
+    """A fake connection that takes transactions and notes when it is closed (in ``closed``)."""
+
+    def __init__(self, password: str, closed: list[FakeConnection]) -> None:
+        super().__init__(password)
+        self._closed = closed
+
+    def commit(self) -> None:
+        pass
+
+    def rollback(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self._closed.append(self)
+
+
+def test_many_secrets_share_the_cap_on_connections_and_a_released_secret_closes_its_own() -> None:
+    opened: list[FakeConnection] = []
+    closed: list[FakeConnection] = []
+
+    def connect(credentials: RedshiftCredentials) -> Any:
+        opened.append(Transactional(credentials.password, closed))
+        return opened[-1]
+
+    executor = RedshiftExecutor(cast(SecretStore, FakeSecrets(False)), connect, max_connections_per_secret=2)
+    for number in range(40):
+        secret = f"secret-{number}"
+        with executor.transaction(secret) as session:
+            session.execute("INSERT 1")
+            executor.query_beside(secret, "SELECT 1")
+        assert executor.open_connections <= 2 + 2  # the loads' two, and as many look-up connections
+    assert len(opened) == 80 and len(closed) == 80 - 4  # each new secret closed another's idle connections
+    executor.release_secret("secret-39")
+    assert executor.open_connections == 2 and len(closed) == 78
+    executor.close()
+    assert executor.open_connections == 0 and len(closed) == 80
