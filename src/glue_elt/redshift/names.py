@@ -25,6 +25,9 @@ from glue_elt.errors import ValidationError
 
 MAX_IDENTIFIER_BYTES = 127
 UNQUOTED = re.compile(r"[^\W\d][\w$]*")
+NOT_PRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Control characters and lone surrogates: Redshift identifiers "must consist of only UTF-8 printable characters"
+(dg/r_names.html); PostgreSQL takes no NUL at all, in a name or a query's text."""
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -124,6 +127,12 @@ def _identifier(token: Token, text: str, what: str) -> Identifier:
         raise ValidationError(f"{what} {text!r}: {token.text!r} is not an identifier")
     if not name:
         raise ValidationError(f"{what} {text!r} contains an empty identifier")
+    unprintable = NOT_PRINTABLE.search(name)
+    if unprintable:
+        raise ValidationError(
+            f"{what} {text!r}: U+{ord(unprintable.group()):04X} is not a printable character (Redshift names hold "
+            "only printable UTF-8 characters)"
+        )
     if len(name.encode("utf-8")) > MAX_IDENTIFIER_BYTES:
         raise ValidationError(f"{what} {text!r}: identifier longer than {MAX_IDENTIFIER_BYTES} bytes")
     return Identifier(name)
@@ -169,10 +178,12 @@ def parse_column_list(text: str, what: str = "source_columns") -> tuple[Identifi
         if len(group) != 1:
             raise ValidationError(f"{what} {text!r} must be a comma-separated list of column names")
         columns.append(_identifier(group[0], text, what))
-    names = [c.name for c in columns]
-    duplicated = sorted({n for n in names if names.count(n) > 1})
+    seen: set[str] = set()
+    duplicated: set[str] = set()
+    for column in columns:  # one pass: a count() per name took 77 s for 100,000 names
+        (duplicated if column.name in seen else seen).add(column.name)
     if duplicated:
-        raise ValidationError(f"{what} {text!r} names column(s) more than once: {', '.join(duplicated)}")
+        raise ValidationError(f"{what} {text!r} names column(s) more than once: {', '.join(sorted(duplicated))}")
     return tuple(columns)
 
 

@@ -88,3 +88,15 @@ def test_quoting_helpers() -> None:
     assert quote_identifier('we"ird') == '"we""ird"'
     assert display_identifier("orders") == "orders"
     assert display_identifier("Order Items") == '"Order Items"'
+
+
+def test_duplicates_are_found_in_one_pass() -> None:
+    names = ",".join(f"c{n}" for n in range(100_000)) + ",c5,c7,c5"
+    with pytest.raises(ValidationError, match="names column\\(s\\) more than once: c5, c7"):
+        parse_column_list(names)
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x1f", "\x7f", "\x85", "\ud800"])
+def test_a_name_holds_only_printable_characters(char: str) -> None:
+    with pytest.raises(ValidationError, match=f"U\\+{ord(char):04X} is not a printable character"):
+        parse_table_name(f'a."b{char}c"', "target_table")

@@ -29,17 +29,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from glue_elt.errors import ConfigError
+from glue_elt.steps.redshift_cross_account_migration.limits import MAX_CONFIG_BYTES, MAX_JSON_DEPTH, MAX_ROWS
 from glue_elt.steps.redshift_cross_account_migration.model import CONFIG_FIELDS, MigrationRow
 
 REQUIRED_COLUMNS = ("source_table", "target_table", "secret_name")
 LIKELY_SEPARATORS = (",", ";", "|", "\t", "#")
 QUOTE = '"'
 SEPARATOR_ESCAPES = {"\\t": "\t"}
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_JSON_NESTING = re.compile(r"[\[\]{}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 """Separators written as an escape: ``\\t`` is a tab (the way ``--config_file_sep`` names one in a message)."""
 
 
 def decode_config(data: bytes, source: str) -> str:
-    """UTF-8 text of the config file (a BOM is dropped); ``ConfigError`` when it is not UTF-8."""
+    """UTF-8 text of the config file (a BOM is dropped); ``ConfigError`` when it is not UTF-8 or is over
+    ``MAX_CONFIG_BYTES``."""
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"config file {source} is {len(data):,} bytes; a config file may have at most {MAX_CONFIG_BYTES:,}"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -82,6 +91,7 @@ def parse_config(text: str, sep: str, source: str) -> list[MigrationRow]:
                 columns = _header_columns(record, sep, source)
             else:
                 rows.append(_row(columns, record, sep))
+                _check_rows(len(rows), source)
     except _UnclosedQuoteError as error:
         if columns is None:
             what = f"header field {error.index + 1}"
@@ -250,6 +260,7 @@ def _row(columns: list[str], record: _Record, sep: str) -> MigrationRow:
 
 def parse_json_config(text: str, source: str) -> list[MigrationRow]:
     """Rows of a JSON config: an array of objects with the config fields (``error`` is ignored)."""
+    _check_json_depth(text, source)
     try:
         document: Any = json.loads(text)
     except ValueError as error:
@@ -258,6 +269,7 @@ def parse_json_config(text: str, source: str) -> list[MigrationRow]:
         raise ConfigError(f"config file {source} must be a JSON array of objects")
     if not document:
         raise ConfigError(f"config file {source} has no rows")
+    _check_rows(len(document), source)
     return [_json_row(item, number, source) for number, item in enumerate(document, start=1)]
 
 
@@ -269,9 +281,35 @@ def _json_row(item: dict[str, Any], number: int, source: str) -> MigrationRow:
     if missing:
         raise ConfigError(f"config file {source}: entry {number} lacks {', '.join(missing)}")
     values: dict[str, Any] = {}
+    problems = []
     for name in CONFIG_FIELDS:
         value = item.get(name)
         if value is not None and not isinstance(value, str):
             raise ConfigError(f"config file {source}: entry {number}: {name} must be a string")
+        surrogate = _SURROGATE.search(value or "")
+        if surrogate:  # "\ud800" in JSON: half of a UTF-16 pair, not a character; no server or file can hold it
+            problems.append(f"{name} holds a lone surrogate {surrogate.group()!r} at character {surrogate.start() + 1}")
+            value = _SURROGATE.sub("\ufffd", value or "")
         values[name] = (value or "").strip()
-    return MigrationRow(**values)
+    problem = f"entry {number}: {'; '.join(problems)} (not Unicode text; shown as U+FFFD)" if problems else None
+    return MigrationRow(**values, line=None, problem=problem)
+
+
+def _check_rows(count: int, source: str) -> None:
+    if count > MAX_ROWS:
+        raise ConfigError(
+            f"config file {source} has more than {MAX_ROWS:,} rows; a config file may have at most {MAX_ROWS:,}"
+        )
+
+
+def _check_json_depth(text: str, source: str) -> None:
+    """``ConfigError`` when arrays and objects nest deeper than ``MAX_JSON_DEPTH`` (Python's JSON reader recurses
+    once per level and fails near 1,000); one pass over the text with its strings left out."""
+    depth = 0
+    for match in _JSON_NESTING.finditer(_JSON_STRING.sub('""', text)):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_JSON_DEPTH:
+            raise ConfigError(
+                f"config file {source} nests arrays or objects more than {MAX_JSON_DEPTH} levels deep; a config file "
+                "is a JSON array of objects whose values are strings"
+            )

@@ -456,3 +456,41 @@ def test_a_space_or_a_tab_separates_values_and_is_kept_inside_quotes(sep: str) -
     assert (row.source_table, row.source_filter, row.target_table, row.secret_name, row.problem) == (
         "shared_db.s.t", "id > 1 AND name <> 'a b'", "a.t", "s", None
     )  # fmt: skip
+
+
+def test_a_json_config_nested_deeper_than_an_array_of_objects_is_refused_without_recursion() -> None:
+    from glue_elt.steps.redshift_cross_account_migration.config_file import parse_json_config
+
+    for text in ("[" * 100_000 + "]" * 100_000, '[{"source_table": [["a.b"]]}]'):
+        with pytest.raises(ConfigError, match="nests arrays or objects more than 2 levels deep"):
+            parse_json_config(text, "s3://b/k.json")
+    brackets_in_strings = '[{"source_table": "a.b", "target_table": "c.d", "secret_name": "[[[{\\"[["}]'
+    (row,) = parse_json_config(brackets_in_strings, "s3://b/k.json")
+    assert row.secret_name == '[[[{"[['
+
+
+def test_a_lone_surrogate_in_a_json_value_fails_that_row_only() -> None:
+    from glue_elt.steps.redshift_cross_account_migration.config_file import parse_json_config
+
+    text = '[{"source_table": "a.b", "target_table": "c.\\udc00d", "secret_name": "s"}, ' + (
+        '{"source_table": "a.b", "target_table": "c.d", "secret_name": "s"}]'
+    )
+    bad, good = parse_json_config(text, "s3://b/k.json")
+    assert bad.target_table == "c.\ufffdd" and good.problem is None
+    assert bad.problem == (
+        "entry 1: target_table holds a lone surrogate '\\udc00' at character 3 (not Unicode text; shown as U+FFFD)"
+    )
+
+
+def test_file_and_row_limits() -> None:
+    from glue_elt.steps.redshift_cross_account_migration.config_file import parse_json_config
+
+    with pytest.raises(ConfigError, match="is 16,777,217 bytes; a config file may have at most 16,777,216"):
+        decode_config(b" " * (16 * 1024 * 1024 + 1), "s3://b/k.csv")
+    header = "source_table#target_table#secret_name\n"
+    assert len(parse_config(header + "a.b#c.d#s\n" * 10_000, "#", "src")) == 10_000
+    with pytest.raises(ConfigError, match="has more than 10,000 rows"):
+        parse_config(header + "a.b#c.d#s\n" * 10_001, "#", "src")
+    entry = '{"source_table": "a.b", "target_table": "c.d", "secret_name": "s"}'
+    with pytest.raises(ConfigError, match="has more than 10,000 rows"):
+        parse_json_config("[" + ", ".join([entry] * 10_001) + "]", "s3://b/k.json")

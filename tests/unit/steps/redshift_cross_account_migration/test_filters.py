@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlglot
 
@@ -111,3 +113,22 @@ def test_built_in_sql_functions_are_allowed(text: str) -> None:
 def test_rejected_filters(text: str, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         check_filter(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("(" * 33 + "flag" + ")" * 33, "nests parentheses more than 32 deep"),
+        ("(" * 60 + "flag" + ")" * 60, "nests parentheses more than 32 deep"),  # was a RecursionError
+        ("NOT " * 3000 + "flag", "nested too deeply to be read (at most 32 levels)"),
+        (" OR ".join(f"id = {n}" for n in range(7_000)), "a filter may have at most 65,536 bytes (UTF-8)"),
+    ],
+)
+def test_limits_are_checked_before_the_filter_is_read(text: str, message: str) -> None:
+    with pytest.raises(ValidationError, match=re.escape(message)):
+        check_filter(text)
+
+
+def test_a_filter_at_the_depth_limit_is_read() -> None:
+    text = "(" * 32 + "flag" + ")" * 32
+    assert check_filter(text) == text

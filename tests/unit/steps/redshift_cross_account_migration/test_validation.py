@@ -115,3 +115,31 @@ def test_target_columns_name_the_targets_columns_one_for_each_source_column() ->
         validate_row(MigrationRow("s.a", "t.a", "sec", target_columns="key"))
     with pytest.raises(ValidationError, match="target_columns"):
         validate_row(MigrationRow("s.a", "t.a", "sec", source_columns="id", target_columns="k) SELECT 1; --"))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"target_table": 'a."t\x00"'}, "target_table contains a NUL character (U+0000) at character 5"),
+        ({"secret_name": "s\x00"}, "secret_name contains a NUL character (U+0000) at character 2"),
+        ({"source_filter": "id = 1 AND " * 100_000 + "1=1"}, "source_filter is 1,100,003 bytes; a config value may"),
+        (
+            {"source_columns": ",".join(f"c{n}" for n in range(100_000))},
+            "source_columns names 100,000 columns; a table has at most 1,600 columns (Redshift's limit)",
+        ),
+        (
+            {"source_columns": ",".join(f"c{n}" for n in range(1_601)), "target_columns": "x"},
+            "source_columns names 1,601 columns; a table has at most 1,600 columns",
+        ),
+        ({"target_table": 'a."t\tb"'}, "U+0009 is not a printable character"),
+    ],
+)
+def test_limits_and_characters_no_server_takes_fail_the_row(overrides: dict[str, str], message: str) -> None:
+    with pytest.raises(ValidationError) as error:
+        validate_row(row(**overrides))
+    assert message in str(error.value)
+
+
+def test_the_column_limit_is_redshift_s() -> None:
+    names = ",".join(f"c{n}" for n in range(1_600))
+    assert len(validate_row(row(source_columns=names, target_columns=names)).columns or ()) == 1_600
