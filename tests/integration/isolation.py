@@ -47,3 +47,15 @@ def slow_inserts(db: Db, schema: str, table: str, seconds: float = 1.5) -> None:
         BEGIN PERFORM pg_sleep({seconds}); RETURN NULL; END $$""",
         f"CREATE TRIGGER slow BEFORE INSERT ON {schema}.{table} FOR EACH STATEMENT EXECUTE FUNCTION {schema}.slow_{table}()",
     )
+
+
+def slow_rows(db: Db, schema: str, table: str, seconds: float = 0.01) -> None:
+    """Every row inserted into ``schema.table`` sleeps ``seconds`` first (a ``BEFORE INSERT … FOR EACH ROW``
+    trigger, created by the ETL user): a load of n rows takes about n times ``seconds``, its rows' ``clock_timestamp()``
+    spread over that time. (A filter may not call ``pg_sleep``: glue-elt refuses it.)"""
+    db.as_etl(
+        f"""CREATE FUNCTION {schema}.slow_rows_{table}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN PERFORM pg_sleep({seconds}); RETURN NEW; END $$""",
+        f"CREATE TRIGGER slow_rows BEFORE INSERT ON {schema}.{table} FOR EACH ROW "
+        f"EXECUTE FUNCTION {schema}.slow_rows_{table}()",
+    )

@@ -15,6 +15,7 @@ from glue_elt import RedshiftCrossAccountDataMigration, RedshiftExecutor, RowSta
 from glue_elt.redshift.auth.secrets import SecretStore
 from local_stack import LocalStack
 from tests.conftest import BUCKET, Db, read_json, run_step
+from tests.integration.isolation import slow_rows
 from tests.integration.test_reliability import StepThread
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
@@ -71,9 +72,11 @@ def test_rows_on_one_target_never_run_at_once(
         f"CREATE TABLE {target}.a (id int, loaded_at timestamp DEFAULT clock_timestamp())",
         f"CREATE TABLE {target}.b (id int, loaded_at timestamp DEFAULT clock_timestamp())",
     )
+    slow_rows(db, target, "a")
+    slow_rows(db, target, "b")
     lines = []
     for low in (0, 10, 20, 30):  # four slow loads into a, interleaved with four into b
-        slow = f"id > {low} AND id <= {low + 10} AND pg_sleep(0.01) IS NOT NULL"
+        slow = f"id > {low} AND id <= {low + 10}"
         lines.append(f"shared_db.{source}.s#id#{slow}#{target}.a#{etl_secret}#append")
         lines.append(f"shared_db.{source}.s#id#{slow}#{target}.b#{etl_secret}#append")
     config = put_config(f"{target}/same.csv", HEADER + "\n" + "\n".join(lines) + "\n")
@@ -99,8 +102,9 @@ def test_connections_per_secret_never_exceed_max_parallel_and_one_for_look_ups(
     tables = [f"t{i}" for i in range(12)]
     db.admin(f"CREATE TABLE {source}.s (id int)", f"INSERT INTO {source}.s SELECT g FROM generate_series(1, 10) g")
     db.as_etl(*[f"CREATE TABLE {target}.{t} (id int)" for t in tables])
-    slow = "pg_sleep(0.01) IS NOT NULL"
-    lines = [f"shared_db.{source}.s##{slow}#{target}.{t}#{etl_secret}#append" for t in tables]
+    for table in tables:
+        slow_rows(db, target, table)
+    lines = [f"shared_db.{source}.s###{target}.{t}#{etl_secret}#append" for t in tables]
     config = put_config(f"{target}/pool.csv", HEADER + "\n" + "\n".join(lines) + "\n")
 
     observed: list[int] = []

@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 from glue_elt.aws.errors import assume_role_failure
+from glue_elt.aws.later_fields import send_later_fields
 from glue_elt.core.redaction import register_secret
 
 
@@ -27,7 +28,8 @@ class AwsClients:
             if service not in self._clients:
                 import boto3
 
-                self._clients[service] = (self._session or boto3).client(service, config=config)
+                made = (self._session or boto3).client(service, config=config)
+                self._clients[service] = send_later_fields(made)
             return self._clients[service]
 
 
