@@ -44,6 +44,8 @@ format: venv ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff format $(LINT_PATHS)
 
 MATRIX_PYTHONS ?= 3.9 3.10 3.11 3.12 3.13
+MATRIX_FULL ?= $(MATRIX_PYTHONS)
+# Pythons of MATRIX_PYTHONS not in MATRIX_FULL run mypy, the unit, boundary and top-level tests only (CI's time).
 PYTEST_WORKERS ?= 2
 PYTEST_PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
 PYENV_ROOT ?= $(shell pyenv root 2>/dev/null || echo $$HOME/.pyenv)
@@ -57,7 +59,8 @@ test-matrix: venv system-deps ## Every test (and mypy) on each Python of MATRIX_
 		$(VENV)/bin/uv venv -q --seed --allow-existing --python "$$py" .venv-$$v; \
 		VIRTUAL_ENV="$$PWD/.venv-$$v" $(VENV)/bin/uv pip install -q -e '.[dev]'; \
 		.venv-$$v/bin/mypy --strict --python-version $$v src local_stack bench live_check; \
-		.venv-$$v/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_PARALLEL); \
+		case " $(MATRIX_FULL) " in *" $$v "*) tests="tests";; *) tests="tests/unit tests/boundary $$(ls tests/test_*.py)";; esac; \
+		.venv-$$v/bin/python -m pytest -q -p no:cacheprovider $(PYTEST_PARALLEL) $$tests; \
 	done
 
 unit: venv ## Fast unit tests only (no servers)
