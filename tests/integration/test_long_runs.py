@@ -1,8 +1,9 @@
-"""Long runs on the local stack: a running statement's connections send keepalives a NAT gateway would notice
-(issue 29, item 4).
+"""Long runs on the local stack: a running statement's connections send keepalives a NAT gateway would notice, and a
+run outlives the IAM database credentials it started with (issue 29, item 4).
 
 The keepalive timer is read as an operator would, with ``ss -tnpo`` (iproute2), for this process's connections to
-the front door while the step's statement runs.
+the front door while the step's statement runs; the credentials are made to last seconds by the local Redshift API's
+``credential_seconds`` control (the library still asks for the real API's 3,600), and really stop working then.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ import os
 import re
 import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
-from local_stack import LocalStack
+from local_stack import LocalStack, StackEndpoints
+from local_stack.aws_api.process import request_counts, set_faults
 from tests.conftest import Db, run_step
 from tests.integration.isolation import slow_rows
+from tests.integration.test_iam_credentials import KINDS, iam_secret
 
 pytestmark = pytest.mark.integration
 
@@ -64,6 +67,14 @@ class Watcher(threading.Thread):
             self.failure = error
 
 
+@pytest.fixture
+def faults(stack: LocalStack) -> Iterator[str]:
+    """The local Redshift API server's test controls; everything is disarmed afterwards."""
+    url = stack.endpoints.redshift_api_url
+    yield url
+    set_faults(url, reset=True)
+
+
 def test_a_running_statement_s_connections_probe_well_before_a_nat_gateway_forgets_them(
     stack: LocalStack, db: Db, schemas: tuple[str, str], etl_secret: str, put_config: Callable[[str, str], str]
 ) -> None:
@@ -83,3 +94,32 @@ def test_a_running_statement_s_connections_probe_well_before_a_nat_gateway_forge
     assert result.ok and db.count(f"{target}.t") == 40
     assert watcher.seen, "no connection of the step to the front door was seen"
     assert max(watcher.seen) < NAT_SAFE_SECONDS, sorted(watcher.seen)[-3:]
+
+
+def test_a_run_outlives_its_iam_database_credentials(
+    endpoints: StackEndpoints,
+    db: Db,
+    schemas: tuple[str, str],
+    put_config: Callable[[str, str], str],
+    faults: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Logins last 3 s; the first row's load alone takes longer, and the later rows need new connections (two
+    secrets, one connection at a time): each new connection logs in with new credentials, and every row loads."""
+    source, target = schemas
+    db.admin(f"CREATE TABLE {source}.t (id int)", f"INSERT INTO {source}.t SELECT g FROM generate_series(1, 30) g")
+    db.as_etl(*[f"CREATE TABLE {target}.t{i} (id int)" for i in (1, 2, 3)])
+    slow_rows(db, target, "t1", seconds=0.15)  # row 1 loads for about 4.5 s
+    first, second = iam_secret(endpoints, **KINDS["cluster_user"]), iam_secret(endpoints, **KINDS["cluster_user"])
+    lines = [f"shared_db.{source}.t###{target}.t{i}#{secret}#append" for i, secret in ((1, first), (2, second))]
+    lines.append(f"shared_db.{source}.t###{target}.t3#{first}#append")
+    config = put_config(f"{target}/expiring.csv", HEADER + "\n" + "\n".join(lines) + "\n")
+    assert set_faults(faults, credential_seconds=3)["credential_seconds"] == 3
+    request_counts(endpoints.redshift_api_url, reset=True)
+    result = run_step({"config_path": config, "executor": "driver", "max_parallel": 1})
+    assert result.ok, [outcome.error for outcome in result.outcomes]
+    assert [db.count(f"{target}.t{i}") for i in (1, 2, 3)] == [30, 30, 30]
+    issued = request_counts(endpoints.redshift_api_url)["total"].get("GetClusterCredentials", 0)
+    assert issued >= 3, issued  # the logins of the first connections, and new ones for those opened later
+    assert caplog.text.count("temporary credentials for IAM:etl_user from GetClusterCredentials") == issued
+    assert "refused at log-in" not in caplog.text  # renewed before use, not after a refusal
