@@ -26,11 +26,14 @@ $(DOCS_STAMP): pyproject.toml $(STAMP)
 	$(PY) -m pip install -q -e '.[dev,docs]'
 	touch $(DOCS_STAMP)
 
-system-deps: ## Install PgBouncer (Debian package) if it is missing
-	@if command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ]; then :; else \
-		echo "installing pgbouncer with apt-get"; \
+system-deps: ## Install PgBouncer, and iproute2's ss (a test reads keepalive timers with it), if missing (Debian packages)
+	@missing=""; \
+	command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || missing=" pgbouncer"; \
+	command -v ss >/dev/null || [ -x /usr/bin/ss ] || [ -x /sbin/ss ] || missing="$$missing iproute2"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing$$missing with apt-get"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq pgbouncer >/dev/null; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
 lint: venv ## ruff (lint + format check), mypy --strict and cfn-lint on deploy/

@@ -20,7 +20,9 @@ Every login role gets ``PASSWORD ... VALID UNTIL <expiration>``, ``CONNECT``/``T
 Redshift user may connect; the stand-in's database revokes that from PUBLIC), and an entry in PgBouncer's auth file
 followed by ``RELOAD``. While a login's password is valid for more than a minute, later calls return the **same**
 password with the later expiration (Redshift would issue a new one and keep both valid; one role has one password).
-``expire`` (the ``expire_credentials`` test hook) makes a login's password unknown at once.
+``expire`` (the ``expire_credentials`` test hook) makes a login's password unknown at once. With ``lifetime_seconds``
+set (the ``credential_seconds`` test hook) logins last that long whatever was asked, and a timer makes each password
+unknown when it expires (PgBouncer checks its auth file, not ``VALID UNTIL``, and may hand out a pooled session).
 """
 
 from __future__ import annotations
@@ -86,6 +88,8 @@ class CredentialBroker:
         self._issued: dict[str, Login] = {}
         self._identities: dict[tuple[str, str | None], str] = {}
         self._lock = threading.Lock()
+        self.lifetime_seconds: int | None = None
+        """The lifetime of every login issued from now on, in place of the one asked for (a test hook), or None."""
 
     @contextlib.contextmanager
     def admin(self) -> Iterator[Any]:
@@ -165,6 +169,13 @@ class CredentialBroker:
             self.bouncer.update_auth(dict.fromkeys(chosen))
             return chosen
 
+    def _expire_if_current(self, login: Login) -> None:
+        """Expire ``login`` unless its role has been given another password or expiration since (those stay)."""
+        with self._lock:
+            if self._issued.get(login.user) is not login:
+                return
+        self.expire([login.user])
+
     def cancel(self, pid: int) -> bool:
         """Cancel the statement running in backend ``pid`` (``pg_cancel_backend``)."""
         with self.admin() as cursor:
@@ -173,9 +184,11 @@ class CredentialBroker:
         return bool(row and row[0])
 
     def _issue(self, cursor: Any, login: str, db_name: str | None, seconds: int, acts_as: str | None) -> Login:
+        lifetime = self.lifetime_seconds
+        seconds = seconds if lifetime is None else lifetime
         expiration = (now() + dt.timedelta(seconds=seconds)).replace(microsecond=0)
         current = self._issued.get(login)
-        reuse = current is not None and current.expiration > now() + REUSE_MARGIN
+        reuse = lifetime is None and current is not None and current.expiration > now() + REUSE_MARGIN
         password = current.password if reuse and current else secrets.token_urlsafe(24)
         if reuse and current:
             expiration = max(expiration, current.expiration)
@@ -194,6 +207,10 @@ class CredentialBroker:
         issued = self._issued[login] = Login(login, password, expiration)
         if not reuse:
             self.bouncer.update_auth({login: password})
+        if lifetime is not None:
+            timer = threading.Timer((expiration - now()).total_seconds(), self._expire_if_current, (issued,))
+            timer.daemon = True
+            timer.start()
         return issued
 
     def _client(self, service: str, caller: Caller) -> Any:

@@ -13,6 +13,9 @@ Test-only controls of this fake (never used by the product; no AWS service has t
     (``"lose_response_mode": "close"``, the default) or an HTTP 500 ``InternalServerException`` is sent (``"500"``);
     ``"close_running"`` closes the connection at once, while the batch may still be running;
   - ``"expire_credentials": ["IAM:etl_user", ...]`` or ``"*"``: issued temporary passwords stop working now;
+  - ``"credential_seconds": S``: temporary passwords issued from now on last S seconds, whatever lifetime the request
+    asked for (the real API's least is 900 s, and clients keep asking for what it allows), and really stop working
+    then (``null`` or a reset: the lifetime asked for); so a test can outlive its credentials in seconds;
   - ``"expire_client_tokens": true``: every Data API ``ClientToken`` is forgotten now, as after its 8 hours (the
     next request with one runs anew);
   - ``"deny_operations": ["GetClusterCredentials", ...]``: every call of those operations is refused as a missing IAM
@@ -27,7 +30,7 @@ Test-only controls of this fake (never used by the product; no AWS service has t
     lock taken, as a batch waiting in a WLM queue;
   - ``"reset": true``: disarm everything.
 - ``GET /_local/faults``: the faults now armed.
-- ``GET /_local/requests``: the JSON API calls the server received, by operation: in all and in the busiest
+- ``GET /_local/requests``: the API calls the server received (JSON and Query), by operation: in all and in the busiest
   second (``local_stack.aws_api.meter``); ``POST /_local/requests`` starts the count again.
 """
 
@@ -117,12 +120,16 @@ class App:
         if method == "POST":
             changes = json.loads(body or b"{}")
             self.faults.update(changes)
+            if "credential_seconds" in changes or changes.get("reset"):
+                seconds = changes.get("credential_seconds")
+                self.broker.lifetime_seconds = None if seconds is None else int(seconds)
             chosen = changes.get("expire_credentials")
             if chosen is not None:
                 expired = self.broker.expire(None if chosen == "*" else list(chosen))
             if changes.get("expire_client_tokens"):
                 self.data_api.store.expire_tokens()
-        return 200, {**self.faults.state(), "expired_credentials": expired}
+        state = {**self.faults.state(), "credential_seconds": self.broker.lifetime_seconds}
+        return 200, {**state, "expired_credentials": expired}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -195,6 +202,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise ApiError(
                     "InvalidAction", f"{action or 'no Action'} is not served by the local Redshift API server"
                 )
+            app.meter.count(action)
             if app.faults.denies(action):
                 raise denied(caller, "redshift", action, "AccessDenied")
             if app.faults.throttle(action):

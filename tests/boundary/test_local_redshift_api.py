@@ -369,6 +369,33 @@ def test_cluster_credentials_log_in_through_pgbouncer(stack: LocalStack, faults:
         login(ep, issued["DbUser"], issued["DbPassword"])
 
 
+def test_credential_seconds_issues_logins_that_really_expire_then(stack: LocalStack, faults: str) -> None:
+    """The ``credential_seconds`` control: whatever lifetime is asked for (here the real API's longest), a login lasts
+    that long, an open session goes on, and once it expired no new session logs in with it (PgBouncer's pooled
+    server connection for the user included)."""
+    ep, redshift = stack.endpoints, boto3.client("redshift")
+    assert set_faults(faults, credential_seconds=2)["credential_seconds"] == 2
+    issued = redshift.get_cluster_credentials(
+        DbUser="etl_user", ClusterIdentifier=LOCAL_CLUSTER_ID, DurationSeconds=3600
+    )
+    assert issued["Expiration"].timestamp() - time.time() <= 2
+    with closing(login(ep, issued["DbUser"], issued["DbPassword"])) as conn:
+        assert who(conn) == ("etl_user", "IAM:etl_user")
+        deadline = time.monotonic() + 30
+        refused = False
+        while not refused and time.monotonic() < deadline:
+            time.sleep(0.2)
+            try:
+                login(ep, issued["DbUser"], issued["DbPassword"]).close()
+            except (InterfaceError, ProgrammingError):
+                refused = True
+        assert refused, "the password still worked 30 s after its 2 s"
+        assert who(conn) == ("etl_user", "IAM:etl_user")  # a session already open is not ended
+    assert set_faults(faults, reset=True)["credential_seconds"] is None
+    renewed = redshift.get_cluster_credentials(DbUser="etl_user", ClusterIdentifier=LOCAL_CLUSTER_ID)
+    assert renewed["Expiration"].timestamp() - time.time() > 800  # the lifetime asked for (the default 900) again
+
+
 def test_iam_identity_credentials_and_data_api(stack: LocalStack) -> None:
     ep = stack.endpoints
     role = "arn:aws:iam::123456789012:role/glue-elt-job"

@@ -2,12 +2,14 @@
 keywords ``connect`` takes, that a transaction opens with the driver's own ``begin transaction`` before the first
 statement (so a load's ``LOCK`` is the first statement of its transaction), the shape of a server error, and the row
 count of an ``INSERT … SELECT``, and what ``max_prepared_statements=0`` changes (no statement kept on the server, none
-closed at a ROLLBACK, bound parameters still bound). When a driver upgrade changes one of these, this file fails before a step does."""
+closed at a ROLLBACK, bound parameters still bound), and that its keepalive options reach the socket. When a driver
+upgrade changes one of these, this file fails before a step does."""
 
 from __future__ import annotations
 
 import contextlib
 import inspect
+import socket
 
 import pytest
 import redshift_connector
@@ -90,3 +92,19 @@ def test_a_transaction_opens_with_the_drivers_begin_and_counts_an_insert_select(
     sent = [str(statement) for statement in log.statements]
     mine = sent[sent.index("begin transaction") :]
     assert mine[:2] == ["begin transaction", f"LOCK {target}.t"] and mine[-1] == "commit", sent
+
+
+def test_the_executor_s_connection_probes_a_silent_connection_within_a_minute(stack: LocalStack) -> None:
+    """A connection waiting on a long statement sends nothing; AWS's NAT gateways drop a flow silent for 350 s.
+    The driver's ``tcp_keepalive_*`` options set the socket's own timers (Linux's default first probe: 7,200 s)."""
+    ep = stack.endpoints
+    credentials = RedshiftCredentials(ep.host, ep.front_door_port, ep.database, ep.etl_user, ep.etl_password, ssl=False)
+    with contextlib.closing(connect_redshift(credentials)) as conn:
+        sock = conn._usock
+        keepalive = sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE)
+        options = (socket.TCP_KEEPIDLE, socket.TCP_KEEPINTVL, socket.TCP_KEEPCNT)
+        idle, interval, count = (sock.getsockopt(socket.IPPROTO_TCP, option) for option in options)
+    assert keepalive != 0 and idle < 300
+    assert [idle, interval, count] == [
+        CONNECT_OPTIONS.get(f"tcp_keepalive_{name}") for name in ("idle", "interval", "count")
+    ]
