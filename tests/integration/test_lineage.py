@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import signal
-import subprocess
-import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -28,9 +25,7 @@ from tests.integration.lineage_receiver import (  # noqa: F401 (fixtures)
     openlineage_environment_fixture,
     receiver_fixture,
 )
-from tests.integration.test_cancellation import active_load
 from tests.integration.test_redshift_sql import run_sql
-from tests.integration.test_session_settings import slow_target
 
 pytest.importorskip("openlineage.client")
 
@@ -296,23 +291,12 @@ def test_keys_in_an_unload_reach_no_log_summary_error_or_lineage_event(
         f"UNLOAD ('select 1') TO 's3://b/u/' SECRET_ACCESS_KEY '{keys[1]}'\n"
         f"ACCESS_KEY_ID '{keys[0]}' SESSION_TOKEN '{keys[2]}';\n"
     )
-    uri = put_config(f"sql/{target}/unload.sql", text)
-    summary = f"s3://{BUCKET}/sql/{target}/unload-summary.json"
-    caplog.handler.addFilter(RedactingFilter())  # as the step's own logging does (GlueELTStep.start)
-    with caplog.at_level(logging.DEBUG), pytest.raises(ExecutionError) as raised:
-        args = {"sql_path": uri, "secret_name": etl_secret, "summary_output_path": summary}
-        run_sql({**args, "openlineage_url": receiver.url})
+    failed = run_failing_script(target, "unload", text, etl_secret, put_config, receiver, caplog)
     label = "statement 2 (line 2: UNLOAD ('select 1') TO 's3://b/u/' SECRET_ACCESS_KEY '***' …)"
-    assert str(raised.value).startswith(f"{label} failed: ")
-    document = read_json(summary)
-    assert document["statements"][1]["first_line"] == label.partition(": ")[2][:-1]
-    ((start, fail),) = receiver.runs().values()
-    assert "SECRET_ACCESS_KEY '***'\nACCESS_KEY_ID '***' SESSION_TOKEN '***'" in start["job"]["facets"]["sql"]["query"]
-    assert label in fail["run"]["facets"]["errorMessage"]["message"]
-    assert f"statement 2/2 {label.removeprefix('statement 2 ')}: FAILED" in caplog.text
-    for key in keys:
-        assert key not in caplog.text and key not in str(raised.value)
-        assert key not in json.dumps(document) and key not in json.dumps(receiver.events)
+    failed.shows(
+        label, label.partition(": ")[2][:-1], "SECRET_ACCESS_KEY '***'\nACCESS_KEY_ID '***' SESSION_TOKEN '***'"
+    )
+    failed.hides(keys, caplog.text)
 
 
 PASSWORD_FORMS = {
@@ -339,69 +323,49 @@ def test_a_password_in_any_literal_form_reaches_no_log_summary_error_or_lineage_
     _, target = schemas
     literal, values = PASSWORD_FORMS[form]
     text = f"CREATE TABLE {target}.t (id int);\nALTER USER i31_nobody PASSWORD {literal};\n"
-    uri = put_config(f"sql/{target}/password-{form}.sql", text)
-    summary = f"s3://{BUCKET}/sql/{target}/password-{form}-summary.json"
-    caplog.handler.addFilter(RedactingFilter())  # as the step's own logging does (GlueELTStep.start)
+    failed = run_failing_script(target, f"password-{form}", text, etl_secret, put_config, receiver, caplog)
+    first_line = "ALTER USER i31_nobody PASSWORD '***'"
+    failed.shows(f"statement 2 (line 2: {first_line})", first_line, first_line)
+    failed.hides(values, caplog.text)
+
+
+@dataclass
+class FailedScript:
+    """What a SQL script whose second statement failed left: the error, the summary, the lineage events."""
+
+    error: str
+    summary: Any
+    receiver: Receiver
+    log: str
+
+    def shows(self, label: str, first_line: str, in_sql_facet: str) -> None:
+        """The failed statement is named by ``label`` in the error, the log and the FAIL event, its first line in the
+        summary, and the SQL facet of the START event holds ``in_sql_facet``."""
+        assert self.error.startswith(f"{label} failed: ")
+        assert self.summary["statements"][1]["first_line"] == first_line
+        ((start, fail),) = self.receiver.runs().values()
+        assert in_sql_facet in start["job"]["facets"]["sql"]["query"]
+        assert label in fail["run"]["facets"]["errorMessage"]["message"]
+        assert f"statement 2/2 {label.removeprefix('statement 2 ')}: FAILED" in self.log
+
+    def hides(self, secrets: Iterable[str], log: str) -> None:
+        """None of ``secrets`` is in the log, the error, the summary or any lineage event."""
+        for secret in secrets:
+            assert secret not in log and secret not in self.error
+            assert secret not in json.dumps(self.summary) and secret not in json.dumps(self.receiver.events)
+
+
+def run_failing_script(
+    target: str, name: str, text: str, secret: str, put_config: PutConfig, receiver: Receiver,
+    caplog: pytest.LogCaptureFixture,
+) -> FailedScript:  # fmt: skip
+    """Run the SQL step on ``text`` (whose second statement fails on the stand-in) with lineage and a summary, its log
+    filtered as the step's own logging filters it (GlueELTStep.start)."""
+    uri = put_config(f"sql/{target}/{name}.sql", text)
+    summary = f"s3://{BUCKET}/sql/{target}/{name}-summary.json"
+    caplog.handler.addFilter(RedactingFilter())
     with caplog.at_level(logging.DEBUG), pytest.raises(ExecutionError) as raised:
-        args = {"sql_path": uri, "secret_name": etl_secret, "summary_output_path": summary}
-        run_sql({**args, "openlineage_url": receiver.url})
-    label = "statement 2 (line 2: ALTER USER i31_nobody PASSWORD '***')"
-    assert str(raised.value).startswith(f"{label} failed: ")
-    document = read_json(summary)
-    assert document["statements"][1]["first_line"] == "ALTER USER i31_nobody PASSWORD '***'"
-    ((start, fail),) = receiver.runs().values()
-    assert "ALTER USER i31_nobody PASSWORD '***'" in start["job"]["facets"]["sql"]["query"]
-    assert label in fail["run"]["facets"]["errorMessage"]["message"]
-    assert f"statement 2/2 {label.removeprefix('statement 2 ')}: FAILED" in caplog.text
-    for value in values:
-        assert value not in caplog.text and value not in str(raised.value)
-        assert value not in json.dumps(document) and value not in json.dumps(receiver.events)
-
-
-def test_the_sql_dry_run_sends_nothing(
-    schemas: tuple[str, str], etl_secret: str, put_config: PutConfig, receiver: Receiver
-) -> None:
-    _, target = schemas
-    uri = put_config(f"sql/{target}/dry.sql", f"CREATE TABLE {target}.t (id int);\n")
-    result = run_sql({"sql_path": uri, "secret_name": etl_secret, "openlineage_url": receiver.url, "dry_run": "true"})
-    assert result.dry_run and receiver.events == []
-
-
-def test_a_stopped_run_sends_fail_for_the_row_it_ended_and_nothing_for_rows_never_started(
-    db: Db,
-    schemas: tuple[str, str],
-    etl_secret: str,
-    put_config: PutConfig,
-    endpoints: StackEndpoints,
-    receiver: Receiver,
-) -> None:
-    source, target = schemas
-    tables = ("first", "slow", "last")
-    for name in tables:
-        db.admin(f"CREATE TABLE {source}.{name} (id int)", f"INSERT INTO {source}.{name} VALUES (1), (2)")
-        db.as_etl(f"CREATE TABLE {target}.{name} (id int)")
-    slow_target(db, f"{target}.slow", 120)
-    lines = [f"shared_db.{source}.{name}###{target}.{name}#{etl_secret}#append##" for name in tables]
-    uri = put_config(f"{target}/stop.csv", HEADER + "\n" + "\n".join(lines) + "\n")
-    command = [
-        sys.executable, "-m", "glue_elt.steps.redshift_cross_account_migration", "--config_path", uri,
-        "--max_parallel", "1", "--openlineage_url", receiver.url,
-    ]  # fmt: skip
-    with subprocess.Popen(command, env={**os.environ, **endpoints.aws_env()}, stderr=subprocess.PIPE, text=True) as run:
-        try:
-            active_load(db, f"{target}.slow")
-            receiver.wait_for(3, timeout=30)  # first's START and COMPLETE, slow's START: the client is set up
-            run.send_signal(signal.SIGTERM)
-            code = run.wait(timeout=5)  # the lineage drain stays within the stop's bound
-        finally:
-            if run.poll() is None:
-                run.kill()
-        log = run.stderr.read() if run.stderr else ""
-    assert code == 143, log
-    receiver.wait_for(4)
-    by_job = {events[0]["job"]["name"].rsplit(".", 1)[-1]: events for events in receiver.runs().values()}
-    assert {name: states(events) for name, events in by_job.items()} == {
-        "first": ["START", "COMPLETE"],
-        "slow": ["START", "FAIL"],  # "last" never started: no run
-    }, log
-    assert by_job["slow"][1]["run"]["facets"]["errorMessage"]["message"] == "cancelled"
+        run_sql(
+            {"sql_path": uri, "secret_name": secret, "summary_output_path": summary, "openlineage_url": receiver.url}
+        )
+    return FailedScript(str(raised.value), read_json(summary), receiver, caplog.text)
