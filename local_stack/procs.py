@@ -9,6 +9,7 @@ import pwd
 import signal
 import stat
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -206,3 +207,12 @@ def spawn(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+
+def spawn_module(module: str, state_dir: Path, log_path: Path, pid_path: Path) -> subprocess.Popen[bytes]:
+    """Start ``python -m module --state-dir state_dir`` (a stack server that reads ``endpoints.json`` there) from the
+    repository's root, appending its output to ``log_path`` and writing its pid to ``pid_path``; does not wait."""
+    cmd = [sys.executable, "-m", module, "--state-dir", str(state_dir)]
+    proc = spawn(cmd, log_path, cwd=Path(__file__).resolve().parents[1])
+    pid_path.write_text(f"{proc.pid}\n")
+    return proc

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from typing import Any, ClassVar
 
 from local_stack.http_server import HttpServerProcess
 from local_stack.ports import LOOPBACK
-from local_stack.procs import spawn
+from local_stack.procs import spawn_module
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +37,7 @@ class RedshiftApiServer(HttpServerProcess):
 
     def start(self) -> None:
         """Launch the server (it reads ``endpoints.json`` in ``state_dir``) without waiting for it."""
-        cmd = [sys.executable, "-m", PROCESS_MARKER, "--state-dir", str(self.state_dir)]
-        self._proc = spawn(cmd, self.log_path, cwd=Path(__file__).resolve().parents[2])
-        self.pid_path.write_text(f"{self._proc.pid}\n")
+        self._proc = spawn_module(PROCESS_MARKER, self.state_dir, self.log_path, self.pid_path)
 
 
 def set_faults(url: str, **faults: Any) -> dict[str, Any]:

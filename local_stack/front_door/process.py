@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import subprocess
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from local_stack.ports import LOOPBACK, port_open
-from local_stack.procs import read_pid, reap, spawn, terminate, wait_for
+from local_stack.procs import read_pid, reap, spawn_module, terminate, wait_for
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +29,7 @@ class FrontDoorServer:
 
     def start(self) -> None:
         """Launch it (it reads ``endpoints.json`` in ``state_dir``) without waiting for it."""
-        cmd = [sys.executable, "-m", PROCESS_MARKER, "--state-dir", str(self.state_dir)]
-        self._proc = spawn(cmd, self.log_path, cwd=Path(__file__).resolve().parents[2])
-        self.pid_path.write_text(f"{self._proc.pid}\n")
+        self._proc = spawn_module(PROCESS_MARKER, self.state_dir, self.log_path, self.pid_path)
 
     def pid(self) -> int | None:
         """Its pid, if it is running."""
