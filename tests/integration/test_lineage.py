@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +29,9 @@ from tests.integration.lineage_receiver import (  # noqa: F401 (fixtures)
     openlineage_environment_fixture,
     receiver_fixture,
 )
+from tests.integration.test_cancellation import active_load
 from tests.integration.test_redshift_sql import run_sql
+from tests.integration.test_session_settings import slow_target
 
 pytest.importorskip("openlineage.client")
 
@@ -369,3 +375,52 @@ def run_failing_script(
             {"sql_path": uri, "secret_name": secret, "summary_output_path": summary, "openlineage_url": receiver.url}
         )
     return FailedScript(str(raised.value), read_json(summary), receiver, caplog.text)
+
+
+def test_the_sql_dry_run_sends_nothing(
+    schemas: tuple[str, str], etl_secret: str, put_config: PutConfig, receiver: Receiver
+) -> None:
+    _, target = schemas
+    uri = put_config(f"sql/{target}/dry.sql", f"CREATE TABLE {target}.t (id int);\n")
+    result = run_sql({"sql_path": uri, "secret_name": etl_secret, "openlineage_url": receiver.url, "dry_run": "true"})
+    assert result.dry_run and receiver.events == []
+
+
+def test_a_stopped_run_sends_fail_for_the_row_it_ended_and_nothing_for_rows_never_started(
+    db: Db,
+    schemas: tuple[str, str],
+    etl_secret: str,
+    put_config: PutConfig,
+    endpoints: StackEndpoints,
+    receiver: Receiver,
+) -> None:
+    source, target = schemas
+    tables = ("first", "slow", "last")
+    for name in tables:
+        db.admin(f"CREATE TABLE {source}.{name} (id int)", f"INSERT INTO {source}.{name} VALUES (1), (2)")
+        db.as_etl(f"CREATE TABLE {target}.{name} (id int)")
+    slow_target(db, f"{target}.slow", 120)
+    lines = [f"shared_db.{source}.{name}###{target}.{name}#{etl_secret}#append##" for name in tables]
+    uri = put_config(f"{target}/stop.csv", HEADER + "\n" + "\n".join(lines) + "\n")
+    command = [
+        sys.executable, "-m", "glue_elt.steps.redshift_cross_account_migration", "--config_path", uri,
+        "--max_parallel", "1", "--openlineage_url", receiver.url,
+    ]  # fmt: skip
+    with subprocess.Popen(command, env={**os.environ, **endpoints.aws_env()}, stderr=subprocess.PIPE, text=True) as run:
+        try:
+            active_load(db, f"{target}.slow")
+            receiver.wait_for(3, timeout=30)  # first's START and COMPLETE, slow's START: the client is set up
+            run.send_signal(signal.SIGTERM)
+            code = run.wait(timeout=5)  # the lineage drain stays within the stop's bound
+        finally:
+            if run.poll() is None:
+                run.kill()
+        log = run.stderr.read() if run.stderr else ""
+    assert code == 143, log
+    receiver.wait_for(4)
+    by_job = {events[0]["job"]["name"].rsplit(".", 1)[-1]: events for events in receiver.runs().values()}
+    assert {name: states(events) for name, events in by_job.items()} == {
+        "first": ["START", "COMPLETE"],
+        "slow": ["START", "FAIL"],  # "last" never started: no run
+    }, log
+    assert by_job["slow"][1]["run"]["facets"]["errorMessage"]["message"] == "cancelled"
