@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from local_stack.redshift_rules import (
+    exact_percentiles,
     missing_schema,
     missing_schema_error,
     opens_transaction,
@@ -41,6 +42,44 @@ def test_stand_in_sql_rewrites_only_what_postgresql_lacks(sql: str, expected: st
 
 def test_show_keeps_the_tag() -> None:
     assert stand_in_sql(TAG + "SHOW enable_case_sensitive_identifier;").startswith(TAG + "SELECT coalesce(")
+
+
+PCT = 'PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY "c")'
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        (f'SELECT APPROXIMATE {PCT} FROM "shared_db"."s"."t"', f'SELECT {PCT} FROM "shared_db"."s"."t"'),
+        (TAG + f"select COUNT(*) - COUNT(c), approximate {PCT}, Approximate\n\t {PCT} FROM t WHERE (a = $1)",
+         TAG + f"select COUNT(*) - COUNT(c), {PCT}, {PCT} FROM t WHERE (a = $1)"),
+        (f"SELECT APPROXIMATE /* why */ {PCT} FROM t", f"SELECT {PCT} FROM t"),
+        (f"SELECT APPROXIMATE -- why\n{PCT} FROM t", f"SELECT {PCT} FROM t"),
+        (f"SELECT APPROXIMATE {PCT}; SELECT APPROXIMATE {PCT}", f"SELECT {PCT}; SELECT {PCT}"),
+    ],
+)  # fmt: skip
+def test_approximate_percentile_disc_is_sent_as_the_exact_one(sql: str, expected: str) -> None:
+    assert stand_in_sql(sql) == expected == exact_percentiles(sql)
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "SELECT 'APPROXIMATE PERCENTILE_DISC(0.5)' FROM t",  # a literal
+        "SELECT 'it''s approximate percentile_disc(0.5)', 'a\\' approximate percentile_disc(0.5)' FROM t",
+        'SELECT "approximate" percentile_disc FROM t',  # a quoted name, then an alias
+        'SELECT "APPROXIMATE" PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY c) FROM t',  # a quoted name: not the word
+        "SELECT c /* approximate percentile_disc(0.5) */ FROM t",  # a comment
+        "SELECT c FROM t -- approximate percentile_disc(0.5)",
+        "SELECT $$approximate percentile_disc(0.5)$$",  # a dollar-quoted body
+        "SELECT approximate percentile_disc FROM t",  # a column and its alias: no call
+        "SELECT APPROXIMATE COUNT(DISTINCT c) FROM t",  # another APPROXIMATE function: not imitated
+        "SELECT PERCENTILE_DISC(0.5) WITHIN GROUP (ORDER BY c) FROM t",
+        "SELECT 'approximate percentile_disc(0.5) FROM t",  # cannot be tokenized: the server will refuse it
+    ],
+)
+def test_approximate_percentile_disc_in_text_stays(sql: str) -> None:
+    assert stand_in_sql(sql) == sql
 
 
 @pytest.mark.parametrize(
