@@ -14,7 +14,10 @@ runs as a batch behind them.
 A statement stopped by the timeout fails with Redshift's ``Query (150) canceled on user's request`` (the page's
 example: nothing there says "timeout"), PostgreSQL's ``canceling statement due to statement timeout`` (SQLSTATE
 57014); each backend's error translation (``driver.errors``, ``data_api.errors``) knows such an error and has
-``timeout_error`` name the limit instead, never transient: another attempt would run as long.
+``timeout_error`` name the limit instead, never transient: another attempt would run as long. A statement a WLM query
+monitoring rule aborted (the cluster's own limit, whether or not a timeout is set;
+dg/cm-c-wlm-query-monitoring-rules.html) is told apart by its words and named by ``rule_abort_error``, never as the
+statement timeout.
 """
 
 from __future__ import annotations
@@ -102,6 +105,16 @@ class SessionSettings:
             transient=False,
             sqlstate=error.sqlstate,
         )
+
+
+def rule_abort_error(error: ExecutionError) -> ExecutionError:
+    """The error of a statement a WLM query monitoring rule aborted (``error``), saying so; never transient."""
+    return ExecutionError(
+        f"a WLM query monitoring rule of the cluster aborted the statement (another attempt would meet it again): "
+        f"{error}",
+        transient=False,
+        sqlstate=error.sqlstate,
+    )
 
 
 NO_SETTINGS = SessionSettings()

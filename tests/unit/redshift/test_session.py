@@ -6,7 +6,7 @@ import pytest
 import sqlglot
 
 from glue_elt.errors import ConfigError, ExecutionError
-from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
+from glue_elt.redshift.session import NO_SETTINGS, SessionSettings, rule_abort_error
 
 
 def test_nothing_set_sends_nothing() -> None:
@@ -32,6 +32,19 @@ def test_a_statement_stopped_by_the_timeout_is_named_so_and_never_transient() ->
     assert (str(result), result.transient, result.sqlstate) == (
         "the statement ran longer than --statement_timeout_seconds 30 (Redshift's statement_timeout) and was stopped: "
         "canceling statement due to statement timeout",
+        False,
+        "57014",
+    )
+
+
+def test_a_statement_a_wlm_rule_aborted_is_named_so_and_never_transient() -> None:
+    error = ExecutionError(
+        'Query (500029) cancelled by WLM abort action of Query Monitoring Rule "r".', sqlstate="57014"
+    )
+    result = rule_abort_error(error)
+    assert (str(result), result.transient, result.sqlstate) == (
+        "a WLM query monitoring rule of the cluster aborted the statement (another attempt would meet it again): "
+        'Query (500029) cancelled by WLM abort action of Query Monitoring Rule "r".',
         False,
         "57014",
     )

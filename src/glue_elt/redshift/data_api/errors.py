@@ -27,8 +27,8 @@ from glue_elt.aws.errors import ACCESS_DENIED_CODES, call_failure, refusal
 from glue_elt.core.redaction import redact
 from glue_elt.errors import ExecutionError, UnreachableError
 from glue_elt.redshift.data_api.wire import failed_part
-from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
-from glue_elt.redshift.transient import CANCEL_TEXTS, TRANSIENT_MARKERS
+from glue_elt.redshift.session import NO_SETTINGS, SessionSettings, rule_abort_error
+from glue_elt.redshift.transient import CANCEL_TEXTS, TRANSIENT_MARKERS, WLM_ABORT_TEXTS
 
 TRANSIENT_CODES = frozenset(
     {
@@ -98,12 +98,15 @@ def reported_error(described: Mapping[str, Any]) -> str | None:
 
 
 def ended_badly(described: Mapping[str, Any], settings: SessionSettings = NO_SETTINGS) -> ExecutionError:
-    """The error of a described statement that did not finish (ABORTED: cancelled); one the run's statement timeout
-    stopped (Redshift's words for it) says so instead, never transient (``SessionSettings.timeout_error``)."""
+    """The error of a described statement that did not finish (ABORTED: cancelled); one a WLM query monitoring rule
+    aborted or the run's statement timeout stopped (Redshift's words for each) says so instead, never transient
+    (``rule_abort_error``, ``SessionSettings.timeout_error``)."""
     if described.get("Status") == "ABORTED":
         failure = ExecutionError(f"statement {described.get('Id')} was cancelled (ABORTED) before it finished")
     else:
         failure = statement_error(reported_error(described))
+    if any(mark in str(failure).lower() for mark in WLM_ABORT_TEXTS):
+        return rule_abort_error(failure)
     if settings.statement_timeout_seconds is None or not any(m in str(failure).lower() for m in CANCEL_TEXTS):
         return failure
     return settings.timeout_error(failure)

@@ -23,8 +23,8 @@ import ssl
 
 from glue_elt.core.redaction import redact
 from glue_elt.errors import ExecutionError, GlueELTError, UnreachableError
-from glue_elt.redshift.session import NO_SETTINGS, SessionSettings
-from glue_elt.redshift.transient import CANCEL_TEXTS, TRANSIENT_MARKERS
+from glue_elt.redshift.session import NO_SETTINGS, SessionSettings, rule_abort_error
+from glue_elt.redshift.transient import CANCEL_TEXTS, TRANSIENT_MARKERS, WLM_ABORT_TEXTS
 
 TRANSIENT_SQLSTATES = frozenset(
     {
@@ -127,9 +127,12 @@ def connect_failure(error: BaseException, prefix: str) -> ExecutionError:
 
 
 def statement_error(error: BaseException, settings: SessionSettings = NO_SETTINGS) -> ExecutionError:
-    """A failed statement's ``execution_error``; one the run's statement timeout stopped (SQLSTATE 57014, or
-    Redshift's words for it) says so instead, never transient (``SessionSettings.timeout_error``)."""
+    """A failed statement's ``execution_error``; one a WLM query monitoring rule aborted (its words, whatever its
+    SQLSTATE) or the run's statement timeout stopped (SQLSTATE 57014, or Redshift's words for it) says so instead,
+    never transient (``rule_abort_error``, ``SessionSettings.timeout_error``)."""
     failure = execution_error(error)
+    if any(mark in str(failure).lower() for mark in WLM_ABORT_TEXTS):
+        return rule_abort_error(failure)
     if settings.statement_timeout_seconds is None:
         return failure
     if failure.sqlstate != QUERY_CANCELED and not any(mark in str(failure).lower() for mark in CANCEL_TEXTS):

@@ -181,3 +181,18 @@ STOPPED = (
 )  # fmt: skip
 def test_a_statement_stopped_by_the_timeout_says_so(described: dict[str, Any], expected: Expected) -> None:
     assert outcome(ended_badly(described, SessionSettings(statement_timeout_seconds=30))) == expected
+
+
+QMR_ABORT = 'ERROR:  Query (500029) cancelled by WLM abort action of Query Monitoring Rule "testrule".'
+"""A query monitoring rule's abort as AWS's Knowledge Center quotes it ("Why was my Amazon Redshift query aborted?")."""
+
+
+@pytest.mark.parametrize("timeout", [30, None])
+def test_a_statement_a_wlm_rule_aborted_says_so_never_the_timeout(timeout: float | None) -> None:
+    described = {"Id": "s1", "Status": "FAILED", "Error": QMR_ABORT}
+    assert outcome(ended_badly(described, SessionSettings(statement_timeout_seconds=timeout))) == (
+        ExecutionError,
+        False,
+        "a WLM query monitoring rule of the cluster aborted the statement (another attempt would meet it again): "
+        'Query (500029) cancelled by WLM abort action of Query Monitoring Rule "testrule".',
+    )

@@ -279,3 +279,19 @@ def test_a_statement_stopped_by_the_timeout_says_so(
     assert (type(failure), failure.transient, str(failure)) == expected
     untimed = statement_error(error, NO_SETTINGS)
     assert str(untimed) == str(execution_error(error)) and untimed.transient == is_transient(error)
+
+
+QMR_ABORT = 'Query (500029) cancelled by WLM abort action of Query Monitoring Rule "testrule".'
+"""A query monitoring rule's abort, in the words AWS's Knowledge Center quotes ("Why was my Amazon Redshift query
+aborted?"); its SQLSTATE is not published: 57014 (a cancel) and XX000 (Redshift's generic code) both tried."""
+ABORTED_BY_RULE = (
+    "a WLM query monitoring rule of the cluster aborted the statement (another attempt would meet it again): "
+)
+
+
+@pytest.mark.parametrize("code", ["57014", "XX000"])
+@pytest.mark.parametrize("settings", [TIMEOUT, NO_SETTINGS])
+def test_a_statement_a_wlm_rule_aborted_says_so_never_the_timeout(code: str, settings: SessionSettings) -> None:
+    failure = statement_error(ProgrammingError({"C": code, "M": QMR_ABORT}), settings)
+    assert (type(failure), failure.transient, failure.sqlstate) == (ExecutionError, False, code)
+    assert str(failure) == f"{ABORTED_BY_RULE}{QMR_ABORT} [SQLSTATE {code}]"
