@@ -121,3 +121,20 @@ def test_the_data_api_gets_the_exact_percentiles_as_its_fields(source: str, clus
     finally:
         executor.close()
     assert tuple(row) == tuple(data_api_text(item) for item in expected(column))
+
+
+def test_a_thousand_boundaries_come_back_in_one_row_through_both_executors(source: str, cluster_secret: str) -> None:
+    """k = 1,000 (999 percentiles and the count): under PostgreSQL's 1,664 select-list entries and, with a short column
+    name, the Data API's 100 KB statement (``wire.check_size``)."""
+    k = 1000
+    parts = [f"APPROXIMATE PERCENTILE_DISC({i / k:g}) WITHIN GROUP (ORDER BY i)" for i in range(1, k)]
+    sql = f'SELECT COUNT(*) - COUNT(i), {", ".join(parts)} FROM "shared_db"."{source}"."t"'
+    values = [value("i", key) for key in KEYS]
+    expected_row = (values.count(None), *(exact(values, f"{i / k:g}") for i in range(1, k)))
+    driver, data_api = RedshiftExecutor(), DataApiExecutor()
+    try:
+        assert [tuple(row) for row in driver.query(cluster_secret, sql)] == [expected_row]
+        assert [tuple(row) for row in data_api.query(cluster_secret, sql)] == [expected_row]
+    finally:
+        driver.close()
+        data_api.close()
