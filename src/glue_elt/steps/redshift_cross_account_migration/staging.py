@@ -10,7 +10,7 @@ finds it by name; ``drop_stage`` removes one that is abandoned.
 
 Why (sources in docs/redshift-compatibility.md, "Chunked overwrite: staging and swap"):
 
-- ``ALTER TABLE APPEND`` moves blocks too, but "can't run … in a transaction block" and commits at once
+- ``ALTER TABLE APPEND`` moves blocks too, but cannot run "within a transaction block" and commits at once
   (dg/r_ALTER_TABLE_APPEND.html): the old rows' removal and the new rows' arrival would be two commits, so a reader
   could see an empty table or both sets. Renames run inside a transaction block (only ALTER TABLE on external tables
   and ``ALTER COLUMN … TYPE`` cannot, dg/r_ALTER_TABLE.html), so readers see the old table until the commit and the
@@ -39,12 +39,13 @@ from glue_elt.errors import ExecutionError
 from glue_elt.redshift.names import MAX_IDENTIFIER_BYTES, Identifier, TableName, fold_case, quote_identifier
 
 MARKER = "__glue_elt_"
-"""What separates the target's name from the run's part in a staging table's name."""
-RETIRED_SUFFIX = "_old"
-"""Added to the staging table's name for the old target between the swap and its drop."""
+"""What follows the target's part of a staging table's name."""
+RETIRED_MARKER = "__glue_old_"
+"""The same place in the old target's name between the swap and its drop: as long as ``MARKER`` and right after the
+target's part, so the two names differ early (PostgreSQL, the stand-in, keeps only 63 bytes of a name)."""
 RUN_PART_BYTES = 40
-"""At most this much of the run id (made safe) appears in the name; a hash of the whole run id follows it."""
-_UNSAFE = re.compile(r"[^a-z0-9_]+")
+"""At most this much of the run id (made safe) ends the name; a hash of the whole run id comes before it."""
+_UNSAFE = re.compile(r"[^a-z0-9]+")
 
 PRIVILEGES = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "REFERENCES", "DROP", "ALTER", "TRUNCATE"})
 """Table privileges a swap grants again: those ``SVV_RELATION_PRIVILEGES`` documents (INSERT, SELECT, UPDATE,
@@ -55,26 +56,35 @@ GRANTEES = {"user": "", "role": "ROLE ", "group": "GROUP ", "public": ""}
 
 
 def _safe(text: str) -> str:
-    """``text`` lower-cased (ASCII), every run of other characters than ``a-z0-9_`` made one ``_``."""
+    """``text`` lower-cased (ASCII), every run of other characters than ``a-z0-9`` made one ``_`` (so it never holds
+    ``__``, and ``MARKER`` is found where ``_work_name`` put it)."""
     return _UNSAFE.sub("_", fold_case(text)).strip("_")
 
 
 def stage_name(target: TableName, run_id: str, row_key: str) -> TableName:
     """The staging table of ``row_key``'s chunked overwrite in run ``run_id``: in the target's schema, named
-    ``<target>__glue_elt_<run id made safe>_<hash of the run id>_<first 8 of the row key>`` in lower case, at most
-    127 bytes (dg/r_names.html) with room for ``RETIRED_SUFFIX``; the target's part is cut first (never inside a
-    character). The same arguments always give the same name, so a re-run of the run id finds its stage; two run
-    ids that read alike once made safe still differ by the hash."""
-    run_hash = hashlib.sha256(run_id.encode("utf-8")).hexdigest()[:8]
-    tail = f"{MARKER}{_safe(run_id)[:RUN_PART_BYTES]}_{run_hash}_{_safe(row_key)[:8]}"
-    room = MAX_IDENTIFIER_BYTES - utf8_size(tail) - len(RETIRED_SUFFIX)
-    name = truncate_utf8(fold_case(target.table), room) + tail
-    return TableName((*target.parts[:-1], Identifier(name)))
+    ``<target>__glue_elt_<8 hex of SHA-256 of the run id>_<first 8 of the row key>_<run id made safe>`` in lower case
+    (ASCII, as Redshift folds), at most 127 bytes (dg/r_names.html); the target's part is cut first, never inside a
+    character. The same arguments always give the same name, so a re-run of the run id finds its stage; run ids that
+    read alike once made safe still differ by the hash."""
+    return _work_name(target, MARKER, run_id, row_key)
 
 
 def retired_name(stage: TableName) -> TableName:
-    """The name the old target has between the swap's commit and ``drop_retired``: the stage's, plus ``_old``."""
-    return TableName((*stage.parts[:-1], Identifier(stage.table + RETIRED_SUFFIX)))
+    """The name the old target has between the swap's commit and ``drop_retired``: the stage's, with
+    ``RETIRED_MARKER`` for ``MARKER``."""
+    head, marker, rest = stage.table.rpartition(MARKER)
+    if not marker:
+        raise ExecutionError(f"{stage.table!r} is not a staging table's name")
+    return TableName((*stage.parts[:-1], Identifier(head + RETIRED_MARKER + rest)))
+
+
+def _work_name(target: TableName, marker: str, run_id: str, row_key: str) -> TableName:
+    run_hash = hashlib.sha256(run_id.encode("utf-8")).hexdigest()[:8]
+    run_part = _safe(run_id)[:RUN_PART_BYTES].rstrip("_")
+    tail = f"{marker}{run_hash}_{_safe(row_key)[:8]}" + (f"_{run_part}" if run_part else "")
+    head = truncate_utf8(fold_case(target.table), MAX_IDENTIFIER_BYTES - utf8_size(tail))
+    return TableName((*target.parts[:-1], Identifier(head + tail)))
 
 
 def create_stage(stage: TableName, target: TableName) -> str:

@@ -7,9 +7,9 @@ the swap, for ``staging.swap_statements``.
 
 Why each is refused (sources in docs/redshift-compatibility.md, "Chunked overwrite: staging and swap"):
 
-- An owner other than the step's user: "To rename an object, the user must have the CREATE privilege and own the
-  object to be renamed" (dg/r_GRANT.html, CREATE), and the table that takes the target's place belongs to whoever
-  created it (dg/r_CREATE_TABLE_NEW.html), so the swap would hand another user's table to the step's user.
+- An owner other than the step's user: the table that takes the target's place belongs to whoever created it
+  (dg/r_CREATE_TABLE_NEW.html), so the swap would hand another user's table to the step's user; and "to rename an
+  object, the user must have the CREATE privilege and own the object to be renamed" (dg/r_GRANT.html, CREATE).
 - A regular or materialized view of the target: it is bound to the table, not its name, so after the swap it
   would still read the old rows and the drop of the old table fails ("cannot drop table … because other objects
   depend on it", dg/r_DROP_TABLE.html); a materialized view becomes unrefreshable when a base table is renamed (AWS
@@ -107,9 +107,8 @@ def swap_refusal(facts: SwapFacts, target: str, user: str) -> str | None:
     reasons = []
     if facts.owner != user:
         reasons.append(
-            f"it is owned by {facts.owner}, not by {user}: the swap renames the table, which only its owner may "
-            f"do, and the table that takes its place would belong to {user} (make {user} its owner, or load it "
-            "without chunks)"
+            f"it is owned by {facts.owner}, not by {user}: the table that takes its place would belong to {user} "
+            f"(make {user} its owner, or load it without chunks)"
         )
     if facts.views:
         reasons.append(

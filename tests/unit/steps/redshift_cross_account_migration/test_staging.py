@@ -39,9 +39,20 @@ def tail(name: TableName) -> str:
 def test_a_stage_is_named_after_its_target_run_and_row_in_the_targets_schema() -> None:
     stage = stage_name(TARGET, "nightly-2026-12-01", KEY)
     assert stage.parts[:-1] == TARGET.parts[:-1]
-    assert re.fullmatch(r"orders__glue_elt_nightly_2026_12_01_[0-9a-f]{8}_0123abcd", stage.table)
+    assert re.fullmatch(r"orders__glue_elt_[0-9a-f]{8}_0123abcd_nightly_2026_12_01", stage.table)
     assert stage == stage_name(TARGET, "nightly-2026-12-01", KEY)  # a re-run of the run id finds it
-    assert retired_name(stage).table == stage.table + "_old"
+    assert retired_name(stage).table == stage.table.replace("__glue_elt_", "__glue_old_")
+
+
+def test_the_old_tables_name_differs_from_the_stages_right_after_the_target_part() -> None:
+    """PostgreSQL (the stand-in) keeps 63 bytes of a name: the two must not differ only at their ends."""
+    for run_id in ("short", "x__glue_elt_y", "a" * 256):
+        stage = stage_name(TARGET, run_id, KEY)
+        retired = retired_name(stage)
+        assert stage.table[:63] != retired.table[:63]
+        assert retired.table.startswith("orders__glue_old_") and len(retired.table) == len(stage.table)
+    with pytest.raises(ExecutionError, match="not a staging table"):
+        retired_name(TARGET)
 
 
 def test_a_three_part_target_keeps_its_database_and_statements_name_the_local_table() -> None:
@@ -62,10 +73,10 @@ def test_a_three_part_target_keeps_its_database_and_statements_name_the_local_ta
 def test_long_and_multibyte_targets_are_cut_first_never_inside_a_character(table: str) -> None:
     target = TableName((Identifier("s"), Identifier(table)))
     stage = stage_name(target, "a" * 256, KEY)
-    retired = retired_name(stage)
-    assert utf8_size(retired.table) <= MAX_IDENTIFIER_BYTES
-    assert utf8_size(stage.table) <= MAX_IDENTIFIER_BYTES - len("_old")
-    assert tail(stage).endswith("_0123abcd") and "a" * 40 in tail(stage) and "a" * 41 not in tail(stage)
+    assert utf8_size(stage.table) <= MAX_IDENTIFIER_BYTES and utf8_size(retired_name(stage).table) == utf8_size(
+        stage.table
+    )
+    assert tail(stage).endswith("_0123abcd_" + "a" * 40)  # the run id's part is at most 40 bytes
     head = stage.table[: stage.table.index("__glue_elt_")]
     assert head and fold_case(table).startswith(head)  # a start of the name, ASCII lower-cased as Redshift folds
 
@@ -76,7 +87,7 @@ def test_long_and_multibyte_targets_are_cut_first_never_inside_a_character(table
 )
 def test_hostile_run_ids_leave_only_lower_case_letters_digits_and_underscores(run_id: str) -> None:
     stage = stage_name(TARGET, run_id, KEY)
-    assert re.fullmatch(r"__glue_elt_[a-z0-9_]*_[0-9a-f]{8}_0123abcd", tail(stage))
+    assert re.fullmatch(r"__glue_elt_[0-9a-f]{8}_0123abcd(_[a-z0-9]+)*", tail(stage))
     create = create_stage(stage, TARGET)
     assert len(sqlglot.parse(create, read="redshift")) == 1
 
