@@ -57,7 +57,7 @@ GRANTEES = {"user": "", "role": "ROLE ", "group": "GROUP ", "public": ""}
 
 def _safe(text: str) -> str:
     """``text`` lower-cased (ASCII), every run of other characters than ``a-z0-9`` made one ``_`` (so it never holds
-    ``__``, and ``MARKER`` is found where ``_work_name`` put it)."""
+    ``__``, and ``retired_name`` finds ``MARKER`` where ``stage_name`` put it)."""
     return _UNSAFE.sub("_", fold_case(text)).strip("_")
 
 
@@ -67,7 +67,11 @@ def stage_name(target: TableName, run_id: str, row_key: str) -> TableName:
     (ASCII, as Redshift folds), at most 127 bytes (dg/r_names.html); the target's part is cut first, never inside a
     character. The same arguments always give the same name, so a re-run of the run id finds its stage; run ids that
     read alike once made safe still differ by the hash."""
-    return _work_name(target, MARKER, run_id, row_key)
+    run_hash = hashlib.sha256(run_id.encode("utf-8")).hexdigest()[:8]
+    run_part = _safe(run_id)[:RUN_PART_BYTES].rstrip("_")
+    tail = f"{MARKER}{run_hash}_{_safe(row_key)[:8]}" + (f"_{run_part}" if run_part else "")
+    head = truncate_utf8(fold_case(target.table), MAX_IDENTIFIER_BYTES - utf8_size(tail))
+    return TableName((*target.parts[:-1], Identifier(head + tail)))
 
 
 def retired_name(stage: TableName) -> TableName:
@@ -77,14 +81,6 @@ def retired_name(stage: TableName) -> TableName:
     if not marker:
         raise ExecutionError(f"{stage.table!r} is not a staging table's name")
     return TableName((*stage.parts[:-1], Identifier(head + RETIRED_MARKER + rest)))
-
-
-def _work_name(target: TableName, marker: str, run_id: str, row_key: str) -> TableName:
-    run_hash = hashlib.sha256(run_id.encode("utf-8")).hexdigest()[:8]
-    run_part = _safe(run_id)[:RUN_PART_BYTES].rstrip("_")
-    tail = f"{marker}{run_hash}_{_safe(row_key)[:8]}" + (f"_{run_part}" if run_part else "")
-    head = truncate_utf8(fold_case(target.table), MAX_IDENTIFIER_BYTES - utf8_size(tail))
-    return TableName((*target.parts[:-1], Identifier(head + tail)))
 
 
 def create_stage(stage: TableName, target: TableName) -> str:
