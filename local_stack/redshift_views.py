@@ -17,6 +17,15 @@ columns ``SVV_REDSHIFT_COLUMNS`` leaves out (a late-binding view's may be: PG_GE
 ``is_nullable`` of ``""`` ("no information", dg/r_SVV_REDSHIFT_COLUMNS.html), kept in the ``redshift_stand_in``
 schema (which the views do not list) by ``report_table_type_sql`` and ``report_is_nullable_sql``.
 
+``SVV_RELATION_PRIVILEGES`` (dg/r_SVV_RELATION_PRIVILEGES.html: ``namespace_name``, ``relation_name``,
+``privilege_type``, ``identity_id``, ``identity_name``, ``identity_type``, ``admin_option``, in that order) lists the
+privileges explicitly granted on tables and views, from ``aclexplode(relacl)``: the owner's own entry (implicit on
+Redshift) is left out, and so are the privileges Redshift's page does not list (PostgreSQL's TRUNCATE and TRIGGER;
+PostgreSQL has no DROP privilege). ``identity_type`` is ``public`` for PUBLIC, ``user`` for a role that can log in and
+``group`` for one that cannot (PostgreSQL does not tell groups from roles, and takes ``GRANT … TO GROUP g`` but not
+``TO ROLE r``); ``admin_option`` is the grant option, false for groups as Redshift documents. Like Redshift's, it
+shows a user the grants of tables it owns (or of roles it belongs to) and its own.
+
 ``SYS_SESSION_HISTORY`` (dg/SYS_SESSION_HISTORY.html: ``session_id``, ``status`` active, timed out or closed; a
 regular user sees their own sessions) is made from ``pg_stat_activity``: a backend that runs a statement or holds a
 transaction open is an ``active`` session, an idle one ``closed`` (PgBouncer keeps a server connection open after its
@@ -94,6 +103,25 @@ FROM pg_namespace n
 WHERE {_USER_SCHEMAS}
 """
 
+SVV_RELATION_PRIVILEGES = f"""
+CREATE OR REPLACE VIEW public.svv_relation_privileges AS
+SELECT n.nspname::text AS namespace_name,
+       c.relname::text AS relation_name,
+       a.privilege_type::text AS privilege_type,
+       a.grantee::bigint::integer AS identity_id,
+       COALESCE(r.rolname, 'public')::text AS identity_name,
+       (CASE WHEN a.grantee = 0 THEN 'public' WHEN r.rolcanlogin THEN 'user' ELSE 'group' END)::text AS identity_type,
+       (a.is_grantable AND COALESCE(r.rolcanlogin, false)) AS admin_option
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+CROSS JOIN LATERAL aclexplode(c.relacl) a
+LEFT JOIN pg_roles r ON r.oid = a.grantee
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {_USER_SCHEMAS}
+  AND a.grantee <> c.relowner
+  AND a.privilege_type IN ('INSERT', 'SELECT', 'UPDATE', 'DELETE', 'REFERENCES')
+  AND (pg_has_role(c.relowner, 'USAGE') OR a.grantee = 0 OR pg_has_role(a.grantee, 'USAGE'))
+"""
+
 SYS_SESSION_HISTORY = """
 CREATE OR REPLACE VIEW public.sys_session_history AS
 SELECT a.usesysid::text::char(50) AS user_id,
@@ -124,12 +152,19 @@ AS $$ SELECT (statement_timestamp() AT TIME ZONE 'UTC')::timestamp $$
 
 def redshift_views_sql() -> list[str]:
     """Statements (run as superuser in the cluster's database) creating the views, readable by everyone."""
-    views = ("svv_redshift_tables", "svv_redshift_columns", "svv_redshift_schemas", "sys_session_history")
+    views = (
+        "svv_redshift_tables",
+        "svv_redshift_columns",
+        "svv_redshift_schemas",
+        "svv_relation_privileges",
+        "sys_session_history",
+    )
     return [
         *ANSWER_TABLES,
         SVV_REDSHIFT_TABLES,
         SVV_REDSHIFT_COLUMNS,
         SVV_REDSHIFT_SCHEMAS,
+        SVV_RELATION_PRIVILEGES,
         SYS_SESSION_HISTORY,
         GETDATE,
         "GRANT EXECUTE ON FUNCTION public.getdate() TO PUBLIC",

@@ -137,6 +137,15 @@ REDSHIFT_VIEWS = {
         ("schema_acl", "character varying(128)"),
         ("schema_option", "character varying(128)"),
     ],
+    "svv_relation_privileges": [
+        ("namespace_name", "text"),
+        ("relation_name", "text"),
+        ("privilege_type", "text"),
+        ("identity_id", "integer"),
+        ("identity_name", "text"),
+        ("identity_type", "text"),
+        ("admin_option", "boolean"),
+    ],
 }
 
 
@@ -159,6 +168,29 @@ def test_redshift_catalog_views_list_only_accessible_tables(stack: LocalStack, o
         cursor.execute("SELECT table_name, table_type FROM svv_redshift_tables WHERE schema_name = 'schema'")
         tables = {tuple(row) for row in cursor.fetchall()}
     assert ("orders", "TABLE") in tables and not any(name == "hidden" for name, _ in tables)
+
+
+def test_relation_privileges_show_the_grants_of_the_users_own_tables_and_its_own_grants(stack: LocalStack) -> None:
+    stack.run_as_admin(
+        "CREATE SCHEMA IF NOT EXISTS privs AUTHORIZATION etl_user",
+        "CREATE ROLE privs_reader NOLOGIN",
+        "CREATE TABLE privs.admins (id int)",
+        "GRANT SELECT ON privs.admins TO privs_reader",
+        "GRANT INSERT ON privs.admins TO etl_user",
+    )
+    stack.run_as_etl("CREATE TABLE privs.own (id int)", "GRANT SELECT, UPDATE ON privs.own TO privs_reader")
+    with closing(stack.etl_connect()) as conn:
+        cursor = conn.cursor()
+        cursor.execute(
+            "SELECT relation_name, privilege_type, identity_name, identity_type, admin_option "
+            "FROM svv_relation_privileges WHERE namespace_name = 'privs' ORDER BY 1, 2"
+        )
+        rows = [tuple(row) for row in cursor.fetchall()]
+    assert rows == [
+        ("admins", "INSERT", "etl_user", "user", False),  # its own grant on another's table, not the others
+        ("own", "SELECT", "privs_reader", "group", False),  # every grant of its own table, not its implicit ones
+        ("own", "UPDATE", "privs_reader", "group", False),
+    ]
 
 
 def test_bouncer_console(stack: LocalStack) -> None:
