@@ -133,12 +133,16 @@ def commit_lock_name(state: TableName) -> TableName:
     """The empty table beside the state table (``<state table>_lock``) that work with no table of its own to lock
     (a SQL script) locks before its record. Not the state table itself: Redshift has one lock mode, ACCESS
     EXCLUSIVE, which blocks reads too (dg/r_LOCK.html), so the look-up that follows the lock could not read it."""
+    return beside_state(state, "_lock", "the SQL step's commit lock")
+
+
+def beside_state(state: TableName, suffix: str, what: str) -> TableName:
+    """The table named ``<state table><suffix>`` in the state table's schema; ``ConfigError`` naming ``what`` when
+    that name would be over 127 bytes."""
     *rest, table = state.parts
-    name = table.name + "_lock"
+    name = table.name + suffix
     if len(name.encode("utf-8")) > MAX_IDENTIFIER_BYTES:
-        raise ConfigError(
-            f"--state_table {state.sql()}: its commit lock {name!r} would be over 127 bytes; name a shorter table"
-        )
+        raise ConfigError(f"--state_table {state.sql()}: {what} {name!r} would be over 127 bytes; name a shorter table")
     return TableName((*rest, Identifier(name)))
 
 

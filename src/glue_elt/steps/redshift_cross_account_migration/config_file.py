@@ -253,6 +253,7 @@ def _row(columns: list[str], record: _Record, sep: str) -> MigrationRow:
         merge_keys=values.get("merge_keys", ""),
         watermark_column=values.get("watermark_column", ""),
         target_columns=values.get("target_columns", ""),
+        chunk_column=values.get("chunk_column", ""),
         line=record.line,
         problem=problem,
     )

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from glue_elt.core.retry import RetryPolicy
-from glue_elt.errors import GlueELTError, ObjectNotFoundError, ValidationError
+from glue_elt.errors import ConfigError, GlueELTError, ObjectNotFoundError, ValidationError
 from glue_elt.redshift import catalog, privileges
 from glue_elt.redshift.batch import BatchExecutor
 from glue_elt.redshift.catalog import ClusterFacts, Column, TableKey
@@ -26,6 +26,7 @@ from glue_elt.redshift.names import fold_case
 from glue_elt.redshift.privileges import Need
 from glue_elt.redshift.state import RunLedger, StateTable, resolve_state_table
 from glue_elt.steps.redshift_cross_account_migration import refusals
+from glue_elt.steps.redshift_cross_account_migration.chunk_store import ChunkPlans, chunk_plans_name
 from glue_elt.steps.redshift_cross_account_migration.layout import Layout, lay_out, shown
 from glue_elt.steps.redshift_cross_account_migration.model import MigrationPlan, OverwriteMode
 from glue_elt.steps.redshift_cross_account_migration.needs import row_needs, state_needs, truncates
@@ -57,6 +58,8 @@ class ClusterView:
     state: StateTable
     state_exists: bool
     state_schema_exists: bool
+    plans_exist: bool = False
+    """Whether the chunk plan table beside the state table exists (``chunk_store``)."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,9 @@ def inspect_cluster(
         else:
             failures[index] = ValidationError(problem)
     state_key = facts.key(state.name)
+    plans_key = _plans_key(facts, state)
     wanted = {state_key, *(facts.key(name) for p in resolved.values() for name in (p.target, p.source))}
+    wanted |= {plans_key} if plans_key is not None else set()
     columns = catalog.table_columns(executor, secret_name, wanted)
     types = catalog.table_types(executor, secret_name, {facts.key(p.target) for p in resolved.values()})
     for index, plan in list(resolved.items()):
@@ -107,7 +112,7 @@ def inspect_cluster(
             del resolved[index]
     state_exists = state_key in columns
     schema_exists = state_exists or catalog.schema_exists(executor, secret_name, facts.database, state.name.schema)
-    view = ClusterView(facts, columns, state, state_exists, schema_exists)
+    view = ClusterView(facts, columns, state, state_exists, schema_exists, plans_key in columns)
     absent = {key for p in resolved.values() for key in (facts.key(p.target), facts.key(p.source))} - set(columns)
     similar = [] if facts.folds_identifiers or not absent else catalog.similar_tables(executor, secret_name, absent)
     for index, plan in list(resolved.items()):
@@ -124,6 +129,14 @@ def inspect_cluster(
     )
     _check_privileges(executor, secret_name, view, resolved, failures, options, layouts, missing_schemas)
     return Inspection(view, resolved, failures, {i: layouts[i] for i in resolved}, missing_schemas)
+
+
+def _plans_key(facts: ClusterFacts, state: StateTable) -> TableKey | None:
+    """The chunk plan table's catalog key (``None``: its name would be too long; no run could have made it)."""
+    try:
+        return facts.key(chunk_plans_name(state.name))
+    except ConfigError:
+        return None
 
 
 def _lay_out(
@@ -280,6 +293,11 @@ class ClusterChecks:
             ledger.open(secret_name, view.state, view.facts.database, exists=exists, schema_exists=schema_exists)
 
         self._retry.call(secret_name, open_ledger)
+
+    def open_chunk_plans(self, secret_name: str, plans: ChunkPlans) -> None:
+        """Read the run id's chunk plans on ``secret_name``'s cluster, when ``inspect`` found the plan table."""
+        view = self._views[secret_name]
+        self._retry.call(secret_name, lambda: plans.open(secret_name, view.state.name, exists=view.plans_exist))
 
     def create_schemas(self, secret_name: str, schemas: Iterable[str]) -> None:
         """Create the target schemas that rows creating their targets need (each in a statement of its own: a

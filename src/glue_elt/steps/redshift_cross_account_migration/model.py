@@ -22,12 +22,16 @@ CONFIG_FIELDS = (
     "merge_keys",
     "watermark_column",
     "target_columns",
+    "chunk_column",
 )
-"""The config file's columns, in the documented order (the last three are optional additions to the
+"""The config file's columns, in the documented order (the last four are optional additions to the
 original six); the error file repeats them, so it can be used as a config file."""
 KEYED_WHEN_GIVEN = ("target_columns",)
 """Fields added after row keys were first stored: part of a row's key only when given, so that the key of every row
 written before them stays what it was (a re-run of the same run id must recognise its committed rows)."""
+NOT_KEYED = ("chunk_column",)
+"""Fields that change how a row is loaded, not what: never part of its key, so a re-run that names another chunk
+column still finds what the row committed (a row keeps the chunk plan it was first loaded on: ``chunk_store``)."""
 
 
 class LoadType(TextEnum):
@@ -83,6 +87,7 @@ class MigrationRow:
     merge_keys: str = ""
     watermark_column: str = ""
     target_columns: str = ""
+    chunk_column: str = ""
     line: int | None = None
     problem: str | None = None
 
@@ -110,6 +115,7 @@ class MigrationPlan:
     merge_keys: tuple[Identifier, ...] = ()
     watermark: Identifier | None = None
     target_columns: tuple[Identifier, ...] | None = None
+    chunk_column: Identifier | None = None
 
     def folded(self) -> MigrationPlan:
         """The plan with every name as a server that folds quoted identifiers resolves it (Redshift unless
@@ -122,6 +128,7 @@ class MigrationPlan:
             merge_keys=tuple(key.folded() for key in self.merge_keys),
             watermark=None if self.watermark is None else self.watermark.folded(),
             target_columns=None if self.target_columns is None else tuple(c.folded() for c in self.target_columns),
+            chunk_column=None if self.chunk_column is None else self.chunk_column.folded(),
         )
 
 
@@ -134,7 +141,11 @@ def row_keys(rows: list[MigrationRow]) -> list[str]:
     seen: dict[str, int] = {}
     keys = []
     for row in rows:
-        config = {name: value for name, value in row.config().items() if value or name not in KEYED_WHEN_GIVEN}
+        config = {
+            name: value
+            for name, value in row.config().items()
+            if (value or name not in KEYED_WHEN_GIVEN) and name not in NOT_KEYED
+        }
         fields = json.dumps(config, sort_keys=True)
         occurrence = seen.get(fields, 0)
         seen[fields] = occurrence + 1
@@ -206,6 +217,8 @@ class RowOutcome:
     schema: SchemaReport | None = None
     query_id: int | None = None
     """Redshift's query id of the load's INSERT, where the server gives one (the Data API's ``RedshiftQueryId``)."""
+    chunks: tuple[int, int] | None = None
+    """A chunked load's chunks committed (by this run id, now or before) and planned."""
 
     @property
     def load_type_name(self) -> str:

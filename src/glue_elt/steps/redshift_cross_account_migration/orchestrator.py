@@ -27,6 +27,7 @@ from typing import Protocol, TypeVar
 from glue_elt.core.stopping import CANCELLED, StopRequest
 from glue_elt.errors import ConfigError, GlueELTError, with_prefix
 from glue_elt.redshift.state import RunLedger
+from glue_elt.steps.redshift_cross_account_migration.chunked import ChunkedLoads
 from glue_elt.steps.redshift_cross_account_migration.inspection import ClusterChecks
 from glue_elt.steps.redshift_cross_account_migration.model import (
     LoadType,
@@ -101,6 +102,7 @@ class Orchestrator:
         stop: StopRequest | None = None,
         observer: RowObserver | None = None,
         release: Callable[[str], None] | None = None,
+        chunked: ChunkedLoads | None = None,
     ) -> None:
         self._stop = stop or StopRequest()
         self._checks = checks
@@ -109,6 +111,7 @@ class Orchestrator:
         self._max_parallel = max_parallel
         self._observer = observer or NoObserver()
         self._release = release or (lambda secret: None)
+        self._chunked = chunked
         self._missing_schemas: dict[str, frozenset[str]] = {}
 
     def migrate(self, rows: list[MigrationRow], *, dry_run: bool = False) -> list[RowOutcome]:
@@ -131,6 +134,7 @@ class Orchestrator:
                         prepared.row, RowStatus.VALID, None, 0.0, load_type=prepared.plan.load_type
                     )
                     logger.info("%s would run:\n  %s", prepared.row.label, ";\n  ".join(prepared.sql.all_statements()))
+                outcomes |= self._chunk_plans(ready)
                 ready = {}
             else:
                 ready, refused = self._unless_stopped(ready) or self._open_state(ready)
@@ -217,6 +221,8 @@ class Orchestrator:
             started = time.monotonic()
             try:
                 self._checks.open_ledger(secret, self._ledger)
+                if self._chunked is not None:
+                    self._checks.open_chunk_plans(secret, self._chunked.plans)
                 self._checks.create_schemas(secret, schemas.get(secret, []))
             except GlueELTError as error:
                 problem = with_prefix(error, "state table unavailable: ")
@@ -226,6 +232,23 @@ class Orchestrator:
                     if p.row.secret_name == secret
                 }
         return {i: p for i, p in ready.items() if i not in refused}, refused
+
+    def _chunk_plans(self, ready: Ready) -> Failures:
+        """A dry run's chunk plans, logged (read-only queries); the rows whose chunk column cannot be used fail."""
+        refused: Failures = {}
+        chunked = self._chunked
+        if chunked is None:
+            return refused
+        for index, prepared in sorted(ready.items()):
+            started = time.monotonic()
+            try:
+                described = chunked.describe(prepared)
+            except GlueELTError as error:
+                refused[index] = self._failed(prepared.row, error, started, prepared.plan.load_type)
+                continue
+            if described is not None:
+                logger.info("%s %s", prepared.row.label, described)
+        return refused
 
     def _unless_stopped(self, ready: Ready) -> tuple[Ready, Failures] | None:
         """Every row of ``ready`` cancelled once a stop was requested (the next phase would send nothing), else
@@ -258,7 +281,7 @@ class Orchestrator:
                     outcome = cancelled(prepared.row, prepared.plan.load_type)
                 else:
                     self._observer.row_started(prepared)
-                    outcome = self._runner.load(prepared)
+                    outcome = self._runner.load(prepared) if self._chunked is None else self._chunked.load(prepared)
                     if outcome.status is RowStatus.FAILED and self._stop.requested:  # the stop ended it
                         outcome = replace(outcome, error=CANCELLED)
                     self._observer.row_finished(prepared, outcome)

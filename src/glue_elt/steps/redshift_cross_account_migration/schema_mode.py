@@ -113,6 +113,17 @@ WATERMARK_COLUMN = Param(
     doc="schema mode, `incremental`: the column whose values only grow",
     example="updated_at",
 )
+CHUNK_COLUMN = Param(
+    "chunk_column",
+    "schema mode, with --chunk_rows: the column to cut big tables by, for the tables that have it",
+    "",
+    doc=(
+        "schema mode, with `--chunk_rows`: the column big tables are loaded in ranges of, for the tables that have"
+        " it; the others use their leading sort key column where the catalog shows one, else load whole (the log"
+        " says why)"
+    ),
+    example="order_date",
+)
 
 SCHEMA_PARAMETERS = (
     SOURCE_SCHEMA,
@@ -125,11 +136,14 @@ SCHEMA_PARAMETERS = (
     LOAD_TYPE,
     MERGE_KEYS,
     WATERMARK_COLUMN,
+    CHUNK_COLUMN,
 )
 """Schema mode's parameters, in the order help and the docs list them."""
 SCHEMA_MODE_PARAMS = tuple(p.name for p in (SOURCE_SCHEMA, TARGET_SCHEMA, SECRET_NAME))
 """The parameters any of which chooses schema mode, and all of which it needs."""
-ONLY_SCHEMA_MODE = tuple(p.name for p in (DISCOVER_FROM, INCLUDE, EXCLUDE, ALLOW_EMPTY, MERGE_KEYS, WATERMARK_COLUMN))
+ONLY_SCHEMA_MODE = tuple(
+    p.name for p in (DISCOVER_FROM, INCLUDE, EXCLUDE, ALLOW_EMPTY, MERGE_KEYS, WATERMARK_COLUMN, CHUNK_COLUMN)
+)
 """Parameters that mean nothing in config file mode (refused there, so a mistake is not silently ignored)."""
 
 
@@ -149,6 +163,7 @@ class SchemaMode:
     include: tuple[str, ...] = setting(INCLUDE)
     exclude: tuple[str, ...] = setting(EXCLUDE)
     allow_empty: bool = setting(ALLOW_EMPTY)
+    chunk_column: str = setting(CHUNK_COLUMN)
 
 
 def read_schema_mode(get: Callable[[str], str | None]) -> SchemaMode:
@@ -171,6 +186,9 @@ def read_schema_mode(get: Callable[[str], str | None]) -> SchemaMode:
             parse_column_list(merge_keys, "--merge_keys")
         if watermark:
             parse_column_list(watermark, "--watermark_column")
+        chunk_column = CHUNK_COLUMN.read(get)
+        if chunk_column and len(parse_column_list(chunk_column, "--chunk_column")) != 1:
+            raise ValidationError(f"--chunk_column {chunk_column!r} must name one column")
     except ValidationError as error:
         raise ConfigError(str(error)) from None
     return read_settings(

@@ -132,6 +132,20 @@ ALLOW_NARROWING = Param(
     ),
     example="true",
 )
+CHUNK_ROWS: Param[int | None] = Param(
+    "chunk_rows",
+    "load a table whose filtered source holds more rows than this in ranges of its chunk column, one "
+    "transaction each (resumable); off when not given",
+    None,
+    integer(1, 10**15),
+    doc=(
+        "load a table whose filtered source holds more rows than this in ranges of its chunk column (the row's"
+        " `chunk_column`, in schema mode `--chunk_column`, else the merge key, watermark or leading sort key), each"
+        " range its own transaction recorded in the state table, so a re-run of the run id resumes after the last"
+        " committed chunk; see [Big tables](load-types.md#big-tables). Off when not given"
+    ),
+    example="50000000",
+)
 SOURCE_NAMESPACE = Param(
     "source_namespace",
     "lineage: the OpenLineage namespace of the source tables' cluster (the producer of the data share)",
@@ -158,6 +172,7 @@ PARAMETERS: tuple[Param[Any], ...] = (
     FAIL_ON_ERROR,
     shared_params.DRY_RUN,
     VERIFY_COUNTS,
+    CHUNK_ROWS,
     OVERWRITE_MODE,
     MAX_PARALLEL,
     EXECUTOR,
@@ -197,6 +212,7 @@ class MigrationSettings:
     allow_narrowing: bool = setting(ALLOW_NARROWING)
     session: SessionSettings = nested(SessionSettings)
     metrics_namespace: str | None = setting(shared_params.METRICS_NAMESPACE)
+    chunk_rows: int | None = setting(CHUNK_ROWS)
 
     def error_file_uri(self, run_id: str) -> S3Uri | None:
         """Where this run's failed rows go (``None`` when no error path was given)."""

@@ -23,6 +23,8 @@ from glue_elt.redshift.tags import run_tag
 from glue_elt.steps import shared_params
 from glue_elt.steps.base import EXIT_OK, EXIT_ROWS_FAILED, EXIT_UNREACHABLE, GlueELTStep
 from glue_elt.steps.redshift_cross_account_migration import settings as settings_module
+from glue_elt.steps.redshift_cross_account_migration.chunk_store import ChunkPlans
+from glue_elt.steps.redshift_cross_account_migration.chunked import ChunkedLoads
 from glue_elt.steps.redshift_cross_account_migration.config_file import decode_config, parse_config, parse_json_config
 from glue_elt.steps.redshift_cross_account_migration.discovery import Discovery, discover
 from glue_elt.steps.redshift_cross_account_migration.inspection import ClusterChecks, InspectOptions
@@ -102,7 +104,12 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
             )  # fmt: skip
             observer = None if lineage is NO_LINEAGE else row_lineage(lineage, self.executor, source_namespace)
             release = self.executor.release_secret if isinstance(self.executor, SecretReleasing) else None
-            orchestrator = Orchestrator(checks, runner, ledger, settings.max_parallel, self.stop, observer, release)
+            preferred = "" if isinstance(settings.mode, ConfigFileMode) else settings.mode.chunk_column
+            plans = ChunkPlans(self.executor, ledger)
+            chunked = ChunkedLoads(runner, self.executor, ledger, plans, retry, settings.chunk_rows, preferred)
+            orchestrator = Orchestrator(
+                checks, runner, ledger, settings.max_parallel, self.stop, observer, release, chunked
+            )
             outcomes = orchestrator.migrate(found.rows, dry_run=settings.dry_run)
         finally:
             self.end_lineage(lineage)

@@ -51,12 +51,13 @@ def validate_row(row: MigrationRow) -> MigrationPlan:
     load_type = attempt(lambda: parse_load_type(row.load_type))
     keys = attempt(lambda: _column_list(row.merge_keys, "merge_keys")) if row.merge_keys.strip() else ()
     watermark = attempt(lambda: _one_column(row.watermark_column)) if row.watermark_column.strip() else None
+    chunk = attempt(lambda: _one_column(row.chunk_column, "chunk_column")) if row.chunk_column.strip() else None
     problems += _load_type_problems(load_type, keys, watermark, columns)
     if problems or source is None or target is None or load_type is None:
         raise ValidationError("; ".join(problems))
     if source == target:
         raise ValidationError(f"source_table and target_table are the same table ({row.target_table})")
-    return MigrationPlan(row, source, target, columns, condition, load_type, keys or (), watermark, renamed)
+    return MigrationPlan(row, source, target, columns, condition, load_type, keys or (), watermark, renamed, chunk)
 
 
 def _target_columns(row: MigrationRow, columns: tuple[Identifier, ...] | None) -> tuple[Identifier, ...]:
@@ -98,10 +99,10 @@ def _column_list(text: str, what: str) -> tuple[Identifier, ...]:
     return columns
 
 
-def _one_column(text: str) -> Identifier:
-    (column, *others) = parse_column_list(text, "watermark_column")
+def _one_column(text: str, what: str = "watermark_column") -> Identifier:
+    (column, *others) = parse_column_list(text, what)
     if others:
-        raise ValidationError(f"watermark_column {text!r} must name one column")
+        raise ValidationError(f"{what} {text!r} must name one column")
     return column
 
 

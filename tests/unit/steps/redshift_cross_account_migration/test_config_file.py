@@ -157,6 +157,7 @@ WRITTEN_ROWS: list[dict[str, str]] = [
         "merge_keys": "",
         "watermark_column": "",
         "target_columns": '"Id", "Full Name"',
+        "chunk_column": "id",
     },
     {
         "source_table": "shared_db.schema.customers",
@@ -168,6 +169,7 @@ WRITTEN_ROWS: list[dict[str, str]] = [
         "merge_keys": "id,region",
         "watermark_column": "",
         "target_columns": "",
+        "chunk_column": "",
     },
     {
         "source_table": "shared_db.schema.events",
@@ -179,6 +181,7 @@ WRITTEN_ROWS: list[dict[str, str]] = [
         "merge_keys": "",
         "watermark_column": '"Updated At"',
         "target_columns": "",
+        "chunk_column": "",
     },
     {
         "source_table": "shared_db.schema.plain",
@@ -190,6 +193,7 @@ WRITTEN_ROWS: list[dict[str, str]] = [
         "merge_keys": "",
         "watermark_column": "",
         "target_columns": "",
+        "chunk_column": "",
     },
 ]
 SEPARATORS = [",", ";", "|", "\t", "#"]
@@ -258,6 +262,7 @@ def test_excel_semicolon_file_as_bytes() -> None:
         "merge_keys": "",
         "watermark_column": "",
         "target_columns": "",
+        "chunk_column": "",
     }
     assert row.line == 2 and row.problem is None
 

@@ -1,0 +1,190 @@
+"""Loads a big row in chunks (``--chunk_rows``): ranges of one column, each its own transaction, each recorded.
+
+A chunk is loaded as a row of its own by the ``RowRunner``, under a key of its own (``chunks.chunk_key``), with the
+row's statements and one more condition, its range: everything a row's load guarantees (the target's lock, the
+look-up of its record beside the transaction, the Data API's ``ClientToken``) holds for each chunk, so each chunk
+commits exactly once for the run id, and a re-run skips the chunks that committed and loads the rest. Once every
+chunk has committed, the row itself is recorded (its total), so a later re-run skips it at once.
+
+Per load type: ``append`` chunks go straight into the target. ``incremental`` fixes the target's watermark once,
+when the row is planned, and kept in the plan: each chunk adds the source rows above it in its range (read
+``MAX(watermark)`` again after the first chunk and the second would see the first's rows). ``upsert`` is cut by a
+merge key, so each key's DELETE and INSERT are in one chunk, and the merge key check runs per chunk. Between chunks
+a reader sees the chunks committed so far. The estimate is ``COUNT(*)`` of the filtered source; only a row above
+``--chunk_rows`` pays for the percentile query (``chunks``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+
+from glue_elt.core.redaction import redact
+from glue_elt.core.retry import RetryPolicy
+from glue_elt.errors import GlueELTError
+from glue_elt.redshift.executor import Executor
+from glue_elt.redshift.names import display_identifier, quote_literal
+from glue_elt.redshift.state import RunLedger
+from glue_elt.redshift.transient import CANCEL_TEXTS
+from glue_elt.steps.redshift_cross_account_migration import chunk_choice, chunks
+from glue_elt.steps.redshift_cross_account_migration.chunk_store import ChunkPlans
+from glue_elt.steps.redshift_cross_account_migration.chunks import Chunk, ChunkPlan
+from glue_elt.steps.redshift_cross_account_migration.model import LoadType, RowOutcome, RowStatus
+from glue_elt.steps.redshift_cross_account_migration.runner import PreparedRow, RowRunner, failed
+
+logger = logging.getLogger(__name__)
+LIMIT_WORDS = ("--statement_timeout_seconds", "query monitoring rule", "wlm", *CANCEL_TEXTS)
+"""Words of a failure that a time limit caused: the run's statement timeout, or a WLM rule's abort."""
+ONE_ROW = "(SELECT 1) AS glue_elt_one"
+"""The one-row source of the row's closing record (``RunLedger.record_from_count``)."""
+
+
+class ChunkedLoads:
+    """Loads each row whole, or in chunks when ``chunk_rows`` is given and its source holds more rows (or the run
+    id has a chunk plan for it already)."""
+
+    def __init__(
+        self,
+        runner: RowRunner,
+        executor: Executor,
+        ledger: RunLedger,
+        plans: ChunkPlans,
+        retry: RetryPolicy,
+        chunk_rows: int | None,
+        preferred_column: str = "",
+    ) -> None:
+        self._runner = runner
+        self._executor = executor
+        self._ledger = ledger
+        self.plans = plans
+        self._retry = retry
+        self._chunk_rows = chunk_rows
+        self._preferred = preferred_column
+
+    def load(self, prepared: PreparedRow) -> RowOutcome:
+        """The row's outcome: loaded whole, or chunk by chunk on its plan (made now, or kept from an earlier run)."""
+        started = time.monotonic()
+        secret, key = prepared.row.secret_name, prepared.key
+        if self._ledger.committed(secret, key) is not None:
+            return self._runner.load(prepared)  # skipped at once
+        plan = self.plans.planned(secret, key)
+        if plan is None:
+            try:
+                plan = self._plan(prepared, dry_run=False)
+            except GlueELTError as error:
+                return failed(prepared.row, error, started, prepared.plan.load_type)
+            if plan is None:
+                return self._runner.load(prepared)
+        return self._load_chunks(prepared, plan, started)
+
+    def describe(self, prepared: PreparedRow) -> str | None:
+        """A dry run's chunk plan for the row (read-only queries), or ``None`` when it would load whole."""
+        plan = self._plan(prepared, dry_run=True)
+        if plan is None:
+            return None
+        lines = [f"chunk plan: ~{plan.estimated_rows:,} row(s) in {len(plan.chunks)} chunk(s) of "
+                 f"{display_identifier(plan.column.name)}:"]  # fmt: skip
+        for chunk in plan.chunks:
+            lines.append(f"  {chunk.number}: {chunk.describe(display_identifier(plan.column.name))}"
+                         f" (~{chunk.estimated_rows:,} rows)")  # fmt: skip
+        return "\n  ".join(lines)
+
+    def _plan(self, prepared: PreparedRow, *, dry_run: bool) -> ChunkPlan | None:
+        """The row's new plan (kept unless ``dry_run``), or ``None`` when it loads whole (the log says why)."""
+        if self._chunk_rows is None or prepared.layout is None:
+            return None
+        label, secret = prepared.row.label, prepared.row.secret_name
+        chosen = chunk_choice.choose(prepared.plan, prepared.layout.source_columns, self._preferred)
+        if isinstance(chosen, str):
+            logger.info("%s loads whole: %s", label, chosen)
+            return None
+        source, condition = prepared.plan.source, prepared.plan.filter_sql
+        rows = self._query_one(prepared, chunks.count_sql(source, condition))
+        estimated = int(str(rows[0]))
+        if estimated <= self._chunk_rows:
+            logger.info("%s loads whole: %s row(s), not more than --chunk_rows %d", label, f"{estimated:,}",
+                        self._chunk_rows)  # fmt: skip
+            return None
+        watermark = self._watermark(prepared)
+        count = chunks.chunk_count(estimated, self._chunk_rows)
+        answer = self._query_one(prepared, chunks.fitting_percentile_sql(source, condition, chosen.name, count))
+        plan = chunks.plan_from(chosen.name, chosen.sql_type, estimated, answer, watermark)
+        if dry_run:
+            return plan
+        target = prepared.row.target_table
+        kept = self._retry.call(label, lambda: self.plans.save(secret, prepared.key, target, plan))
+        logger.info("%s: %s row(s), planned in %d chunk(s) of %s", label, f"{estimated:,}", len(kept.chunks),
+                    display_identifier(kept.column.name))  # fmt: skip
+        return kept
+
+    def _watermark(self, prepared: PreparedRow) -> str | None:
+        """An incremental row's target watermark, fixed for all its chunks (``None``: not incremental, or empty)."""
+        plan = prepared.plan
+        if plan.load_type is not LoadType.INCREMENTAL or plan.watermark is None:
+            return None
+        renamed = dict(zip(prepared.layout.columns.source, prepared.layout.columns.target)) if prepared.layout else {}
+        column = renamed.get(plan.watermark, plan.watermark)
+        found = self._query_one(prepared, f"SELECT MAX({column.sql()}) FROM {plan.target.sql()}")
+        return None if found[0] is None else chunks.value_text(found[0])
+
+    def _query_one(self, prepared: PreparedRow, sql: str) -> tuple[object, ...]:
+        secret = prepared.row.secret_name
+        return tuple(self._retry.call(prepared.row.label, lambda: self._executor.query(secret, sql))[0])
+
+    def _load_chunks(self, prepared: PreparedRow, plan: ChunkPlan, started: float) -> RowOutcome:
+        """Every chunk not yet committed, in order; the row's record once all have committed."""
+        label, secret, total = prepared.row.label, prepared.row.secret_name, len(plan.chunks)
+        rows, loaded, creates = 0, False, prepared.sql.create is not None
+        column = display_identifier(plan.column.name)
+        for chunk in plan.chunks:
+            chunk_started = time.monotonic()
+            outcome = self._runner.load(self._chunk_row(prepared, plan, chunk, create=creates))
+            if outcome.status is RowStatus.FAILED:
+                return self._chunk_failed(prepared, plan, chunk, outcome)
+            creates = False  # the first chunk created the target (or another process did)
+            rows += max(outcome.rows_affected or 0, 0)
+            if outcome.status is RowStatus.SUCCEEDED:
+                loaded = True
+                seconds = time.monotonic() - chunk_started
+                logger.info("%s: chunk %d/%d (%s): %s row(s) in %.1f s", label, chunk.number, total,
+                            chunk.describe(column), f"{outcome.rows_affected or 0:,}", seconds)  # fmt: skip
+        kind = prepared.plan.load_type.value
+        record = self._ledger.record_from_count(secret, prepared.key, prepared.row.target_table, kind, str(rows),
+                                                ONE_ROW)  # fmt: skip
+        self._retry.call(label, lambda: self._executor.execute(secret, record))
+        status = RowStatus.SUCCEEDED if loaded else RowStatus.SKIPPED
+        logger.info("%s: %d chunk(s), %s row(s) in %.1f s", label, total, f"{rows:,}", time.monotonic() - started)
+        return replace(prepared.outcome(status, rows, started), chunks=(total, total))
+
+    def _chunk_row(self, prepared: PreparedRow, plan: ChunkPlan, chunk: Chunk, *, create: bool) -> PreparedRow:
+        """The chunk as a row of its own: the row's statements, its range added to the filter, its own key."""
+        row_plan, layout = prepared.plan, prepared.layout
+        assert layout is not None  # a chunked row was inspected
+        conditions = [f"({row_plan.filter_sql})"] if row_plan.filter_sql else []
+        watermark = row_plan.watermark
+        if row_plan.load_type is LoadType.INCREMENTAL and watermark is not None:
+            row_plan = replace(row_plan, load_type=LoadType.APPEND)  # above the plan's watermark, not the target's
+            if plan.watermark is not None:
+                types = {column.name: column.type.sql() or column.data_type for column in layout.source_columns}
+                limit = f"CAST({quote_literal(plan.watermark)} AS {types[watermark.name]})"
+                conditions.append(f"{watermark.sql()} > {limit}")
+        conditions.append(chunk.condition(plan.column, plan.column_type))
+        row_plan = replace(row_plan, filter_sql=" AND ".join(conditions))
+        if not create:
+            layout = replace(layout, create=None)
+        return self._runner.prepare(row_plan, chunks.chunk_key(prepared.key, chunk.number), layout)
+
+    def _chunk_failed(self, prepared: PreparedRow, plan: ChunkPlan, chunk: Chunk, outcome: RowOutcome) -> RowOutcome:
+        """The row's failure at ``chunk``: which chunk, how many committed, and (a limit) what to do."""
+        committed = chunk.number - 1
+        total = len(plan.chunks)
+        hint = ""
+        if outcome.error is not None and any(words in outcome.error.lower() for words in LIMIT_WORDS):
+            hint = "; lower --chunk_rows so that each chunk fits the limit"
+        message = (
+            f"chunk {chunk.number}/{total} ({chunk.describe(display_identifier(plan.column.name))}) failed, "
+            f"{committed} of {total} committed (a re-run with this run id resumes after them): {outcome.error}{hint}"
+        )
+        return replace(outcome, row=prepared.row, error=redact(message), chunks=(committed, total),
+                       load_type=prepared.plan.load_type, schema=outcome.schema)  # fmt: skip
