@@ -188,3 +188,59 @@ def test_a_text_chunk_column_fails_its_row_before_any_write_and_the_dry_run_prin
     assert db.count(f"{target}.big") == 0
     (loaded_text, _) = run_step({"config_path": uri, "chunk_rows": "250", **FAST}).outcomes
     assert loaded_text.status is RowStatus.FAILED and db.count(f"{target}.big") == 1003  # the ts row alone
+
+
+@pytest.mark.parametrize("executor", ["driver", "data_api"])
+def test_a_planned_row_resumes_on_its_plan_even_when_chunk_rows_is_off_now(
+    executor: str, db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig
+) -> None:
+    """Loaded whole, a row with committed chunks would copy them again: a row the run id planned keeps its plan."""
+    source, target = schemas
+    big_source(db, source, target, 1000)
+    db.as_etl(
+        f"""CREATE FUNCTION {target}.refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.id > 600 THEN RAISE EXCEPTION 'no id above 600 yet'; END IF; RETURN NEW; END $$""",
+        f"CREATE TRIGGER refuse BEFORE INSERT ON {target}.big FOR EACH ROW EXECUTE FUNCTION {target}.refuse()",
+    )
+    uri = put(put_config, f"replan-{executor}-{target}", row(f"{source}.big", f"{target}.big", cluster_secret))
+    run = {"config_path": uri, "executor": executor, "run_id": f"replan-{target}", "max_retries": 0}
+    (first,) = run_step({**run, "chunk_rows": "100"}).outcomes
+    assert first.status is RowStatus.FAILED and first.chunks == (7, 11), first.error  # NULLs and 6 ranges of 100
+    assert "chunk 8/11 (id > 600 and <= 700) failed, 7 of 11 committed" in str(first.error)
+    assert db.count(f"{target}.big") == 600
+
+    db.as_etl(f"DROP TRIGGER refuse ON {target}.big")
+    (second,) = run_step(run).outcomes  # no --chunk_rows now
+    assert (second.status, second.rows_affected, second.chunks) == (RowStatus.SUCCEEDED, 1000, (11, 11))
+    assert db.rows(f"SELECT count(*), count(DISTINCT id) FROM {target}.big") == [(1000, 1000)]
+
+
+@pytest.mark.parametrize("executor", ["driver", "data_api"])
+def test_two_processes_of_one_run_id_load_each_chunk_once(
+    isolation: str,
+    executor: str,
+    db: Db,
+    schemas: tuple[str, str],
+    cluster_secret: str,
+    put_config: PutConfig,
+    endpoints: StackEndpoints,
+) -> None:
+    source, target = schemas
+    big_source(db, source, target, 5000, nulls=5)
+    slow_target(db, f"{target}.big", 0.2)
+    uri = put(put_config, f"twice-{executor}-{target}", row(f"{source}.big", f"{target}.big", cluster_secret))
+    run_id = f"twice-{target}"
+    command = [
+        sys.executable, "-m", "glue_elt.steps.redshift_cross_account_migration", "--config_path", uri,
+        "--executor", executor, "--run_id", run_id, "--chunk_rows", "500",
+    ]  # fmt: skip
+    env = {**os.environ, **endpoints.aws_env()}
+    first = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    second = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    logs = [process.communicate(timeout=180)[1] for process in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], logs
+    assert db.rows(f"SELECT count(*), count(DISTINCT id) FROM {target}.big") == [(5005, 5000)]
+    keys = db.rows(f"SELECT row_key, count(*) FROM glue_elt.migration_state WHERE run_id = '{run_id}' GROUP BY row_key")
+    assert len(keys) == 13  # 12 chunks (the NULLs and 11 ranges: 5,005 rows by 500) and the row
+    assert sorted(count for _, count in keys)[:-1] == [1] * 12  # each chunk once (the row's record may be twice)
+    assert db.count(f"glue_elt.migration_state_chunks WHERE run_id = '{run_id}'") == 1  # one plan

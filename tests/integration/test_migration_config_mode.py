@@ -129,6 +129,7 @@ def test_bad_rows_fail_alone_and_land_in_the_error_file(
         "merge_keys",
         "watermark_column",
         "target_columns",
+        "chunk_column",
         "error",
     }
     assert failed[3]["load_type"] == "merge" and failed[3]["error"] == errors[3]

@@ -247,6 +247,11 @@ class RunLedger:
         scoped = self.scoped(key)
         return self._tables[secret_name].record_from_count(self.run_id, scoped, target, kind, rows_sql, source)
 
+    def record_of(self, secret_name: str, key: str, target: str, kind: str, rows: int) -> str:
+        """The commit record of work whose row count is known (a chunked row's total) as one parameterless
+        statement, for a transaction of its own or a batch."""
+        return self.record_from_count(secret_name, key, target, kind, str(rows), "(SELECT 1) AS glue_elt_one")
+
     def _create_commit_lock(self, secret_name: str, lock: TableName, key: TableKey) -> None:
         """Create the commit lock; when that fails because a concurrent run created it first, use theirs."""
         statement = f"CREATE TABLE IF NOT EXISTS {lock.sql()} (locked CHAR(1))"

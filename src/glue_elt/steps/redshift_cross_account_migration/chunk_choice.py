@@ -31,8 +31,6 @@ class ChunkColumn:
 def choose(plan: MigrationPlan, source: tuple[Column, ...], preferred: str = "") -> ChunkColumn | str:
     """The row's chunk column, or why it loads whole (a sentence for the log); ``ValidationError`` when the row
     names a column that cannot be used (it fails before any write)."""
-    if plan.load_type is LoadType.OVERWRITE:
-        return "overwrite loads whole: a chunked overwrite needs a staging table"
     by_name = {column.name: column for column in source}
     named = plan.chunk_column
     if plan.load_type is LoadType.UPSERT:

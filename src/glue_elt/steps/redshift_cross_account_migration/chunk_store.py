@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from glue_elt.errors import ConfigError
+from glue_elt.errors import ConfigError, ExecutionError
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.names import TableName, quote_literal
 from glue_elt.redshift.state import ROW_KEY_BYTES, RUN_ID_BYTES, TARGET_TABLE_BYTES, RunLedger, beside_state
@@ -101,7 +101,10 @@ class ChunkPlans:
             raise table
         with self._lock:
             if secret_name not in self._created:
-                self._executor.execute(secret_name, create_sql(table))
+                try:
+                    self._executor.execute(secret_name, create_sql(table))
+                except ExecutionError:  # another run created it at the same moment (PostgreSQL: 23505); else again
+                    self._executor.execute(secret_name, create_sql(table))
                 self._created.add(secret_name)
         scoped = self._ledger.scoped(key)
         with self._executor.transaction(secret_name) as session:

@@ -6,12 +6,13 @@ look-up of its record beside the transaction, the Data API's ``ClientToken``) ho
 commits exactly once for the run id, and a re-run skips the chunks that committed and loads the rest. Once every
 chunk has committed, the row itself is recorded (its total), so a later re-run skips it at once.
 
-Per load type: ``append`` chunks go straight into the target. ``incremental`` fixes the target's watermark once,
-when the row is planned, and kept in the plan: each chunk adds the source rows above it in its range (read
-``MAX(watermark)`` again after the first chunk and the second would see the first's rows). ``upsert`` is cut by a
-merge key, so each key's DELETE and INSERT are in one chunk, and the merge key check runs per chunk. Between chunks
-a reader sees the chunks committed so far. The estimate is ``COUNT(*)`` of the filtered source; only a row above
-``--chunk_rows`` pays for the percentile query (``chunks``).
+Per load type: ``append`` chunks go straight into the target. ``overwrite`` chunks go into a staging table that one
+short transaction then swaps in for the target, with the row's record (``staged_overwrite``). ``incremental`` fixes
+the target's watermark once, when the row is planned, and kept in the plan: each chunk adds the source rows above it
+in its range (read ``MAX(watermark)`` again after the first chunk and the second would see the first's rows).
+``upsert`` is cut by a merge key, so each key's DELETE and INSERT are in one chunk, and the merge key check runs per
+chunk. Between chunks a reader sees the chunks committed so far (an overwrite's: the old rows). The estimate is
+``COUNT(*)`` of the filtered source; only a row above ``--chunk_rows`` pays for the percentile query (``chunks``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from glue_elt.core.redaction import redact
 from glue_elt.core.retry import RetryPolicy
 from glue_elt.errors import GlueELTError
 from glue_elt.redshift.executor import Executor
-from glue_elt.redshift.names import display_identifier, quote_literal
+from glue_elt.redshift.names import TableName, display_identifier, quote_literal
 from glue_elt.redshift.state import RunLedger
 from glue_elt.redshift.transient import CANCEL_TEXTS
 from glue_elt.steps.redshift_cross_account_migration import chunk_choice, chunks
@@ -32,12 +33,11 @@ from glue_elt.steps.redshift_cross_account_migration.chunk_store import ChunkPla
 from glue_elt.steps.redshift_cross_account_migration.chunks import Chunk, ChunkPlan
 from glue_elt.steps.redshift_cross_account_migration.model import LoadType, RowOutcome, RowStatus
 from glue_elt.steps.redshift_cross_account_migration.runner import PreparedRow, RowRunner, failed
+from glue_elt.steps.redshift_cross_account_migration.staged_overwrite import StagedOverwrite, stages
 
 logger = logging.getLogger(__name__)
 LIMIT_WORDS = ("--statement_timeout_seconds", "query monitoring rule", "wlm", *CANCEL_TEXTS)
 """Words of a failure that a time limit caused: the run's statement timeout, or a WLM rule's abort."""
-ONE_ROW = "(SELECT 1) AS glue_elt_one"
-"""The one-row source of the row's closing record (``RunLedger.record_from_count``)."""
 
 
 class ChunkedLoads:
@@ -50,6 +50,7 @@ class ChunkedLoads:
         executor: Executor,
         ledger: RunLedger,
         plans: ChunkPlans,
+        staged: StagedOverwrite,
         retry: RetryPolicy,
         chunk_rows: int | None,
         preferred_column: str = "",
@@ -58,6 +59,7 @@ class ChunkedLoads:
         self._executor = executor
         self._ledger = ledger
         self.plans = plans
+        self._staged = staged
         self._retry = retry
         self._chunk_rows = chunk_rows
         self._preferred = preferred_column
@@ -66,9 +68,11 @@ class ChunkedLoads:
         """The row's outcome: loaded whole, or chunk by chunk on its plan (made now, or kept from an earlier run)."""
         started = time.monotonic()
         secret, key = prepared.row.secret_name, prepared.key
-        if self._ledger.committed(secret, key) is not None:
-            return self._runner.load(prepared)  # skipped at once
         plan = self.plans.planned(secret, key)
+        if self._ledger.committed(secret, key) is not None:
+            if plan is not None and stages(prepared):
+                self._staged.drop_retired(prepared)  # in case the run that swapped ended before it dropped it
+            return self._runner.load(prepared)  # skipped at once
         if plan is None:
             try:
                 plan = self._plan(prepared, dry_run=False)
@@ -99,6 +103,8 @@ class ChunkedLoads:
         if isinstance(chosen, str):
             logger.info("%s loads whole: %s", label, chosen)
             return None
+        if stages(prepared):
+            self._staged.check(prepared)  # before any write: what the swap could not carry over
         source, condition = prepared.plan.source, prepared.plan.filter_sql
         rows = self._query_one(prepared, chunks.count_sql(source, condition))
         estimated = int(str(rows[0]))
@@ -134,12 +140,16 @@ class ChunkedLoads:
 
     def _load_chunks(self, prepared: PreparedRow, plan: ChunkPlan, started: float) -> RowOutcome:
         """Every chunk not yet committed, in order; the row's record once all have committed."""
-        label, secret, total = prepared.row.label, prepared.row.secret_name, len(plan.chunks)
+        label, total = prepared.row.label, len(plan.chunks)
         rows, loaded, creates = 0, False, prepared.sql.create is not None
         column = display_identifier(plan.column.name)
+        try:
+            into = self._staged.create(prepared) if stages(prepared) else None
+        except GlueELTError as error:
+            return failed(prepared.row, error, started, prepared.plan.load_type)
         for chunk in plan.chunks:
             chunk_started = time.monotonic()
-            outcome = self._runner.load(self._chunk_row(prepared, plan, chunk, create=creates))
+            outcome = self._runner.load(self._chunk_row(prepared, plan, chunk, create=creates, into=into))
             if outcome.status is RowStatus.FAILED:
                 return self._chunk_failed(prepared, plan, chunk, outcome)
             creates = False  # the first chunk created the target (or another process did)
@@ -149,17 +159,33 @@ class ChunkedLoads:
                 seconds = time.monotonic() - chunk_started
                 logger.info("%s: chunk %d/%d (%s): %s row(s) in %.1f s", label, chunk.number, total,
                             chunk.describe(column), f"{outcome.rows_affected or 0:,}", seconds)  # fmt: skip
-        kind = prepared.plan.load_type.value
-        record = self._ledger.record_from_count(secret, prepared.key, prepared.row.target_table, kind, str(rows),
-                                                ONE_ROW)  # fmt: skip
-        self._retry.call(label, lambda: self._executor.execute(secret, record))
+        try:
+            loaded = self._commit(prepared, rows, into) or loaded
+        except GlueELTError as error:
+            return replace(failed(prepared.row, error, started, prepared.plan.load_type), chunks=(total, total))
         status = RowStatus.SUCCEEDED if loaded else RowStatus.SKIPPED
         logger.info("%s: %d chunk(s), %s row(s) in %.1f s", label, total, f"{rows:,}", time.monotonic() - started)
         return replace(prepared.outcome(status, rows, started), chunks=(total, total))
 
-    def _chunk_row(self, prepared: PreparedRow, plan: ChunkPlan, chunk: Chunk, *, create: bool) -> PreparedRow:
-        """The chunk as a row of its own: the row's statements, its range added to the filter, its own key."""
+    def _commit(self, prepared: PreparedRow, rows: int, stage: TableName | None) -> bool:
+        """Record the row once its chunks are in: with a stage, the swap that makes it the target (``True`` when this
+        process swapped); else the row's record alone (``False``: the chunks' commits were the load)."""
+        if stage is not None:
+            return self._staged.swap(prepared, rows)
+        secret = prepared.row.secret_name
+        kind = prepared.plan.load_type.value
+        record = self._ledger.record_of(secret, prepared.key, prepared.row.target_table, kind, rows)
+        self._retry.call(prepared.row.label, lambda: self._executor.execute(secret, record))
+        return False
+
+    def _chunk_row(
+        self, prepared: PreparedRow, plan: ChunkPlan, chunk: Chunk, *, create: bool, into: TableName | None
+    ) -> PreparedRow:
+        """The chunk as a row of its own: the row's statements, its range added to the filter, its own key; an
+        overwrite's chunk is appended to the stage ``into``."""
         row_plan, layout = prepared.plan, prepared.layout
+        if row_plan.load_type is LoadType.OVERWRITE:  # into the stage, or a target the first chunk creates
+            row_plan = replace(row_plan, target=into or row_plan.target, load_type=LoadType.APPEND)
         assert layout is not None  # a chunked row was inspected
         conditions = [f"({row_plan.filter_sql})"] if row_plan.filter_sql else []
         watermark = row_plan.watermark

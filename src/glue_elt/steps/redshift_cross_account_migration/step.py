@@ -40,6 +40,7 @@ from glue_elt.steps.redshift_cross_account_migration.settings import (
     MigrationSettings,
     read_settings,
 )
+from glue_elt.steps.redshift_cross_account_migration.staged_overwrite import StagedOverwrite
 
 logger = logging.getLogger(__name__)
 STEP_TAG = "migrate"
@@ -106,7 +107,8 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
             release = self.executor.release_secret if isinstance(self.executor, SecretReleasing) else None
             preferred = "" if isinstance(settings.mode, ConfigFileMode) else settings.mode.chunk_column
             plans = ChunkPlans(self.executor, ledger)
-            chunked = ChunkedLoads(runner, self.executor, ledger, plans, retry, settings.chunk_rows, preferred)
+            staged = StagedOverwrite(self.executor, ledger, retry, checks.facts)
+            chunked = ChunkedLoads(runner, self.executor, ledger, plans, staged, retry, settings.chunk_rows, preferred)
             orchestrator = Orchestrator(
                 checks, runner, ledger, settings.max_parallel, self.stop, observer, release, chunked
             )

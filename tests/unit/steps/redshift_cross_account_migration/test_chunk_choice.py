@@ -60,5 +60,6 @@ def test_a_missing_or_text_column_fails_the_row() -> None:
         choose(plan(chunk_column="region"), SOURCE)
 
 
-def test_an_overwrite_loads_whole() -> None:
-    assert "overwrite loads whole" in str(choose(plan(load_type="overwrite", chunk_column="id"), SOURCE))
+def test_an_overwrite_is_cut_as_an_append_is() -> None:
+    assert choose(plan(load_type="overwrite", chunk_column="id"), SOURCE) == ChunkColumn(Identifier("id"), "INTEGER")
+    assert choose(plan(load_type="overwrite"), SOURCE) == ChunkColumn(Identifier("amount"), "DECIMAL(12,2)")
