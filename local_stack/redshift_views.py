@@ -14,8 +14,9 @@ the view writes that form from the column's sequence.
 Answers PostgreSQL cannot give by itself can be set per table or column, as a test needs them: a ``table_type``
 other than ``TABLE``/``VIEW`` (``SHARED TABLE`` for a data share's table, dg/r_SVV_ALL_TABLES.html), a view whose
 columns ``SVV_REDSHIFT_COLUMNS`` leaves out (a late-binding view's may be: PG_GET_LATE_BINDING_VIEW_COLS.html), and an
-``is_nullable`` of ``""`` ("no information", dg/r_SVV_REDSHIFT_COLUMNS.html), kept in the ``redshift_stand_in``
-schema (which the views do not list) by ``report_table_type_sql`` and ``report_is_nullable_sql``.
+``is_nullable`` of ``""`` ("no information", dg/r_SVV_REDSHIFT_COLUMNS.html), and a column's place in a sort key
+(PostgreSQL tables have none), kept in the ``redshift_stand_in`` schema (which the views do not list) by
+``report_table_type_sql``, ``report_is_nullable_sql`` and ``report_sortkey_sql``.
 
 ``SVV_RELATION_PRIVILEGES`` (dg/r_SVV_RELATION_PRIVILEGES.html: ``namespace_name``, ``relation_name``,
 ``privilege_type``, ``identity_id``, ``identity_name``, ``identity_type``, ``admin_option``, in that order) lists the
@@ -77,7 +78,7 @@ SELECT current_database()::varchar(128) AS database_name,
        COALESCE(nu.is_nullable, CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END)::varchar(3) AS is_nullable,
        'none'::varchar(128) AS encoding,
        false AS distkey,
-       0::integer AS sortkey,
+       COALESCE(sk.sortkey, 0)::integer AS sortkey,
        array_to_string(a.attacl, ',')::varchar(128) AS column_acl,
        col_description(c.oid, a.attnum)::varchar(256) AS remarks
 FROM pg_attribute a
@@ -85,6 +86,7 @@ JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
 LEFT JOIN {ANSWERS}.column_nullability nu ON nu.table_oid = c.oid AND nu.column_number = a.attnum
+LEFT JOIN {ANSWERS}.column_sortkeys sk ON sk.table_oid = c.oid AND sk.column_number = a.attnum
 LEFT JOIN {ANSWERS}.table_types ty ON ty.table_oid = c.oid
 LEFT JOIN pg_sequence s ON a.attidentity <> '' AND s.seqrelid = pg_get_serial_sequence(
     quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname)::regclass
@@ -142,6 +144,8 @@ ANSWER_TABLES = [
     f"ALTER TABLE {ANSWERS}.table_types ADD COLUMN IF NOT EXISTS columns_listed boolean NOT NULL DEFAULT true",
     f"CREATE TABLE IF NOT EXISTS {ANSWERS}.column_nullability (table_oid oid, column_number smallint, "
     "is_nullable varchar(3) NOT NULL, PRIMARY KEY (table_oid, column_number))",
+    f"CREATE TABLE IF NOT EXISTS {ANSWERS}.column_sortkeys (table_oid oid, column_number smallint, "
+    "sortkey integer NOT NULL, PRIMARY KEY (table_oid, column_number))",
 ]
 
 GETDATE = """
@@ -170,6 +174,17 @@ def redshift_views_sql() -> list[str]:
         "GRANT EXECUTE ON FUNCTION public.getdate() TO PUBLIC",
         *(f"GRANT SELECT ON public.{view} TO PUBLIC" for view in views),
     ]
+
+
+def report_sortkey_sql(table: str, column: str, position: int) -> str:
+    """A statement (as admin) making ``SVV_REDSHIFT_COLUMNS`` report ``column`` of ``table`` at ``position`` of the
+    sort key (``1`` leads a compound sort key; dg/r_SVV_REDSHIFT_COLUMNS.html), which PostgreSQL tables do not have."""
+    oid = f"{_literal(table)}::regclass"
+    number = f"(SELECT attnum FROM pg_attribute WHERE attrelid = {oid} AND attname = {_literal(column)})"
+    return (
+        f"INSERT INTO {ANSWERS}.column_sortkeys VALUES ({oid}, {number}, {position}) "
+        "ON CONFLICT (table_oid, column_number) DO UPDATE SET sortkey = EXCLUDED.sortkey"
+    )
 
 
 def _literal(text: str) -> str:

@@ -16,6 +16,7 @@ import pytest
 
 from glue_elt import RowStatus
 from local_stack import StackEndpoints
+from local_stack.redshift_views import report_sortkey_sql
 from tests.conftest import Db, run_step
 from tests.integration.isolation import slow_rows
 from tests.integration.test_session_settings import attempts, slow_target
@@ -244,3 +245,34 @@ def test_two_processes_of_one_run_id_load_each_chunk_once(
     assert len(keys) == 13  # 12 chunks (the NULLs and 11 ranges: 5,005 rows by 500) and the row
     assert sorted(count for _, count in keys)[:-1] == [1] * 12  # each chunk once (the row's record may be twice)
     assert db.count(f"glue_elt.migration_state_chunks WHERE run_id = '{run_id}'") == 1  # one plan
+
+
+def test_schema_mode_cuts_by_the_named_column_else_the_sort_key_else_loads_whole(
+    db: Db, schemas: tuple[str, str], cluster_secret: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``--chunk_column`` for the tables that have it (a new target too: its first chunk creates it), the leading sort
+    key where the catalog shows one, else the table loads whole and the log says why."""
+    source, target = schemas
+    for name, columns in (("dated", "id int, order_date date"), ("sorted", "id int, k int"), ("plain", "id int, v text"),
+                          ("fresh", "id int, order_date date")):  # fmt: skip
+        second = "DATE '2024-01-01' + g" if "date" in columns else ("g % 50" if name == "sorted" else "'v'")
+        db.admin(f"CREATE TABLE {source}.{name} ({columns})",
+                 f"INSERT INTO {source}.{name} SELECT g, {second} FROM generate_series(1, 400) g")  # fmt: skip
+        if name != "fresh":
+            db.as_etl(f"CREATE TABLE {target}.{name} ({columns})")
+    db.admin(report_sortkey_sql(f"{source}.sorted", "k", 1))
+    params = {"source_schema": f"shared_db.{source}", "target_schema": target, "secret_name": cluster_secret,
+              "discover_from": "source", "create_missing_targets": "true", "chunk_rows": "100",
+              "chunk_column": "order_date", **FAST}  # fmt: skip
+    with caplog.at_level(logging.INFO):
+        outcomes = {o.row.target_table.split(".")[-1]: o for o in run_step(params).outcomes}
+    assert {name: (o.status, o.rows_affected) for name, o in outcomes.items()} == {
+        name: (RowStatus.SUCCEEDED, 400) for name in ("dated", "fresh", "plain", "sorted")
+    }
+    assert {name: o.chunks for name, o in outcomes.items()} == {"dated": (5, 5), "fresh": (5, 5), "sorted": (5, 5),
+                                                                "plain": None}  # fmt: skip
+    assert "of order_date" in caplog.text and "planned in 5 chunk(s) of k" in caplog.text
+    assert "plain loads whole: no chunk_column, and the catalog shows no sort key of the source" in caplog.text
+    assert outcomes["fresh"].created
+    for name in outcomes:
+        assert db.rows(f"SELECT count(*), count(DISTINCT id) FROM {target}.{name}") == [(400, 400)]

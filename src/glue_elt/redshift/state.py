@@ -56,6 +56,10 @@ UTF-8 (``glue_elt.core.sizes``); the table's DDL and every check of a value writ
 Query = Callable[[str, Sequence[Any]], list[Row]]
 
 
+ONE_ROW = '(SELECT 1) AS "glue_elt_one"'
+"""A one-row source for a commit record whose row count is a number (``RunLedger.record_of``)."""
+
+
 def check_run_id(name: str, value: str) -> str:
     """``value`` (stripped) when it fits the state table's ``run_id`` column, else ``ConfigError`` naming ``--name``:
     a parameter's parser, so an over-long run id stops the run before it connects."""
@@ -250,7 +254,7 @@ class RunLedger:
     def record_of(self, secret_name: str, key: str, target: str, kind: str, rows: int) -> str:
         """The commit record of work whose row count is known (a chunked row's total) as one parameterless
         statement, for a transaction of its own or a batch."""
-        return self.record_from_count(secret_name, key, target, kind, str(rows), "(SELECT 1) AS glue_elt_one")
+        return self.record_from_count(secret_name, key, target, kind, str(rows), ONE_ROW)
 
     def _create_commit_lock(self, secret_name: str, lock: TableName, key: TableKey) -> None:
         """Create the commit lock; when that fails because a concurrent run created it first, use theirs."""

@@ -53,7 +53,7 @@ def choose(plan: MigrationPlan, source: tuple[Column, ...], preferred: str = "")
         return _checked(wanted)
     leading = [column for column in source if column.sortkey == 1]
     if not leading:
-        return "no chunk_column, and the source has no compound sort key the catalog shows"
+        return "no chunk_column, and the catalog shows no sort key of the source"
     try:
         return _checked(leading[0])
     except ValidationError as error:

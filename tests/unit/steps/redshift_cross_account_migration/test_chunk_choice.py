@@ -38,7 +38,7 @@ def test_schema_modes_column_is_used_where_the_table_has_it() -> None:
 
 def test_without_a_sort_key_the_row_loads_whole_and_says_why() -> None:
     reason = choose(plan(), SOURCE[:3])
-    assert reason == "no chunk_column, and the source has no compound sort key the catalog shows"
+    assert reason == "no chunk_column, and the catalog shows no sort key of the source"
 
 
 def test_an_upsert_is_cut_by_a_merge_key_and_refuses_another_column() -> None:

@@ -11,6 +11,7 @@ import sqlglot
 from glue_elt.errors import ValidationError
 from glue_elt.redshift.data_api.wire import MAX_STATEMENT_BYTES
 from glue_elt.redshift.names import Identifier, TableName
+from glue_elt.redshift.state import ONE_ROW, StateTable
 from glue_elt.redshift.types import parse_type
 from glue_elt.steps.redshift_cross_account_migration.chunks import (
     MAX_CHUNKS,
@@ -24,6 +25,7 @@ from glue_elt.steps.redshift_cross_account_migration.chunks import (
     plan_from,
     value_text,
 )
+from glue_elt.steps.redshift_cross_account_migration.sql import insert_select
 
 SOURCE = TableName((Identifier("shared_db"), Identifier("sales"), Identifier("Order Items")))
 ID = Identifier("id")
@@ -117,3 +119,15 @@ def test_other_types_are_refused_with_the_reason(type_text: str) -> None:
 def test_chunk_keys_are_64_hex_characters_and_differ_per_chunk_and_row() -> None:
     keys = {chunk_key("a" * 64, 1), chunk_key("a" * 64, 2), chunk_key("b" * 64, 1)}
     assert len(keys) == 3 and all(len(key) == 64 and int(key, 16) >= 0 for key in keys)
+
+
+def test_a_chunks_insert_and_the_rows_closing_record_parse_as_redshift() -> None:
+    plan = plan_from(ID, "TIMESTAMP", 100, (0, "2024-01-01 00:00:00"))
+    condition = f"(region = 'x') AND {plan.chunks[2].condition(ID, plan.column_type)}"
+    target = TableName((Identifier("analytics"), Identifier("orders")))
+    insert = insert_select(target, SOURCE, (ID,), condition)
+    assert insert.endswith("""WHERE ((region = 'x') AND "id" > CAST('2024-01-01 00:00:00' AS TIMESTAMP))""")
+    record = StateTable.parse("glue_elt.migration_state").record_from_count("run", "k" * 64, "a.t", "append", "12",
+                                                                            ONE_ROW)  # fmt: skip
+    for sql in (insert, record):
+        assert sqlglot.parse_one(sql, read="redshift") is not None
