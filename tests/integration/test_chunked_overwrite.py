@@ -5,6 +5,7 @@ executors, at SERIALIZABLE and at SNAPSHOT."""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -116,3 +117,19 @@ def test_an_overwrite_whose_target_has_a_bound_view_is_refused_before_any_write(
     assert tables_of(db, target) == ["big"] and db.count(f"{target}.big") == 1
     (whole,) = run_step({"config_path": uri, **FAST}).outcomes  # without chunks it loads as ever
     assert (whole.status, db.count(f"{target}.big")) == (RowStatus.SUCCEEDED, 1000)
+
+
+def test_a_dry_run_shows_the_stage_and_the_swap_and_writes_nothing(
+    db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig, caplog: pytest.LogCaptureFixture
+) -> None:
+    source, target = schemas
+    big_source(db, source, target, 1000)
+    line = row(f"{source}.big", f"{target}.big", cluster_secret, "overwrite")
+    uri = put(put_config, f"dry-over-{target}", line)
+    with caplog.at_level(logging.INFO):
+        (outcome,) = run_step({"config_path": uri, "chunk_rows": "300", "dry_run": "true", "run_id": "dry"}).outcomes
+    assert outcome.status is RowStatus.VALID
+    config = f"{HEADER}\n{line}\n"
+    stage = f"{target}.{stage_of(config, 'dry')}"
+    assert f"each chunk into {stage}, then {stage} swapped in for the target with the row's record" in caplog.text
+    assert tables_of(db, target) == ["big"] and db.count(f"{target}.big") == 0

@@ -23,7 +23,7 @@ from dataclasses import replace
 
 from glue_elt.core.redaction import redact
 from glue_elt.core.retry import RetryPolicy
-from glue_elt.errors import GlueELTError
+from glue_elt.errors import GlueELTError, with_prefix
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.names import TableName, display_identifier, quote_literal
 from glue_elt.redshift.state import RunLedger
@@ -31,6 +31,7 @@ from glue_elt.redshift.transient import CANCEL_TEXTS
 from glue_elt.steps.redshift_cross_account_migration import chunk_choice, chunks
 from glue_elt.steps.redshift_cross_account_migration.chunk_store import ChunkPlans
 from glue_elt.steps.redshift_cross_account_migration.chunks import Chunk, ChunkPlan
+from glue_elt.steps.redshift_cross_account_migration.layout import shown
 from glue_elt.steps.redshift_cross_account_migration.model import LoadType, RowOutcome, RowStatus
 from glue_elt.steps.redshift_cross_account_migration.runner import PreparedRow, RowRunner, failed
 from glue_elt.steps.redshift_cross_account_migration.staged_overwrite import StagedOverwrite, stages
@@ -77,7 +78,8 @@ class ChunkedLoads:
             try:
                 plan = self._plan(prepared, dry_run=False)
             except GlueELTError as error:
-                return failed(prepared.row, error, started, prepared.plan.load_type)
+                planning = with_prefix(error, "planning its chunks: ")
+                return failed(prepared.row, planning, started, prepared.plan.load_type)
             if plan is None:
                 return self._runner.load(prepared)
         return self._load_chunks(prepared, plan, started)
@@ -92,6 +94,9 @@ class ChunkedLoads:
         for chunk in plan.chunks:
             lines.append(f"  {chunk.number}: {chunk.describe(display_identifier(plan.column.name))}"
                          f" (~{chunk.estimated_rows:,} rows)")  # fmt: skip
+        if stages(prepared):
+            stage = shown(self._staged.stage(prepared))
+            lines.append(f"each chunk into {stage}, then {stage} swapped in for the target with the row's record")
         return "\n  ".join(lines)
 
     def _plan(self, prepared: PreparedRow, *, dry_run: bool) -> ChunkPlan | None:
