@@ -11,7 +11,9 @@ A batch returns nothing before it ends, so what the driver's load reads mid-tran
   batch's ``ClientToken`` (from the run id, the row key and the batch's generation) names one request;
 - in truncate mode a guard fails when the target, once locked, is no longer empty (another load came in between
   the TRUNCATE and this batch);
-- a row that reads its filtered source once copies it right after the lock (and the guard) and drops the copy last.
+- a row that reads its filtered source once copies it right after the lock (and the guard) and drops the copy last;
+- ``--verify content`` keeps the source rows' figures (and the target's before the insert) in a temporary table
+  before the insert, and a guard compares them with the written rows' after it (``content``).
 
 As with the driver, the batch opens with ``LOCK target`` (a statement of the connected database; the snapshot
 is taken after it), never with a read of a data share; a row that creates its target runs its ``CREATE TABLE``
@@ -28,6 +30,7 @@ from enum import Enum
 from glue_elt.errors import ExecutionError, GlueELTError, LoadCheckError
 from glue_elt.redshift.batch import BatchStatementError
 from glue_elt.redshift.names import TableName, quote_identifier
+from glue_elt.steps.redshift_cross_account_migration.content import ContentCheck
 from glue_elt.steps.redshift_cross_account_migration.sql import EMPTIED_CHANGED, Check, LoadSql
 
 BEFORE = quote_identifier("glue_elt_rows_before")
@@ -53,12 +56,24 @@ class Role(Enum):
     INSERT = "insert"
     COUNT_GUARD = "count guard"
     """Fails when the insert added another number of rows than the filtered source holds (``--verify_counts``)."""
+    CONTENT_FIGURES = "content figures"
+    """The figures of the source rows read and of the target before the insert (``--verify content``)."""
+    CONTENT_GUARD = "content guard"
+    """Fails when the rows written differ from the source rows read, by count or checksum."""
     RECORD = "record"
     DROP_COUNT = "drop count"
+    DROP_CONTENT = "drop content"
     DROP_COPY = "drop copy"
 
 
-GUARDS = frozenset({Role.EMPTY_GUARD, Role.CHECK_GUARD, Role.COUNT_GUARD})
+GUARDS = frozenset({Role.EMPTY_GUARD, Role.CHECK_GUARD, Role.COUNT_GUARD, Role.CONTENT_GUARD})
+CONTENT = quote_identifier("glue_elt_content")
+"""The temporary table of a content check's figures (``n``, ``s`` of the source rows; ``bn``, ``bs`` of the target
+before the insert, 0 when the written side is not a difference)."""
+CONTENT_DIFFERS = (
+    "the rows written differ from the source rows read (by count or checksum); rolled back. A Data API batch that "
+    "rolled back cannot show which rows: run the row with --executor driver and --verify content to see up to 5"
+)
 
 
 @dataclass(frozen=True)
@@ -117,6 +132,19 @@ def count_guard(target: TableName, count_sql: str) -> str:
     return f"SELECT 1 / (CASE WHEN {inserted_rows(target)} = ({count_sql}) THEN 1 ELSE 0 END) FROM {BEFORE}"
 
 
+def content_figures(content: ContentCheck) -> str:
+    """Keep the source rows' figures, and the target's before the insert, in ``CONTENT``."""
+    before = f"({content.before}) AS b" if content.before else "(SELECT 0 AS n, 0 AS s) AS b"
+    return (f"CREATE TEMP TABLE {CONTENT} AS SELECT e.n AS n, e.s AS s, b.n AS bn, b.s AS bs "
+            f"FROM ({content.expected}) AS e CROSS JOIN {before}")  # fmt: skip
+
+
+def content_guard(content: ContentCheck) -> str:
+    """Fails (division by zero) when the written rows' figures, less the target's before, differ from the source's."""
+    same = "c.n = w.n - c.bn AND c.s = w.s - c.bs"
+    return f"SELECT 1 / (CASE WHEN {same} THEN 1 ELSE 0 END) FROM {CONTENT} AS c CROSS JOIN ({content.written}) AS w"
+
+
 def load_batch(sql: LoadSql, target: TableName, record: Callable[[str, str], str]) -> LoadBatch:
     """The batch of a row's ``sql`` (without its TRUNCATE, which commits on its own); ``record(rows_sql, source)``
     builds the commit record from the row count's expression over ``source``."""
@@ -142,14 +170,20 @@ def load_batch(sql: LoadSql, target: TableName, record: Callable[[str, str], str
     else:
         inserts = [first]
     add(Role.COUNT_BEFORE, count_before(target))
+    if sql.content is not None:  # before the insert: an incremental's condition reads the target's maximum
+        add(Role.CONTENT_FIGURES, content_figures(sql.content))
     for statement in inserts:
         add(Role.INSERT, statement)
     for guard_sql, check in checks:
         add(Role.CHECK_GUARD, guard_sql, check)
     if sql.count is not None:
         add(Role.COUNT_GUARD, count_guard(target, sql.count))
+    if sql.content is not None:
+        add(Role.CONTENT_GUARD, content_guard(sql.content))
     add(Role.RECORD, record(inserted_rows(target), BEFORE))
     add(Role.DROP_COUNT, f"DROP TABLE {BEFORE}")
+    if sql.content is not None:
+        add(Role.DROP_CONTENT, f"DROP TABLE {CONTENT}")
     if sql.drop is not None:
         add(Role.DROP_COPY, sql.drop)
     return LoadBatch(tuple(parts))
@@ -172,6 +206,8 @@ def batch_failure(
         return error
     if failed.role is Role.EMPTY_GUARD:
         return ExecutionError(EMPTIED_CHANGED, transient=True)
+    if failed.role is Role.CONTENT_GUARD:
+        return LoadCheckError(CONTENT_DIFFERS)
     if failed.check is None:
         return LoadCheckError(
             "row count mismatch: the insert copied another number of rows than the filtered source holds; rolled back"

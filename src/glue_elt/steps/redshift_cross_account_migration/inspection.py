@@ -39,13 +39,14 @@ logger = logging.getLogger(__name__)
 class InspectOptions:
     """Run-wide settings the checks depend on. ``temporary_tables``: the loads are batches, which keep the
     target's count in a temporary table, so TEMP on the database and SELECT on every target are needed.
-    ``verify_counts``: with it, a filtered append or overwrite copies its filtered source (``sql.reads_once``)."""
+    ``verify_counts``, ``verify_content``: with them, a filtered row copies its filtered source (``sql.reads_once``)."""
 
     overwrite_mode: OverwriteMode = OverwriteMode.DELETE
     temporary_tables: bool = False
     create_missing: bool = False
     allow_narrowing: bool = False
     verify_counts: bool = False
+    verify_content: bool = False
 
 
 @dataclass(frozen=True)
@@ -244,7 +245,7 @@ def _copies(plan: MigrationPlan, layout: Layout, options: InspectOptions) -> boo
     """Whether the row's load reads its filtered source once into a temporary table (a created target is emptied
     with a DELETE, whatever the overwrite mode)."""
     mode = OverwriteMode.DELETE if layout.create is not None else options.overwrite_mode
-    return reads_once(plan, mode, options.verify_counts)
+    return reads_once(plan, mode, options.verify_counts, options.verify_content)
 
 
 def _creates_in(plan: MigrationPlan, layout: Layout, missing_schemas: frozenset[str]) -> str | None:

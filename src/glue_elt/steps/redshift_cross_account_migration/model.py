@@ -63,6 +63,15 @@ def parse_load_type(value: str) -> LoadType:
         raise ValidationError(f"load_type {value!r} is not supported (use one of: {known})") from None
 
 
+class Verify(TextEnum):
+    """What a load checks in its transaction before it commits (``--verify``): nothing, the number of rows
+    (``append``/``overwrite``), or the rows' content by count and checksum (every load type)."""
+
+    NONE = "none"
+    COUNTS = "counts"
+    CONTENT = "content"
+
+
 class OverwriteMode(TextEnum):
     """How ``overwrite`` empties the target: ``delete`` (atomic, default) or ``truncate`` (fast, not atomic)."""
 

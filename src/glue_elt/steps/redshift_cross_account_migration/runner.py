@@ -35,8 +35,10 @@ from glue_elt.errors import (
 )
 from glue_elt.redshift.batch import BatchExecutor, BatchStatementError
 from glue_elt.redshift.executor import Executor, Session
+from glue_elt.redshift.names import Identifier
 from glue_elt.redshift.state import RunLedger
 from glue_elt.redshift.tags import row_tag
+from glue_elt.redshift.types import ColumnType
 from glue_elt.steps.redshift_cross_account_migration.batch_load import Role, batch_failure, client_token, load_batch
 from glue_elt.steps.redshift_cross_account_migration.layout import Layout
 from glue_elt.steps.redshift_cross_account_migration.model import (
@@ -91,6 +93,7 @@ class LoadOptions:
 
     overwrite_mode: OverwriteMode = OverwriteMode.DELETE
     verify_counts: bool = False
+    verify_content: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,8 +133,14 @@ def run_load(session: Session, sql: LoadSql) -> int:
     """
     if sql.copy is not None:  # the filtered source, read once before any write (see the step's ``sql`` module)
         session.execute(sql.copy)
+    content = sql.content
+    before = read = None
+    if content is not None and content.before is not None:  # a read of the target first, then of the source
+        before, read = session.query(content.before)[0], session.query(content.expected)[0]
     first, *rest = sql.statements
     rows = session.execute(first)
+    if content is not None and read is None:
+        read = session.query(content.expected)[0]
     for check in sql.checks:
         found = session.query(check.sql)
         if found:
@@ -145,9 +154,16 @@ def run_load(session: Session, sql: LoadSql) -> int:
                 f"row count mismatch: the insert copied {rows} row(s) but the filtered source has {expected}; "
                 "rolled back"
             )
+    if content is not None and read is not None:
+        content.check(session, read, before)
     if sql.drop is not None:  # in the transaction: the pooled session serves the next row
         session.execute(sql.drop)
     return rows
+
+
+def content_types(layout: Layout) -> dict[Identifier, ColumnType]:
+    """Each target column's type (``--verify content`` casts the source's values to them)."""
+    return {Identifier(column.name): column.type for column in layout.target_columns}
 
 
 class RowRunner:
@@ -167,6 +183,7 @@ class RowRunner:
             layout.columns.source,
             self._options.overwrite_mode,
             verify_counts=self._options.verify_counts,
+            content_types=content_types(layout) if self._options.verify_content else None,
             target_columns=layout.columns.target,
             create=create,
         )

@@ -18,7 +18,7 @@ from glue_elt.redshift.session import SessionSettings
 from glue_elt.redshift.state import StateTable
 from glue_elt.steps import shared_params
 from glue_elt.steps.redshift_cross_account_migration.config_file import separator
-from glue_elt.steps.redshift_cross_account_migration.model import OverwriteMode
+from glue_elt.steps.redshift_cross_account_migration.model import OverwriteMode, Verify
 from glue_elt.steps.redshift_cross_account_migration.schema_mode import (
     ONLY_SCHEMA_MODE,
     SCHEMA_MODE_PARAMS,
@@ -97,14 +97,27 @@ MAX_PARALLEL = Param(
     ),
     example="8",
 )
+VERIFY = Param(
+    "verify",
+    "none, counts (append/overwrite: the row count) or content (every load type: count and checksum of the rows)",
+    Verify.NONE,
+    choice(Verify),
+    doc=(
+        "what each load checks in its transaction before it commits: `none`; `counts` (`append`/`overwrite`: the"
+        " rows inserted against `COUNT(*)` of the filtered source); `content` (every load type: the rows written"
+        " against the source rows read, by count and checksum, computed by the cluster); a mismatch rolls the row"
+        " back and fails it; see [Verifying a migration](verifying.md)"
+    ),
+    example="content",
+)
 VERIFY_COUNTS = Param(
     "verify_counts",
-    "append/overwrite: roll back a row whose insert count differs from the source",
+    "append/overwrite: roll back a row whose insert count differs from the source (as --verify counts)",
     False,
     boolean,
     doc=(
         "`append`/`overwrite`: in the row's transaction, compare the rows inserted with `COUNT(*)` "
-        "of the filtered source and roll back on a mismatch"
+        "of the filtered source and roll back on a mismatch; the same as `--verify counts`"
     ),
     example="true",
 )
@@ -171,6 +184,7 @@ PARAMETERS: tuple[Param[Any], ...] = (
     SOURCE_NAMESPACE,
     FAIL_ON_ERROR,
     shared_params.DRY_RUN,
+    VERIFY,
     VERIFY_COUNTS,
     CHUNK_ROWS,
     OVERWRITE_MODE,
@@ -205,6 +219,7 @@ class MigrationSettings:
     max_parallel: int = setting(MAX_PARALLEL)
     dry_run: bool = setting(shared_params.DRY_RUN)
     verify_counts: bool = setting(VERIFY_COUNTS)
+    verify: Verify = setting(VERIFY)
     summary_output_path: str | None = setting(shared_params.SUMMARY_OUTPUT_PATH)
     assume_role_arn: str | None = setting(shared_params.ASSUME_ROLE_ARN)
     executor: ExecutorKind = setting(EXECUTOR)
@@ -213,6 +228,13 @@ class MigrationSettings:
     session: SessionSettings = nested(SessionSettings)
     metrics_namespace: str | None = setting(shared_params.METRICS_NAMESPACE)
     chunk_rows: int | None = setting(CHUNK_ROWS)
+
+    @property
+    def verification(self) -> Verify:
+        """What the loads check: ``--verify``, or ``counts`` for ``--verify_counts true`` (``content`` counts too)."""
+        if self.verify is Verify.NONE and self.verify_counts:
+            return Verify.COUNTS
+        return self.verify
 
     def error_file_uri(self, run_id: str) -> S3Uri | None:
         """Where this run's failed rows go (``None`` when no error path was given)."""

@@ -21,6 +21,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from glue_elt.redshift.names import Identifier, TableName, quote_identifier
+from glue_elt.redshift.types import ColumnType
+from glue_elt.steps.redshift_cross_account_migration.content import ContentCheck, content_check
 from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationPlan, OverwriteMode
 
 
@@ -69,6 +71,8 @@ class LoadSql:
     create: str | None = None
     copy: str | None = None
     drop: str | None = None
+    content: ContentCheck | None = None
+    """``--verify content``: the figures of the source rows read and of the rows written (``content``)."""
 
     def preflight(self) -> list[str]:
         """``EXPLAIN`` of every statement that reads the source: the server checks names, columns, the filter
@@ -81,7 +85,13 @@ class LoadSql:
         first, *rest = self.statements
         closing = [s for s in (self.count, self.drop) if s]
         opening = [s for s in (self.truncate, self.create, self.lock, self.emptied, self.copy) if s]
-        return [*opening, first, *(c.sql for c in self.checks), *rest, *closing]
+        content = self.content
+        if content is None:
+            return [*opening, first, *(c.sql for c in self.checks), *rest, *closing]
+        if content.before is not None:  # the target's figures, then the source's, before the insert
+            return [*opening, content.before, content.expected, first, content.written, *closing]
+        checks = [c.sql for c in self.checks]
+        return [*opening, first, content.expected, *checks, *rest, content.written, *closing]
 
 
 def insert_select(
@@ -175,12 +185,15 @@ def copy_source(source: TableName, columns: Sequence[Identifier], filter_sql: st
     return f"CREATE TEMP TABLE {COPY.sql()} AS {source_rows(source, filter_sql, ', '.join(c.sql() for c in columns))}"
 
 
-def reads_once(plan: MigrationPlan, overwrite_mode: OverwriteMode, verify_counts: bool) -> bool:
+def reads_once(
+    plan: MigrationPlan, overwrite_mode: OverwriteMode, verify_counts: bool, verify_content: bool = False
+) -> bool:
     """Whether the row copies its filtered source first: it has a filter, and its statements would read the
-    filtered source more than once or after a write (upsert; overwrite in delete mode; ``--verify_counts``)."""
+    filtered source more than once or after a write (upsert; overwrite in delete mode; ``--verify counts`` or
+    ``content``)."""
     if not plan.filter_sql:
         return False
-    if plan.load_type is LoadType.UPSERT:
+    if plan.load_type is LoadType.UPSERT or verify_content:
         return True
     if plan.load_type is LoadType.OVERWRITE and overwrite_mode is OverwriteMode.DELETE:
         return True
@@ -195,19 +208,22 @@ def load_sql(
     verify_counts: bool = False,
     target_columns: Sequence[Identifier] | None = None,
     create: str | None = None,
+    content_types: Mapping[Identifier, ColumnType] | None = None,
 ) -> LoadSql:
-    """The SQL of one row for its load type, the run's overwrite mode and ``--verify_counts``: ``columns`` of the
+    """The SQL of one row for its load type, the run's overwrite mode and ``--verify``: ``columns`` of the
     source into ``target_columns`` (the same names when not given). ``create`` (a ``CREATE TABLE``) makes the
     target in the row's transaction, before its lock; such a target is new, so an overwrite empties it with a
     DELETE rather than a TRUNCATE, which would need the table before the transaction. A row that ``reads_once``
-    reads the copy of its filtered source; its pre-flight still explains the statements as they read the share."""
+    reads the copy of its filtered source; its pre-flight still explains the statements as they read the share.
+    With ``content_types`` (each target column's type), the row's statements check its content
+    (``--verify content``, which makes ``verify_counts`` needless)."""
     renamed = dict(zip(columns, target_columns)) if target_columns else {}
-    built = _built(plan, columns, overwrite_mode, verify_counts, target_columns, create, renamed)
+    built = _built(plan, columns, overwrite_mode, verify_counts, target_columns, create, renamed, content_types)
     mode = OverwriteMode.DELETE if create is not None else overwrite_mode
-    if plan.filter_sql is None or not reads_once(plan, mode, verify_counts):
+    if plan.filter_sql is None or not reads_once(plan, mode, verify_counts, content_types is not None):
         return built
     once = _built(replace(plan, source=COPY, filter_sql=None), columns, mode, verify_counts, target_columns, create,
-                  renamed)  # fmt: skip
+                  renamed, content_types)  # fmt: skip
     checks = tuple(replace(check, shown=shown.sql) for check, shown in zip(once.checks, built.checks))
     copy = copy_source(plan.source, columns, plan.filter_sql)
     return replace(once, checks=checks, explained=built.explained, copy=copy, drop=f"DROP TABLE {COPY.sql()}")
@@ -221,6 +237,7 @@ def _built(
     target_columns: Sequence[Identifier] | None,
     create: str | None,
     renamed: Mapping[Identifier, Identifier],
+    content_types: Mapping[Identifier, ColumnType] | None = None,
 ) -> LoadSql:
     """The row's SQL, every statement reading ``plan.source`` filtered by ``plan.filter_sql``."""
     condition = plan.filter_sql
@@ -228,11 +245,16 @@ def _built(
         newer = above_watermark(plan.target, plan.watermark, renamed.get(plan.watermark))
         condition = f"({condition}) AND {newer}" if condition else newer
     insert = insert_select(plan.target, plan.source, columns, condition, target_columns)
+    content = None
+    if content_types is not None:
+        written = target_columns or columns
+        content = content_check(plan, plan.source, condition, columns, written, content_types)
+        verify_counts = False  # the content check counts too
     if create is not None:  # the pre-flight can only ask about the source: the target does not exist yet
         reading = source_rows(plan.source, plan.filter_sql, ", ".join(column.sql() for column in columns))
         created = _load_sql(plan, insert, OverwriteMode.DELETE, verify_counts, renamed)
-        return replace(created, create=create, explained=(reading,))
-    return _load_sql(plan, insert, overwrite_mode, verify_counts, renamed)
+        return replace(created, create=create, explained=(reading,), content=content)
+    return replace(_load_sql(plan, insert, overwrite_mode, verify_counts, renamed), content=content)
 
 
 def _load_sql(

@@ -29,7 +29,7 @@ from glue_elt.steps.redshift_cross_account_migration.config_file import decode_c
 from glue_elt.steps.redshift_cross_account_migration.discovery import Discovery, discover
 from glue_elt.steps.redshift_cross_account_migration.inspection import ClusterChecks, InspectOptions
 from glue_elt.steps.redshift_cross_account_migration.lineage import row_lineage
-from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult, RowStatus
+from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult, RowStatus, Verify
 from glue_elt.steps.redshift_cross_account_migration.orchestrator import Orchestrator
 from glue_elt.steps.redshift_cross_account_migration.outputs import summary_document, write_failed_rows, write_summary
 from glue_elt.steps.redshift_cross_account_migration.report import log_summary
@@ -90,11 +90,14 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
             settings.overwrite_mode,
             create_missing=settings.create_missing_targets,
             allow_narrowing=settings.allow_narrowing,
-            verify_counts=settings.verify_counts,
+            verify_counts=settings.verification is Verify.COUNTS,
+            verify_content=settings.verification is Verify.CONTENT,
         )
         checks = ClusterChecks(self.executor, retry, settings.state_table, options)
         ledger = RunLedger(self.executor, run_id, self.param(shared_params.JOB_NAME))
-        runner = RowRunner(self.executor, ledger, retry, LoadOptions(settings.overwrite_mode, settings.verify_counts))
+        verify = settings.verification
+        load_options = LoadOptions(settings.overwrite_mode, verify is Verify.COUNTS, verify is Verify.CONTENT)
+        runner = RowRunner(self.executor, ledger, retry, load_options)
         source_namespace = self.param(SOURCE_NAMESPACE)
         lineage = self.lineage(dry_run=settings.dry_run)
         try:

@@ -1,0 +1,127 @@
+"""``--verify content``: in the row's transaction, the rows the load wrote against the source rows it read, by count
+and checksum (``glue_elt.redshift.checksum``), both computed by the cluster.
+
+The source side is the insert's own SELECT (its table, or the copy of a filtered source, and its condition), each
+loaded column cast to its target column's type as the INSERT casts it, read before the insert (an incremental's
+watermark condition reads the target's maximum as it was). The written side, by load type:
+
+- ``overwrite``: the whole target after the load;
+- ``append`` and ``incremental``: the target's figures after the insert less its figures before (the target is
+  locked, so nothing else changed it; a sum of hashes is exact under subtraction);
+- ``upsert``: the target rows whose merge keys occur in the source's keys, after the load.
+
+Only the loaded columns are compared (a target column the load leaves to its default is not). After a mismatch, one
+bounded query finds up to ``EXAMPLES`` source rows whose hash is not among the written rows' (and, where the written
+side is the whole table, the reverse), shown by their merge keys or first loaded columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from glue_elt.errors import LoadCheckError
+from glue_elt.redshift import checksum
+from glue_elt.redshift.executor import Row, Session
+from glue_elt.redshift.names import Identifier, TableName, display_identifier, quote_identifier
+from glue_elt.redshift.types import ColumnType
+from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationPlan
+
+EXAMPLES = 5
+"""Differing rows an error shows at most."""
+WRITTEN = quote_identifier("glue_elt_written")
+KEYS = quote_identifier("glue_elt_keys")
+SHOWN = 3
+"""Loaded columns that identify an example row when the row has no merge keys."""
+
+
+@dataclass(frozen=True)
+class ContentCheck:
+    """The queries of a row's content check: each of ``expected``, ``before`` (append, incremental) and ``written``
+    returns one row (count, checksum); ``examples`` returns up to ``EXAMPLES`` rows (a side, then ``shown``'s
+    values)."""
+
+    expected: str
+    written: str
+    before: str | None
+    examples: str
+    shown: tuple[str, ...]
+
+    def mismatch(self, expected: Sequence[object], written: Sequence[object]) -> str | None:
+        """The problem when the written figures (already less ``before``) differ from the expected, else ``None``."""
+        (count, total), (rows, checked) = (_figures(expected), _figures(written))
+        if (count, total) == (rows, checked):
+            return None
+        what = "rows" if count != rows else "content (same number of rows)"
+        return (f"the rows written differ from the source rows read in {what}: source {count:,} row(s), checksum "
+                f"{total}; written {rows:,} row(s), checksum {checked}")  # fmt: skip
+
+    def check(self, session: Session, read: Row, before: Row | None) -> None:
+        """In the load's transaction, after the load: ``LoadCheckError`` (it rolls back) when the rows written differ
+        from the source rows ``read`` (``expected``'s figures; ``before``: the target's before the insert), naming up
+        to ``EXAMPLES`` differing rows found by one bounded query."""
+        written = _figures(session.query(self.written)[0])
+        if before is not None:
+            was = _figures(before)
+            written = (written[0] - was[0], written[1] - was[1])
+        problem = self.mismatch(read, written)
+        if problem is not None:
+            raise LoadCheckError(f"{problem}; {self.describe(session.query(self.examples))}; rolled back")
+
+    def describe(self, found: Sequence[Sequence[object]]) -> str:
+        """The example rows of ``examples``, for the error."""
+        if not found:
+            return "no single row differs: some rows were written more or fewer times than they were read"
+        shown = []
+        for side, *values in found:
+            pairs = ", ".join(f"{name}={value}" for name, value in zip(self.shown, values))
+            shown.append(f"{'source row' if side == 's' else 'written row'} ({pairs})")
+        return "e.g. " + "; ".join(shown) + " not found on the other side"
+
+
+def _figures(found: Sequence[object]) -> tuple[int, int]:
+    """(count, checksum) of a figures row (the checksum is a DECIMAL(38,0): ``Decimal`` or text)."""
+    count, total = found
+    return int(str(count)), int(str(total if total is not None else 0).split(".")[0])
+
+
+def content_check(
+    plan: MigrationPlan,
+    source: TableName,
+    condition: str | None,
+    columns: Sequence[Identifier],
+    target_columns: Sequence[Identifier],
+    types: Mapping[Identifier, ColumnType],
+) -> ContentCheck:
+    """The check of a row whose insert reads ``columns`` of ``source`` where ``condition`` into ``target_columns``
+    (``types``: each target column's type)."""
+    where = f" WHERE ({condition})" if condition else ""
+    read = [(f"CAST({c.sql()} AS {_sql_type(types[t])})", types[t]) for c, t in zip(columns, target_columns)]
+    expected = checksum.figures(read, f"{source.sql()}{where}")
+    target = f"{plan.target.sql()} AS {WRITTEN}"
+    wrote = [(f"{WRITTEN}.{t.sql()}", types[t]) for t in target_columns]
+    renamed = dict(zip(columns, target_columns))
+    if plan.load_type is LoadType.UPSERT:
+        keys = ", ".join(key.sql() for key in plan.merge_keys)
+        on = " AND ".join(f"{WRITTEN}.{renamed.get(k, k).sql()} = {KEYS}.{k.sql()}" for k in plan.merge_keys)
+        target = f"{target} JOIN (SELECT DISTINCT {keys} FROM {source.sql()}{where}) AS {KEYS} ON {on}"
+    written = checksum.figures(wrote, target)
+    before = checksum.figures(wrote, target) if plan.load_type in (LoadType.APPEND, LoadType.INCREMENTAL) else None
+    shown_source = list(plan.merge_keys) or list(columns[:SHOWN])
+    shown_target = [renamed.get(c, c) for c in shown_source]
+    source_rows = (f"SELECT 's', {', '.join(c.sql() for c in shown_source)}, {checksum.row_hash(read)} AS h "
+                   f"FROM {source.sql()}{where}")  # fmt: skip
+    target_rows = (f"SELECT 'w', {', '.join(f'{WRITTEN}.{c.sql()}' for c in shown_target)}, "
+                   f"{checksum.row_hash(wrote)} AS h FROM {target}")  # fmt: skip
+    missing = f"SELECT * FROM ({source_rows}) AS s WHERE s.h NOT IN (SELECT h FROM ({target_rows}) AS w)"
+    examples = missing
+    if before is None:  # the written side is exactly the load's rows: a written row may be missing from the source
+        extra = f"SELECT * FROM ({target_rows}) AS w WHERE w.h NOT IN (SELECT h FROM ({source_rows}) AS s)"
+        examples = f"({missing}) UNION ALL ({extra})"
+    examples = f"SELECT * FROM ({examples}) AS {quote_identifier('glue_elt_examples')} LIMIT {EXAMPLES}"
+    names = tuple(display_identifier(c.name) for c in shown_source)
+    return ContentCheck(expected, written, before, examples, names)
+
+
+def _sql_type(column_type: ColumnType) -> str:
+    return column_type.sql() or column_type.text

@@ -1,0 +1,49 @@
+"""The content check's statements per load type, and how a mismatch reads."""
+
+from __future__ import annotations
+
+import sqlglot
+
+from glue_elt.redshift.names import Identifier, TableName
+from glue_elt.redshift.types import parse_type
+from glue_elt.steps.redshift_cross_account_migration.content import ContentCheck, content_check
+from glue_elt.steps.redshift_cross_account_migration.model import MigrationRow
+from glue_elt.steps.redshift_cross_account_migration.validation import validate_row
+
+SOURCE = TableName((Identifier("shared_db"), Identifier("s"), Identifier("t")))
+COLUMNS = (Identifier("id"), Identifier("v"))
+TYPES = {Identifier("id"): parse_type("bigint"), Identifier("v"): parse_type("character varying(10)")}
+
+
+def check(load_type: str, **more: str) -> ContentCheck:
+    plan = validate_row(MigrationRow("shared_db.s.t", "a.t", "secret", load_type=load_type, **more))
+    return content_check(plan, SOURCE, "id > 1", COLUMNS, COLUMNS, TYPES)
+
+
+def test_the_source_side_casts_to_the_targets_types_and_every_statement_parses() -> None:
+    for load_type, more in (("append", {}), ("overwrite", {}), ("upsert", {"merge_keys": "id"}),
+                            ("incremental", {"watermark_column": "id"})):  # fmt: skip
+        found = check(load_type, **more)
+        assert 'CAST("id" AS BIGINT)' in found.expected and 'CAST("v" AS VARCHAR(10))' in found.expected
+        for sql in (found.expected, found.written, found.examples, found.before or "SELECT 1"):
+            assert sqlglot.parse_one(sql, read="redshift") is not None
+
+
+def test_append_and_incremental_subtract_the_figures_before_and_upsert_reads_the_sources_keys() -> None:
+    assert check("append").before is not None and check("incremental", watermark_column="id").before is not None
+    assert check("overwrite").before is None
+    upsert = check("upsert", merge_keys="id")
+    assert (
+        upsert.before is None
+        and 'JOIN (SELECT DISTINCT "id" FROM "shared_db"."s"."t" WHERE (id > 1))' in upsert.written
+    )
+    assert upsert.shown == ("id",) and check("append").shown == ("id", "v")
+
+
+def test_a_mismatch_names_the_figure_that_differs_and_the_rows_found() -> None:
+    found = check("append")
+    assert found.mismatch((3, 10), (3, 10)) is None
+    assert "in rows: source 3 row(s), checksum 10; written 2 row(s), checksum 7" in str(found.mismatch((3, 10), (2, 7)))
+    assert "in content (same number of rows)" in str(found.mismatch((3, 10), (3, "11.0")))
+    assert found.describe([("s", 7, "x", 123)]) == "e.g. source row (id=7, v=x) not found on the other side"
+    assert "some rows were written more or fewer times" in found.describe([])
