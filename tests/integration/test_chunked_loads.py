@@ -65,6 +65,14 @@ def open_work(db: Db) -> list[tuple[object, ...]]:
     )
 
 
+def step_command(uri: str, executor: str, run_id: str, chunk_rows: int) -> list[str]:
+    """The migration step's command line for ``uri`` with ``--chunk_rows``, as a user starts it."""
+    return [
+        sys.executable, "-m", "glue_elt.steps.redshift_cross_account_migration", "--config_path", uri,
+        "--executor", executor, "--run_id", run_id, "--chunk_rows", str(chunk_rows),
+    ]  # fmt: skip
+
+
 def wait_for(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -87,10 +95,7 @@ def test_a_chunked_append_killed_half_way_resumes_and_loads_every_row_once(
     counter = slow_target(db, f"{target}.big", 0.4)  # every chunk's INSERT takes 0.4 s more
     uri = put(put_config, f"kill-{executor}-{target}", row(f"{source}.big", f"{target}.big", cluster_secret))
     run_id = f"kill-{target}"
-    command = [
-        sys.executable, "-m", "glue_elt.steps.redshift_cross_account_migration", "--config_path", uri,
-        "--executor", executor, "--run_id", run_id, "--chunk_rows", "30000",
-    ]  # fmt: skip
+    command = step_command(uri, executor, run_id, 30_000)
     with subprocess.Popen(command, env={**os.environ, **endpoints.aws_env()}, stderr=subprocess.PIPE) as process:
         try:
             wait_for(lambda: records(db, run_id) >= 5 or process.poll() is not None, "five chunks")
@@ -231,10 +236,7 @@ def test_two_processes_of_one_run_id_load_each_chunk_once(
     slow_target(db, f"{target}.big", 0.2)
     uri = put(put_config, f"twice-{executor}-{target}", row(f"{source}.big", f"{target}.big", cluster_secret))
     run_id = f"twice-{target}"
-    command = [
-        sys.executable, "-m", "glue_elt.steps.redshift_cross_account_migration", "--config_path", uri,
-        "--executor", executor, "--run_id", run_id, "--chunk_rows", "500",
-    ]  # fmt: skip
+    command = step_command(uri, executor, run_id, 500)
     env = {**os.environ, **endpoints.aws_env()}
     first = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     second = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)

@@ -9,7 +9,6 @@ import logging
 import os
 import signal
 import subprocess
-import sys
 from collections.abc import Callable
 
 import pytest
@@ -21,7 +20,17 @@ from glue_elt.steps.redshift_cross_account_migration.model import row_keys
 from glue_elt.steps.redshift_cross_account_migration.staging import stage_name
 from local_stack import LocalStack, StackEndpoints
 from tests.conftest import Db, run_step
-from tests.integration.test_chunked_loads import FAST, HEADER, big_source, open_work, put, records, row, wait_for
+from tests.integration.test_chunked_loads import (
+    FAST,
+    HEADER,
+    big_source,
+    open_work,
+    put,
+    records,
+    row,
+    step_command,
+    wait_for,
+)
 from tests.integration.test_session_settings import attempts, slow_target
 from tests.integration.test_staging_swap import Poller
 
@@ -66,10 +75,7 @@ def test_a_chunked_overwrite_killed_half_way_keeps_the_old_rows_and_its_rerun_sw
     stage = stage_of(f"{HEADER}\n{line}\n", run_id)
     db.as_etl(f"CREATE TABLE {target}.{stage} (LIKE {target}.big)")  # made as the step would, to slow it down:
     counter = slow_target(db, f"{target}.{stage}", 0.4)  # every chunk's INSERT takes 0.4 s more
-    command = [
-        sys.executable, "-m", "glue_elt.steps.redshift_cross_account_migration", "--config_path", uri,
-        "--executor", executor, "--run_id", run_id, "--chunk_rows", "30000",
-    ]  # fmt: skip
+    command = step_command(uri, executor, run_id, 30_000)
     poller = Poller(stack, f"{target}.big", reader)
     poller.start()
     try:

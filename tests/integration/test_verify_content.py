@@ -11,13 +11,10 @@ import pytest
 
 from glue_elt import RowStatus
 from tests.conftest import Db, run_step
+from tests.integration.test_chunked_loads import HEADER
 
 pytestmark = pytest.mark.integration
 PutConfig = Callable[[str, str], str]
-HEADER = "#".join(
-    ("source_table", "source_columns", "source_filter", "target_table", "secret_name", "load_type", "merge_keys",
-     "watermark_column", "target_columns", "chunk_column")
-)  # fmt: skip
 COLUMNS = (
     "id int, v varchar(20), c char(5), n numeric(12,3), f double precision, ts timestamp, tz timestamptz, d date, "
     "b bytea"
