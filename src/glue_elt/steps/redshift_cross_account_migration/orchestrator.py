@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 from typing import Protocol, TypeVar
 
 from glue_elt.core.stopping import CANCELLED, StopRequest
@@ -265,6 +266,7 @@ class Orchestrator:
     def _load(self, pool: ThreadPoolExecutor, ready: Ready, progress: Progress) -> dict[int, RowOutcome]:
         left = Counter(prepared.row.secret_name for prepared in ready.values())
         lock = threading.Lock()
+        load = self._runner.load if self._chunked is None else partial(self._chunked.load, observer=progress.chunks)
 
         def finished(secret: str) -> None:
             with lock:
@@ -281,7 +283,7 @@ class Orchestrator:
                     outcome = cancelled(prepared.row, prepared.plan.load_type)
                 else:
                     self._observer.row_started(prepared)
-                    outcome = self._runner.load(prepared) if self._chunked is None else self._chunked.load(prepared)
+                    outcome = load(prepared)
                     if outcome.status is RowStatus.FAILED and self._stop.requested:  # the stop ended it
                         outcome = replace(outcome, error=CANCELLED)
                     self._observer.row_finished(prepared, outcome)
