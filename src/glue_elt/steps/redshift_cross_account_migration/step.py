@@ -33,6 +33,7 @@ from glue_elt.steps.redshift_cross_account_migration.model import MigrationResul
 from glue_elt.steps.redshift_cross_account_migration.orchestrator import Orchestrator
 from glue_elt.steps.redshift_cross_account_migration.outputs import summary_document, write_failed_rows, write_summary
 from glue_elt.steps.redshift_cross_account_migration.report import log_summary
+from glue_elt.steps.redshift_cross_account_migration.resume import log_stopped, rerun_hint
 from glue_elt.steps.redshift_cross_account_migration.runner import LoadOptions, RowRunner
 from glue_elt.steps.redshift_cross_account_migration.settings import (
     SOURCE_NAMESPACE,
@@ -124,6 +125,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         mode = "config_file" if isinstance(settings.mode, ConfigFileMode) else "schema"
         document = summary_document(result, mode, started_at, datetime.now(timezone.utc), seconds)
         result = write_summary(self._s3, settings.summary_uri(run_id), document, result)
+        log_stopped(result, rerun_hint(self._params.argv, run_id, self.parameter_names()))
         log_summary(result, seconds)
         self.publish_metrics(result, seconds)
         return result
