@@ -141,16 +141,20 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
 
     def metric_figures(self, result: MigrationResult, seconds: float) -> Sequence[Figure]:
         """The run's figures for ``--metrics_namespace`` (none for a dry run): rows succeeded, failed and skipped,
-        rows inserted by the rows that succeeded, whether the run failed (a row, or an output not written: 1 or 0),
-        and its seconds."""
+        rows inserted by the rows that succeeded, the chunks this run committed (of every row, a failed one's too) and
+        the rows it loaded in chunks, whether the run failed (a row, or an output not written: 1 or 0), and its
+        seconds."""
         if result.dry_run:
             return ()
-        inserted = sum(o.rows_affected or 0 for o in result.outcomes if o.status is RowStatus.SUCCEEDED)
+        succeeded = [outcome for outcome in result.outcomes if outcome.status is RowStatus.SUCCEEDED]
+        inserted = sum(outcome.rows_affected or 0 for outcome in succeeded)
         return (
             Figure("RowsSucceeded", result.succeeded),
             Figure("RowsFailed", result.failed),
             Figure("RowsSkipped", result.skipped),
             Figure("RowsInserted", inserted),
+            Figure("ChunksCommitted", sum(outcome.chunks_loaded for outcome in result.outcomes)),
+            Figure("RowsChunked", sum(1 for outcome in succeeded if outcome.chunks is not None)),
             Figure("RunsFailed", 0 if result.ok else 1),
             Figure("DurationSeconds", seconds, SECONDS),
         )
