@@ -79,7 +79,8 @@ def test_the_migration_step_publishes_its_figures_with_glue_style_arguments(
     assert (result.succeeded, result.failed) == (1, 1)
     found = figures(namespace, "migrate", job)
     assert found.pop("DurationSeconds") > 0
-    assert found == {"RowsSucceeded": 1, "RowsFailed": 1, "RowsSkipped": 0, "RowsInserted": 3, "RunsFailed": 1}
+    assert found == {"RowsSucceeded": 1, "RowsFailed": 1, "RowsSkipped": 0, "RowsInserted": 3, "ChunksCommitted": 0,
+                     "RowsChunked": 0, "RunsFailed": 1}  # fmt: skip
 
     rerun = run_step(
         {
@@ -92,6 +93,36 @@ def test_the_migration_step_publishes_its_figures_with_glue_style_arguments(
     assert rerun.skipped == 1  # the same job's run id
     again = figures(f"{namespace}-2", "migrate", job)
     assert (again["RowsSkipped"], again["RowsInserted"], again["RowsSucceeded"]) == (1, 0, 0)
+
+
+def test_a_chunked_load_publishes_the_chunks_this_run_committed(
+    db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig
+) -> None:
+    """A row whose third chunk fails, then its re-run: each run counts the chunks it committed itself."""
+    source, target = schemas
+    db.admin(f"CREATE TABLE {source}.c (id int)", f"INSERT INTO {source}.c SELECT g FROM generate_series(1, 40) g")
+    db.as_etl(
+        f"CREATE TABLE {target}.c (id int)",
+        f"""CREATE FUNCTION {target}.refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.id > 10 THEN RAISE EXCEPTION 'no id above 10 yet'; END IF; RETURN NEW; END $$""",
+        f"CREATE TRIGGER refuse BEFORE INSERT ON {target}.c FOR EACH ROW EXECUTE FUNCTION {target}.refuse()",
+    )
+    header = HEADER + "#merge_keys#watermark_column#target_columns#chunk_column"
+    config = put_config(
+        f"{target}/chunked.csv", f"{header}\nshared_db.{source}.c###{target}.c#{etl_secret}#append####id\n"
+    )
+    namespace, job = f"glue-elt-it/{target}-chunks", "chunked"
+    run = {"config_path": config, "chunk_rows": "10", "run_id": f"c-{target}", "JOB_NAME": job, "max_retries": 0}
+    (first,) = run_step({**run, "metrics_namespace": namespace}).outcomes
+    assert first.chunks == (2, 5), first.error  # the NULL chunk and ids 1..10; 11..20 refused
+    found = figures(namespace, "migrate", job)
+    assert (found["ChunksCommitted"], found["RowsChunked"], found["RowsFailed"]) == (2, 0, 1)
+
+    db.as_etl(f"DROP TRIGGER refuse ON {target}.c")
+    (second,) = run_step({**run, "metrics_namespace": f"{namespace}-2"}).outcomes
+    assert (second.rows_affected, second.chunks) == (40, (5, 5)), second.error
+    again = figures(f"{namespace}-2", "migrate", job)
+    assert (again["ChunksCommitted"], again["RowsChunked"], again["RowsInserted"]) == (3, 1, 40)
 
 
 def test_a_dry_run_publishes_nothing(db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig) -> None:

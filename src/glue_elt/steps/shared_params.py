@@ -164,9 +164,9 @@ METRICS_NAMESPACE = Param(
     metrics_namespace,
     doc=(
         "publish the run's figures (rows or statements succeeded, failed and skipped, rows inserted or affected, "
-        "seconds) to this CloudWatch namespace with one `PutMetricData` call at the end of the run, dimensions "
-        "`Step` and `JobName`; a dry run publishes nothing, and a failed publish is one warning, never a failed "
-        "run; see [Operating](operating.md#metrics)"
+        "chunks committed, seconds) to this CloudWatch namespace with one `PutMetricData` call at the end of the "
+        "run, dimensions `Step` and `JobName`; a dry run publishes nothing, and a failed publish is one warning, "
+        "never a failed run; see [Operating](operating.md#metrics)"
     ),
     example="glue-elt",
 )

@@ -32,16 +32,19 @@ class Recorder:
         self.calls.append(request)
 
 
-def outcome(status: RowStatus, rows: int | None) -> RowOutcome:
-    return RowOutcome(ROW, status, rows, 0.1)
+def outcome(status: RowStatus, rows: int | None, chunks: tuple[int, int, int] | None = None) -> RowOutcome:
+    """A row's outcome; ``chunks``: committed by the run id, planned, and committed by this process."""
+    if chunks is None:
+        return RowOutcome(ROW, status, rows, 0.1)
+    return RowOutcome(ROW, status, rows, 0.1, chunks=chunks[:2], chunks_loaded=chunks[2])
 
 
 def migration(dry_run: bool = False) -> MigrationResult:
     outcomes = (
         outcome(RowStatus.SUCCEEDED, 10),
-        outcome(RowStatus.SUCCEEDED, 5),
-        outcome(RowStatus.SKIPPED, 7),
-        outcome(RowStatus.FAILED, None),
+        outcome(RowStatus.SUCCEEDED, 5, chunks=(4, 4, 3)),  # resumed: one chunk was committed before
+        outcome(RowStatus.SKIPPED, 7, chunks=(2, 2, 0)),
+        outcome(RowStatus.FAILED, None, chunks=(2, 5, 2)),  # its third chunk failed
     )
     return MigrationResult("r1", outcomes, dry_run=dry_run)
 
@@ -62,6 +65,8 @@ def test_the_migration_figures() -> None:
         "RowsFailed": (1.0, "Count"),
         "RowsSkipped": (1.0, "Count"),
         "RowsInserted": (15.0, "Count"),  # the rows that succeeded now; the skipped row's 7 were inserted before
+        "ChunksCommitted": (5.0, "Count"),  # by this run: 3 of the resumed row's, the failed row's 2
+        "RowsChunked": (1.0, "Count"),  # succeeded now, in chunks
         "RunsFailed": (1.0, "Count"),
         "DurationSeconds": (12.5, "Seconds"),
     }

@@ -13,6 +13,10 @@ in its range (read ``MAX(watermark)`` again after the first chunk and the second
 ``upsert`` is cut by a merge key, so each key's DELETE and INSERT are in one chunk, and the merge key check runs per
 chunk. Between chunks a reader sees the chunks committed so far (an overwrite's: the old rows). The estimate is
 ``COUNT(*)`` of the filtered source; only a row above ``--chunk_rows`` pays for the percentile query (``chunks``).
+
+What a person sees: a log line per chunk and per row, each chunk told to a ``ChunkObserver`` (``chunk_events``: a
+terminal's bars), and in the outcome the chunks committed of those planned; every way a chunked row fails says in its
+error how many of how many committed, since the error file (a config file) has no field for it.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from glue_elt.redshift.names import TableName, display_identifier, quote_literal
 from glue_elt.redshift.state import RunLedger
 from glue_elt.redshift.transient import CANCEL_TEXTS
 from glue_elt.steps.redshift_cross_account_migration import chunk_choice, chunks
+from glue_elt.steps.redshift_cross_account_migration.chunk_events import NO_CHUNK_OBSERVER, ChunkedRow, ChunkObserver
 from glue_elt.steps.redshift_cross_account_migration.chunk_store import ChunkPlans
 from glue_elt.steps.redshift_cross_account_migration.chunks import Chunk, ChunkPlan
 from glue_elt.steps.redshift_cross_account_migration.layout import shown
@@ -65,15 +70,18 @@ class ChunkedLoads:
         self._chunk_rows = chunk_rows
         self._preferred = preferred_column
 
-    def load(self, prepared: PreparedRow) -> RowOutcome:
-        """The row's outcome: loaded whole, or chunk by chunk on its plan (made now, or kept from an earlier run)."""
+    def load(self, prepared: PreparedRow, observer: ChunkObserver = NO_CHUNK_OBSERVER) -> RowOutcome:
+        """The row's outcome: loaded whole, or chunk by chunk on its plan (made now, or kept from an earlier run);
+        ``observer`` is told of each chunk (``chunk_events``)."""
         started = time.monotonic()
         secret, key = prepared.row.secret_name, prepared.key
         plan = self.plans.planned(secret, key)
         if self._ledger.committed(secret, key) is not None:
-            if plan is not None and stages(prepared):
+            if plan is None:
+                return self._runner.load(prepared)  # skipped at once
+            if stages(prepared):
                 self._staged.drop_retired(prepared)  # in case the run that swapped ended before it dropped it
-            return self._runner.load(prepared)  # skipped at once
+            return replace(self._runner.load(prepared), chunks=(len(plan.chunks), len(plan.chunks)))
         if plan is None:
             try:
                 plan = self._plan(prepared, dry_run=False)
@@ -82,7 +90,7 @@ class ChunkedLoads:
                 return failed(prepared.row, planning, started, prepared.plan.load_type)
             if plan is None:
                 return self._runner.load(prepared)
-        return self._load_chunks(prepared, plan, started)
+        return self._load_chunks(prepared, plan, started, observer)
 
     def describe(self, prepared: PreparedRow) -> str | None:
         """A dry run's chunk plan for the row (read-only queries), or ``None`` when it would load whole."""
@@ -143,34 +151,53 @@ class ChunkedLoads:
         secret = prepared.row.secret_name
         return tuple(self._retry.call(prepared.row.label, lambda: self._executor.query(secret, sql))[0])
 
-    def _load_chunks(self, prepared: PreparedRow, plan: ChunkPlan, started: float) -> RowOutcome:
+    def _load_chunks(
+        self, prepared: PreparedRow, plan: ChunkPlan, started: float, observer: ChunkObserver
+    ) -> RowOutcome:
         """Every chunk not yet committed, in order; the row's record once all have committed."""
         label, total = prepared.row.label, len(plan.chunks)
-        rows, loaded, creates = 0, False, prepared.sql.create is not None
+        rows, creates, now = 0, prepared.sql.create is not None, 0
         column = display_identifier(plan.column.name)
         try:
             into = self._staged.create(prepared) if stages(prepared) else None
         except GlueELTError as error:
-            return failed(prepared.row, error, started, prepared.plan.load_type)
-        for chunk in plan.chunks:
-            chunk_started = time.monotonic()
-            outcome = self._runner.load(self._chunk_row(prepared, plan, chunk, create=creates, into=into))
-            if outcome.status is RowStatus.FAILED:
-                return self._chunk_failed(prepared, plan, chunk, outcome)
-            creates = False  # the first chunk created the target (or another process did)
-            rows += max(outcome.rows_affected or 0, 0)
-            if outcome.status is RowStatus.SUCCEEDED:
-                loaded = True
-                seconds = time.monotonic() - chunk_started
-                logger.info("%s: chunk %d/%d (%s): %s row(s) in %.1f s", label, chunk.number, total,
-                            chunk.describe(column), f"{outcome.rows_affected or 0:,}", seconds)  # fmt: skip
+            secret = prepared.row.secret_name
+            keys = (chunks.chunk_key(prepared.key, chunk.number) for chunk in plan.chunks)
+            done = sum(1 for key in keys if self._ledger.committed(secret, key) is not None)
+            message = f"the staging table could not be created, {done} of {total} chunk(s) committed: {error}"
+            outcome = failed(prepared.row, error, started, prepared.plan.load_type)
+            return replace(outcome, error=redact(message), chunks=(done, total))
+        watched = ChunkedRow(label, prepared.key, total, plan.estimated_rows)
         try:
-            loaded = self._commit(prepared, rows, into) or loaded
+            for chunk in plan.chunks:
+                chunk_started = time.monotonic()
+                observer.chunk_started(watched, chunk)
+                outcome = self._runner.load(self._chunk_row(prepared, plan, chunk, create=creates, into=into))
+                if outcome.status is RowStatus.FAILED:
+                    ended = replace(outcome, chunks_loaded=now, seconds=time.monotonic() - started)  # the row's
+                    return self._chunk_failed(prepared, plan, chunk, ended)
+                creates = False  # the first chunk created the target (or another process did)
+                rows += max(outcome.rows_affected or 0, 0)
+                loaded = outcome.status is RowStatus.SUCCEEDED
+                observer.chunk_finished(watched, chunk, max(outcome.rows_affected or 0, 0), loaded=loaded)
+                if loaded:
+                    now += 1
+                    seconds = time.monotonic() - chunk_started
+                    logger.info("%s: chunk %d/%d (%s): %s row(s) in %.1f s", label, chunk.number, total,
+                                chunk.describe(column), f"{outcome.rows_affected or 0:,}", seconds)  # fmt: skip
+        finally:
+            observer.row_ended(watched)
+        try:
+            swapped = self._commit(prepared, rows, into)
         except GlueELTError as error:
-            return replace(failed(prepared.row, error, started, prepared.plan.load_type), chunks=(total, total))
-        status = RowStatus.SUCCEEDED if loaded else RowStatus.SKIPPED
+            what = "swap" if into is not None else "record"
+            message = (f"all {total} chunk(s) committed, but the row's {what} failed (a re-run with this run id "
+                       f"{what}s it without loading a chunk again): {error}")  # fmt: skip
+            outcome = failed(prepared.row, error, started, prepared.plan.load_type)
+            return replace(outcome, error=redact(message), chunks=(total, total), chunks_loaded=now)
+        status = RowStatus.SUCCEEDED if swapped or now else RowStatus.SKIPPED
         logger.info("%s: %d chunk(s), %s row(s) in %.1f s", label, total, f"{rows:,}", time.monotonic() - started)
-        return replace(prepared.outcome(status, rows, started), chunks=(total, total))
+        return replace(prepared.outcome(status, rows, started), chunks=(total, total), chunks_loaded=now)
 
     def _commit(self, prepared: PreparedRow, rows: int, stage: TableName | None) -> bool:
         """Record the row once its chunks are in: with a stage, the swap that makes it the target (``True`` when this
@@ -213,9 +240,10 @@ class ChunkedLoads:
         hint = ""
         if outcome.error is not None and any(words in outcome.error.lower() for words in LIMIT_WORDS):
             hint = "; lower --chunk_rows so that each chunk fits the limit"
+        at = f"chunk {chunk.number}/{total} ({chunk.describe(display_identifier(plan.column.name))})"
         message = (
-            f"chunk {chunk.number}/{total} ({chunk.describe(display_identifier(plan.column.name))}) failed, "
-            f"{committed} of {total} committed (a re-run with this run id resumes after them): {outcome.error}{hint}"
+            f"{at} failed, {committed} of {total} committed (a re-run with this run id resumes after them): "
+            f"{outcome.error}{hint}"
         )
         return replace(outcome, row=prepared.row, error=redact(message), chunks=(committed, total),
-                       load_type=prepared.plan.load_type, schema=outcome.schema)  # fmt: skip
+                       load_type=prepared.plan.load_type, schema=outcome.schema, ended_at=at)  # fmt: skip

@@ -227,7 +227,13 @@ class RowOutcome:
     query_id: int | None = None
     """Redshift's query id of the load's INSERT, where the server gives one (the Data API's ``RedshiftQueryId``)."""
     chunks: tuple[int, int] | None = None
-    """A chunked load's chunks committed (by this run id, now or before) and planned."""
+    """A chunked load's chunks committed (by this run id, now or before) and planned; ``None``: loaded whole, or
+    failed before its chunk plan."""
+    chunks_loaded: int = 0
+    """The chunks of ``chunks`` that this process committed (the others were committed before, by the run id)."""
+    ended_at: str | None = None
+    """The chunk a failed chunked load ended at, as ``chunk 3/12 (id > 200 and <= 300)``; ``None`` when its chunks
+    had all committed (what failed was the row's record, or its swap) or it failed before its first chunk."""
 
     @property
     def load_type_name(self) -> str:

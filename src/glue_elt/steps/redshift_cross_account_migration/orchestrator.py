@@ -8,8 +8,9 @@ none of its rows is left to load), ``release`` is told, so the executor closes t
 outcomes come back in file order whatever the interleaving, so counts and the error file do not depend on it.
 
 A stop (``glue_elt.core.stopping``) keeps every later statement from being sent, in every phase: the executor
-refuses it. A row whose phase failed once the stop was requested is reported as cancelled, whatever the phase,
-and a phase that would only reach the server is not begun for the rows left.
+refuses it. A row whose phase failed once the stop was requested is reported as cancelled, whatever the phase (a
+chunked row with where it stood: ``resume``), and a phase that would only reach the server is not begun for the rows
+left.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
+from functools import partial
 from typing import Protocol, TypeVar
 
 from glue_elt.core.stopping import CANCELLED, StopRequest
@@ -38,6 +40,7 @@ from glue_elt.steps.redshift_cross_account_migration.model import (
     row_keys,
 )
 from glue_elt.steps.redshift_cross_account_migration.report import Progress
+from glue_elt.steps.redshift_cross_account_migration.resume import cancelled_error
 from glue_elt.steps.redshift_cross_account_migration.runner import PreparedRow, RowRunner, failed
 from glue_elt.steps.redshift_cross_account_migration.validation import validate_row
 
@@ -265,6 +268,7 @@ class Orchestrator:
     def _load(self, pool: ThreadPoolExecutor, ready: Ready, progress: Progress) -> dict[int, RowOutcome]:
         left = Counter(prepared.row.secret_name for prepared in ready.values())
         lock = threading.Lock()
+        load = self._runner.load if self._chunked is None else partial(self._chunked.load, observer=progress.chunks)
 
         def finished(secret: str) -> None:
             with lock:
@@ -281,9 +285,9 @@ class Orchestrator:
                     outcome = cancelled(prepared.row, prepared.plan.load_type)
                 else:
                     self._observer.row_started(prepared)
-                    outcome = self._runner.load(prepared) if self._chunked is None else self._chunked.load(prepared)
+                    outcome = load(prepared)
                     if outcome.status is RowStatus.FAILED and self._stop.requested:  # the stop ended it
-                        outcome = replace(outcome, error=CANCELLED)
+                        outcome = replace(outcome, error=cancelled_error(outcome))
                     self._observer.row_finished(prepared, outcome)
                 progress.finished(outcome)
                 done.append((index, outcome))

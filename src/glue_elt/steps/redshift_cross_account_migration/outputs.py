@@ -8,10 +8,19 @@ from datetime import datetime
 from typing import Any
 
 from glue_elt.aws.s3 import S3Store, S3Uri
-from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult
+from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult, RowOutcome
 from glue_elt.steps.redshift_cross_account_migration.report import summary_line
 
 logger = logging.getLogger(__name__)
+
+
+def chunks_document(outcome: RowOutcome) -> dict[str, int] | None:
+    """A row's ``chunks`` in the summary: how many of its chunks the run id committed (now or before) of how many
+    planned; ``None`` for a row loaded whole, or that failed before its chunk plan."""
+    if outcome.chunks is None:
+        return None
+    committed, planned = outcome.chunks
+    return {"committed": committed, "planned": planned}
 
 
 def summary_document(
@@ -46,6 +55,7 @@ def summary_document(
                 "error": outcome.error,
                 "created_target": outcome.created,
                 "query_id": outcome.query_id,
+                "chunks": chunks_document(outcome),
                 **({"schema": outcome.schema.document()} if outcome.schema is not None else {}),
             }
             for outcome in result.outcomes

@@ -1,4 +1,5 @@
-"""What a run tells its user: a log line per finished row, a progress bar on a terminal, a summary."""
+"""What a run tells its user: a log line per finished row, progress bars on a terminal (the rows done, and a bar per
+chunked row while it loads: ``chunk_bars``), a summary."""
 
 from __future__ import annotations
 
@@ -7,25 +8,32 @@ import logging
 import sys
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TextIO
 
+from glue_elt.steps.redshift_cross_account_migration.chunk_bars import ChunkBars
+from glue_elt.steps.redshift_cross_account_migration.chunk_events import NO_CHUNK_OBSERVER, ChunkObserver
 from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult, RowOutcome, RowStatus
 
 logger = logging.getLogger(__name__)
 
 
 class Progress:
-    """Counts finished rows and logs each as ``[k/N]``; shows a tqdm bar only when stderr is a terminal."""
+    """Counts finished rows and logs each as ``[k/N]``; shows tqdm bars only when stderr is a terminal (``bar``
+    forces them on or off): one of the rows done, and one per chunked row while it loads (``chunks``, the observer
+    its load tells). ``file`` is where the bars are drawn (stderr)."""
 
-    def __init__(self, total: int, *, bar: bool | None = None) -> None:
+    def __init__(self, total: int, *, bar: bool | None = None, file: TextIO | None = None) -> None:
         self._total = total
         self._done = 0
         self._lock = threading.Lock()
         self._bar: Any = None
+        self.chunks: ChunkObserver = NO_CHUNK_OBSERVER
         if bar if bar is not None else sys.stderr.isatty():
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, unit="table", file=sys.stderr, dynamic_ncols=True, leave=False)
+            out = file or sys.stderr
+            self._bar = tqdm(total=total, unit="table", file=out, dynamic_ncols=True, leave=False)
+            self.chunks = ChunkBars(out, first_position=1)
 
     @contextlib.contextmanager
     def active(self) -> Iterator[Progress]:

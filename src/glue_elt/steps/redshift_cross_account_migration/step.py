@@ -33,6 +33,7 @@ from glue_elt.steps.redshift_cross_account_migration.model import MigrationResul
 from glue_elt.steps.redshift_cross_account_migration.orchestrator import Orchestrator
 from glue_elt.steps.redshift_cross_account_migration.outputs import summary_document, write_failed_rows, write_summary
 from glue_elt.steps.redshift_cross_account_migration.report import log_summary
+from glue_elt.steps.redshift_cross_account_migration.resume import log_stopped, rerun_hint
 from glue_elt.steps.redshift_cross_account_migration.runner import LoadOptions, RowRunner
 from glue_elt.steps.redshift_cross_account_migration.settings import (
     SOURCE_NAMESPACE,
@@ -127,6 +128,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         mode = "config_file" if isinstance(settings.mode, ConfigFileMode) else "schema"
         document = summary_document(result, mode, started_at, datetime.now(timezone.utc), seconds)
         result = write_summary(self._s3, settings.summary_uri(run_id), document, result)
+        log_stopped(result, rerun_hint(self._params.argv, run_id, self.parameter_names()))
         log_summary(result, seconds)
         self.publish_metrics(result, seconds)
         return result
@@ -142,16 +144,20 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
 
     def metric_figures(self, result: MigrationResult, seconds: float) -> Sequence[Figure]:
         """The run's figures for ``--metrics_namespace`` (none for a dry run): rows succeeded, failed and skipped,
-        rows inserted by the rows that succeeded, whether the run failed (a row, or an output not written: 1 or 0),
-        and its seconds."""
+        rows inserted by the rows that succeeded, the chunks this run committed (of every row, a failed one's too) and
+        the rows it loaded in chunks, whether the run failed (a row, or an output not written: 1 or 0), and its
+        seconds."""
         if result.dry_run:
             return ()
-        inserted = sum(o.rows_affected or 0 for o in result.outcomes if o.status is RowStatus.SUCCEEDED)
+        succeeded = [outcome for outcome in result.outcomes if outcome.status is RowStatus.SUCCEEDED]
+        inserted = sum(outcome.rows_affected or 0 for outcome in succeeded)
         return (
             Figure("RowsSucceeded", result.succeeded),
             Figure("RowsFailed", result.failed),
             Figure("RowsSkipped", result.skipped),
             Figure("RowsInserted", inserted),
+            Figure("ChunksCommitted", sum(outcome.chunks_loaded for outcome in result.outcomes)),
+            Figure("RowsChunked", sum(1 for outcome in succeeded if outcome.chunks is not None)),
             Figure("RunsFailed", 0 if result.ok else 1),
             Figure("DurationSeconds", seconds, SECONDS),
         )
