@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -142,3 +142,39 @@ def test_verify_refuses_a_dry_run_and_verify_only_false(stack: LocalStack, migra
     assert "--verify_only true and --dry_run true cannot be combined" in dry.stderr
     off = glue_elt(stack, *argv(migrated, verify_only="false"))
     assert off.returncode == EXIT_CONFIG_ERROR and "--verify_only false is glue-elt migrate" in off.stderr
+
+
+CONFIG_HEADER = "#".join(
+    ("source_table", "source_columns", "source_filter", "target_table", "secret_name", "load_type", "merge_keys",
+     "watermark_column", "target_columns", "chunk_column")
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("executor", EXECUTORS)
+def test_config_rows_are_compared_through_their_filter_renamed_columns_and_casts(
+    executor: str, db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: Callable[[str, str], str]
+) -> None:
+    source, target = schemas
+    db.admin(
+        f"CREATE TABLE {source}.events (event_id int, kind varchar(10), at date, extra int)",
+        f"INSERT INTO {source}.events SELECT g, CASE WHEN g % 2 = 0 THEN 'even' ELSE 'odd' END, "
+        f"DATE '2024-01-01' + g, g FROM generate_series(1, 500) g",
+    )
+    db.as_etl(f"CREATE TABLE {target}.ev (id bigint, label varchar(12), day timestamp, note text)")
+    renamed = f"shared_db.{source}.events#event_id, kind, at#event_id > 100#{target}.ev#{cluster_secret}#overwrite" \
+              f"###id, label, day#event_id"  # fmt: skip
+    missing = f"shared_db.{source}.events###{target}.missing#{cluster_secret}#append####"
+    load = put_config(f"{target}/verify-load-{executor}.csv", f"{CONFIG_HEADER}\n{renamed}\n")
+    assert run_step({"config_path": load, "executor": executor}).ok
+    both = put_config(f"{target}/verify-{executor}.csv", f"{CONFIG_HEADER}\n{renamed}\n{missing}\n")
+    equal = run_step({"config_path": both, "executor": executor, "verify_only": "true"}).outcomes
+    assert [o.status for o in equal] == [RowStatus.SUCCEEDED, RowStatus.FAILED]
+    assert (equal[1].error or "").startswith(f"NOT VERIFIED: target table {target}.missing does not exist")
+
+    db.as_etl(f"UPDATE {target}.ev SET label = 'changed' WHERE id = 321", f"UPDATE {target}.ev SET note = 'x'")
+    changed = run_step({"config_path": both, "executor": executor, "verify_only": "true"}).outcomes[0]
+    assert changed.status is RowStatus.FAILED  # the value changed, not the column the load leaves alone
+    assert (changed.error or "").startswith("DIFFERS in checksum (source 400 row(s), target 400;")
+    assert "1 differing range(s) of id found in" in (changed.error or "") and "id = 321 (source 1, target 1)" in (
+        changed.error or ""
+    )
