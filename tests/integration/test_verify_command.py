@@ -63,10 +63,10 @@ def tamper(db: Db, target: str) -> None:
     assert db.count(f"{target}.orders") == 1000
 
 
-def glue_elt(stack: LocalStack, *args: str) -> subprocess.CompletedProcess[str]:
+def glue_elt(stack: LocalStack, *args: str, command: str = "verify") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **stack.endpoints.aws_env()}
     env.pop("PYTHONPATH", None)
-    return subprocess.run([str(GLUE_ELT), "verify", *args], env=env, capture_output=True, text=True, timeout=120,
+    return subprocess.run([str(GLUE_ELT), command, *args], env=env, capture_output=True, text=True, timeout=120,
                           check=False)  # fmt: skip
 
 
@@ -136,12 +136,19 @@ def test_verify_only_in_process_gives_each_tables_verdict_and_a_table_without_a_
     assert [row["target_table"] for row in read_json(errors)] == [f"{target}.notes", f"{target}.orders"]
 
 
-def test_verify_refuses_a_dry_run_and_verify_only_false(stack: LocalStack, migrated: dict[str, Any]) -> None:
+def test_verify_refuses_a_dry_run_and_verify_only_false_and_is_migrate_with_verify_only(
+    stack: LocalStack, migrated: dict[str, Any]
+) -> None:
     dry = glue_elt(stack, *argv(migrated, dry_run="true"))
     assert dry.returncode == EXIT_CONFIG_ERROR
     assert "--verify_only true and --dry_run true cannot be combined" in dry.stderr
     off = glue_elt(stack, *argv(migrated, verify_only="false"))
     assert off.returncode == EXIT_CONFIG_ERROR and "--verify_only false is glue-elt migrate" in off.stderr
+    migrate = glue_elt(stack, *argv(migrated, verify_only="true", dry_run="true"), command="migrate")
+    assert migrate.returncode == EXIT_CONFIG_ERROR  # glue-elt migrate --verify_only true is glue-elt verify
+    assert "--verify_only true and --dry_run true cannot be combined" in migrate.stderr
+    same = glue_elt(stack, *argv(migrated, verify_only="true"), command="migrate")
+    assert same.returncode == EXIT_OK and "3 table(s) equal, 0 different, 0 not verified" in same.stderr
 
 
 CONFIG_HEADER = "#".join(
