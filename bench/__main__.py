@@ -8,7 +8,9 @@
    and with the Redshift Data API (the local API server, which runs the SQL on the same stand-in), and the Data
    API requests per table from runs over 10 and 20 tables (``DescribeStatement`` polling counted apart);
 6. the Data API's busiest second at ``--max_parallel 64``, counted by its local server, vs the quotas (``bench.rate``);
-7. statements per table, counted by the server: serial overwrite and append runs over 10 and 20 tables with
+7. the cost of verification (``bench.verify_cost``): the 1M-row load with ``--verify content`` and ``glue-elt verify``
+   of the loaded table, each against the plain load;
+8. statements per table, counted by the server: serial overwrite and append runs over 10 and 20 tables with
    PostgreSQL logging the migration user's statements (untimed: logging slows the server; it runs last and is
    switched off again before anything else runs).
 
@@ -35,6 +37,7 @@ import boto3
 from bench.measure import compare, dump, machine, median_measured, run_measured
 from bench.rate import RATE_TABLES, request_rate
 from bench.report import markdown
+from bench.verify_cost import verify_cost
 from glue_elt import RedshiftCrossAccountDataMigration
 from glue_elt.redshift.auth.secrets import SecretStore
 from glue_elt.redshift.data_api.executor import POLL, DataApiExecutor
@@ -62,6 +65,7 @@ SCENARIOS = {
     "cold": "cold_start",
     "executors": "executors",
     "rate": "request_rate",
+    "content": "verify_cost",
     "statements": "statements",  # last: it turns statement logging on (and off again)
 }
 log = logging.getLogger("bench")
@@ -271,7 +275,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="glue-elt-bench-") as state, LocalStack(Path(state)) as stack:
         os.environ.update(stack.endpoints.aws_env())
         bench = Bench(stack)
-        seed(bench, big=bool({"single", "memory"} & set(args.only)))
+        seed(bench, big=bool({"single", "memory", "content"} & set(args.only)))
         results: dict[str, Any] = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "machine": machine()}
         scenarios: dict[str, Callable[[], object]] = {
             "single": lambda: single_table(bench),
@@ -280,6 +284,7 @@ def main() -> int:
             "cold": cold_start,
             "executors": lambda: executors(bench),
             "rate": lambda: request_rate(bench, args.rate_tables),
+            "content": lambda: verify_cost(bench),
             "statements": lambda: statements(bench),
         }
         for name in SCENARIOS:  # in this order, whatever the order of --only: statement logging comes last

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench.rate import report_row
+from bench.verify_cost import report_rows as verify_rows
 
 
 def verdict(ok: bool) -> str:
@@ -91,6 +92,8 @@ def markdown(results: dict[str, Any], tables: int) -> str:
         rows += _executors(results["executors"])
     if "request_rate" in results:
         rows.append(report_row(results["request_rate"]))
+    if "verify_cost" in results:
+        rows += verify_rows(results["verify_cost"])
     if "statements" in results:
         rows.append(_statements(results["statements"]))
     machine = results["machine"]

@@ -32,6 +32,10 @@ COMMANDS: dict[str, Command] = {
         "glue_elt.steps.redshift_cross_account_migration:RedshiftCrossAccountDataMigration",
         "Copy tables from a Redshift data-share into the target cluster, server-side.",
     ),
+    "verify": Command(
+        "glue_elt.steps.redshift_cross_account_migration.step:RedshiftMigrationVerification",
+        "Compare each migration row's target with its filtered source, read-only: counts, checksums, ranges.",
+    ),
     "sql": Command(
         "glue_elt.steps.redshift_sql:RedshiftSqlStep",
         "Run a SQL script from S3 on a Redshift cluster, in one transaction, exactly once per run id.",

@@ -45,8 +45,15 @@ def row_hash(values: Sequence[tuple[str, ColumnType]]) -> str:
     return f"STRTOL(SUBSTRING(MD5({parts}), 1, {HASH_DIGITS}), 16)"
 
 
-def figures(values: Sequence[tuple[str, ColumnType]], source: str) -> str:
+def figures(
+    values: Sequence[tuple[str, ColumnType]], source: str, *, group: str | None = None, also: Sequence[str] = ()
+) -> str:
     """``SELECT COUNT(*) AS n, <sum of row hashes> AS s`` over ``source`` (a FROM clause's text, with its WHERE if
-    any); the sum is 0 for no rows."""
+    any); the sum is 0 for no rows. With ``group`` (an expression), one row per value of it, the value first as
+    ``g`` (``GROUP BY 1``: a select list's position, dg/r_GROUP_BY_clause.html); ``also``: more aggregates (each
+    with its alias), after the sum."""
     total = f"COALESCE(SUM(CAST({row_hash(values)} AS DECIMAL(38,0))), 0)"
-    return f"SELECT COUNT(*) AS n, {total} AS s FROM {source}"
+    head = f"{group} AS g, " if group is not None else ""
+    more = "".join(f", {expression}" for expression in also)
+    sql = f"SELECT {head}COUNT(*) AS n, {total} AS s{more} FROM {source}"
+    return f"{sql} GROUP BY 1" if group is not None else sql

@@ -96,10 +96,9 @@ def content_check(
     """The check of a row whose insert reads ``columns`` of ``source`` where ``condition`` into ``target_columns``
     (``types``: each target column's type)."""
     where = f" WHERE ({condition})" if condition else ""
-    read = [(f"CAST({c.sql()} AS {_sql_type(types[t])})", types[t]) for c, t in zip(columns, target_columns)]
+    read, wrote = compared_values(columns, target_columns, types)
     expected = checksum.figures(read, f"{source.sql()}{where}")
     target = f"{plan.target.sql()} AS {WRITTEN}"
-    wrote = [(f"{WRITTEN}.{t.sql()}", types[t]) for t in target_columns]
     renamed = dict(zip(columns, target_columns))
     if plan.load_type is LoadType.UPSERT:
         keys = ", ".join(key.sql() for key in plan.merge_keys)
@@ -121,6 +120,24 @@ def content_check(
     examples = f"SELECT * FROM ({examples}) AS {quote_identifier('glue_elt_examples')} LIMIT {EXAMPLES}"
     names = tuple(display_identifier(c.name) for c in shown_source)
     return ContentCheck(expected, written, before, examples, names)
+
+
+Values = list[tuple[str, ColumnType]]
+"""A side's values for ``checksum``: (expression, type) in column order."""
+
+
+def compared_values(
+    columns: Sequence[Identifier], target_columns: Sequence[Identifier], types: Mapping[Identifier, ColumnType]
+) -> tuple[Values, Values]:
+    """What is hashed on each side: the source's ``columns`` cast to their target columns' types (as the INSERT
+    casts them), and the target's ``target_columns`` of the table aliased ``WRITTEN``."""
+    read = [(source_value(c, types[t]), types[t]) for c, t in zip(columns, target_columns)]
+    return read, [(f"{WRITTEN}.{t.sql()}", types[t]) for t in target_columns]
+
+
+def source_value(column: Identifier, target_type: ColumnType) -> str:
+    """A source column's value as the INSERT writes it into a column of ``target_type``."""
+    return f"CAST({column.sql()} AS {_sql_type(target_type)})"
 
 
 def _sql_type(column_type: ColumnType) -> str:

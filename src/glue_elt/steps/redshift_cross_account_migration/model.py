@@ -6,11 +6,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from glue_elt.core.params import TextEnum
 from glue_elt.errors import ValidationError
 from glue_elt.redshift.names import Identifier, TableName
+
+if TYPE_CHECKING:  # the verification's verdicts (``verify.verdict`` imports this module)
+    from glue_elt.steps.redshift_cross_account_migration.verify.verdict import TableVerdict
 
 CONFIG_FIELDS = (
     "source_table",
@@ -268,6 +271,9 @@ class MigrationResult:
     cancelled: bool = False
     """A stop (SIGTERM, SIGINT, ``cancel()``) ended the run early: rows it ended or never started failed as
     ``cancelled``."""
+    verification: tuple[TableVerdict, ...] | None = None
+    """``--verify_only`` (``glue-elt verify``): each table's verdict; the outcomes then say which tables are equal
+    (succeeded) and which differ or were not verified (failed, the verdict as their error)."""
 
     def count(self, status: RowStatus) -> int:
         """Number of rows with ``status``."""

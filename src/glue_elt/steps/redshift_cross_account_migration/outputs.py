@@ -76,9 +76,11 @@ def write_failed_rows(s3: S3Store, uri: S3Uri | None, result: MigrationResult) -
     return replace(result, error_file=str(uri))
 
 
-def write_summary(s3: S3Store, uri: S3Uri | None, document: dict[str, Any], result: MigrationResult) -> MigrationResult:
-    """Write the summary document to ``uri`` (when given; also for a dry run)."""
+def write_summary(
+    s3: S3Store, uri: S3Uri | None, document: dict[str, Any], result: MigrationResult, what: str = "run summary"
+) -> MigrationResult:
+    """Write the summary document (``what`` it is, for the log) to ``uri`` (when given; also for a dry run)."""
     if uri is None:
         return result
-    problem = s3.publish(uri, document, what="run summary")
+    problem = s3.publish(uri, document, what=what)
     return result if problem is None else replace(result, output_error=problem)

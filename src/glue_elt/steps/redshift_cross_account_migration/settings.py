@@ -121,6 +121,30 @@ VERIFY_COUNTS = Param(
     ),
     example="true",
 )
+VERIFY_ONLY = Param(
+    "verify_only",
+    "compare each row's target with its filtered source and write nothing (what glue-elt verify runs; true/false)",
+    False,
+    boolean,
+    doc=(
+        "compare each row's whole target with its filtered source by count and checksum, and narrow down the ranges"
+        " that differ, without loading or writing anything (no lock, no state table); exit 0 when every table is"
+        " equal, 1 otherwise. `glue-elt verify` is `glue-elt migrate --verify_only true`; see"
+        " [Verifying a migration](verifying.md#glue-elt-verify)"
+    ),
+    example="true",
+)
+VERIFY_QUERIES = Param(
+    "verify_queries",
+    "with --verify_only: most queries that narrow down where one differing table differs (0: its figures only)",
+    20,
+    integer(0, 1000),
+    doc=(
+        "with `--verify_only`: the most queries that narrow down where one differing table differs, after its"
+        " figures (`0`: the figures only); each query cuts every differing range into up to 16"
+    ),
+    example="40",
+)
 CREATE_MISSING_TARGETS = Param(
     "create_missing_targets",
     "create a target table (and its schema) that does not exist, from the source's columns (true/false)",
@@ -186,6 +210,8 @@ PARAMETERS: tuple[Param[Any], ...] = (
     shared_params.DRY_RUN,
     VERIFY,
     VERIFY_COUNTS,
+    VERIFY_ONLY,
+    VERIFY_QUERIES,
     CHUNK_ROWS,
     OVERWRITE_MODE,
     MAX_PARALLEL,
@@ -228,6 +254,8 @@ class MigrationSettings:
     session: SessionSettings = nested(SessionSettings)
     metrics_namespace: str | None = setting(shared_params.METRICS_NAMESPACE)
     chunk_rows: int | None = setting(CHUNK_ROWS)
+    verify_only: bool = setting(VERIFY_ONLY)
+    verify_queries: int = setting(VERIFY_QUERIES)
 
     @property
     def verification(self) -> Verify:
@@ -242,11 +270,11 @@ class MigrationSettings:
             return None
         return output_uri(self.error_output_path, run_id, "failed_rows.json", what="--error_output_path")
 
-    def summary_uri(self, run_id: str) -> S3Uri | None:
-        """Where this run's summary goes (``None`` when no summary path was given)."""
+    def summary_uri(self, run_id: str, filename: str = "summary.json") -> S3Uri | None:
+        """Where this run's summary goes (``None`` when no summary path was given); ``filename`` under a prefix."""
         if self.summary_output_path is None:
             return None
-        return output_uri(self.summary_output_path, run_id, "summary.json", what="--summary_output_path")
+        return output_uri(self.summary_output_path, run_id, filename, what="--summary_output_path")
 
 
 def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
@@ -274,4 +302,10 @@ def read_settings(get: Callable[[str], str | None]) -> MigrationSettings:
             f"{' and '.join(schema_only)} {'is' if len(schema_only) == 1 else 'are'} for schema mode "
             "(in a config file, merge_keys and watermark_column are columns of each row)"
         )
-    return param_fields.read_settings(MigrationSettings, get, mode=mode)
+    settings = param_fields.read_settings(MigrationSettings, get, mode=mode)
+    if settings.verify_only and settings.dry_run:
+        raise ConfigError(
+            "--verify_only true and --dry_run true cannot be combined: a verification only reads, it has nothing to "
+            "rehearse (leave --dry_run out)"
+        )
+    return settings

@@ -10,10 +10,11 @@ import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
 
+from glue_elt.core.params import parse_bool
 from glue_elt.core.retry import RetryPolicy
 from glue_elt.core.run_id import resolve_run_id
 from glue_elt.core.stopping import stop_scope
-from glue_elt.errors import ExecutionError
+from glue_elt.errors import ConfigError, ExecutionError
 from glue_elt.observability.lineage import NO_LINEAGE
 from glue_elt.observability.metrics import SECONDS, Figure
 from glue_elt.redshift.executor import Executor, SecretReleasing
@@ -29,7 +30,7 @@ from glue_elt.steps.redshift_cross_account_migration.config_file import decode_c
 from glue_elt.steps.redshift_cross_account_migration.discovery import Discovery, discover
 from glue_elt.steps.redshift_cross_account_migration.inspection import ClusterChecks, InspectOptions
 from glue_elt.steps.redshift_cross_account_migration.lineage import row_lineage
-from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult, RowStatus, Verify
+from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult, RowStatus, Verify, row_keys
 from glue_elt.steps.redshift_cross_account_migration.orchestrator import Orchestrator
 from glue_elt.steps.redshift_cross_account_migration.outputs import summary_document, write_failed_rows, write_summary
 from glue_elt.steps.redshift_cross_account_migration.report import log_summary
@@ -37,15 +38,21 @@ from glue_elt.steps.redshift_cross_account_migration.resume import log_stopped, 
 from glue_elt.steps.redshift_cross_account_migration.runner import LoadOptions, RowRunner
 from glue_elt.steps.redshift_cross_account_migration.settings import (
     SOURCE_NAMESPACE,
+    VERIFY_ONLY,
     ConfigFileMode,
     MigrationSettings,
     read_settings,
 )
 from glue_elt.steps.redshift_cross_account_migration.staged_overwrite import StagedOverwrite
+from glue_elt.steps.redshift_cross_account_migration.verify import report as verify_report
+from glue_elt.steps.redshift_cross_account_migration.verify import tables as verify_tables
+from glue_elt.steps.redshift_cross_account_migration.verify.run import verify_all
 
 logger = logging.getLogger(__name__)
 STEP_TAG = "migrate"
 """The step's name in its statements' tag (``glue_elt.redshift.tags``), as ``glue-elt migrate`` names it."""
+VERIFY_TAG = "verify"
+"""The tag's step name in a ``--verify_only`` run (``glue-elt verify``)."""
 
 
 class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
@@ -67,8 +74,12 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
     def settings(self) -> MigrationSettings:
         """The job parameters, read and checked once (``ConfigError`` when unusable)."""
         if self._settings is None:
-            self._settings = read_settings(self._params.get)
+            self._settings = read_settings(self.setting_text)
         return self._settings
+
+    def setting_text(self, name: str) -> str | None:
+        """The text given for parameter ``name`` (``None``: not given), as the settings read it."""
+        return self._params.get(name)
 
     def run(self) -> MigrationResult:
         """Migrate every row and return the outcomes; raises ``ConfigError`` before any write.
@@ -81,6 +92,9 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         """
         started_at, started = datetime.now(timezone.utc), time.monotonic()
         run_id = resolve_run_id(self.param(shared_params.RUN_ID), self.param(shared_params.JOB_RUN_ID))
+        if self.settings.verify_only:
+            with run_tag(VERIFY_TAG, run_id), stop_scope(self.stop):
+                return self._verify(run_id, started_at, started)
         with run_tag(STEP_TAG, run_id), stop_scope(self.stop):
             return self._migrate(run_id, started_at, started)
 
@@ -130,6 +144,31 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         result = write_summary(self._s3, settings.summary_uri(run_id), document, result)
         log_stopped(result, rerun_hint(self._params.argv, run_id, self.parameter_names()))
         log_summary(result, seconds)
+        self.publish_metrics(result, seconds)
+        return result
+
+    def _verify(self, run_id: str, started_at: datetime, started: float) -> MigrationResult:
+        """``--verify_only``: every row's target against its filtered source, read-only (``verify``)."""
+        settings = self.settings
+        retry = RetryPolicy(settings.max_retries, settings.retry_wait_seconds, stop=self.stop)
+        checks = ClusterChecks(self.executor, retry, settings.state_table, InspectOptions())
+        found = self._rows_unless_stopped(settings, checks, retry)
+        logger.info("run %s: verifying %d table(s), read-only, up to %d at once", run_id, len(found.rows),
+                    settings.max_parallel)  # fmt: skip
+        preferred = "" if isinstance(settings.mode, ConfigFileMode) else settings.mode.chunk_column
+        prepared = verify_tables.prepare(self.executor, retry, checks.facts, found.rows,
+                                         allow_narrowing=settings.allow_narrowing, preferred=preferred)  # fmt: skip
+        verdicts = verify_all(self.executor, retry, prepared, row_keys(found.rows), max_parallel=settings.max_parallel,
+                              queries=settings.verify_queries, stop=self.stop)  # fmt: skip
+        result = MigrationResult(run_id, verify_report.outcomes(verdicts), not_migrated=found.not_migrated,
+                                 cancelled=self.stop.requested, verification=tuple(verdicts))  # fmt: skip
+        result = write_failed_rows(self._s3, settings.error_file_uri(run_id), result)
+        seconds = time.monotonic() - started
+        mode = "config_file" if isinstance(settings.mode, ConfigFileMode) else "schema"
+        document = verify_report.verify_document(result, mode, started_at, datetime.now(timezone.utc), seconds)
+        uri = settings.summary_uri(run_id, verify_report.REPORT_FILE)
+        result = write_summary(self._s3, uri, document, result, "verification report")
+        logger.info("%s", verify_report.total_line(result, seconds))
         self.publish_metrics(result, seconds)
         return result
 
@@ -192,6 +231,23 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
                 return Discovery(parse_json_config(text, source))
             return Discovery(parse_config(text, mode.separator, source))
         return discover(self.executor, retry, checks.facts(mode.secret_name), mode)
+
+
+class RedshiftMigrationVerification(RedshiftCrossAccountDataMigration):
+    """``glue-elt verify``: the migration step with ``--verify_only true``, whatever else is given (the same
+    parameters, so a Glue job of the migration step verifies with ``--verify_only true``)."""
+
+    DESCRIPTION = "Compare each migration row's target with its filtered source, read-only: counts, checksums, ranges."
+    NAME = "verify"
+
+    def setting_text(self, name: str) -> str | None:
+        """``--verify_only`` is ``true``; ``ConfigError`` when it is given as ``false``."""
+        text = super().setting_text(name)
+        if name != VERIFY_ONLY.name:
+            return text
+        if text is not None and not parse_bool(name, text):
+            raise ConfigError("glue-elt verify only verifies: --verify_only false is glue-elt migrate")
+        return "true"
 
 
 if __name__ == "__main__":

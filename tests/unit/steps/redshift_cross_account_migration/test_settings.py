@@ -151,3 +151,18 @@ def test_every_parameter_the_settings_declare_is_listed_once() -> None:
     assert len(set(names)) == len(names)
     for kind in (MigrationSettings, ConfigFileMode, SchemaMode):
         assert set(params_of(kind)) <= set(PARAMETERS), kind
+
+
+def test_verify_only_reads_a_query_budget_writes_its_report_beside_the_summary_and_refuses_a_dry_run() -> None:
+    default = settings(config_path="s3://b/c.csv")
+    assert (default.verify_only, default.verify_queries) == (False, 20)
+    verify = settings(
+        config_path="s3://b/c.csv", verify_only="true", verify_queries="0", summary_output_path="s3://b/r/"
+    )
+    assert (verify.verify_only, verify.verify_queries) == (True, 0)
+    assert verify.summary_uri("r1", "verify.json") == S3Uri("b", "r/r1/verify.json")
+    assert verify.summary_uri("r1") == S3Uri("b", "r/r1/summary.json")
+    with pytest.raises(ConfigError, match=r"--verify_only true and --dry_run true cannot be combined"):
+        settings(config_path="s3://b/c.csv", verify_only="true", dry_run="true")
+    with pytest.raises(ConfigError, match=r"--verify_queries"):
+        settings(config_path="s3://b/c.csv", verify_queries="-1")
