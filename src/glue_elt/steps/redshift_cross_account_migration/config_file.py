@@ -30,7 +30,7 @@ from typing import Any
 
 from glue_elt.errors import ConfigError
 from glue_elt.steps.redshift_cross_account_migration.limits import MAX_CONFIG_BYTES, MAX_JSON_DEPTH, MAX_ROWS
-from glue_elt.steps.redshift_cross_account_migration.model import CONFIG_FIELDS, MigrationRow
+from glue_elt.steps.redshift_cross_account_migration.model import CONFIG_FIELDS, RAW_LINE, MigrationRow
 
 REQUIRED_COLUMNS = ("source_table", "target_table", "secret_name")
 LIKELY_SEPARATORS = (",", ";", "|", "\t", "#")
@@ -78,7 +78,8 @@ def parse_config(text: str, sep: str, source: str) -> list[MigrationRow]:
     problems raise ``ConfigError``.
 
     A record whose field count differs from the header's, or with text after a closing quote, becomes a
-    row with ``problem`` set, so it fails alone while the other rows run.
+    row with ``problem`` set, so it fails alone while the other rows run. The first keeps its text as written
+    (``MigrationRow.raw``) and no values: which value belongs to which column cannot be told.
     """
     check_separator(sep)
     columns: list[str] | None = None
@@ -233,8 +234,8 @@ def _row(columns: list[str], record: _Record, sep: str) -> MigrationRow:
             f"line {record.line} has {count} but the header has {len(columns)} "
             f"(a value containing the separator {sep!r}? enclose it in double quotes)"
         )
-        fields = (fields + [""] * len(columns))[: len(columns)]
-    elif record.stray is not None:
+        return MigrationRow("", "", "", line=record.line, problem=problem, raw=record.text)
+    if record.stray is not None:
         index, raw = record.stray
         quoted = QUOTE + raw.replace(QUOTE, QUOTE * 2) + QUOTE
         problem = (
@@ -242,7 +243,7 @@ def _row(columns: list[str], record: _Record, sep: str) -> MigrationRow:
             f"follows its closing quote in {raw!r}; to keep those quotes, enclose the whole value in double "
             f"quotes and double each quote inside it: {quoted}"
         )
-    values = dict(zip(columns, fields))  # same length: padded or cut above
+    values = dict(zip(columns, fields))  # same length: checked above
     return MigrationRow(
         source_table=values.get("source_table", ""),
         target_table=values.get("target_table", ""),
@@ -260,7 +261,8 @@ def _row(columns: list[str], record: _Record, sep: str) -> MigrationRow:
 
 
 def parse_json_config(text: str, source: str) -> list[MigrationRow]:
-    """Rows of a JSON config: an array of objects with the config fields (``error`` is ignored)."""
+    """Rows of a JSON config: an array of objects with the config fields (``error`` is ignored). An entry with
+    ``raw_line`` (the error file's form of a line that could not be split) fails again, with that line."""
     _check_json_depth(text, source)
     try:
         document: Any = json.loads(text)
@@ -275,9 +277,11 @@ def parse_json_config(text: str, source: str) -> list[MigrationRow]:
 
 
 def _json_row(item: dict[str, Any], number: int, source: str) -> MigrationRow:
-    unknown = sorted(set(item) - set(CONFIG_FIELDS) - {"error"})
+    unknown = sorted(set(item) - set(CONFIG_FIELDS) - {"error", RAW_LINE})
     if unknown:
         raise ConfigError(f"config file {source}: entry {number} has unknown key(s) {', '.join(unknown)}")
+    if item.get(RAW_LINE) is not None:
+        return _raw_row(item[RAW_LINE], number, source)
     missing = [name for name in REQUIRED_COLUMNS if name not in item]
     if missing:
         raise ConfigError(f"config file {source}: entry {number} lacks {', '.join(missing)}")
@@ -294,6 +298,19 @@ def _json_row(item: dict[str, Any], number: int, source: str) -> MigrationRow:
         values[name] = (value or "").strip()
     problem = f"entry {number}: {'; '.join(problems)} (not Unicode text; shown as U+FFFD)" if problems else None
     return MigrationRow(**values, line=None, problem=problem)
+
+
+def _raw_row(raw: Any, number: int, source: str) -> MigrationRow:
+    """An entry with ``raw_line``: the error file's form of a line that could not be split into columns. It fails
+    again, showing that line (a lone surrogate shown as U+FFFD), whatever its other fields hold."""
+    if not isinstance(raw, str):
+        raise ConfigError(f"config file {source}: entry {number}: {RAW_LINE} must be a string")
+    raw = _SURROGATE.sub("\ufffd", raw)
+    problem = (
+        f"entry {number}: {RAW_LINE} {raw!r} is a config line as written that could not be split into the "
+        f"config's columns: give its values in their fields and remove {RAW_LINE}"
+    )
+    return MigrationRow("", "", "", problem=problem, raw=raw)
 
 
 def _check_rows(count: int, source: str) -> None:

@@ -333,13 +333,36 @@ def test_field_count_mismatch_across_lines_is_one_message_on_the_starting_line()
     assert bad.problem == (
         "line 2 has 6 fields but the header has 4 (a value containing the separator '#'? enclose it in double quotes)"
     )
-    assert (bad.source_table, bad.source_filter, bad.target_table, bad.secret_name) == (
-        "a.b",
-        "x = 1\nAND y = 2",
-        "c.d",
-        "s",
-    )
+    assert bad.raw == 'a.b#"x = 1\nAND y = 2"#c.d#s#extra#more' and bad.config() == dict.fromkeys(CONFIG_FIELDS, "")
     assert good.line == 4 and good.problem is None
+
+
+def test_a_line_with_too_few_fields_keeps_its_text_and_no_shifted_values() -> None:
+    """Issue 32, item 5: ``a.b#s`` under ``source_table#target_table#secret_name`` made ``s`` the target table."""
+    text = "source_table#source_columns#target_table#secret_name\na.b#c.d#s\n"
+    (row,) = parse_config(text, "#", "src")
+    assert (row.raw, row.line, row.config()) == ("a.b#c.d#s", 2, dict.fromkeys(CONFIG_FIELDS, ""))
+    assert row.label == "line 2 'a.b#c.d#s'"
+    assert row.problem is not None and row.problem.startswith("line 2 has 3 fields but the header has 4")
+
+
+def test_the_error_files_raw_line_fails_again_with_that_line() -> None:
+    from glue_elt.steps.redshift_cross_account_migration.config_file import parse_json_config
+
+    text = '[{"source_table": "", "target_table": "", "secret_name": "", "raw_line": "a.b#s", "error": "x"}, ' + (
+        '{"raw_line": "only this"}, {"source_table": "a.b", "target_table": "c.d", "secret_name": "s"}]'
+    )
+    first, second, third = parse_json_config(text, "s3://b/errors.json")
+    assert (first.raw, first.label, first.problem) == (
+        "a.b#s",
+        "raw_line 'a.b#s'",
+        "entry 1: raw_line 'a.b#s' is a config line as written that could not be split into the config's columns: "
+        "give its values in their fields and remove raw_line",
+    )
+    assert second.raw == "only this" and second.problem is not None
+    assert third.raw is None and third.problem is None
+    with pytest.raises(ConfigError, match="entry 1: raw_line must be a string"):
+        parse_json_config('[{"raw_line": 5}]', "s3://b/errors.json")
 
 
 @pytest.mark.parametrize(
