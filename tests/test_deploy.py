@@ -148,7 +148,7 @@ def test_s3_and_secrets_manager_statements_name_their_resources(template: dict[s
         if not [action for action in actions if action.startswith(("s3:", "secretsmanager:"))]:
             continue
         checked += 1
-        assert set(actions) <= {"s3:GetObject", "s3:PutObject", "secretsmanager:GetSecretValue"}, actions
+        assert set(actions) <= {"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "secretsmanager:GetSecretValue"}
         for resource in as_list(statement["Resource"]):
             text = resource_text(resource)
             assert text != "*", statement["Sid"]
@@ -156,7 +156,7 @@ def test_s3_and_secrets_manager_statements_name_their_resources(template: dict[s
                 assert re.match(r"^arn:\$\{AWS::Partition\}:s3:::\$\{\w+\}", text), text
             else:
                 assert text == "${SecretArns}"
-    assert checked == 4
+    assert checked == 5
     secret_pattern = template["Parameters"]["SecretArns"]["AllowedPattern"]
     assert re.fullmatch(secret_pattern, "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rs-AbCdEf")
     assert re.fullmatch(secret_pattern, "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rs-??????")
@@ -365,3 +365,14 @@ def test_redshift_arn_parameters_take_only_their_resource_type(
     pattern = template["Parameters"][param]["AllowedPattern"]
     assert all(re.fullmatch(pattern, arn) for arn in good)
     assert not any(re.fullmatch(pattern, arn) for arn in bad)
+
+
+def test_the_role_deletes_error_files_only_and_reads_summaries_back(template: dict[str, Any]) -> None:
+    """A run whose rows all committed removes the error file an earlier attempt of its run id left, and a summary keeps
+    the earlier runs' summaries of its run id (issue 32, item 4): DeleteObject under ErrorPrefix alone."""
+    found: dict[str, list[str]] = {"s3:DeleteObject": [], "s3:GetObject": []}
+    for _, statement in statements(template):
+        for action in set(as_list(statement["Action"])) & set(found):
+            found[action] += [resource_text(resource) for resource in as_list(statement["Resource"])]
+    assert found["s3:DeleteObject"] == ["arn:${AWS::Partition}:s3:::${OutputBucket}/${ErrorPrefix}*"]
+    assert "arn:${AWS::Partition}:s3:::${OutputBucket}/${SummaryPrefix}*" in found["s3:GetObject"]

@@ -171,13 +171,13 @@ def test_glue_script_dry_run_and_rerun_of_the_error_file(
     assert real.returncode == 1 and db.count(f"{schemas[1]}.t") == 3
     db.admin(f"CREATE TABLE {schemas[0]}.missing (id int)", f"INSERT INTO {schemas[0]}.missing VALUES (7)")
     rerun = launch(
-        [sys.executable, GLUE_SCRIPT, "--config_path", errors, "--summary_output_path", errors + ".summary"],
+        [sys.executable, GLUE_SCRIPT, "--config_path", errors, "--summary_output_path", errors + ".summary.json"],
         endpoints,
         glue=True,
     )
     assert rerun.returncode == 0, rerun.stderr
     assert db.count(f"{schemas[1]}.t") == 4
-    assert read_json(errors + ".summary")["counts"] == {"succeeded": 1, "failed": 0, "skipped": 0}
+    assert read_json(errors + ".summary.json")["counts"] == {"succeeded": 1, "failed": 0, "skipped": 0}
 
 
 @pytest.fixture(scope="module")

@@ -103,7 +103,27 @@ def test_identity_and_defaulted_target_columns_are_left_to_the_database(
     rows = db.rows(f"SELECT id, name, email, note, loaded_at IS NOT NULL FROM {target}.customers ORDER BY name")
     assert rows == [(1, "a", "a@x", None, True), (2, "b", "b@x", None, True)]
     (row,) = read_json(summary)["rows"]
-    assert row["schema"] == {"missing": ["id", "loaded_at", "note"], "extra": ["legacy_code"], "narrower": [],
+    assert row["schema"] == {"missing": ["id", "loaded_at", "note"], "extra": ["legacy_code"], "left_out": [],
+                             "narrower": [], "mismatched": []}  # fmt: skip
+
+
+def test_a_column_both_tables_have_that_source_columns_leave_out_is_reported_once_as_left_out(
+    db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig
+) -> None:
+    """Issue 32, item 6: the summary showed ``"missing": ["email"], "extra": ["email"]`` for this row."""
+    source, target = schemas
+    db.admin(
+        f"CREATE TABLE {source}.customers (name varchar(20), email varchar(50), legacy_code int)",
+        f"INSERT INTO {source}.customers VALUES ('a', 'a@x', 1)",
+    )
+    db.as_etl(f"CREATE TABLE {target}.customers (name varchar(20), email varchar(50), note varchar(10))")
+    uri = config(put_config, target, f"shared_db.{source}.customers#name#{target}.customers#{etl_secret}#append###")
+    summary = f"s3://{BUCKET}/{target}/left-out-summary.json"
+    (loaded,) = run_step({"config_path": uri, "summary_output_path": summary}).outcomes
+    assert (loaded.status, loaded.rows_affected) == (RowStatus.SUCCEEDED, 1)
+    assert db.rows(f"SELECT name, email, note FROM {target}.customers") == [("a", None, None)]
+    (row,) = read_json(summary)["rows"]
+    assert row["schema"] == {"missing": ["note"], "extra": ["legacy_code"], "left_out": ["email"], "narrower": [],
                              "mismatched": []}  # fmt: skip
 
 

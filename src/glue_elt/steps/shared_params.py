@@ -44,7 +44,9 @@ def http_url(name: str, value: str) -> str:
 
 
 def output_path(filename: str) -> Callable[[str, str], str]:
-    """A parser for an ``s3://`` key, or a prefix ending in ``/`` (then ``<prefix><run id>/<filename>``)."""
+    """A parser for an ``s3://`` key ending in ``.json``, or a prefix ending in ``/`` (then
+    ``<prefix><run id>/<filename>``); anything else is a ``ConfigError`` when the parameters are read, before anything
+    runs (``glue_elt.aws.s3.output_uri``)."""
 
     def parse(name: str, value: str) -> str:
         output_uri(value.strip(), "run-id", filename, what=f"--{name}")
@@ -184,10 +186,14 @@ JOB_NAME = Param(
 )
 SUMMARY_OUTPUT_PATH = Param(
     "summary_output_path",
-    "s3:// key, or prefix ending in '/', for the run summary as JSON",
+    "s3:// key ending in .json, or prefix ending in '/', for the run summary as JSON",
     None,
     output_path("summary.json"),
-    doc="the run summary as JSON: a key, or a prefix (then `<prefix><run id>/summary.json`)",
+    doc=(
+        "the run summary as JSON: an `s3://` key ending in `.json`, or a prefix ending in `/` (then "
+        "`<prefix><run id>/summary.json`); it keeps the summaries earlier runs of the same run id wrote there "
+        "(`earlier_runs`)"
+    ),
     example="s3://b/runs/",
 )
 OPENLINEAGE_URL = Param(

@@ -8,7 +8,9 @@ the catalog the inspection already read (``SVV_REDSHIFT_COLUMNS``, one query per
   the target lacks are left out (and said so), target columns the source lacks are left to the database (their
   default, their IDENTITY, or NULL), unless they are ``NOT NULL`` without a default (a warning when the catalog's
   ``is_nullable`` is empty, "no information");
-- with ``source_columns`` (and ``target_columns`` when the target names them otherwise) each pair must exist;
+- with ``source_columns`` (and ``target_columns`` when the target names them otherwise) each pair must exist; a
+  column both tables have that the list leaves out is reported as such (``left_out``), not as one the target lacks
+  (``missing``) and one the source lacks (``extra``) at once;
 - every pair's types are compared (``glue_elt.redshift.types``): another kind of value is refused, a narrower
   target (a ``VARCHAR`` into a ``CHAR`` too: Redshift's ``CHAR`` holds single-byte characters only) too unless
   ``--allow_narrowing``, one line per column;
@@ -103,10 +105,11 @@ def plan_columns(
         shown = ", ".join(display_identifier(name) for name in extra)
         warnings.append(f"source column(s) {shown} have no column in {target_label} and are not loaded")
     report = SchemaReport(
-        missing=tuple(column.name for column in unfilled),
-        extra=tuple(extra),
+        missing=tuple(column.name for column in unfilled if column.name not in sources),
+        extra=tuple(name for name in extra if name not in targets),
         narrower=tuple(narrower),
         mismatched=tuple(mismatched),
+        left_out=tuple(_left_out(unfilled, extra, sources, targets)),
     )
     return ColumnPlan(
         source=tuple(Identifier(s) for s, _ in pairs),
@@ -115,6 +118,15 @@ def plan_columns(
         warnings=tuple(warnings),
         report=report,
     )
+
+
+def _left_out(
+    unfilled: list[Column], extra: list[str], sources: dict[str, Column], targets: dict[str, Column]
+) -> list[str]:
+    """Names both tables have whose target column the load leaves to the database or whose source column it does
+    not read (a row's ``source_columns`` that leaves them out): the target's order, then the source's."""
+    names = [column.name for column in unfilled if column.name in sources]
+    return names + [name for name in extra if name in targets and name not in names]
 
 
 def _differences(

@@ -1,7 +1,7 @@
 """Parse the migration config file into ``MigrationRow`` objects.
 
-A ``.json`` file is a JSON array of objects with the config fields (the error file the step writes is
-one, so failed rows can be re-run as they are); anything else is separator-delimited text with RFC 4180
+A ``.json`` file is a JSON array of objects with the config fields (``config_json``: the error file the step writes
+is one, so failed rows can be re-run as they are); anything else is separator-delimited text with RFC 4180
 quoting, read by the small parser below:
 
 - A value whose first character other than whitespace is ``"`` is a quoted value: it runs to the next ``"``
@@ -22,23 +22,18 @@ quote and a carriage return inside a line, and caps a value at 128 KiB for the w
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from glue_elt.errors import ConfigError
-from glue_elt.steps.redshift_cross_account_migration.limits import MAX_CONFIG_BYTES, MAX_JSON_DEPTH, MAX_ROWS
+from glue_elt.steps.redshift_cross_account_migration.limits import MAX_CONFIG_BYTES, MAX_ROWS
 from glue_elt.steps.redshift_cross_account_migration.model import CONFIG_FIELDS, MigrationRow
 
 REQUIRED_COLUMNS = ("source_table", "target_table", "secret_name")
 LIKELY_SEPARATORS = (",", ";", "|", "\t", "#")
 QUOTE = '"'
 SEPARATOR_ESCAPES = {"\\t": "\t"}
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_JSON_NESTING = re.compile(r"[\[\]{}]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 """Separators written as an escape: ``\\t`` is a tab (the way ``--config_file_sep`` names one in a message)."""
 
 
@@ -78,7 +73,8 @@ def parse_config(text: str, sep: str, source: str) -> list[MigrationRow]:
     problems raise ``ConfigError``.
 
     A record whose field count differs from the header's, or with text after a closing quote, becomes a
-    row with ``problem`` set, so it fails alone while the other rows run.
+    row with ``problem`` set, so it fails alone while the other rows run. The first keeps its text as written
+    (``MigrationRow.raw``) and no values: which value belongs to which column cannot be told.
     """
     check_separator(sep)
     columns: list[str] | None = None
@@ -91,7 +87,7 @@ def parse_config(text: str, sep: str, source: str) -> list[MigrationRow]:
                 columns = _header_columns(record, sep, source)
             else:
                 rows.append(_row(columns, record, sep))
-                _check_rows(len(rows), source)
+                check_rows(len(rows), source)
     except _UnclosedQuoteError as error:
         if columns is None:
             what = f"header field {error.index + 1}"
@@ -233,8 +229,8 @@ def _row(columns: list[str], record: _Record, sep: str) -> MigrationRow:
             f"line {record.line} has {count} but the header has {len(columns)} "
             f"(a value containing the separator {sep!r}? enclose it in double quotes)"
         )
-        fields = (fields + [""] * len(columns))[: len(columns)]
-    elif record.stray is not None:
+        return MigrationRow("", "", "", line=record.line, problem=problem, raw=record.text)
+    if record.stray is not None:
         index, raw = record.stray
         quoted = QUOTE + raw.replace(QUOTE, QUOTE * 2) + QUOTE
         problem = (
@@ -242,7 +238,7 @@ def _row(columns: list[str], record: _Record, sep: str) -> MigrationRow:
             f"follows its closing quote in {raw!r}; to keep those quotes, enclose the whole value in double "
             f"quotes and double each quote inside it: {quoted}"
         )
-    values = dict(zip(columns, fields))  # same length: padded or cut above
+    values = dict(zip(columns, fields))  # same length: checked above
     return MigrationRow(
         source_table=values.get("source_table", ""),
         target_table=values.get("target_table", ""),
@@ -259,58 +255,9 @@ def _row(columns: list[str], record: _Record, sep: str) -> MigrationRow:
     )
 
 
-def parse_json_config(text: str, source: str) -> list[MigrationRow]:
-    """Rows of a JSON config: an array of objects with the config fields (``error`` is ignored)."""
-    _check_json_depth(text, source)
-    try:
-        document: Any = json.loads(text)
-    except ValueError as error:
-        raise ConfigError(f"config file {source} is not valid JSON ({error})") from None
-    if not isinstance(document, list) or not all(isinstance(item, dict) for item in document):
-        raise ConfigError(f"config file {source} must be a JSON array of objects")
-    if not document:
-        raise ConfigError(f"config file {source} has no rows")
-    _check_rows(len(document), source)
-    return [_json_row(item, number, source) for number, item in enumerate(document, start=1)]
-
-
-def _json_row(item: dict[str, Any], number: int, source: str) -> MigrationRow:
-    unknown = sorted(set(item) - set(CONFIG_FIELDS) - {"error"})
-    if unknown:
-        raise ConfigError(f"config file {source}: entry {number} has unknown key(s) {', '.join(unknown)}")
-    missing = [name for name in REQUIRED_COLUMNS if name not in item]
-    if missing:
-        raise ConfigError(f"config file {source}: entry {number} lacks {', '.join(missing)}")
-    values: dict[str, Any] = {}
-    problems = []
-    for name in CONFIG_FIELDS:
-        value = item.get(name)
-        if value is not None and not isinstance(value, str):
-            raise ConfigError(f"config file {source}: entry {number}: {name} must be a string")
-        surrogate = _SURROGATE.search(value or "")
-        if surrogate:  # "\ud800" in JSON: half of a UTF-16 pair, not a character; no server or file can hold it
-            problems.append(f"{name} holds a lone surrogate {surrogate.group()!r} at character {surrogate.start() + 1}")
-            value = _SURROGATE.sub("\ufffd", value or "")
-        values[name] = (value or "").strip()
-    problem = f"entry {number}: {'; '.join(problems)} (not Unicode text; shown as U+FFFD)" if problems else None
-    return MigrationRow(**values, line=None, problem=problem)
-
-
-def _check_rows(count: int, source: str) -> None:
+def check_rows(count: int, source: str) -> None:
+    """``ConfigError`` when a config file has more than ``MAX_ROWS`` rows (``count`` so far)."""
     if count > MAX_ROWS:
         raise ConfigError(
             f"config file {source} has more than {MAX_ROWS:,} rows; a config file may have at most {MAX_ROWS:,}"
         )
-
-
-def _check_json_depth(text: str, source: str) -> None:
-    """``ConfigError`` when arrays and objects nest deeper than ``MAX_JSON_DEPTH`` (Python's JSON reader recurses
-    once per level and fails near 1,000); one pass over the text with its strings left out."""
-    depth = 0
-    for match in _JSON_NESTING.finditer(_JSON_STRING.sub('""', text)):
-        depth += 1 if match.group() in "[{" else -1
-        if depth > MAX_JSON_DEPTH:
-            raise ConfigError(
-                f"config file {source} nests arrays or objects more than {MAX_JSON_DEPTH} levels deep; a config file "
-                "is a JSON array of objects whose values are strings"
-            )

@@ -29,6 +29,8 @@ CONFIG_FIELDS = (
 )
 """The config file's columns, in the documented order (the last four are optional additions to the
 original six); the error file repeats them, so it can be used as a config file."""
+RAW_LINE = "raw_line"
+"""The error file's key for a config line that could not be split into columns (``MigrationRow.raw``), as written."""
 KEYED_WHEN_GIVEN = ("target_columns",)
 """Fields added after row keys were first stored: part of a row's key only when given, so that the key of every row
 written before them stays what it was (a re-run of the same run id must recognise its committed rows)."""
@@ -52,6 +54,10 @@ class LoadType(TextEnum):
 
 
 DEFAULT_LOAD_TYPE = LoadType.APPEND
+UNKNOWN_LOAD_TYPE = "unknown"
+"""The load type shown for a record that could not be split into columns (``MigrationRow.raw``): none was given."""
+RAW_SHOWN = 80
+"""At most this many characters of such a record in a log line (the summary and the error file hold all of it)."""
 
 
 def parse_load_type(value: str) -> LoadType:
@@ -86,8 +92,10 @@ class OverwriteMode(TextEnum):
 class MigrationRow:
     """One row of migration config, values exactly as given (empty string = not given).
 
-    ``line`` is the config file line (``None`` in schema mode); ``problem`` is set when the line could
-    not be split into the header's columns.
+    ``line`` is the config file line (``None`` in schema mode and for a JSON config); ``problem`` is set when the
+    row cannot run as given. ``raw`` is the record as written when it could not be split into the header's columns
+    (another number of fields): its values are then all empty, never guessed, so that no log line, summary or error
+    file shows a value in a field it was not written for.
     """
 
     source_table: str
@@ -102,6 +110,7 @@ class MigrationRow:
     chunk_column: str = ""
     line: int | None = None
     problem: str | None = None
+    raw: str | None = None
 
     def config(self) -> dict[str, str]:
         """The config fields as given, in documented order."""
@@ -109,7 +118,11 @@ class MigrationRow:
 
     @property
     def label(self) -> str:
-        """A short name for logs: the target table, with the config line when known."""
+        """A short name for logs: the target table, with the config line when known; for a record that could not be
+        split, its line and its text as written (cut at ``RAW_SHOWN`` characters)."""
+        if self.raw is not None:
+            shown = self.raw if len(self.raw) <= RAW_SHOWN else self.raw[: RAW_SHOWN - 1] + "…"
+            return f"{'raw_line' if self.line is None else f'line {self.line}'} {shown!r}"
         target = self.target_table or "<no target_table>"
         return target if self.line is None else f"{target} (line {self.line})"
 
@@ -183,19 +196,23 @@ class TypeDifference:
 
 @dataclass(frozen=True)
 class SchemaReport:
-    """How the two tables' columns differ: target columns the load leaves to the database (``missing``), source
-    columns it leaves out (``extra``), and the loaded columns whose types differ."""
+    """How the two tables' columns differ: target columns the source lacks, left to the database (``missing``);
+    source columns the target lacks, not loaded (``extra``); columns both tables have that the row's
+    ``source_columns`` leave out, the target's left to the database (``left_out``); and the loaded columns whose
+    types differ."""
 
     missing: tuple[str, ...] = ()
     extra: tuple[str, ...] = ()
     narrower: tuple[TypeDifference, ...] = ()
     mismatched: tuple[TypeDifference, ...] = ()
+    left_out: tuple[str, ...] = ()
 
     def document(self) -> dict[str, Any]:
         """The report as the summary's per-row ``schema`` section."""
         return {
             "missing": list(self.missing),
             "extra": list(self.extra),
+            "left_out": list(self.left_out),
             "narrower": [difference.document() for difference in self.narrower],
             "mismatched": [difference.document() for difference in self.mismatched],
         }
@@ -240,7 +257,10 @@ class RowOutcome:
 
     @property
     def load_type_name(self) -> str:
-        """The load type as parsed, else as given (``append`` when empty)."""
+        """The load type as parsed, else as given (``append`` when empty; ``unknown`` for a record that could not be
+        split into columns)."""
+        if self.row.raw is not None:
+            return UNKNOWN_LOAD_TYPE
         return self.load_type.value if self.load_type else (self.row.load_type or DEFAULT_LOAD_TYPE.value)
 
     @property
@@ -305,9 +325,14 @@ class MigrationResult:
         return self.count(RowStatus.VALID)
 
     def failed_rows(self) -> list[dict[str, str]]:
-        """The failed rows as the error file holds them: the config fields plus ``error``."""
+        """The failed rows as the error file holds them: the config fields, ``raw_line`` for a record that could not
+        be split into columns (its fields empty), and ``error``."""
         return [
-            {**outcome.row.config(), "error": outcome.error or "unknown error"}
+            {
+                **outcome.row.config(),
+                **({RAW_LINE: outcome.row.raw} if outcome.row.raw is not None else {}),
+                "error": outcome.error or "unknown error",
+            }
             for outcome in self.outcomes
             if not outcome.succeeded
         ]

@@ -60,10 +60,15 @@ CONFIG_FILE_SEP = Param(
 )
 ERROR_OUTPUT_PATH = Param(
     "error_output_path",
-    "failed rows as JSON: an s3:// key, or a prefix ending in '/' (then <prefix><run id>/failed_rows.json)",
+    "failed rows as JSON (a valid --config_path): an s3:// key ending in .json, or a prefix ending in '/' "
+    "(then <prefix><run id>/failed_rows.json)",
     None,
     shared_params.output_path("failed_rows.json"),
-    doc=("failed rows as JSON: an `s3://` key, or a prefix ending in `/` (then `<prefix><run id>/failed_rows.json`)"),
+    doc=(
+        "failed rows as JSON, itself a valid `--config_path`: an `s3://` key ending in `.json`, or a prefix ending in "
+        "`/` (then `<prefix><run id>/failed_rows.json`); a run with no failed row removes the file an earlier attempt "
+        "left there; see [Output and exit status](load-types.md#output-and-exit-status)"
+    ),
     example="s3://b/errors/",
 )
 FAIL_ON_ERROR = Param(

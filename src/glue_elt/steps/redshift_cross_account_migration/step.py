@@ -26,7 +26,8 @@ from glue_elt.steps.base import EXIT_OK, EXIT_ROWS_FAILED, EXIT_UNREACHABLE, Glu
 from glue_elt.steps.redshift_cross_account_migration import settings as settings_module
 from glue_elt.steps.redshift_cross_account_migration.chunk_store import ChunkPlans
 from glue_elt.steps.redshift_cross_account_migration.chunked import ChunkedLoads
-from glue_elt.steps.redshift_cross_account_migration.config_file import decode_config, parse_config, parse_json_config
+from glue_elt.steps.redshift_cross_account_migration.config_file import decode_config, parse_config
+from glue_elt.steps.redshift_cross_account_migration.config_json import parse_json_config
 from glue_elt.steps.redshift_cross_account_migration.discovery import Discovery, discover
 from glue_elt.steps.redshift_cross_account_migration.inspection import ClusterChecks, InspectOptions
 from glue_elt.steps.redshift_cross_account_migration.lineage import row_lineage

@@ -38,6 +38,7 @@ from glue_elt.steps.redshift_sql.settings import (
     decode_script,
     read_settings,
 )
+from glue_elt.steps.summaries import publish_summary
 
 logger = logging.getLogger(__name__)
 
@@ -216,7 +217,7 @@ class RedshiftSqlStep(GlueELTStep[SqlResult]):
             return None
         uri = output_uri(settings.summary_output_path, result.run_id, "summary.json", what="--summary_output_path")
         document = summary_document(result, started_at, datetime.now(timezone.utc))
-        problem = self._s3.publish(uri, document, what="run summary")
+        problem = publish_summary(self._s3, uri, document)  # with the earlier runs of the run id found there
         return OutputError(problem) if problem is not None and result.error is None else None
 
     def metric_figures(self, result: SqlResult, seconds: float) -> Sequence[Figure]:

@@ -123,3 +123,20 @@ def test_a_created_target_declares_the_loaded_columns_as_the_target_names_them_w
     ]
     renamed = plan(source_columns="v", target_columns="value")
     assert created_columns(renamed, source) == [Column("value", "character varying(5)")]
+
+
+def test_a_column_both_tables_have_that_source_columns_leave_out_is_left_out_not_missing_and_extra() -> None:
+    """Issue 32, item 6: the summary said ``"missing": ["email"], "extra": ["email"]``."""
+    source = [Column("id", "integer"), Column("email", "character varying(50)"), Column("legacy", "integer")]
+    target = [Column("id", "integer"), Column("email", "character varying(50)"), Column("added", "integer")]
+    report = plan_columns(plan(source_columns="id"), source, target, "a.t").report
+    assert (report.missing, report.extra, report.left_out) == (("added",), ("legacy",), ("email",))
+    assert report.document() == {"missing": ["added"], "extra": ["legacy"], "left_out": ["email"], "narrower": [],
+                                 "mismatched": []}  # fmt: skip
+
+
+def test_a_source_column_left_out_while_its_namesake_is_loaded_from_another_is_left_out() -> None:
+    source = [Column("a", "integer"), Column("b", "integer")]
+    target = [Column("b", "integer")]
+    report = plan_columns(plan(source_columns="a", target_columns="b"), source, target, "a.t").report
+    assert (report.missing, report.extra, report.left_out) == ((), (), ("b",))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -113,35 +112,6 @@ def test_new_optional_columns() -> None:
     text = "watermark_column#target_table#merge_keys#secret_name#source_table#load_type\nts#a.t#id#s#x.y#upsert\n"
     (row,) = parse_config(text, "#", "src")
     assert (row.watermark_column, row.merge_keys, row.load_type) == ("ts", "id", "upsert")
-
-
-def test_json_config_is_the_error_file_format() -> None:
-    from glue_elt.steps.redshift_cross_account_migration.config_file import parse_json_config
-
-    text = '[{"source_table": "a.b", "source_columns": "", "target_table": "c.d", "secret_name": "s", "error": "x"}]'
-    (row,) = parse_json_config(text, "s3://b/failed_rows.json")
-    assert (row.source_table, row.target_table, row.secret_name, row.load_type) == ("a.b", "c.d", "s", "")
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("not json", "is not valid JSON"),
-        ('{"source_table": "a"}', "must be a JSON array of objects"),
-        ("[]", "has no rows"),
-        ('[{"source_table": "a.b", "target_table": "c.d"}]', "entry 1 lacks secret_name"),
-        (
-            '[{"source_table": "a.b", "target_table": "c.d", "secret_name": "s", "colour": "red"}]',
-            "unknown key(s) colour",
-        ),
-        ('[{"source_table": "a.b", "target_table": "c.d", "secret_name": 5}]', "secret_name must be a string"),
-    ],
-)
-def test_bad_json_configs(text: str, message: str) -> None:
-    from glue_elt.steps.redshift_cross_account_migration.config_file import parse_json_config
-
-    with pytest.raises(ConfigError, match=re.escape(message)):
-        parse_json_config(text, "s3://b/k.json")
 
 
 # RFC 4180 quoting: files written by the real csv writers parse back to exactly what was written.
@@ -333,13 +303,17 @@ def test_field_count_mismatch_across_lines_is_one_message_on_the_starting_line()
     assert bad.problem == (
         "line 2 has 6 fields but the header has 4 (a value containing the separator '#'? enclose it in double quotes)"
     )
-    assert (bad.source_table, bad.source_filter, bad.target_table, bad.secret_name) == (
-        "a.b",
-        "x = 1\nAND y = 2",
-        "c.d",
-        "s",
-    )
+    assert bad.raw == 'a.b#"x = 1\nAND y = 2"#c.d#s#extra#more' and bad.config() == dict.fromkeys(CONFIG_FIELDS, "")
     assert good.line == 4 and good.problem is None
+
+
+def test_a_line_with_too_few_fields_keeps_its_text_and_no_shifted_values() -> None:
+    """Issue 32, item 5: ``a.b#s`` under ``source_table#target_table#secret_name`` made ``s`` the target table."""
+    text = "source_table#source_columns#target_table#secret_name\na.b#c.d#s\n"
+    (row,) = parse_config(text, "#", "src")
+    assert (row.raw, row.line, row.config()) == ("a.b#c.d#s", 2, dict.fromkeys(CONFIG_FIELDS, ""))
+    assert row.label == "line 2 'a.b#c.d#s'"
+    assert row.problem is not None and row.problem.startswith("line 2 has 3 fields but the header has 4")
 
 
 @pytest.mark.parametrize(
@@ -463,39 +437,10 @@ def test_a_space_or_a_tab_separates_values_and_is_kept_inside_quotes(sep: str) -
     )  # fmt: skip
 
 
-def test_a_json_config_nested_deeper_than_an_array_of_objects_is_refused_without_recursion() -> None:
-    from glue_elt.steps.redshift_cross_account_migration.config_file import parse_json_config
-
-    for text in ("[" * 100_000 + "]" * 100_000, '[{"source_table": [["a.b"]]}]'):
-        with pytest.raises(ConfigError, match="nests arrays or objects more than 2 levels deep"):
-            parse_json_config(text, "s3://b/k.json")
-    brackets_in_strings = '[{"source_table": "a.b", "target_table": "c.d", "secret_name": "[[[{\\"[["}]'
-    (row,) = parse_json_config(brackets_in_strings, "s3://b/k.json")
-    assert row.secret_name == '[[[{"[['
-
-
-def test_a_lone_surrogate_in_a_json_value_fails_that_row_only() -> None:
-    from glue_elt.steps.redshift_cross_account_migration.config_file import parse_json_config
-
-    text = '[{"source_table": "a.b", "target_table": "c.\\udc00d", "secret_name": "s"}, ' + (
-        '{"source_table": "a.b", "target_table": "c.d", "secret_name": "s"}]'
-    )
-    bad, good = parse_json_config(text, "s3://b/k.json")
-    assert bad.target_table == "c.\ufffdd" and good.problem is None
-    assert bad.problem == (
-        "entry 1: target_table holds a lone surrogate '\\udc00' at character 3 (not Unicode text; shown as U+FFFD)"
-    )
-
-
 def test_file_and_row_limits() -> None:
-    from glue_elt.steps.redshift_cross_account_migration.config_file import parse_json_config
-
     with pytest.raises(ConfigError, match="is 16,777,217 bytes; a config file may have at most 16,777,216"):
         decode_config(b" " * (16 * 1024 * 1024 + 1), "s3://b/k.csv")
     header = "source_table#target_table#secret_name\n"
     assert len(parse_config(header + "a.b#c.d#s\n" * 10_000, "#", "src")) == 10_000
     with pytest.raises(ConfigError, match="has more than 10,000 rows"):
         parse_config(header + "a.b#c.d#s\n" * 10_001, "#", "src")
-    entry = '{"source_table": "a.b", "target_table": "c.d", "secret_name": "s"}'
-    with pytest.raises(ConfigError, match="has more than 10,000 rows"):
-        parse_json_config("[" + ", ".join([entry] * 10_001) + "]", "s3://b/k.json")
