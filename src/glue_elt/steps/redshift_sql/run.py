@@ -55,14 +55,27 @@ class Status(TextEnum):
 
 @dataclass(frozen=True)
 class Outcome:
-    """One statement's outcome: rows affected (``None`` when the server reported none), seconds, and the error
-    (failed) or the reason (not checked)."""
+    """One statement's outcome: rows affected (``None`` when the server reported none), seconds, the error
+    (failed) or the reason (not checked), and its Redshift query id when the executor learns it (the Data API's
+    ``RedshiftQueryId``)."""
 
     statement: Statement
     status: Status
     rows: int | None = None
     seconds: float = 0.0
     note: str | None = None
+    query_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What one statement sent on its own (autocommit mode) reported: its rows (``-1`` when none), its query id if
+    known, and ``replayed``: an earlier process of the run id had run it (the Data API's answer to its
+    ``ClientToken``), so this run did not."""
+
+    rows: int
+    query_id: int | None = None
+    replayed: bool = False
 
 
 @dataclass
@@ -104,7 +117,8 @@ def log_outcome(outcome: Outcome, total: int) -> None:
     if outcome.status in (Status.SUCCEEDED, Status.CHECKED):
         done = "done" if outcome.rows is None else f"{outcome.rows} row(s)"
         verb = "checked" if outcome.status is Status.CHECKED else done
-        logger.info("%s: %s in %.3f s", where, verb, outcome.seconds)
+        query = f" (query {outcome.query_id})" if outcome.query_id is not None else ""
+        logger.info("%s: %s in %.3f s%s", where, verb, outcome.seconds, query)
     elif outcome.status is Status.FAILED:
         logger.error("%s: FAILED: %s", where, outcome.note)
     elif outcome.status is Status.SKIPPED:
@@ -147,7 +161,8 @@ class ScriptRunner:
                     except ExecutionError as error:
                         run.outcomes.append(self._failed(statement, error, started, len(statements)))
                         raise with_prefix(error, f"{statement.label} failed: ") from None
-                    run.outcomes.append(Outcome(statement, Status.SUCCEEDED, _rows(rows), time.monotonic() - started))
+                    seconds = time.monotonic() - started
+                    run.outcomes.append(Outcome(statement, Status.SUCCEEDED, reported_rows(rows), seconds))
                     log_outcome(run.outcomes[-1], len(statements))
                 ledger.lock(session, self._secret)
                 if ledger.look_up_beside(self._secret, self._key) is not None:
@@ -189,14 +204,14 @@ class ScriptRunner:
         for statement, key in zip(statements, statement_keys(self._target, statements)):
             done = ledger.committed(self._secret, key)
             if done is not None:
-                run.outcomes.append(Outcome(statement, Status.SKIPPED, _rows(done)))
+                run.outcomes.append(Outcome(statement, Status.SKIPPED, reported_rows(done)))
                 log_outcome(run.outcomes[-1], len(statements))
                 continue
             started = time.monotonic()
             try:
                 if self._retry.stop is not None and self._retry.stop.requested:  # no new statement starts
                     raise StoppedError(NOT_SENT)
-                rows = self._retry.call(statement.label, self._execute(statement))
+                sent = self._retry.call(statement.label, self._execute(statement, key, ledger))
             except GlueELTError as error:
                 stopped = isinstance(error, StoppedError)
                 if not stopped:  # one that was not sent is not run
@@ -207,9 +222,11 @@ class ScriptRunner:
                 run.status, run.error = "failed", with_suffix(failure, f" (autocommit mode: {resume})")
                 self._not_run(statements, run)
                 return run
-            run.outcomes.append(Outcome(statement, Status.SUCCEEDED, _rows(rows), time.monotonic() - started))
+            status = Status.SKIPPED if sent.replayed else Status.SUCCEEDED
+            seconds = time.monotonic() - started
+            run.outcomes.append(Outcome(statement, status, reported_rows(sent.rows), seconds, query_id=sent.query_id))
             log_outcome(run.outcomes[-1], len(statements))
-            self._record(ledger, statement, key, rows, run)
+            self._record(ledger, statement, key, sent.rows, run)
             if run.error is not None:
                 self._not_run(statements, run)
                 return run
@@ -254,10 +271,12 @@ class ScriptRunner:
             return Outcome(statement, Status.NOT_CHECKED, note=note)
         return Outcome(statement, Status.CHECKED, seconds=time.monotonic() - started)
 
-    def _execute(self, statement: Statement) -> Callable[[], int]:
-        def execute() -> int:
+    def _execute(self, statement: Statement, key: str, ledger: RunLedger) -> Callable[[], Sent]:
+        """Send ``statement`` on its own (autocommit mode); ``key`` is its key in ``ledger``."""
+
+        def execute() -> Sent:
             with row_tag(statement.number):
-                return self._executor.execute(self._secret, statement.text)
+                return Sent(self._executor.execute(self._secret, statement.text))
 
         return execute
 
@@ -272,9 +291,7 @@ class ScriptRunner:
         """Record a statement (or, with ``None``, the whole script) as committed, in its own transaction."""
 
         def record() -> None:
-            with self._executor.transaction(self._secret) as session:
-                kind = SCRIPT_KIND if statement is None else STATEMENT_KIND
-                ledger.record(session, self._secret, key, self._target, kind, rows)
+            self._write_record(ledger, key, SCRIPT_KIND if statement is None else STATEMENT_KIND, rows)
 
         try:
             with stop_scope(None):  # what committed is recorded even after a stop (see the module's docstring)
@@ -287,6 +304,11 @@ class ScriptRunner:
                 f"{what} committed, but recording that in the state table failed (a re-run with the same run id "
                 "would run it again): ",
             )
+
+    def _write_record(self, ledger: RunLedger, key: str, kind: str, rows: int) -> None:
+        """Append ``key``'s commit record in a transaction of its own."""
+        with self._executor.transaction(self._secret) as session:
+            ledger.record(session, self._secret, key, self._target, kind, rows)
 
     def _failed(self, statement: Statement, error: GlueELTError, started: float, total: int = 0) -> Outcome:
         """A failed outcome with a secret-free message; logged when ``total`` is given."""
@@ -315,5 +337,6 @@ def _committed_before(number: int) -> str:
     return "statement 1 committed" if number == 2 else f"statements 1 to {number - 1} committed"
 
 
-def _rows(rows: int) -> int | None:
+def reported_rows(rows: int) -> int | None:
+    """A row count as outcomes hold it: ``None`` when the server reported none (``-1``)."""
     return None if rows < 0 else rows

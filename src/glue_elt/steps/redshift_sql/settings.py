@@ -12,6 +12,7 @@ from glue_elt.core import param_fields
 from glue_elt.core.param_fields import given, nested, setting
 from glue_elt.core.params import Param, TextEnum, choice
 from glue_elt.errors import ConfigError
+from glue_elt.redshift.factory import EXECUTOR, ExecutorKind
 from glue_elt.redshift.session import SessionSettings
 from glue_elt.redshift.state import StateTable
 from glue_elt.steps import shared_params
@@ -54,6 +55,7 @@ STEP_PARAMETERS: tuple[Param[Any], ...] = (
     NON_TRANSACTIONAL,
     shared_params.DRY_RUN,
     shared_params.SUMMARY_OUTPUT_PATH,
+    EXECUTOR,
     *shared_params.SESSION_CONTROL,
     *shared_params.OBSERVABILITY,
     *shared_params.RUN_CONTROL,
@@ -71,6 +73,7 @@ class SqlSettings:
     non_transactional: NonTransactional = setting(NON_TRANSACTIONAL)
     dry_run: bool = setting(shared_params.DRY_RUN)
     summary_output_path: str | None = setting(shared_params.SUMMARY_OUTPUT_PATH)
+    executor: ExecutorKind = setting(EXECUTOR)
     max_retries: int = setting(shared_params.MAX_RETRIES)
     retry_wait_seconds: float = setting(shared_params.RETRY_WAIT_SECONDS)
     state_table: StateTable = setting(shared_params.STATE_TABLE)

@@ -239,8 +239,12 @@ def test_a_batch_created_before_the_executors_first_statement_is_marked_replayed
     with pytest.raises(BatchStatementError) as raised:
         executor.run_batch("s", ["A"], "tok-old")
     assert raised.value.replayed and not raised.value.transient
-    assert executor.run_batch("s", ["A"], "tok-old-ok") == BatchResult("old-ok", (3,), replayed=True, query_ids=(0,))
-    assert executor.run_batch("s", ["A"], "tok-new") == BatchResult("new", (4,), replayed=False, query_ids=(0,))
+    assert executor.run_batch("s", ["A"], "tok-old-ok") == BatchResult(
+        "old-ok", (3,), replayed=True, query_ids=(0,), seconds=(0.0,)
+    )
+    assert executor.run_batch("s", ["A"], "tok-new") == BatchResult(
+        "new", (4,), replayed=False, query_ids=(0,), seconds=(0.0,)
+    )
 
 
 def test_without_a_statement_of_its_own_yet_no_batch_counts_as_replayed() -> None:
