@@ -20,7 +20,7 @@ from glue_elt.redshift.auth.secrets import RedshiftCredentials
 from glue_elt.redshift.driver.executor import connect_redshift
 from glue_elt.redshift.executor import Executor
 from glue_elt.steps.base import EXIT_CONFIG_ERROR
-from glue_elt.steps.redshift_sql.run import Status
+from glue_elt.steps.redshift_sql.outcomes import Status
 from glue_elt.steps.redshift_sql.step import SqlResult
 from local_stack import StackEndpoints
 from tests.conftest import BUCKET, REPO_ROOT, Db, make_secret, read_json

@@ -42,17 +42,17 @@ from glue_elt.redshift.data_api.wire import MAX_STATEMENT_BYTES
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.state import RunLedger
 from glue_elt.redshift.tags import RunTag, comment, row_tag, tagged
-from glue_elt.steps.redshift_sql.run import (
+from glue_elt.steps.redshift_sql.outcomes import (
     SCRIPT_KIND,
     Outcome,
     Run,
-    ScriptRunner,
     Sent,
     Status,
     log_outcome,
     reported_rows,
     with_suffix,
 )
+from glue_elt.steps.redshift_sql.run import ScriptRunner
 from glue_elt.steps.redshift_sql.script import Script, Statement
 from glue_elt.steps.redshift_sql.settings import SqlSettings
 

@@ -31,7 +31,8 @@ from glue_elt.steps import shared_params
 from glue_elt.steps.base import EXIT_OK, EXIT_ROWS_FAILED, GlueELTStep
 from glue_elt.steps.redshift_sql.batches import BatchScriptRunner, check_batches
 from glue_elt.steps.redshift_sql.lineage import script_run, with_rows
-from glue_elt.steps.redshift_sql.run import Outcome, Run, ScriptRunner, Status, script_key
+from glue_elt.steps.redshift_sql.outcomes import Outcome, Run, Status, script_key
+from glue_elt.steps.redshift_sql.run import ScriptRunner
 from glue_elt.steps.redshift_sql.script import Script, Statement, split_script
 from glue_elt.steps.redshift_sql.settings import (
     STEP_PARAMETERS,

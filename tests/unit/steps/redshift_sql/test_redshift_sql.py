@@ -17,7 +17,7 @@ from glue_elt.core.param_source import resolve_plain
 from glue_elt.errors import ConfigError
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.state import StateTable
-from glue_elt.steps.redshift_sql.run import Outcome, Status
+from glue_elt.steps.redshift_sql.outcomes import Outcome, Status
 from glue_elt.steps.redshift_sql.script import split_script
 from glue_elt.steps.redshift_sql.settings import (
     STEP_PARAMETERS,
