@@ -235,3 +235,50 @@ def test_an_answer_lost_while_the_batch_runs_is_asked_for_under_the_same_token_a
     finally:
         set_faults(stack.endpoints.redshift_api_url, reset=True)
     assert result.status == "committed" and attempts(db, counter) == 1 and db.count(f"{target}.events") == 2
+
+
+def test_a_second_process_with_other_settings_is_answered_by_the_first_ones_batch(
+    db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig, endpoints: StackEndpoints
+) -> None:
+    """The second process adds ``--query_group``, so its batch opens with another statement under the same
+    ClientToken; the service refuses the token for other statements, the executor finds the first batch by its name
+    (``ListStatements``) and waits for it: the script is skipped, its rows there once."""
+    target = schemas[1]
+    db.as_etl(f"CREATE TABLE {target}.log (id int)")
+    counter = slow_target(db, f"{target}.log", 3)
+    run_sql(cluster_secret, put_config(f"sql/{target}/warm.sql", "SELECT 1"))  # the state table exists first
+    uri = put_config(f"sql/{target}/other.sql", f"INSERT INTO {target}.log VALUES (1), (2);\n")
+    run_id = f"other-{target}"
+    command = [sys.executable, "-m", MODULE, "--sql_path", uri, "--secret_name", cluster_secret]
+    command += ["--executor", "data_api", "--run_id", run_id]
+    env = {**os.environ, **endpoints.aws_env()}
+    with subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True) as first:
+        inserting(db, f"{target}.log")
+        second = run_sql(cluster_secret, uri, run_id=run_id, query_group="other-group")
+        _, log = first.communicate(timeout=60)
+    assert first.returncode == 0, log
+    assert second.status == "skipped"
+    assert attempts(db, counter) == 1 and db.count(f"{target}.log") == 2 and len(state_rows(db, run_id)) == 1
+
+
+def test_a_batch_reported_aborted_while_it_still_runs_is_awaited_and_the_script_runs_once(
+    stack: LocalStack, db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig
+) -> None:
+    """The service answers ABORTED while the batch, still queued, goes on and commits (aws/aws-sdk-js-v3#3056): the
+    executor waits until the batch's session has ended, the state table shows the script committed, and neither
+    this run nor a re-run of the run id sends a second batch."""
+    target = schemas[1]
+    db.as_etl(f"CREATE TABLE {target}.events (id int)")
+    counter = slow_target(db, f"{target}.events", 1)
+    run_sql(cluster_secret, put_config(f"sql/{target}/warm.sql", "SELECT 1"))  # the state table exists first
+    uri = put_config(f"sql/{target}/aborted.sql", f"INSERT INTO {target}.events VALUES (1), (2)")
+    run_id = f"aborted-{target}"
+    url = stack.endpoints.redshift_api_url
+    set_faults(url, report_aborted_next_batch=1, aborted_batch_queued_seconds=3)
+    try:
+        first = run_sql(cluster_secret, uri, run_id=run_id)
+    finally:
+        set_faults(url, reset=True)
+    again = run_sql(cluster_secret, uri, run_id=run_id)
+    assert (first.status, again.status) == ("committed", "skipped"), first.error
+    assert attempts(db, counter) == 1 and db.count(f"{target}.events") == 2 and len(state_rows(db, run_id)) == 1

@@ -91,7 +91,8 @@ def check_batches(script: Script, settings: SqlSettings, run_id: str, source: st
             )
     room, count = script_room(settings), len(script.statements)
     if not settings.autocommit and count > room:
-        sets = " and the SET statements of --query_group and --statement_timeout_seconds" if room < 38 else ""
+        with_sets = room < MAX_BATCH_STATEMENTS - STEP_STATEMENTS
+        sets = " and the SET statements of --query_group and --statement_timeout_seconds" if with_sets else ""
         problems.append(
             f"it has {count} statements, and the script runs as one BatchExecuteStatement, which takes at most "
             f"{MAX_BATCH_STATEMENTS}: {room} of the script's beside the commit lock's LOCK and the script's "
