@@ -1,6 +1,8 @@
 """Both steps through their Python API: the migration step with both executors (a created target, an overwrite, a
-load stopped with ``step.cancel()`` from another thread), the SQL step (on the driver, its only executor) with a
-script run twice under one run id.
+load stopped with ``step.cancel()`` from another thread), the SQL step with both executors (a script run twice
+under one run id; through the Data API the script and its record are one ``BatchExecuteStatement``), and a VACUUM
+through the Data API in autocommit mode (an ``AUTO_COMMIT`` batch: whether Redshift runs it there is an open
+question of the compatibility record).
 
 The SQL script and the cancelled load's config file are handed to the steps in memory (``MemoryStore``, the steps'
 ``s3`` argument): the check needs no bucket, and S3 is not what it checks.
@@ -59,7 +61,9 @@ class StepChecks:
         """Every step check, in order (each later one builds on the tables the first creates)."""
         self.migrate("driver", create=True)
         self.migrate("data_api", create=False)
-        self.sql_script("driver")
+        for executor in EXECUTORS:
+            self.sql_script(executor)
+        self.sql_vacuum()
         for executor in EXECUTORS:
             self.cancel(executor)
 
@@ -107,9 +111,8 @@ class StepChecks:
         self.report.check(what, passed, f"{'; '.join(statuses)}; target rows {counts}")
 
     def sql_script(self, executor: str) -> None:
-        """A script in one transaction, then the same run id again: committed once, then skipped. The SQL step runs
-        on the driver only (it has no ``--executor``; a ``DataApiExecutor`` passed in refuses its state-table
-        statement, which has parameters)."""
+        """A script in one transaction, then the same run id again: committed once, then skipped (through the Data
+        API, the script and its record are one batch)."""
         names = self.names
         mart = f"{names.work}.mart_{executor}"
         script = (
@@ -118,7 +121,6 @@ class StepChecks:
             "GROUP BY customer_id;\n"
         )
         params = {**self.common(executor, f"sql-{executor}"), "sql_path": "s3://live-check/script.sql"}
-        del params["executor"]  # the SQL step has no --executor: it runs on the driver
         statuses = []
         for _ in range(2):
             step = RedshiftSqlStep(params, s3=MemoryStore({"script.sql": script}))
@@ -128,6 +130,22 @@ class StepChecks:
         passed = statuses == ["committed", "skipped"] and rows == 7
         self.report.check(f"SQL step, {executor}: one transaction, once per run id", passed,
                           f"first run {statuses[0]}, second {statuses[1]}; {rows} row(s) in the mart")  # fmt: skip
+
+    def sql_vacuum(self) -> None:
+        """``VACUUM`` of the Data API's mart through the Data API in autocommit mode: a batch of its own in
+        ``ExecutionMode`` ``AUTO_COMMIT``. VACUUM cannot run in a transaction block (dg/r_VACUUM_command.html); that it
+        runs in such a batch is in no page this project found."""
+        mart = f"{self.names.work}.mart_data_api"
+        params = {
+            **self.common("data_api", "sql-vacuum"),
+            "sql_path": "s3://live-check/vacuum.sql",
+            "non_transactional": "autocommit",
+        }
+        step = RedshiftSqlStep(params, s3=MemoryStore({"vacuum.sql": f"VACUUM {mart};\n"}))
+        outcome = _attempt(lambda: _run(step))
+        passed = not isinstance(outcome, str) and outcome.status == "committed"
+        detail = outcome if isinstance(outcome, str) else f"{outcome.status}: {outcome.summary_line()}"
+        self.report.check("SQL step, data_api: VACUUM in autocommit mode (an AUTO_COMMIT batch)", passed, detail)
 
     def cancel(self, executor: str) -> None:
         """An append whose filter runs for minutes, stopped by ``step.cancel()`` from another thread once the server

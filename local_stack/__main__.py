@@ -44,12 +44,13 @@ def _up(stack: LocalStack, *, empty: bool = False) -> int:
         python=shown(python),
         console_script=shown(console_script) if console_script.exists() else None,
     )
-    print("\nrun the step on it (config file mode, then schema mode):")
+    print("\nrun the steps on it (config file mode, schema mode, then the SQL step through the Data API):")
     print(f"  {commands.python_m(playground.CONFIG_ARGS)}")
     if (line := commands.glue_elt(playground.SCHEMA_ARGS)) is not None:
         print(f"  {line}")
     else:
         print(f"  {commands.python_m(playground.SCHEMA_ARGS)}")
+    print(f"  {commands.sql(playground.SQL_ARGS)}")
     return 0
 
 

@@ -6,7 +6,9 @@ secret (``local_stack.playground``, which ``make stack`` leaves running), then r
 broken on purpose, to show the error file), the error file again once the cause is fixed, schema mode, and
 schema mode again through the Redshift Data API (the stack's local API server).
 Then ``python -m glue_elt.steps.redshift_sql`` builds a small mart from the migrated tables with a SQL script:
-a dry run, the run, and a re-run with the same run id (skipped). It prints what happened and stops the stack.
+a dry run, the run through the Data API (the script and its record as one ``BatchExecuteStatement``), and a
+re-run with the same run id through the driver (skipped: the state table is the same whatever the executor). It
+prints what happened and stops the stack.
 """
 
 from __future__ import annotations
@@ -30,21 +32,14 @@ from local_stack.playground import (
     RETURNS_SQL,
     SCHEMA_ARGS,
     SECRET,
+    SQL_MODULE,
+    SQL_SCRIPT,
+    SQL_URI,
     TARGET_TABLES,
     seed,
 )
 from local_stack.stack import LocalStack
 
-SQL_MODULE = "glue_elt.steps.redshift_sql"
-SQL_SCRIPT = """-- make demo: a small mart from the migrated tables; every statement commits together or none does
-CREATE TABLE analytics.customer_totals (customer_id int, name text, orders int, amount numeric(12,2));
-INSERT INTO analytics.customer_totals
-SELECT c.id, c.name, count(o.id), coalesce(sum(o.amount), 0)
-  FROM analytics.customers c LEFT JOIN analytics.orders o ON o.customer_id = c.id
- GROUP BY c.id, c.name;
-/* a ';' in a comment or a 'string;' does not split a statement */
-UPDATE analytics.customer_totals SET name = name || ' (no orders; yet)' WHERE orders = 0;
-"""
 GLUE_ARGS = ["--JOB_ID", "j_demo", "--job-bookmark-option", "job-bookmark-disable", "--TempDir", f"s3://{BUCKET}/temp/"]
 
 
@@ -59,14 +54,16 @@ def run_step(args: list[str], module: str = MODULE) -> int:
 
 
 def run_sql_step() -> tuple[int, int, int]:
-    """The SQL step on the migrated tables: a dry run, the run, and a re-run with the same run id."""
-    boto3.client("s3").put_object(Bucket=BUCKET, Key="sql/customer_totals.sql", Body=SQL_SCRIPT.encode())
-    print(f"SQL script s3://{BUCKET}/sql/customer_totals.sql:\n{SQL_SCRIPT}")
-    args = ["--sql_path", f"s3://{BUCKET}/sql/customer_totals.sql", "--secret_name", SECRET]
+    """The SQL step on the migrated tables: a dry run, the run through the Data API, and a re-run with the same run
+    id through the driver."""
+    print(f"SQL script {SQL_URI}:\n{SQL_SCRIPT}")
+    args = ["--sql_path", SQL_URI, "--secret_name", SECRET]
     dry = run_step(["--JOB_RUN_ID", "demo-sql-dry-run", *args, "--dry_run", "true"], SQL_MODULE)
     print(f"exit status: {dry} (the INSERT and UPDATE use a table the script creates first: not checked)")
-    real = run_step(["--JOB_RUN_ID", "demo-sql", *args], SQL_MODULE)
+    banner("the SQL step through the Redshift Data API: the script and its record in one BatchExecuteStatement")
+    real = run_step(["--JOB_RUN_ID", "demo-sql", *args, "--executor", "data_api"], SQL_MODULE)
     print(f"exit status: {real}")
+    banner("the SQL step again with the same run id, through the driver")
     again = run_step(["--JOB_RUN_ID", "demo-sql", *args], SQL_MODULE)
     print(f"exit status: {again} (same run id: the script is skipped, nothing runs twice)")
     return dry, real, again

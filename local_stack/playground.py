@@ -2,7 +2,8 @@
 
 Source schemas ``schema`` and ``sales`` belong to another role (the "producer"; the migration user may only read
 them, as from a data-share), target schemas ``analytics`` and ``sales_mart`` to the migration user; a Secrets
-Manager secret for the migration user and an S3 bucket holding a config file.
+Manager secret for the migration user and an S3 bucket holding a config file and a SQL script (a small mart built
+from the migrated tables, for the SQL step).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from local_stack.stack import LocalStack
 BUCKET = "glue-elt-demo"
 SECRET = "redshift-secret"
 MODULE = "glue_elt.steps.redshift_cross_account_migration"
+SQL_MODULE = "glue_elt.steps.redshift_sql"
 CONFIG_KEY = "config/migration.csv"
 CONFIG_URI = f"s3://{BUCKET}/{CONFIG_KEY}"
 ERRORS_URI = f"s3://{BUCKET}/errors/"
@@ -55,11 +57,25 @@ TARGET_SQL = [
     "CREATE TABLE sales_mart.targets (region_id int, year int, amount numeric(12,2))",
 ]
 TARGET_TABLES = ["analytics.orders", "analytics.customers", "sales_mart.regions", "sales_mart.targets"]
+SQL_KEY = "sql/customer_totals.sql"
+SQL_URI = f"s3://{BUCKET}/{SQL_KEY}"
+SQL_SCRIPT = """-- a small mart from the migrated tables; every statement commits together or none does
+CREATE TABLE analytics.customer_totals (customer_id int, name text, orders int, amount numeric(12,2));
+INSERT INTO analytics.customer_totals
+SELECT c.id, c.name, count(o.id), coalesce(sum(o.amount), 0)
+  FROM analytics.customers c LEFT JOIN analytics.orders o ON o.customer_id = c.id
+ GROUP BY c.id, c.name;
+/* a ';' in a comment or a 'string;' does not split a statement */
+UPDATE analytics.customer_totals SET name = name || ' (no orders; yet)' WHERE orders = 0;
+"""
+"""The SQL step's script: it creates its table, so it runs once (a later run id fails: the table exists)."""
 CONFIG_ARGS = ["--config_path", CONFIG_URI, "--error_output_path", ERRORS_URI]
 """Config file mode on the playground."""
 SCHEMA_ARGS = ["--source_schema", "shared_db.sales", "--target_schema", "sales_mart", "--secret_name", SECRET,
                "--load_type", "overwrite"]  # fmt: skip
 """Schema mode on the playground: every table of ``sales_mart`` from ``shared_db.sales``."""
+SQL_ARGS = ["--sql_path", SQL_URI, "--secret_name", SECRET, "--executor", "data_api"]
+"""The SQL step on the playground, through the Redshift Data API (the stack's local API server)."""
 
 
 def aws_client(stack: LocalStack, service: str) -> Any:
@@ -88,6 +104,7 @@ def seed(stack: LocalStack, *, with_returns: bool) -> None:
     s3 = aws_client(stack, "s3")
     s3.create_bucket(Bucket=BUCKET)
     s3.put_object(Bucket=BUCKET, Key=CONFIG_KEY, Body=CONFIG.encode())
+    s3.put_object(Bucket=BUCKET, Key=SQL_KEY, Body=SQL_SCRIPT.encode())
 
 
 @dataclass(frozen=True)
@@ -109,6 +126,13 @@ class Commands:
         """``source env && glue-elt migrate ARGS`` (``None`` without the console script)."""
         return None if self.console_script is None else self._line([self.console_script, "migrate", *args])
 
+    def sql(self, args: Sequence[str]) -> str:
+        """``source env && glue-elt sql ARGS``, or ``python -m glue_elt.steps.redshift_sql ARGS`` without the console
+        script."""
+        if self.console_script is None:
+            return self._line([self.python, "-m", SQL_MODULE, *args])
+        return self._line([self.console_script, "sql", *args])
+
     def _line(self, command: list[str]) -> str:
         return f"source {shlex.quote(self.env_file)} && {shlex.join(command)}"
 
@@ -123,5 +147,6 @@ def describe() -> str:
             f"secret         {SECRET} (the migration user, through the front door)",
             f"config file    {CONFIG_URI}:",
             *("  " + line for line in CONFIG.splitlines()),
+            f"SQL script     {SQL_URI} (builds analytics.customer_totals from the migrated tables)",
         ]
     )

@@ -329,6 +329,7 @@ def test_the_playground_commands_shown_are_those_make_stack_prints() -> None:
     shown = (DOCS / "getting-started.md").read_text(encoding="utf-8")
     assert f"\n{commands.python_m(playground.CONFIG_ARGS)}\n" in shown
     assert f"\n{commands.glue_elt(playground.SCHEMA_ARGS)}\n" in shown
+    assert f"\n{commands.sql(playground.SQL_ARGS)}\n" in shown
 
 
 def load_parameters_hook() -> Any:

@@ -17,7 +17,7 @@ from glue_elt import RedshiftCrossAccountDataMigration, RedshiftSqlStep
 from glue_elt.core.sizes import utf8_size
 from glue_elt.redshift.state import RUN_ID_BYTES, TARGET_TABLE_BYTES
 from glue_elt.steps.base import EXIT_CONFIG_ERROR
-from glue_elt.steps.redshift_sql.run import Status
+from glue_elt.steps.redshift_sql.outcomes import Status
 from local_stack import StackEndpoints
 from tests.conftest import BUCKET, REPO_ROOT, Db, make_secret, run_step
 from tests.integration.test_exit_status import HEADER, closed_port

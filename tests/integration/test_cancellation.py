@@ -104,16 +104,23 @@ def test_a_stopped_run_ends_its_statements_on_the_server_and_a_rerun_completes_i
     assert [db.count(f"{target}.{name}") for name in TABLES] == [4, 4, 4]  # each row exactly once
 
 
+@pytest.mark.parametrize("executor", ["driver", "data_api"])
 def test_a_stopped_sql_script_rolls_back_and_exits_143(
-    db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig, endpoints: StackEndpoints
+    db: Db,
+    schemas: tuple[str, str],
+    cluster_secret: str,
+    put_config: PutConfig,
+    endpoints: StackEndpoints,
+    executor: str,
 ) -> None:
+    """The driver terminates its session; the Data API cancels the script's batch (CancelStatement)."""
     _, target = schemas
     db.as_etl(f"CREATE TABLE {target}.events (id int)")
     uri = put_config(f"sql/{target}/stop.sql", f"INSERT INTO {target}.events VALUES (1);\nSELECT pg_sleep(120);\n")
     summary = f"s3://{BUCKET}/{target}/sql-summary.json"
     command = [
-        sys.executable, "-m", "glue_elt.steps.redshift_sql", "--sql_path", uri, "--secret_name", etl_secret,
-        "--run_id", f"stop-sql-{target}", "--summary_output_path", summary,
+        sys.executable, "-m", "glue_elt.steps.redshift_sql", "--sql_path", uri, "--secret_name", cluster_secret,
+        "--run_id", f"stop-sql-{target}", "--summary_output_path", summary, "--executor", executor,
     ]  # fmt: skip
     env = {**os.environ, **endpoints.aws_env()}
     with subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True) as process:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import pytest
 
-from glue_elt.steps.redshift_cross_account_migration.config_file import parse_json_config
+from glue_elt.steps.redshift_cross_account_migration.config_json import parse_json_config
 from local_stack import StackEndpoints
 from tests.conftest import BUCKET, Db, read_json
 from tests.integration.test_chunked_loads import big_source, put, row, wait_for

@@ -45,7 +45,7 @@ def test_the_check_passes_on_the_stack_answers_each_question_and_leaves_nothing(
     report = capsys.readouterr().out
     assert code == 0, report
     assert report.startswith("## Live check\n")
-    assert "- result: PASS (6 of 6 checks passed)" in report
+    assert "- result: PASS (8 of 8 checks passed)" in report
     checks = [
         line for line in report.splitlines() if line.startswith("| ") and ("| PASS |" in line or "| FAIL |" in line)
     ]
@@ -53,6 +53,8 @@ def test_the_check_passes_on_the_stack_answers_each_question_and_leaves_nothing(
         "migration, driver: targets created, then loaded",
         "migration, data_api: overwrite",
         "SQL step, driver: one transaction, once per run id",
+        "SQL step, data_api: one transaction, once per run id",
+        "SQL step, data_api: VACUUM in autocommit mode (an AUTO_COMMIT batch)",
         "cancel(), driver: a running load stopped from another thread",
         "cancel(), data_api: a running load stopped from another thread",
         "everything the check created was removed",

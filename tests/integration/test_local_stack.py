@@ -301,8 +301,8 @@ def test_cli_up_leaves_a_playground_and_the_commands_it_prints_work(tmp_path: Pa
         assert "password" not in up.stdout.lower() and ep.etl_password not in up.stdout
         assert "config file    s3://glue-elt-demo/config/migration.csv:" in up.stdout
         commands = [line.strip() for line in up.stdout.splitlines() if line.startswith("  source ")]
-        assert len(commands) == 2, up.stdout
-        python_m, console = commands
+        assert len(commands) == 3, up.stdout
+        python_m, console, sql = commands
         assert python_m.startswith(f"source {state / 'env'} && ")
         assert " -m glue_elt.steps.redshift_cross_account_migration --config_path s3://glue-elt-demo/" in python_m
         assert console.endswith("glue-elt migrate --source_schema shared_db.sales --target_schema sales_mart "
@@ -310,8 +310,16 @@ def test_cli_up_leaves_a_playground_and_the_commands_it_prints_work(tmp_path: Pa
         clean_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path)}  # AWS: the env file
         outputs = []
         with_settings = console + " --query_group etl --statement_timeout_seconds 60"  # Redshift's SETs, at the wire
-        runs = [*commands, with_settings]
-        for command, summary in zip(runs, ["3 succeeded, 0 failed", "2 succeeded, 0 failed", "2 succeeded, 0 failed"]):
+        assert sql.endswith("glue-elt sql --sql_path s3://glue-elt-demo/sql/customer_totals.sql "
+                            "--secret_name redshift-secret --executor data_api")  # fmt: skip
+        runs = [python_m, console, with_settings, sql]
+        summaries = [
+            "3 succeeded, 0 failed",
+            "2 succeeded, 0 failed",
+            "2 succeeded, 0 failed",
+            "committed: 3 statement(s)",
+        ]
+        for command, summary in zip(runs, summaries):
             done = subprocess.run(
                 ["bash", "-c", command], cwd=REPO_ROOT, env=clean_env, capture_output=True, text=True, timeout=120
             )
@@ -322,9 +330,9 @@ def test_cli_up_leaves_a_playground_and_the_commands_it_prints_work(tmp_path: Pa
         with closing(LocalStack.attach(state).admin_connect()) as conn:
             counts = {
                 table: scalar(conn, f"select count(*) from {table}")
-                for table in ("analytics.orders", "sales_mart.targets")
+                for table in ("analytics.orders", "sales_mart.targets", "analytics.customer_totals")
             }
-        assert counts == {"analytics.orders": 3713 + 25, "sales_mart.targets": 16}
+        assert counts == {"analytics.orders": 3713 + 25, "sales_mart.targets": 16, "analytics.customer_totals": 50}
     finally:
         down = run_cli("down", state)
     assert down.returncode == 0, down.stderr

@@ -66,14 +66,16 @@ def test_a_statement_over_the_timeout_fails_its_row_alone_and_is_not_retried(
     assert (db.count(f"{target}.fast"), db.count(f"{target}.slow")) == (2, 0)
 
 
+@pytest.mark.parametrize("executor", ["driver", "data_api"])
 def test_the_sql_steps_script_rolls_back_when_a_statement_runs_over(
-    db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig
+    db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig, executor: str
 ) -> None:
     _, target = schemas
     db.as_etl(f"CREATE TABLE {target}.events (id int)")
     script = f"INSERT INTO {target}.events VALUES (1);\nSELECT pg_sleep(5);\n"
     uri = put_config(f"sql/{target}/slow.sql", script)
-    args = {"sql_path": uri, "secret_name": etl_secret, "statement_timeout_seconds": "0.5", **FAST}
+    args = {"sql_path": uri, "secret_name": cluster_secret, "statement_timeout_seconds": "0.5", "executor": executor}
+    args.update(FAST)
     with pytest.raises(Exception, match=r"ran longer than --statement_timeout_seconds 0\.5") as raised:
         run_sql(args)
     assert "rolled back" in str(raised.value)

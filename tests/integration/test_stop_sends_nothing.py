@@ -16,6 +16,7 @@ import pytest
 from glue_elt import RedshiftCrossAccountDataMigration
 from glue_elt.aws.s3 import S3Store, S3Uri
 from glue_elt.errors import GlueELTError
+from glue_elt.redshift.batch import BatchResult
 from glue_elt.redshift.data_api.executor import DataApiExecutor
 from glue_elt.redshift.driver.executor import RedshiftExecutor
 from glue_elt.redshift.executor import Executor, Row, Session
@@ -96,7 +97,12 @@ class HookedDriver(Hooked, RedshiftExecutor):
 
 
 class HookedDataApi(Hooked, DataApiExecutor):
-    pass
+    def run_batch(
+        self, secret_name: str, statements: Sequence[str], client_token: str | None = None, *, autocommit: bool = False
+    ) -> BatchResult:
+        for sql in statements:
+            self.hook(sql)
+        return super().run_batch(secret_name, statements, client_token, autocommit=autocommit)
 
 
 def hooked_executor(kind: str, hook: StopHook) -> Executor:
@@ -282,4 +288,6 @@ def test_a_sql_script_stopped_in_a_phase_sends_nothing_after_the_stop_and_commit
         assert absent(db, f"{target}.stop_state")
     else:
         assert db.rows(f"SELECT count(*) FROM {target}.stop_state") == [(0,)]
+    if kind == "data_api" and phase == "before_commit":  # the script's batch is one request, stopped before it went
+        statuses = ["not run", "not run"]
     assert_sql_cancelled(db, summary, target, statuses)

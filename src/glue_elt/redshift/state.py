@@ -208,7 +208,11 @@ class RunLedger:
     def lock(self, session: Session, secret_name: str) -> None:
         """``LOCK`` the state table's commit lock in ``session``'s transaction, until it ends (see
         ``commit_lock_name``); take it just before the record, so it is held only for the commit."""
-        session.execute(f"LOCK {commit_lock_name(self._tables[secret_name].name).sql()}")
+        session.execute(self.lock_statement(secret_name))
+
+    def lock_statement(self, secret_name: str) -> str:
+        """The statement that locks the state table's commit lock (``lock``), for a batch."""
+        return f"LOCK {commit_lock_name(self._tables[secret_name].name).sql()}"
 
     def scoped(self, key: str) -> str:
         """The key a row (or script) of this job is recorded under: ``key`` itself without a job name, else the

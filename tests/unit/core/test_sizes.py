@@ -18,7 +18,7 @@ from glue_elt.redshift.state import (
 from glue_elt.steps import shared_params
 from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationRow, row_keys
 from glue_elt.steps.redshift_cross_account_migration.validation import validate_row
-from glue_elt.steps.redshift_sql.run import SCRIPT_KIND, STATEMENT_KIND, script_key, statement_keys
+from glue_elt.steps.redshift_sql.outcomes import SCRIPT_KIND, STATEMENT_KIND, script_key, statement_keys
 from glue_elt.steps.redshift_sql.script import split_script
 from glue_elt.steps.redshift_sql.settings import read_settings
 

@@ -13,7 +13,7 @@ from glue_elt.errors import ConfigError
 from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult, MigrationRow, RowOutcome, RowStatus
 from glue_elt.steps.redshift_cross_account_migration.settings import read_settings as migration_settings
 from glue_elt.steps.redshift_cross_account_migration.step import RedshiftCrossAccountDataMigration
-from glue_elt.steps.redshift_sql.run import Outcome, Status
+from glue_elt.steps.redshift_sql.outcomes import Outcome, Status
 from glue_elt.steps.redshift_sql.script import split_script
 from glue_elt.steps.redshift_sql.settings import read_settings as sql_settings
 from glue_elt.steps.redshift_sql.step import RedshiftSqlStep, SqlResult

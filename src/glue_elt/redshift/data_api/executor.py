@@ -123,8 +123,13 @@ class DataApiExecutor:
         if session.statements:
             self.run_batch(secret_name, session.statements)
 
-    def run_batch(self, secret_name: str, statements: Sequence[str], client_token: str | None = None) -> BatchResult:
-        """Run ``statements`` as one transaction; raises ``BatchStatementError`` naming the failed statement.
+    def run_batch(
+        self, secret_name: str, statements: Sequence[str], client_token: str | None = None, *, autocommit: bool = False
+    ) -> BatchResult:
+        """Run ``statements`` as one transaction; raises ``BatchStatementError`` naming the failed statement. With
+        ``autocommit`` the batch's ``ExecutionMode`` is ``AUTO_COMMIT``: each statement commits on its own, and one
+        that fails does not undo the others (botocore's ``redshift-data`` model), so send one statement per batch
+        when a failure must stop the ones after it.
 
         The same ``client_token`` names the same batch: sent again (after a lost answer, or by a re-run), it is
         not run twice; the service answers with the first one's id, which is then polled.
@@ -134,6 +139,8 @@ class DataApiExecutor:
             check_size(sql, f"statement {number} of the batch")
         sets = len(self._sets)  # the session settings open the batch: a batch is a session of its own
         request: dict[str, Any] = {**self._target(secret_name), "Sqls": [*self._sets, *sqls]}
+        if autocommit:
+            request["ExecutionMode"] = "AUTO_COMMIT"
         if client_token is not None:
             request.update(ClientToken=client_token, StatementName=batch_name(client_token))
         if logger.isEnabledFor(logging.DEBUG):  # secret literals masked, whatever handler the caller installed
@@ -160,7 +167,8 @@ class DataApiExecutor:
         parts = described.get("SubStatements", [])[sets:]
         rows = tuple(int(part.get("ResultRows", -1)) for part in parts)
         query_ids = tuple(int(part.get("RedshiftQueryId") or 0) for part in parts)
-        return BatchResult(str(described["Id"]), rows, replayed, query_ids)
+        seconds = tuple(max(int(part.get("Duration") or 0), 0) / 1e9 for part in parts)
+        return BatchResult(str(described["Id"]), rows, replayed, query_ids, seconds=seconds)
 
     def _earlier_batch(self, secret_name: str, name: str, refused: RefusedRequestError, number: int) -> BatchResult:
         """The answer of the batch named ``name`` that an earlier request of the token started with other

@@ -22,7 +22,6 @@ first, in the same transaction.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -187,14 +186,6 @@ def load_batch(sql: LoadSql, target: TableName, record: Callable[[str, str], str
     if sql.drop is not None:
         add(Role.DROP_COPY, sql.drop)
     return LoadBatch(tuple(parts))
-
-
-def client_token(run_id: str, row_key: str, generation: str) -> str:
-    """The batch's ``ClientToken`` (64 characters, the API's maximum). The generation changes only after a batch
-    has ended in failure (or, in truncate mode, with every attempt): a lost answer, or a second process of the run
-    id, sends the same token and gets the batch the service already has (committed or still running), never a
-    second load."""
-    return hashlib.sha256(f"{run_id}\0{row_key}\0{generation}".encode()).hexdigest()
 
 
 def batch_failure(

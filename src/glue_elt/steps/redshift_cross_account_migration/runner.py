@@ -33,13 +33,13 @@ from glue_elt.errors import (
     UnreachableError,
     with_prefix,
 )
-from glue_elt.redshift.batch import BatchExecutor, BatchStatementError
+from glue_elt.redshift.batch import MAX_REPLAYED_BATCHES, BatchExecutor, BatchStatementError, client_token
 from glue_elt.redshift.executor import Executor, Session
 from glue_elt.redshift.names import Identifier
 from glue_elt.redshift.state import RunLedger
 from glue_elt.redshift.tags import row_tag
 from glue_elt.redshift.types import ColumnType
-from glue_elt.steps.redshift_cross_account_migration.batch_load import Role, batch_failure, client_token, load_batch
+from glue_elt.steps.redshift_cross_account_migration.batch_load import Role, batch_failure, load_batch
 from glue_elt.steps.redshift_cross_account_migration.layout import Layout
 from glue_elt.steps.redshift_cross_account_migration.model import (
     LoadType,
@@ -57,9 +57,6 @@ from glue_elt.steps.redshift_cross_account_migration.target_creation import (
 )
 
 logger = logging.getLogger(__name__)
-MAX_REPLAYED_BATCHES = 100
-"""Failed batches of earlier processes that one row may be answered with before it gives up (each one moves the
-row to the next generation of its ``ClientToken``)."""
 
 
 class _RowCommittedError(Exception):

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 
 from glue_elt.observability.lineage import DatasetRef, LineageRun, new_run_id
 from glue_elt.observability.lineage_naming import dataset_name, job_name
-from glue_elt.steps.redshift_sql.run import Outcome, Status
+from glue_elt.steps.redshift_sql.outcomes import Outcome, Status
 from glue_elt.steps.redshift_sql.script import Statement
 from glue_elt.steps.redshift_sql.tables import TableRef, flow
 

@@ -1,5 +1,7 @@
 """Running a split SQL script on one cluster: in one transaction, statement by statement in autocommit mode, or
-as a dry run of EXPLAINs. Every way returns the statements' outcomes and the error that stopped it, if any.
+as a dry run of EXPLAINs. Every way returns the statements' outcomes and the error that stopped it, if any. This is
+the driver's way (statement by statement on a connection); ``batches.BatchScriptRunner`` sends the same work through
+the Data API, as batches.
 
 Exactly once per run id: the script's completion is recorded in the state table (``RunLedger``), in the
 script's own transaction; in autocommit mode each statement's completion is recorded right after it. Two runs of
@@ -16,14 +18,10 @@ has committed is still written: without it a re-run would run the statement agai
 
 from __future__ import annotations
 
-import copy
-import hashlib
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from glue_elt.core.params import TextEnum
 from glue_elt.core.redaction import redact
 from glue_elt.core.retry import RetryPolicy
 from glue_elt.core.sizes import truncate_utf8
@@ -32,85 +30,23 @@ from glue_elt.errors import ExecutionError, GlueELTError, StoppedError, Unreacha
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.state import TARGET_TABLE_BYTES, RunLedger
 from glue_elt.redshift.tags import row_tag
+from glue_elt.steps.redshift_sql.outcomes import (
+    SCRIPT_KIND,
+    STATEMENT_KIND,
+    Outcome,
+    Run,
+    Sent,
+    Status,
+    log_outcome,
+    reported_rows,
+    statement_keys,
+    with_suffix,
+)
 from glue_elt.steps.redshift_sql.script import Statement
 from glue_elt.steps.redshift_sql.tables import TableRef, created_earlier
 
 logger = logging.getLogger(__name__)
-SCRIPT_KIND = "sql"
-STATEMENT_KIND = "sql statement"
 NOT_EXPLAINABLE = "not checked (EXPLAIN does not accept this statement)"
-
-
-class Status(TextEnum):
-    """What happened to one statement."""
-
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    ROLLED_BACK = "rolled back"
-    NOT_RUN = "not run"
-    SKIPPED = "skipped"
-    CHECKED = "checked"
-    NOT_CHECKED = "not checked"
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """One statement's outcome: rows affected (``None`` when the server reported none), seconds, and the error
-    (failed) or the reason (not checked)."""
-
-    statement: Statement
-    status: Status
-    rows: int | None = None
-    seconds: float = 0.0
-    note: str | None = None
-
-
-@dataclass
-class Run:
-    """The outcomes of a run so far, what the run did as a whole, and the error that stopped it."""
-
-    outcomes: list[Outcome] = field(default_factory=list)
-    status: str = "committed"
-    error: GlueELTError | None = None
-
-
-def script_key(text: str) -> str:
-    """The script's key in the state table: the SHA-256 of its text."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def statement_keys(target: str, statements: tuple[Statement, ...]) -> list[str]:
-    """Each statement's key in autocommit mode: the SHA-256 of the script's path, the statement's text and how many
-    identical statements come before it. Editing one statement (to fix it) leaves the others' keys alone."""
-    keys: list[str] = []
-    seen: dict[str, int] = {}
-    for statement in statements:
-        seen[statement.text] = occurrence = seen.get(statement.text, 0) + 1
-        keys.append(hashlib.sha256(f"{target}\n{occurrence}\n{statement.text}".encode()).hexdigest())
-    return keys
-
-
-def with_suffix(error: GlueELTError, suffix: str) -> GlueELTError:
-    """A copy of ``error`` (same class and attributes) whose message ends with ``suffix``."""
-    extended = copy.copy(error)
-    extended.args = (str(error) + suffix, *error.args[1:])
-    return extended
-
-
-def log_outcome(outcome: Outcome, total: int) -> None:
-    """One line per statement: number, first line, rows and seconds (or what happened instead)."""
-    statement = outcome.statement
-    where = f"statement {statement.number}/{total} (line {statement.line}: {statement.head})"
-    if outcome.status in (Status.SUCCEEDED, Status.CHECKED):
-        done = "done" if outcome.rows is None else f"{outcome.rows} row(s)"
-        verb = "checked" if outcome.status is Status.CHECKED else done
-        logger.info("%s: %s in %.3f s", where, verb, outcome.seconds)
-    elif outcome.status is Status.FAILED:
-        logger.error("%s: FAILED: %s", where, outcome.note)
-    elif outcome.status is Status.SKIPPED:
-        logger.info("%s: skipped, already committed by this run id", where)
-    else:
-        logger.info("%s: %s", where, outcome.note or outcome.status.value)
 
 
 class ScriptRunner:
@@ -147,7 +83,8 @@ class ScriptRunner:
                     except ExecutionError as error:
                         run.outcomes.append(self._failed(statement, error, started, len(statements)))
                         raise with_prefix(error, f"{statement.label} failed: ") from None
-                    run.outcomes.append(Outcome(statement, Status.SUCCEEDED, _rows(rows), time.monotonic() - started))
+                    seconds = time.monotonic() - started
+                    run.outcomes.append(Outcome(statement, Status.SUCCEEDED, reported_rows(rows), seconds))
                     log_outcome(run.outcomes[-1], len(statements))
                 ledger.lock(session, self._secret)
                 if ledger.look_up_beside(self._secret, self._key) is not None:
@@ -189,14 +126,14 @@ class ScriptRunner:
         for statement, key in zip(statements, statement_keys(self._target, statements)):
             done = ledger.committed(self._secret, key)
             if done is not None:
-                run.outcomes.append(Outcome(statement, Status.SKIPPED, _rows(done)))
+                run.outcomes.append(Outcome(statement, Status.SKIPPED, reported_rows(done)))
                 log_outcome(run.outcomes[-1], len(statements))
                 continue
             started = time.monotonic()
             try:
                 if self._retry.stop is not None and self._retry.stop.requested:  # no new statement starts
                     raise StoppedError(NOT_SENT)
-                rows = self._retry.call(statement.label, self._execute(statement))
+                sent = self._retry.call(statement.label, self._execute(statement, key, ledger))
             except GlueELTError as error:
                 stopped = isinstance(error, StoppedError)
                 if not stopped:  # one that was not sent is not run
@@ -207,9 +144,11 @@ class ScriptRunner:
                 run.status, run.error = "failed", with_suffix(failure, f" (autocommit mode: {resume})")
                 self._not_run(statements, run)
                 return run
-            run.outcomes.append(Outcome(statement, Status.SUCCEEDED, _rows(rows), time.monotonic() - started))
+            status = Status.SKIPPED if sent.replayed else Status.SUCCEEDED
+            seconds = time.monotonic() - started
+            run.outcomes.append(Outcome(statement, status, reported_rows(sent.rows), seconds, query_id=sent.query_id))
             log_outcome(run.outcomes[-1], len(statements))
-            self._record(ledger, statement, key, rows, run)
+            self._record(ledger, statement, key, sent.rows, run)
             if run.error is not None:
                 self._not_run(statements, run)
                 return run
@@ -254,10 +193,12 @@ class ScriptRunner:
             return Outcome(statement, Status.NOT_CHECKED, note=note)
         return Outcome(statement, Status.CHECKED, seconds=time.monotonic() - started)
 
-    def _execute(self, statement: Statement) -> Callable[[], int]:
-        def execute() -> int:
+    def _execute(self, statement: Statement, key: str, ledger: RunLedger) -> Callable[[], Sent]:
+        """Send ``statement`` on its own (autocommit mode); ``key`` is its key in ``ledger``."""
+
+        def execute() -> Sent:
             with row_tag(statement.number):
-                return self._executor.execute(self._secret, statement.text)
+                return Sent(self._executor.execute(self._secret, statement.text))
 
         return execute
 
@@ -272,9 +213,7 @@ class ScriptRunner:
         """Record a statement (or, with ``None``, the whole script) as committed, in its own transaction."""
 
         def record() -> None:
-            with self._executor.transaction(self._secret) as session:
-                kind = SCRIPT_KIND if statement is None else STATEMENT_KIND
-                ledger.record(session, self._secret, key, self._target, kind, rows)
+            self._write_record(ledger, key, SCRIPT_KIND if statement is None else STATEMENT_KIND, rows)
 
         try:
             with stop_scope(None):  # what committed is recorded even after a stop (see the module's docstring)
@@ -287,6 +226,11 @@ class ScriptRunner:
                 f"{what} committed, but recording that in the state table failed (a re-run with the same run id "
                 "would run it again): ",
             )
+
+    def _write_record(self, ledger: RunLedger, key: str, kind: str, rows: int) -> None:
+        """Append ``key``'s commit record in a transaction of its own."""
+        with self._executor.transaction(self._secret) as session:
+            ledger.record(session, self._secret, key, self._target, kind, rows)
 
     def _failed(self, statement: Statement, error: GlueELTError, started: float, total: int = 0) -> Outcome:
         """A failed outcome with a secret-free message; logged when ``total`` is given."""
@@ -313,7 +257,3 @@ def _committed_before(number: int) -> str:
     if number == 1:
         return "nothing committed"
     return "statement 1 committed" if number == 2 else f"statements 1 to {number - 1} committed"
-
-
-def _rows(rows: int) -> int | None:
-    return None if rows < 0 else rows

@@ -4,7 +4,7 @@ anything runs, and the checks of a script that need no cluster."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from glue_elt.aws.s3 import S3Uri
@@ -12,6 +12,7 @@ from glue_elt.core import param_fields
 from glue_elt.core.param_fields import given, nested, setting
 from glue_elt.core.params import Param, TextEnum, choice
 from glue_elt.errors import ConfigError
+from glue_elt.redshift.factory import EXECUTOR, ExecutorKind
 from glue_elt.redshift.session import SessionSettings
 from glue_elt.redshift.state import StateTable
 from glue_elt.steps import shared_params
@@ -48,12 +49,23 @@ NON_TRANSACTIONAL = Param(
     ),
     example="autocommit",
 )
+EXECUTOR_OF_SQL = replace(
+    EXECUTOR,
+    doc=(
+        "how SQL reaches Redshift: `driver` (`redshift_connector` over the network: needs a route to the cluster) or "
+        "`data_api` (the Redshift Data API over HTTPS: the script and its record as one `BatchExecuteStatement`, so "
+        "at most 38 statements, 36 with `--query_group` and `--statement_timeout_seconds`, each at most 100 KB; "
+        "refused before anything runs otherwise; in autocommit mode one request per statement); see [Through the "
+        "Redshift Data API](sql-step.md#through-the-redshift-data-api)"
+    ),
+)
 STEP_PARAMETERS: tuple[Param[Any], ...] = (
     SQL_PATH,
     SECRET_NAME,
     NON_TRANSACTIONAL,
     shared_params.DRY_RUN,
     shared_params.SUMMARY_OUTPUT_PATH,
+    EXECUTOR_OF_SQL,
     *shared_params.SESSION_CONTROL,
     *shared_params.OBSERVABILITY,
     *shared_params.RUN_CONTROL,
@@ -71,6 +83,7 @@ class SqlSettings:
     non_transactional: NonTransactional = setting(NON_TRANSACTIONAL)
     dry_run: bool = setting(shared_params.DRY_RUN)
     summary_output_path: str | None = setting(shared_params.SUMMARY_OUTPUT_PATH)
+    executor: ExecutorKind = setting(EXECUTOR_OF_SQL)
     max_retries: int = setting(shared_params.MAX_RETRIES)
     retry_wait_seconds: float = setting(shared_params.RETRY_WAIT_SECONDS)
     state_table: StateTable = setting(shared_params.STATE_TABLE)

@@ -22,14 +22,17 @@ from glue_elt.errors import GlueELTError, OutputError, with_prefix
 from glue_elt.observability.lineage import NO_LINEAGE
 from glue_elt.observability.lineage_naming import aws_region, secret_specs, spec_namespace
 from glue_elt.observability.metrics import SECONDS, Figure
+from glue_elt.redshift.batch import BatchExecutor
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.factory import ExecutorKind, build_executor
 from glue_elt.redshift.state import RunLedger
 from glue_elt.redshift.tags import run_tag
 from glue_elt.steps import shared_params
 from glue_elt.steps.base import EXIT_OK, EXIT_ROWS_FAILED, GlueELTStep
+from glue_elt.steps.redshift_sql.batches import BatchScriptRunner, check_batches
 from glue_elt.steps.redshift_sql.lineage import script_run, with_rows
-from glue_elt.steps.redshift_sql.run import Outcome, Run, ScriptRunner, Status, script_key
+from glue_elt.steps.redshift_sql.outcomes import Outcome, Run, Status, script_key
+from glue_elt.steps.redshift_sql.run import ScriptRunner
 from glue_elt.steps.redshift_sql.script import Script, Statement, split_script
 from glue_elt.steps.redshift_sql.settings import (
     STEP_PARAMETERS,
@@ -114,6 +117,7 @@ def _statement_entry(statement: Statement, outcome: Outcome) -> dict[str, Any]:
         "status": outcome.status.value,
         "rows": outcome.rows,
         "seconds": round(outcome.seconds, 3),
+        "query_id": outcome.query_id,
         "error": outcome.note if outcome.status is Status.FAILED else None,
         "note": outcome.note if outcome.status is not Status.FAILED else None,
     }
@@ -148,6 +152,8 @@ class RedshiftSqlStep(GlueELTStep[SqlResult]):
             register_secret(literal)
         check_transactional(script, settings, source)
         run_id = resolve_run_id(settings.run_id)
+        if self._through_data_api(settings):
+            check_batches(script, settings, run_id, source)
         mode = "dry run" if settings.dry_run else "autocommit mode" if settings.autocommit else "one transaction"
         logger.info("run %s: %s: %d statement(s), %s", run_id, source, len(script.statements), mode)
         with run_tag("sql", run_id), stop_scope(self.stop):  # after a stop, no statement is sent
@@ -199,7 +205,12 @@ class RedshiftSqlStep(GlueELTStep[SqlResult]):
 
     def _run(self, script: Script, settings: SqlSettings, run_id: str, source: str, text: str) -> Run:
         retry = RetryPolicy(settings.max_retries, settings.retry_wait_seconds, stop=self.stop)
-        runner = ScriptRunner(self.executor, settings.secret_name, retry, script_key(text), source)
+        executor, key = self.executor, script_key(text)
+        runner = (
+            BatchScriptRunner(executor, settings.secret_name, retry, key, source)
+            if isinstance(executor, BatchExecutor)
+            else ScriptRunner(executor, settings.secret_name, retry, key, source)
+        )
         if settings.dry_run:
             return runner.dry_run(script.statements)
         ledger = RunLedger(self.executor, run_id, self.param(shared_params.JOB_NAME))
@@ -235,10 +246,15 @@ class RedshiftSqlStep(GlueELTStep[SqlResult]):
             Figure("DurationSeconds", seconds, SECONDS),
         )
 
+    def _through_data_api(self, settings: SqlSettings) -> bool:
+        """Whether the script goes through the Data API: ``--executor data_api``, or a batch executor passed in."""
+        return settings.executor is ExecutorKind.DATA_API or isinstance(self._executor, BatchExecutor)
+
     def create_executor(self) -> Executor:
-        """One connection, reading the secret with ``boto3_session``'s credentials, or as ``--assume_role_arn``."""
+        """The ``--executor`` (the driver: one connection), reading the secret with ``boto3_session``'s credentials,
+        or as ``--assume_role_arn``."""
         settings = self.settings
-        return build_executor(ExecutorKind.DRIVER, settings.assume_role_arn, 1, settings.session, self.boto3_session)
+        return build_executor(settings.executor, settings.assume_role_arn, 1, settings.session, self.boto3_session)
 
     def exit_code(self, result: SqlResult) -> int:
         """1 when a dry run found a statement that would fail, else 0 (errors raise; see

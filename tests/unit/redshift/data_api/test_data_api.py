@@ -143,6 +143,20 @@ def test_a_failed_batch_names_its_statement_and_a_finished_one_gives_each_count(
     assert raised.value.index == 1 and raised.value.transient
 
 
+def test_an_autocommit_batch_is_sent_in_auto_commit_mode_and_gives_each_statements_query_id_and_seconds() -> None:
+    parts = [{"Id": "b:1", "Status": "FINISHED", "ResultRows": 3, "RedshiftQueryId": 41, "Duration": 250_000_000}]
+    client = ScriptedClient(
+        batch_execute_statement=[{"Id": "b"}, {"Id": "c"}],
+        describe_statement=[{"Id": "b", "Status": "FINISHED", "SubStatements": parts}] * 2,
+    )
+    executor = executor_for(client, [])
+    result = executor.run_batch("s", ["VACUUM t"], "tok", autocommit=True)
+    assert (result.rows, result.query_ids, result.seconds) == ((3,), (41,), (0.25,))
+    assert client.requests[0][1]["ExecutionMode"] == "AUTO_COMMIT"
+    executor.run_batch("s", ["VACUUM t"], "tok2")
+    assert "ExecutionMode" not in client.requests[2][1]  # a transaction: the service's default
+
+
 def test_a_statement_over_100_kb_is_refused_before_any_call() -> None:
     client = ScriptedClient()
     with pytest.raises(ExecutionError, match="at most 100 KB"):
@@ -239,8 +253,12 @@ def test_a_batch_created_before_the_executors_first_statement_is_marked_replayed
     with pytest.raises(BatchStatementError) as raised:
         executor.run_batch("s", ["A"], "tok-old")
     assert raised.value.replayed and not raised.value.transient
-    assert executor.run_batch("s", ["A"], "tok-old-ok") == BatchResult("old-ok", (3,), replayed=True, query_ids=(0,))
-    assert executor.run_batch("s", ["A"], "tok-new") == BatchResult("new", (4,), replayed=False, query_ids=(0,))
+    assert executor.run_batch("s", ["A"], "tok-old-ok") == BatchResult(
+        "old-ok", (3,), replayed=True, query_ids=(0,), seconds=(0.0,)
+    )
+    assert executor.run_batch("s", ["A"], "tok-new") == BatchResult(
+        "new", (4,), replayed=False, query_ids=(0,), seconds=(0.0,)
+    )
 
 
 def test_without_a_statement_of_its_own_yet_no_batch_counts_as_replayed() -> None:

@@ -1,4 +1,4 @@
-"""A row's load as one batch: statement order, guards, the count kept in a temporary table, the token."""
+"""A row's load as one batch: statement order, guards, the count kept in a temporary table."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from glue_elt.steps.redshift_cross_account_migration.batch_load import (
     BatchStatement,
     Role,
     batch_failure,
-    client_token,
     load_batch,
 )
 from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationRow, OverwriteMode
@@ -99,12 +98,6 @@ def test_every_statement_parses_as_redshift() -> None:
             for statement in load_batch(sql, plan.target, record).statements:
                 if not statement.startswith("LOCK "):  # sqlglot has no LOCK (test_statement_shapes checks it)
                     sqlglot.parse_one(statement, read="redshift")
-
-
-def test_client_token_is_stable_and_differs_per_attempt() -> None:
-    token = client_token("run", "k", "1")
-    assert token == client_token("run", "k", "1") and len(token) == 64
-    assert token != client_token("run", "k", "2") != client_token("run", "other", "1")
 
 
 def test_quote_literal_reads_the_same_on_redshift_and_postgresql() -> None:

@@ -17,7 +17,7 @@ from glue_elt.core.param_source import resolve_plain
 from glue_elt.errors import ConfigError
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.state import StateTable
-from glue_elt.steps.redshift_sql.run import Outcome, Status
+from glue_elt.steps.redshift_sql.outcomes import Outcome, Status
 from glue_elt.steps.redshift_sql.script import split_script
 from glue_elt.steps.redshift_sql.settings import (
     STEP_PARAMETERS,
@@ -85,7 +85,7 @@ def test_help_lists_every_parameter(capsys: pytest.CaptureFixture[str]) -> None:
     RedshiftSqlStep(["prog", "--help"]).start()
     out = capsys.readouterr().out
     assert [p.name for p in STEP_PARAMETERS] == [
-        "sql_path", "secret_name", "non_transactional", "dry_run", "summary_output_path", "query_group",
+        "sql_path", "secret_name", "non_transactional", "dry_run", "summary_output_path", "executor", "query_group",
         "statement_timeout_seconds", "metrics_namespace", "JOB_NAME", "openlineage_url", "max_retries",
         "retry_wait_seconds", "state_table", "assume_role_arn", "run_id", "JOB_RUN_ID",
     ]  # fmt: skip
@@ -204,7 +204,7 @@ def test_summary_document() -> None:
     document = summary_document(result("committed", [Status.SUCCEEDED]), now, now)
     assert document["statements"] == [
         {"number": 1, "line": 1, "first_line": "SELECT 0", "status": "succeeded", "rows": 2, "seconds": 0.5,
-         "error": None, "note": None}
+         "query_id": None, "error": None, "note": None}
     ]  # fmt: skip
     assert {k: document[k] for k in ("run_id", "sql_path", "status", "error", "non_transactional")} == {
         "run_id": "jr_1", "sql_path": "s3://b/k.sql", "status": "committed", "error": None, "non_transactional": "refuse"

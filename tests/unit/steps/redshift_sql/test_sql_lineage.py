@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from glue_elt.steps.redshift_sql.lineage import script_run, with_rows
-from glue_elt.steps.redshift_sql.run import Outcome, Status
+from glue_elt.steps.redshift_sql.outcomes import Outcome, Status
 from glue_elt.steps.redshift_sql.script import split_script
 
 TEXT = """CREATE TEMP TABLE #new AS SELECT * FROM shared_db.sales.orders WHERE id > 5;

@@ -13,7 +13,8 @@ from glue_elt.core.stopping import StopRequest, refuse_if_stopped, stop_scope
 from glue_elt.errors import ExecutionError, StoppedError, UnreachableError
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.state import RunLedger
-from glue_elt.steps.redshift_sql.run import ScriptRunner, Status, script_key, statement_keys
+from glue_elt.steps.redshift_sql.outcomes import Status, script_key, statement_keys
+from glue_elt.steps.redshift_sql.run import ScriptRunner
 from glue_elt.steps.redshift_sql.script import Statement, split_script
 
 SCRIPT = "CREATE TABLE s.t (a int);\nINSERT INTO s.t SELECT 1;\nUPDATE s.t SET a = 2"
