@@ -23,6 +23,7 @@ from glue_elt.core.param_source import ParamSource, Resolver
 from glue_elt.core.params import Param, parse_bool
 from glue_elt.core.redaction import RedactingFilter, redact
 from glue_elt.core.stopping import StopRequest, handle_signals
+from glue_elt.core.usage import usage_text
 from glue_elt.errors import ConfigError, GlueELTError, UnreachableError
 from glue_elt.observability import metrics
 from glue_elt.observability.lineage import NO_LINEAGE, STOPPED_DRAIN_SECONDS, Lineage, glue_parent, open_lineage
@@ -273,11 +274,7 @@ class GlueELTStep(ABC, Generic[ResultT]):
 
     def help_text(self) -> str:
         """Usage text listing every parameter with its default."""
-        lines = [f"usage: {type(self).__name__} [--name value ...]", "", self.DESCRIPTION, "", "parameters:"]
-        for param in self.PARAMETERS:
-            default = repr(param.default_text) if param.default_text else "(none)"
-            lines.append(f"  --{param.name:<22} {param.help} [default: {default}]")
-        return "\n".join(lines)
+        return usage_text(type(self).__name__, self.DESCRIPTION, self.PARAMETERS)
 
     def start(self) -> None:
         """Run the step as a job: exits with a non-zero status on failure (see ``exit_code``)."""
