@@ -152,15 +152,17 @@ class GlueELTStep(ABC, Generic[ResultT]):
     def check_arguments(self) -> None:
         """Check the argv's ``--name`` arguments that are neither parameters of the step nor AWS Glue's own
         (``glue_elt.core.arguments``): ``ConfigError`` when one is close to a parameter (a typo), a warning for each
-        other. Names only: a value is never logged."""
+        other; then ``ConfigError`` for words that are neither a name nor a name's value (``stray_error``: a name
+        written without its dashes, an unquoted ``*`` a shell expanded). Names only: a value is never logged."""
         argv = self._params.argv
         if argv is None:
             return
-        found = arguments.unknown(argv, self.parameter_names())
+        step, names = type(self).__name__, self.parameter_names()
+        found = arguments.unknown(argv, names)
         for argument in found:
             if not argument.meant:
-                logger.warning("%s", argument.warning(type(self).__name__))
-        error = arguments.typo_error(found, type(self).__name__)
+                logger.warning("%s", argument.warning(step))
+        error = arguments.typo_error(found, step) or arguments.stray_error(argv, names, step)
         if error is not None:
             raise error
 
