@@ -237,7 +237,7 @@ CASES = [
         "missing secret",
         row(secret="corpus/no-such-secret"),
         "row",
-        "secret 'corpus/no-such-secret' could not be read: ResourceNotFoundException",
+        "secret 'corpus/no-such-secret' does not exist in us-east-1 (ResourceNotFoundException)",
     ),
     Case("secret not JSON", row(secret="corpus/not-json"), "row", "secret 'corpus/not-json' is not valid JSON"),
     Case(

@@ -334,6 +334,23 @@ def test_an_unquoted_star_that_a_shell_expands_exits_2_naming_the_files_left_ove
     assert "quote a value that holds spaces or a *" in done.stderr
 
 
+def test_no_aws_credentials_say_what_to_set(tmp_path: Path) -> None:
+    """No credentials anywhere boto3 looks: the first read fails saying what to set, not a bare class name (issue
+    32, item 8)."""
+    env = unreachable_aws()
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        del env[name]
+    nowhere = str(tmp_path / "none")
+    env |= {"AWS_SHARED_CREDENTIALS_FILE": nowhere, "AWS_CONFIG_FILE": nowhere, "AWS_EC2_METADATA_DISABLED": "true"}
+    argv = [sys.executable, "-m", MODULE, "--config_path", f"s3://{BUCKET}/any.csv"]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2, done.stderr
+    assert (
+        f"config file s3://{BUCKET}/any.csv could not be read: NoCredentialsError (no AWS credentials were found: set "
+        "AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role provides them" in done.stderr
+    )
+
+
 def test_glue_elt_help_lists_the_commands(glue_elt: str, endpoints: StackEndpoints) -> None:
     done = launch([glue_elt, "--help"], endpoints)
     assert done.returncode == 0 and "\n  migrate  Copy tables from a Redshift data-share" in done.stdout
