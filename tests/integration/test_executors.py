@@ -112,7 +112,9 @@ def test_failing_rows_fail_alone_with_the_same_messages(
     ok, dup, bad, missing = result.outcomes
     assert (ok.status, ok.rows_affected) == (RowStatus.SUCCEEDED, 20)
     assert dup.status is RowStatus.FAILED
-    assert dup.error is not None and "duplicate merge keys: (3)" in dup.error and "nothing was changed" in dup.error
+    assert (
+        dup.error is not None and "duplicate merge keys (id): (3)" in dup.error and "nothing was changed" in dup.error
+    )
     assert bad.status is RowStatus.FAILED and bad.error is not None
     assert bad.error.startswith("pre-flight check failed:") and "no_such_column" in bad.error
     assert missing.status is RowStatus.FAILED and missing.error is not None and "does not exist" in missing.error

@@ -102,8 +102,8 @@ def test_upsert_with_duplicate_or_null_source_keys_fails_and_changes_nothing(
     result = run(put_config(f"{target}/dup.csv", HEADER + "\n" + "\n".join(lines) + "\n"), max_parallel=1)
     statuses = [o.status for o in result.outcomes]
     assert statuses == [RowStatus.FAILED, RowStatus.FAILED, RowStatus.SUCCEEDED]
-    assert "the source has duplicate merge keys: (5); nothing was changed" in (result.outcomes[0].error or "")
-    assert "the source has NULL in a merge key" in (result.outcomes[1].error or "")
+    assert "the source has duplicate merge keys (id): (5); nothing was changed" in (result.outcomes[0].error or "")
+    assert "the source has NULL in a merge key (id): (NULL)" in (result.outcomes[1].error or "")
     assert db.rows(f"SELECT id, name FROM {target}.c") == [(1, "x")]
 
 

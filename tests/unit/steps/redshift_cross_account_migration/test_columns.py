@@ -123,3 +123,11 @@ def test_a_created_target_declares_the_loaded_columns_as_the_target_names_them_w
     ]
     renamed = plan(source_columns="v", target_columns="value")
     assert created_columns(renamed, source) == [Column("value", "character varying(5)")]
+
+
+def test_a_watermark_or_merge_key_that_is_not_a_column_gets_the_closest_loaded_column() -> None:
+    source = [Column("id", "integer"), Column("year", "integer"), Column("region", "text")]
+    checked = plan_columns(plan(load_type="incremental", watermark_column="yeer"), source, source, "a.t")
+    assert checked.problems == ("watermark_column yeer is not a column of both tables (did you mean year?)",)
+    checked = plan_columns(plan(load_type="upsert", merge_keys="id,regoin"), source, source, "a.t")
+    assert checked.problems == ("merge_keys regoin is not a column of both tables (did you mean region?)",)
