@@ -48,6 +48,8 @@ class InspectOptions:
     allow_narrowing: bool = False
     verify_counts: bool = False
     verify_content: bool = False
+    dry_run: bool = False
+    """A dry run: what a load would do is said in the conditional (``would be created``)."""
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,7 @@ def inspect_cluster(
         if problem is not None:
             failures[index] = ObjectNotFoundError(problem)
             del resolved[index]
-    layouts = _lay_out(resolved, view, failures, options.allow_narrowing)
+    layouts = _lay_out(resolved, view, failures, options)
     creating = {plan.target.schema for index, plan in resolved.items() if layouts[index].create is not None}
     missing_schemas = frozenset(
         schema
@@ -143,13 +145,14 @@ def _plans_key(facts: ClusterFacts, state: StateTable) -> TableKey | None:
 
 
 def _lay_out(
-    plans: dict[int, MigrationPlan], view: ClusterView, failures: dict[int, GlueELTError], allow_narrowing: bool
+    plans: dict[int, MigrationPlan], view: ClusterView, failures: dict[int, GlueELTError], options: InspectOptions
 ) -> dict[int, Layout]:
     """Each row's layout; rows whose columns do not fit fail (their plans are removed), warnings are logged."""
     layouts: dict[int, Layout] = {}
+    created = "would be created (dry run)" if options.dry_run else "is created"
     for index, plan in list(plans.items()):
         try:
-            layout = lay_out(plan, view.facts, view.columns, allow_narrowing=allow_narrowing)
+            layout = lay_out(plan, view.facts, view.columns, allow_narrowing=options.allow_narrowing)
         except ValidationError as error:
             failures[index] = error
             del plans[index]
@@ -157,7 +160,7 @@ def _lay_out(
         for warning in layout.columns.warnings:
             logger.warning("%s: %s", plan.row.label, warning)
         if layout.create is not None:
-            logger.info("%s: the target does not exist and is created; %s", plan.row.label, layout.create.keys)
+            logger.info("%s: the target does not exist and %s; %s", plan.row.label, created, layout.create.keys)
         layouts[index] = layout
     return layouts
 

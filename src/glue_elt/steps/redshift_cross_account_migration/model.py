@@ -228,6 +228,9 @@ class RowOutcome:
     """Redshift's query id of the load's INSERT, where the server gives one (the Data API's ``RedshiftQueryId``)."""
     chunks: tuple[int, int] | None = None
     """A chunked load's chunks committed (by this run id, now or before) and planned."""
+    rows_replaced: int | None = None
+    """An upsert loaded now: the target rows its DELETE removed to make way for the source's (the driver's row count,
+    the Data API's ``ResultRows`` of that statement); ``None`` for other loads, or when not reported."""
 
     @property
     def load_type_name(self) -> str:

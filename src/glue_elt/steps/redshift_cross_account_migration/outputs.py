@@ -46,6 +46,7 @@ def summary_document(
                 "error": outcome.error,
                 "created_target": outcome.created,
                 "query_id": outcome.query_id,
+                "rows_replaced": outcome.rows_replaced,
                 **({"schema": outcome.schema.document()} if outcome.schema is not None else {}),
             }
             for outcome in result.outcomes

@@ -47,6 +47,23 @@ STEP_TAG = "migrate"
 """The step's name in its statements' tag (``glue_elt.redshift.tags``), as ``glue-elt migrate`` names it."""
 
 
+VERIFIED = {
+    Verify.COUNTS: "each load's row count is checked against its filtered source before it commits",
+    Verify.CONTENT: "each load's rows are checked against the source rows read, by count and checksum, before it "
+    "commits",
+}
+
+
+def verification_note(settings: MigrationSettings) -> str:
+    """What the run's opening line says of ``--verify`` (or ``--verify_counts``), as the user gave it: nothing when
+    the loads check nothing."""
+    verification = settings.verification
+    if verification is Verify.NONE:
+        return ""
+    given = "--verify_counts true" if settings.verify is Verify.NONE else f"--verify {verification.value}"
+    return f"; {given}: {VERIFIED[verification]}"
+
+
 class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
     """Runs ``INSERT INTO target ... SELECT ... FROM shared_db.schema.table`` for every migration row.
 
@@ -92,6 +109,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
             allow_narrowing=settings.allow_narrowing,
             verify_counts=settings.verification is Verify.COUNTS,
             verify_content=settings.verification is Verify.CONTENT,
+            dry_run=settings.dry_run,
         )
         checks = ClusterChecks(self.executor, retry, settings.state_table, options)
         ledger = RunLedger(self.executor, run_id, self.param(shared_params.JOB_NAME))
@@ -103,8 +121,9 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         try:
             found = self._rows_unless_stopped(settings, checks, retry)
             logger.info(
-                "run %s%s: %d row(s) to migrate, up to %d at once",
+                "run %s%s: %d row(s) to migrate, up to %d at once%s",
                 run_id, " (dry run)" if settings.dry_run else "", len(found.rows), settings.max_parallel,
+                verification_note(settings),
             )  # fmt: skip
             observer = None if lineage is NO_LINEAGE else row_lineage(lineage, self.executor, source_namespace)
             release = self.executor.release_secret if isinstance(self.executor, SecretReleasing) else None
