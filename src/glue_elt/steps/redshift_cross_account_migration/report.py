@@ -6,7 +6,7 @@ import contextlib
 import logging
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult, RowOutcome, RowStatus
@@ -40,6 +40,11 @@ class Progress:
                 yield self
         finally:
             self._bar.close()
+
+    def running(self, tables: Sequence[str]) -> None:
+        """Show the tables loading now beside the bar (nothing without a bar)."""
+        if self._bar is not None:
+            self._bar.set_postfix_str(", ".join(tables), refresh=True)
 
     def finished(self, outcome: RowOutcome) -> None:
         """Record and log one finished row (thread-safe; numbering follows completion order)."""

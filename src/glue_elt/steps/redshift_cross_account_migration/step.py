@@ -132,8 +132,9 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
             staged = StagedOverwrite(self.executor, ledger, retry, checks.facts)
             chunked = ChunkedLoads(runner, self.executor, ledger, plans, staged, retry, settings.chunk_rows, preferred)
             orchestrator = Orchestrator(
-                checks, runner, ledger, settings.max_parallel, self.stop, observer, release, chunked
-            )
+                checks, runner, ledger, settings.max_parallel, self.stop, observer, release, chunked,
+                settings.heartbeat_seconds,
+            )  # fmt: skip
             outcomes = orchestrator.migrate(found.rows, dry_run=settings.dry_run)
         finally:
             self.end_lineage(lineage)
