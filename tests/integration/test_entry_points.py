@@ -351,6 +351,30 @@ def test_no_aws_credentials_say_what_to_set(tmp_path: Path) -> None:
     )
 
 
+def readme_python_example(step: str) -> str:
+    """The README's Python example of ``step``, as a user copies it."""
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [block for block in text.split("```python\n")[1:] if f"import {step}" in block.split("\n", 1)[0]]
+    return blocks[0].split("```", 1)[0]
+
+
+def test_the_readme_s_python_example_shows_the_step_s_log_as_it_runs(
+    db: Db, schemas: tuple[str, str], etl_secret: str, endpoints: StackEndpoints, put_config: Callable[[str, str], str]
+) -> None:
+    """Run as the README shows it, the example logs each row and the summary on stderr, as the command does; without
+    a line that attaches a handler, Python shows nothing but warnings (issue 32, item 13)."""
+    config = prepare(db, schemas, etl_secret, put_config, bad=False)
+    code = readme_python_example("RedshiftCrossAccountDataMigration").replace(
+        "s3://my-bucket/migrations/orders.csv", config
+    )
+    done = launch([sys.executable, "-c", code], endpoints)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "1 0 None\n"
+    assert f"[1/1] {schemas[1]}.t (line 2) append: 3 row(s) inserted" in done.stderr
+    assert ": 1 succeeded, 0 failed, 0 skipped" in done.stderr
+    assert_no_password(endpoints, done.stdout, done.stderr)
+
+
 def test_glue_elt_help_lists_the_commands(glue_elt: str, endpoints: StackEndpoints) -> None:
     done = launch([glue_elt, "--help"], endpoints)
     assert done.returncode == 0 and "\n  migrate  Copy tables from a Redshift data-share" in done.stdout

@@ -53,7 +53,12 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def configure_logging(level: int = logging.INFO) -> None:
-    """Log to stderr at ``level`` (once), and mask secret values in every root handler."""
+    """Show the steps' log as ``start()`` (the command, a Glue job) shows it: a stderr handler on the root logger
+    when it has none (``LOG_FORMAT``), secret values masked in every root handler, and glue-elt's loggers at ``level``.
+
+    ``run()`` configures nothing (a library leaves handlers to its application: Python's logging HOWTO, "Configuring
+    Logging for a Library"), so code that calls ``run()`` sees the per-row lines and the summary only with its own
+    handlers or after this call; called again, or after ``logging.basicConfig``, it adds no second handler."""
     root = logging.getLogger()
     if not root.handlers:
         stream_handler = logging.StreamHandler()
