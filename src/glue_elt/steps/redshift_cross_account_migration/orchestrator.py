@@ -3,10 +3,10 @@ load in parallel. Each phase returns the rows that passed and the outcomes of th
 
 Rows that write the same target table run one after another in file order (they would wait for each other's
 lock, and those that also read the table could fail with error 1023); different tables run on up to
-``max_parallel`` threads, each holding one connection at a time, each row's start and heartbeats logged
-(``heartbeat``). Once the last row of a secret has finished (or
-none of its rows is left to load), ``release`` is told, so the executor closes that secret's connections. The
-outcomes come back in file order whatever the interleaving, so counts and the error file do not depend on it.
+``max_parallel`` threads, each holding one connection at a time (its start and heartbeats: ``heartbeat``). Once
+the last row of a secret has finished (or none of its rows is left to load), ``release`` is told, so the executor
+closes that secret's connections. The outcomes come back in file order whatever the interleaving, so counts and
+the error file do not depend on it.
 
 A stop (``glue_elt.core.stopping``) keeps every later statement from being sent, in every phase: the executor
 refuses it. A row whose phase failed once the stop was requested is reported as cancelled, whatever the phase,
