@@ -72,7 +72,7 @@ unit: venv ## Fast unit tests only (no servers)
 test: venv system-deps lint ## Lint, then every test (integration tests start and stop the local stack)
 	$(VENV)/bin/pytest -q $(PYTEST_PARALLEL)
 
-demo: venv system-deps ## Run the migration step on the local stack (config file mode, then schema mode)
+demo: venv system-deps ## Both steps on the local stack as a Glue job runs them: the migration step (dry run, config file, error file re-run, schema mode, schema mode through the Data API), then the SQL step (dry run, run, re-run)
 	$(PY) -m local_stack.demo
 
 live-check: venv system-deps ## Both steps and the compatibility record's open questions on a live cluster (GLUE_ELT_LIVE_* set; see docs/live-check.md), else on the local stack

@@ -1,8 +1,9 @@
 """glue-elt: AWS Glue ELT steps, and the framework they are built on.
 
 The framework: ``GlueELTStep`` (base of all steps), ``Param`` (a typed job parameter), ``Executor`` /
-``RedshiftExecutor`` / ``DataApiExecutor``, ``RetryPolicy``, ``StateTable`` / ``RunLedger`` and the exception
-tree rooted at ``GlueELTError``. The steps: ``RedshiftCrossAccountDataMigration`` (with its result types) and
+``RedshiftExecutor`` / ``DataApiExecutor``, ``RetryPolicy``, ``StateTable`` / ``RunLedger``, the exception
+tree rooted at ``GlueELTError``, and ``configure_logging`` (the steps' log on stderr, as the command shows it, for
+code that calls ``run()``). The steps: ``RedshiftCrossAccountDataMigration`` (with its result types) and
 ``RedshiftSqlStep``, each imported on first use, so a step imports only what it needs.
 
 The code is in packages by layer, each importing only those below it: ``glue_elt.core`` (pure: parameters, retry
@@ -31,6 +32,7 @@ from glue_elt.redshift.executor import Executor as Executor
 from glue_elt.redshift.state import RunLedger as RunLedger
 from glue_elt.redshift.state import StateTable as StateTable
 from glue_elt.steps.base import GlueELTStep as GlueELTStep
+from glue_elt.steps.base import configure_logging as configure_logging
 
 # Each step (and its result types) is imported on first use: ``python -m`` runs a step's module once, and importing
 # ``glue_elt`` for one step loads no other step's code.

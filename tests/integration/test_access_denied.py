@@ -73,6 +73,7 @@ CONFIGS = {
         f"shared_db.{SOURCE}.orders###{TARGET}.c1#{SECRET}#overwrite",
         f"shared_db.{SOURCE}.orders###{TARGET}.c2#{SECRET}#overwrite",
     ],
+    "d": [f"shared_db.{SOURCE}.orders###{TARGET}.d#{SECRET[:-1]}#overwrite"],  # the secret's name, misspelt
 }
 
 
@@ -86,13 +87,15 @@ JOB_PERMISSIONS: dict[str, dict[str, Any]] = {
     "write-errors": _statement("s3:PutObject", f"arn:aws:s3:::{BUCKET}/errors/*"),
     "write-summaries": _statement("s3:PutObject", f"arn:aws:s3:::{BUCKET}/runs/*"),
     "read-secrets": _statement("secretsmanager:GetSecretValue", "*"),  # moto matches Secrets Manager on "*" only
+    "list-secrets": _statement("secretsmanager:ListSecrets", "*"),  # not the README's: a courtesy for messages
 }
-INLINE = {"read-secrets"}
+INLINE = {"read-secrets", "list-secrets"}
 USERS = {
-    "job-full": set(JOB_PERMISSIONS),
-    "job-no-read-config": set(JOB_PERMISSIONS) - {"read-config"},
-    "job-no-write-errors": set(JOB_PERMISSIONS) - {"write-errors"},
-    "job-no-read-secrets": set(JOB_PERMISSIONS) - {"read-secrets"},
+    "job-full": set(JOB_PERMISSIONS) - {"list-secrets"},
+    "job-listing-secrets": set(JOB_PERMISSIONS),
+    "job-no-read-config": set(JOB_PERMISSIONS) - {"read-config", "list-secrets"},
+    "job-no-write-errors": set(JOB_PERMISSIONS) - {"write-errors", "list-secrets"},
+    "job-no-read-secrets": set(JOB_PERMISSIONS) - {"read-secrets", "list-secrets"},
 }
 AUDITOR = "auditor"  # reads the outputs for the assertions
 AUDITOR_POLICY = _statement("s3:*", f"arn:aws:s3:::{BUCKET}", f"arn:aws:s3:::{BUCKET}/*")
@@ -144,7 +147,7 @@ def _seed(stack: LocalStack) -> None:
         f"CREATE TABLE {SOURCE}.orders (id int, v text)",
         f"INSERT INTO {SOURCE}.orders SELECT g, 'v' || g FROM generate_series(1, {SOURCE_ROWS}) g",
     )
-    stack.run_as_etl(*(f"CREATE TABLE {TARGET}.{table} (id int, v text)" for table in ("a", "b", "c1", "c2")))
+    stack.run_as_etl(*(f"CREATE TABLE {TARGET}.{table} (id int, v text)" for table in ("a", "b", "c1", "c2", "d")))
 
 
 def _set_up_aws(url: str, endpoints: StackEndpoints) -> dict[str, tuple[str, str]]:
@@ -345,3 +348,26 @@ def test_secret_not_readable(
     assert isinstance(allowed, MigrationResult) and allowed.ok, allowed
     assert (db.count(f"{TARGET}.c1"), db.count(f"{TARGET}.c2")) == (SOURCE_ROWS, SOURCE_ROWS)
     no_secret_in(iam_moto, endpoints, json.dumps(failed), caplog.text)
+
+
+def test_a_secret_that_does_not_exist_names_its_region_and_the_closest_names_when_listing_is_allowed(
+    iam_moto: IamMoto, db: Db, caplog: pytest.LogCaptureFixture
+) -> None:
+    """d. A misspelt secret name: the row fails saying the secret does not exist in the region asked, with the closest
+    names when the job may call secretsmanager:ListSecrets, and without them (nothing else changed) when it may not
+    (issue 32, item 8)."""
+    with pytest.raises(ClientError) as direct:  # listing is really denied to the job's usual role
+        iam_moto.client("secretsmanager", "job-full").list_secrets()
+    assert direct.value.response["Error"]["Code"] == "403"
+    missing = f"secret '{SECRET[:-1]}' does not exist in us-east-1 (ResourceNotFoundException)"
+
+    _, not_listed = run_as(iam_moto, "job-full", "d", "iam-d-denied")
+    assert isinstance(not_listed, MigrationResult) and not not_listed.ok
+    assert [(o.status, o.error) for o in not_listed.outcomes] == [(RowStatus.FAILED, missing)]
+
+    _, listed = run_as(iam_moto, "job-listing-secrets", "d", "iam-d-listed")
+    assert isinstance(listed, MigrationResult)
+    assert [(o.status, o.error) for o in listed.outcomes] == [
+        (RowStatus.FAILED, f"{missing}; did you mean '{SECRET}'?")
+    ]
+    assert db.count(f"{TARGET}.d") == 0

@@ -237,7 +237,7 @@ CASES = [
         "missing secret",
         row(secret="corpus/no-such-secret"),
         "row",
-        "secret 'corpus/no-such-secret' could not be read: ResourceNotFoundException",
+        "secret 'corpus/no-such-secret' does not exist in us-east-1 (ResourceNotFoundException)",
     ),
     Case("secret not JSON", row(secret="corpus/not-json"), "row", "secret 'corpus/not-json' is not valid JSON"),
     Case(
@@ -245,6 +245,40 @@ CASES = [
         row(secret="corpus/no-password"),
         "row",
         "secret 'corpus/no-password' lacks key(s): password",
+    ),
+    # names that are close to what exists (issue 32, item 9)
+    Case(
+        "missing target schema",
+        row(target="reporting.regions"),
+        "row",
+        "target table reporting.regions does not exist: schema reporting does not exist or user etl_user has no access "
+        "to it",
+    ),
+    Case(
+        "misspelt target table",
+        row(target=f"{TGT}.orderz"),
+        "row",
+        f"target table {TGT}.orderz does not exist or is not visible to user etl_user (did you mean {TGT}.orders?) "
+        "(--create_missing_targets true creates it)",
+    ),
+    Case(
+        "misspelt source table",
+        row(source=f"shared_db.{SRC}.ordrs"),
+        "row",
+        f"(did you mean shared_db.{SRC}.orders?)",
+    ),
+    Case(
+        "misspelt source schema",
+        row(source="shared_db.corpus_scr.orders"),
+        "row",
+        "source table shared_db.corpus_scr.orders does not exist: schema shared_db.corpus_scr does not exist or user "
+        f"etl_user has no access to it (did you mean schema {SRC}?)",
+    ),
+    Case(
+        "misspelt watermark column",
+        f"{HEADER}#merge_keys#watermark_column\nshared_db.{SRC}.orders###{TGT}.orders#{{secret}}#incremental##amuont\n",
+        "row",
+        "watermark_column amuont is not a column of both tables (did you mean amount?)",
     ),
     Case(
         "read-only target",

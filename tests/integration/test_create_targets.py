@@ -136,6 +136,8 @@ def test_a_dry_run_prints_the_ddl_and_creates_nothing(
     assert valid.status is RowStatus.VALID
     assert f'CREATE TABLE "{target}"."t" ("id" INTEGER NOT NULL, "note" VARCHAR(30))' in caplog.text
     assert "distribution and sort keys: Redshift's AUTO" in caplog.text
+    assert f"{target}.t (line 2): the target does not exist and would be created (dry run); " in caplog.text
+    assert "is created" not in caplog.text  # a dry run creates nothing, and says so (issue 32, item 10)
     assert not exists(db, target, "t")
 
 

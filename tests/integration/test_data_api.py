@@ -142,7 +142,7 @@ def test_a_guard_reported_only_in_its_sub_statement_still_names_the_duplicate_ke
     uri = config(put_config, "guard-omitted", line(source, target, api_secret, "upsert", "dup", merge_keys="id"))
     (outcome,) = migrate(uri, fail_on_error="false").outcomes
     assert outcome.status is RowStatus.FAILED and outcome.error is not None
-    assert "duplicate merge keys: (3)" in outcome.error and "nothing was changed" in outcome.error
+    assert "duplicate merge keys (id): (3)" in outcome.error and "nothing was changed" in outcome.error
     assert db.count(f"{target}.dup") == 0
 
 

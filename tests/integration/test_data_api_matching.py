@@ -56,7 +56,7 @@ def test_a_query_behind_session_settings_is_not_a_transaction_that_opens_by_read
     args = {"config_path": uri, "executor": "data_api", "query_group": "etl", "fail_on_error": "false", **FAST_RETRIES}
     (failed,) = run_step(args).outcomes
     assert failed.status is RowStatus.FAILED
-    assert "the source has duplicate merge keys: (1)" in (failed.error or ""), failed.error
+    assert "the source has duplicate merge keys (id): (1)" in (failed.error or ""), failed.error
 
 
 def test_a_batch_reported_aborted_while_it_still_runs_is_awaited_and_loads_once(

@@ -4,6 +4,7 @@ secrets."""
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 from collections.abc import Callable
@@ -18,6 +19,10 @@ from tests.integration.test_exit_status import closed_port
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type"
 MODULE = "glue_elt.steps.redshift_cross_account_migration"
 GLUE_SCRIPT = str(REPO_ROOT / "glue_jobs" / "redshift_cross_account_migration.py")
+STRAY_ADVICE = (
+    "a value follows its --name, and these words were not read; quote a value that holds spaces or a * (a shell "
+    "expands an unquoted * into the file names it matches, and only the first of them is the value)"
+)
 GLUE_ELT = Path(sys.executable).parent / "glue-elt"
 """The console script ``pip install`` put beside this Python (``[project.scripts]``)."""
 GLUE_RESERVED = [
@@ -105,8 +110,12 @@ def test_glue_script_uses_awsglue_get_resolved_options(
     db: Db, schemas: tuple[str, str], etl_secret: str, endpoints: StackEndpoints, put_config: Callable[[str, str], str]
 ) -> None:
     config = prepare(db, schemas, etl_secret, put_config, bad=False)
-    done = launch([sys.executable, GLUE_SCRIPT, *GLUE_RESERVED, "--config_path", config], endpoints, glue=True)
-    assert done.returncode == 0, done.stderr
+    glue_own = ["--enable-metrics", "--enable-glue-datacatalog", "true", "--job-language", "python",
+                "--python-modules-installer-option", "--upgrade", "--extra-py-files", f"s3://{BUCKET}/w.whl"]  # fmt: skip
+    done = launch(
+        [sys.executable, GLUE_SCRIPT, *GLUE_RESERVED, *glue_own, "--config_path", config], endpoints, glue=True
+    )
+    assert done.returncode == 0, done.stderr  # Glue's own arguments, a flag without a value too: no stray word
     assert "run jr_entry" in done.stderr and db.count(f"{schemas[1]}.t") == 3
     # awsglue's parser (not the plain fallback) validates Glue's own reserved arguments:
     refused = launch(
@@ -264,23 +273,106 @@ def test_glue_elt_warns_of_an_unknown_argument_without_logging_values(
             "RedshiftSqlStep failed: --dry_rn (did you mean --dry_run?) is not a parameter of RedshiftSqlStep: "
             "stopped before reading anything; correct the name (--help lists the parameters)",
         ),
+        (
+            MODULE,
+            ["--config_path", f"s3://{BUCKET}/any.csv", "--load_type", "overwrite", "dry_run", "true"],
+            "RedshiftCrossAccountDataMigration failed: stray words on the command line: 'dry_run', 'true' after "
+            f"--load_type 'overwrite' (did you mean --dry_run?): {STRAY_ADVICE}. RedshiftCrossAccountDataMigration "
+            "stopped before reading anything",
+        ),
+        (
+            "glue_elt.steps.redshift_sql",
+            [
+                "--sql_path",
+                f"s3://{BUCKET}/any.sql",
+                "--secret_name",
+                "s",
+                "dry_run",
+                "--statement_timeout_seconds=9",
+                "x",
+            ],
+            "RedshiftSqlStep failed: stray words on the command line: 'dry_run' after --secret_name 's'; 'x' after the "
+            f"value of --statement_timeout_seconds (did you mean --dry_run?): {STRAY_ADVICE}. RedshiftSqlStep stopped "
+            "before reading anything",
+        ),
     ],
 )
-def test_python_m_exits_2_at_a_typo_of_a_parameter_before_reading_anything(
+def test_python_m_exits_2_at_a_typo_of_a_parameter_or_a_stray_word_before_reading_anything(
     module: str, args: list[str], message: str
 ) -> None:
     """AWS at a closed port: had the step read the config, the script or a secret (or connected), it would have
-    failed as unreachable (exit status 4) and said so."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTHONPATH"))}
-    env |= {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{closed_port()}", "AWS_DEFAULT_REGION": "us-east-1"}
-    env |= {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_MAX_ATTEMPTS": "1"}
+    failed as unreachable (exit status 4) and said so. A word without dashes was ignored before: the run went on
+    without the option it meant (issue 32, item 7)."""
     argv = [sys.executable, "-m", module, *GLUE_RESERVED, "--enable-metrics", "true", "--executor-cores", "4", *args]
-    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(argv, env=unreachable_aws(), capture_output=True, text=True, timeout=120, check=False)
     assert done.returncode == 2, done.stderr
     assert [
         line.split(" ERROR ", 1)[1].split(": ", 1)[1] for line in done.stderr.splitlines() if " ERROR " in line
     ] == [message]
     assert " WARNING " not in done.stderr and "run jr_entry" not in done.stderr and "s3://" not in done.stderr
+
+
+def unreachable_aws() -> dict[str, str]:
+    """This environment with AWS at a closed port: a step that reads anything fails as unreachable (exit status 4)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTHONPATH"))}
+    env |= {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{closed_port()}", "AWS_DEFAULT_REGION": "us-east-1"}
+    return env | {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_MAX_ATTEMPTS": "1"}
+
+
+def test_an_unquoted_star_that_a_shell_expands_exits_2_naming_the_files_left_over(tmp_path: Path) -> None:
+    """``--exclude tmp_*`` unquoted in a directory with two such files: bash passes both names, the first was taken
+    as the pattern and the second ignored before (issue 32, item 7)."""
+    for name in ("tmp_a.csv", "tmp_b.csv"):
+        (tmp_path / name).touch()
+    args = "--source_schema shared_db.sales --target_schema sales --secret_name s --exclude tmp_*"
+    command = f"{shlex.quote(sys.executable)} -m {MODULE} {args}"
+    done = subprocess.run(
+        ["bash", "-c", command], cwd=tmp_path, env=unreachable_aws(), capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2, done.stderr
+    assert "stray words on the command line: 'tmp_b.csv' after --exclude 'tmp_a.csv': " in done.stderr
+    assert "quote a value that holds spaces or a *" in done.stderr
+
+
+def test_no_aws_credentials_say_what_to_set(tmp_path: Path) -> None:
+    """No credentials anywhere boto3 looks: the first read fails saying what to set, not a bare class name (issue
+    32, item 8)."""
+    env = unreachable_aws()
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        del env[name]
+    nowhere = str(tmp_path / "none")
+    env |= {"AWS_SHARED_CREDENTIALS_FILE": nowhere, "AWS_CONFIG_FILE": nowhere, "AWS_EC2_METADATA_DISABLED": "true"}
+    argv = [sys.executable, "-m", MODULE, "--config_path", f"s3://{BUCKET}/any.csv"]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 2, done.stderr
+    assert (
+        f"config file s3://{BUCKET}/any.csv could not be read: NoCredentialsError (no AWS credentials were found: set "
+        "AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role provides them" in done.stderr
+    )
+
+
+def readme_python_example(step: str) -> str:
+    """The README's Python example of ``step``, as a user copies it."""
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [block for block in text.split("```python\n")[1:] if f"import {step}" in block.split("\n", 1)[0]]
+    return blocks[0].split("```", 1)[0]
+
+
+def test_the_readme_s_python_example_shows_the_step_s_log_as_it_runs(
+    db: Db, schemas: tuple[str, str], etl_secret: str, endpoints: StackEndpoints, put_config: Callable[[str, str], str]
+) -> None:
+    """Run as the README shows it, the example logs each row and the summary on stderr, as the command does; without
+    a line that attaches a handler, Python shows nothing but warnings (issue 32, item 13)."""
+    config = prepare(db, schemas, etl_secret, put_config, bad=False)
+    code = readme_python_example("RedshiftCrossAccountDataMigration").replace(
+        "s3://my-bucket/migrations/orders.csv", config
+    )
+    done = launch([sys.executable, "-c", code], endpoints)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "1 0 None\n"
+    assert f"[1/1] {schemas[1]}.t (line 2) append: 3 row(s) inserted" in done.stderr
+    assert ": 1 succeeded, 0 failed, 0 skipped" in done.stderr
+    assert_no_password(endpoints, done.stdout, done.stderr)
 
 
 def test_glue_elt_help_lists_the_commands(glue_elt: str, endpoints: StackEndpoints) -> None:

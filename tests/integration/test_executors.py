@@ -64,7 +64,12 @@ def state_rows(db: Db, run_id: str) -> list[tuple[Any, ...]]:
 
 
 def test_every_load_type(
-    executor: str, db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig
+    executor: str,
+    db: Db,
+    schemas: tuple[str, str],
+    cluster_secret: str,
+    put_config: PutConfig,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     source, target = schemas
     for table in ("a", "o", "tr", "i", "u"):
@@ -81,8 +86,13 @@ def test_every_load_type(
         line(source, target, cluster_secret, "incremental", "i", watermark="id"),
         line(source, target, cluster_secret, "upsert", "u", merge_keys="id", filter="id <= 5"),
     ]
-    result = migrate(config(put_config, f"types-{executor}", *rows), executor, run_id=f"types-{executor}")
+    with caplog.at_level("INFO"):
+        result = migrate(config(put_config, f"types-{executor}", *rows), executor, run_id=f"types-{executor}")
     assert [(o.status, o.rows_affected) for o in result.outcomes] == [(RowStatus.SUCCEEDED, n) for n in (12, 20, 5, 5)]
+    # the upsert says how many target rows it replaced (its DELETE's count), beside the rows it inserted
+    assert [o.rows_replaced for o in result.outcomes] == [None, None, None, 1]
+    assert f"{target}.u (line 5) upsert: 5 row(s) inserted (1 target row(s) replaced) in " in caplog.text
+    assert "42 row(s) inserted (1 target row(s) replaced) in " in caplog.text
     assert db.count(f"{target}.a") == 12 and db.count(f"{target}.o") == 20 and db.count(f"{target}.i") == 20
     assert db.rows(f"SELECT id, v FROM {target}.u ORDER BY id") == [(i, f"v{i}") for i in range(1, 6)] + [(500, "kept")]
     assert [r[1:] for r in state_rows(db, f"types-{executor}")] == [
@@ -112,7 +122,9 @@ def test_failing_rows_fail_alone_with_the_same_messages(
     ok, dup, bad, missing = result.outcomes
     assert (ok.status, ok.rows_affected) == (RowStatus.SUCCEEDED, 20)
     assert dup.status is RowStatus.FAILED
-    assert dup.error is not None and "duplicate merge keys: (3)" in dup.error and "nothing was changed" in dup.error
+    assert (
+        dup.error is not None and "duplicate merge keys (id): (3)" in dup.error and "nothing was changed" in dup.error
+    )
     assert bad.status is RowStatus.FAILED and bad.error is not None
     assert bad.error.startswith("pre-flight check failed:") and "no_such_column" in bad.error
     assert missing.status is RowStatus.FAILED and missing.error is not None and "does not exist" in missing.error

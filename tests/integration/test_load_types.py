@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from glue_elt import MigrationResult, RowStatus
 from tests.conftest import Db, run_step
 
@@ -102,15 +104,16 @@ def test_upsert_with_duplicate_or_null_source_keys_fails_and_changes_nothing(
     result = run(put_config(f"{target}/dup.csv", HEADER + "\n" + "\n".join(lines) + "\n"), max_parallel=1)
     statuses = [o.status for o in result.outcomes]
     assert statuses == [RowStatus.FAILED, RowStatus.FAILED, RowStatus.SUCCEEDED]
-    assert "the source has duplicate merge keys: (5); nothing was changed" in (result.outcomes[0].error or "")
-    assert "the source has NULL in a merge key" in (result.outcomes[1].error or "")
+    assert "the source has duplicate merge keys (id): (5); nothing was changed" in (result.outcomes[0].error or "")
+    assert "the source has NULL in a merge key (id): (NULL)" in (result.outcomes[1].error or "")
     assert db.rows(f"SELECT id, name FROM {target}.c") == [(1, "x")]
 
 
 def test_verify_counts_rolls_back_a_short_insert(
-    db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig
+    db: Db, schemas: tuple[str, str], etl_secret: str, put_config: PutConfig, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A trigger that silently drops a row stands for rows lost between source and target."""
+    """A trigger that silently drops a row stands for rows lost between source and target. The run's opening line
+    says what the loads check (issue 32, item 10)."""
     source, target = schemas
     db.admin(f"CREATE TABLE {source}.t (id int)", f"INSERT INTO {source}.t SELECT g FROM generate_series(1, 5) g")
     db.as_etl(
@@ -121,12 +124,21 @@ def test_verify_counts_rolls_back_a_short_insert(
     )
     config = put_config(f"{target}/v.csv", f"{HEADER}\nshared_db.{source}.t###{target}.t#{etl_secret}#overwrite##\n")
     db.as_etl(f"INSERT INTO {target}.t VALUES (100)")
-    checked = run(config, verify_counts="true")
+    with caplog.at_level("INFO"):
+        checked = run(config, verify_counts="true")
+    opening = next(line for line in caplog.messages if "row(s) to migrate" in line)
+    assert opening.endswith(
+        "1 row(s) to migrate, up to 4 at once; --verify_counts true: each load's row count is checked against its "
+        "filtered source before it commits"
+    )
     (outcome,) = checked.outcomes
     assert outcome.status is RowStatus.FAILED
     assert "row count mismatch: the insert copied 4 row(s) but the filtered source has 5; rolled back" in (
         outcome.error or ""
     )
     assert db.rows(f"SELECT id FROM {target}.t") == [(100,)]
-    unchecked = run(config)
+    caplog.clear()
+    with caplog.at_level("INFO"):
+        unchecked = run(config)
     assert unchecked.outcomes[0].rows_affected == 4 and db.count(f"{target}.t") == 4
+    assert [m for m in caplog.messages if m.endswith("1 row(s) to migrate, up to 4 at once")]

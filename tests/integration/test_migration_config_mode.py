@@ -112,7 +112,7 @@ def test_bad_rows_fail_alone_and_land_in_the_error_file(
     errors = [o.error or "" for o in result.outcomes[1:6]]
     assert "does not exist" in errors[0]
     assert "no_such_col" in errors[1]
-    assert f"secret '{target}/missing-secret' could not be read: ResourceNotFoundException" in errors[2]
+    assert f"secret '{target}/missing-secret' does not exist in us-east-1 (ResourceNotFoundException)" in errors[2]
     assert "load_type 'merge' is not supported" in errors[3]
     assert "password authentication failed" in errors[4] or "could not connect" in errors[4]
 

@@ -232,8 +232,7 @@ def test_discover_from_source_into_a_missing_target_schema_fails_each_row_with_a
     result = run_step({**args, "discover_from": "source"})
     (outcome,) = result.outcomes
     assert result.failed == 1 and outcome.row.target_table == f"{target}_missing.a"
-    assert (outcome.error or "").endswith(
-        f"target table {target}_missing.a does not exist or is not visible to user etl_user "
-        "(--create_missing_targets true creates it)"
-    )
+    error = outcome.error or ""
+    assert f"target table {target}_missing.a does not exist: schema {target}_missing does not exist or user " in error
+    assert error.endswith("(--create_missing_targets true creates it and its schema)"), error
     assert exit_status({**args, "discover_from": "source"}) == EXIT_ROWS_FAILED

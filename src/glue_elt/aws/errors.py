@@ -14,7 +14,7 @@ transient, busy and unreachable codes), from ``refusal`` here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from glue_elt.core.redaction import redact
@@ -89,15 +89,29 @@ def is_transient_refusal(error: BaseException) -> bool:
     return code in TRANSIENT_CODES or status == 429 or status >= 500
 
 
+SET_UP_HINTS = {
+    "NoCredentialsError": (
+        "no AWS credentials were found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where "
+        "a role provides them (a Glue job's role, an instance profile)"
+    ),
+    "PartialCredentialsError": "the AWS credentials in the environment or configuration are incomplete",
+    "NoRegionError": "no AWS region is configured: set AWS_REGION (or AWS_DEFAULT_REGION), or a profile's region",
+}
+"""What to do about botocore's errors of a client that is not set up (boto3's credential and region chains:
+boto3/guide/credentials.html, boto3/guide/configuration.html); the class name alone says too little."""
+
+
 def call_failure(error: BaseException, message: str, otherwise: type[GlueELTError]) -> GlueELTError:
     """For a botocore error: ``UnreachableError`` when the endpoint could not be reached (after boto3's own
-    retries), else ``otherwise``; both carry ``message`` and the error's class name."""
+    retries), else ``otherwise``; both carry ``message`` and the error's class name, and a client that is not set up
+    (no credentials, no region: ``SET_UP_HINTS``) says what to set."""
     from botocore.exceptions import ConnectionError, HTTPClientError  # botocore loads lazily, as boto3 does
 
     text = f"{message}: {type(error).__name__}"
     if isinstance(error, (ConnectionError, HTTPClientError)):
         return UnreachableError(f"{text} (the AWS endpoint could not be reached)")
-    return otherwise(text)
+    hint = SET_UP_HINTS.get(type(error).__name__)
+    return otherwise(f"{text} ({hint})" if hint else text)
 
 
 def api_failure(error: BaseException, what: str, permission: str) -> GlueELTError:
@@ -121,10 +135,18 @@ def api_failure(error: BaseException, what: str, permission: str) -> GlueELTErro
     return SecretError(redact(f"{what}: {code} ({message})" if message else f"{what}: {code}"))
 
 
-def secret_failure(error: BaseException, secret_name: str) -> GlueELTError:
+def secret_failure(
+    error: BaseException, secret_name: str, region: str | None = None, similar: Sequence[str] = ()
+) -> GlueELTError:
     """A failed ``GetSecretValue``: ``UnreachableError`` when AWS could not serve it now (a transient refusal, an
-    unreachable endpoint), else a ``SecretError`` with the error code, in words for an access denial."""
+    unreachable endpoint), else a ``SecretError`` with the error code, in words for an access denial and for a
+    secret that does not exist (in ``region``, with the ``similar`` names the caller may list:
+    ``glue_elt.aws.secret_names``)."""
     what = f"secret {secret_name!r} could not be read"
+    if refusal(error)[0] == "ResourceNotFoundException":
+        where = f" in {region}" if region else ""
+        suggestion = f"; did you mean {' or '.join(repr(name) for name in similar)}?" if similar else ""
+        return SecretError(f"secret {secret_name!r} does not exist{where} (ResourceNotFoundException){suggestion}")
     response = _response(error)
     if response is None:
         return call_failure(error, what, SecretError)

@@ -10,8 +10,14 @@ warning. So such a name stops the run before anything is read (exit status 2), n
 that is only alike (``closest``: ``difflib``), close only to one of Glue's arguments, or close to nothing, stays a
 warning. Names only: a value is never shown (it may be a secret).
 
-Here too: the list of Glue's own arguments (``GLUE_ARGUMENTS``, from AWS's documentation) and how the names of a
-Glue-style argv are read (``argument_names``: a value is never taken for a name).
+Here too: the list of Glue's own arguments (``GLUE_ARGUMENTS``, from AWS's documentation), how the names of a
+Glue-style argv are read (``argument_names``: a value is never taken for a name), and the words that are neither a
+name nor a value (``stray_words``). Glue passes a job's arguments as ``--name value`` pairs (a job run's
+``Arguments`` map, read back by ``getResolvedOptions``, GLUE_ARGUMENTS_DOC), so a word that follows a value is
+always a mistake made on a command line: ``--load_type overwrite dry_run true`` (the dashes forgotten: the run went
+on without ``--dry_run``), or ``--exclude tmp_*`` unquoted, which a shell expands to the file names it matches (the
+first taken for the pattern, the others left over). ``awsglue``'s parser (``parse_known_args``) and the plain one
+ignore such words; ``stray_error`` stops the run instead (exit status 2), naming them.
 """
 
 from __future__ import annotations
@@ -125,6 +131,67 @@ def unknown_arguments(argv: Sequence[str], parameters: Iterable[str]) -> list[st
     own = set(parameters) | {"help"}
     found = [n for n in argument_names(argv, own) if n not in own and not is_glue_argument(n)]
     return list(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class StrayWords:
+    """Words of an argv that are neither a ``--name`` nor its value, after the ``--name`` (``None``: before any)
+    whose value (``None``: given as ``--name=value``, or none) they follow."""
+
+    after: str | None
+    value: str | None
+    words: tuple[str, ...]
+
+
+def stray_words(argv: Sequence[str]) -> list[StrayWords]:
+    """The words of a Glue-style ``argv`` (``argv[0]``, the program, is skipped) that no ``--name`` takes, grouped by
+    the name they follow: a word right after ``--name`` (without ``=``) is its value (whatever it looks like, see
+    ``argument_names``), any word after that value, or after ``--name=value``, is stray. A lone ``--`` is a word."""
+    found: list[StrayWords] = []
+    after: str | None = None
+    value: str | None = None
+    takes_value = False
+    for arg in argv[1:]:
+        if arg.startswith("--") and arg != "--":
+            after, equals, _ = arg[2:].partition("=")
+            takes_value, value = not equals, None
+        elif takes_value:
+            takes_value, value = False, arg
+        elif found and found[-1].after == after and found[-1].value == value:
+            found[-1] = StrayWords(after, value, (*found[-1].words, arg))
+        else:
+            found.append(StrayWords(after, value, (arg,)))
+    return found
+
+
+def stray_error(argv: Sequence[str], parameters: Collection[str], step: str) -> ConfigError | None:
+    """The ``ConfigError`` that stops a run whose argv holds stray words (``stray_words``; ``None`` when there is
+    none), with the parameter a word names (``dry_run``: ``--dry_run`` meant). The words, and the value they follow,
+    are shown when they follow one of the step's ``parameters``; after any other name (Glue's ``--customer-driver-
+    env-vars``, a pipeline's own) they are only counted: they may be part of its value, a secret."""
+    found = stray_words(argv)
+    if not found:
+        return None
+    parts, meant = [], []
+    for stray in found:
+        known = stray.after is None or stray.after in parameters
+        if stray.after is None:
+            where = "before the first --name"
+        elif known and stray.value is not None:
+            where = f"after --{stray.after} {stray.value!r}"
+        else:
+            where = f"after the value of --{stray.after}"
+        if known:
+            parts.append(f"{', '.join(repr(word) for word in stray.words)} {where}")
+            meant += [f"--{m}" for w in stray.words if (m := closest(w, parameters)) and is_typo(w, m)]
+        else:
+            parts.append(f"{len(stray.words)} word(s) {where} (not shown: they may be part of its value, a secret)")
+    hint = f" (did you mean {', '.join(dict.fromkeys(meant))}?)" if meant else ""
+    return ConfigError(
+        f"stray words on the command line: {'; '.join(parts)}{hint}: a value follows its --name, and these words "
+        "were not read; quote a value that holds spaces or a * (a shell expands an unquoted * into the file names it "
+        f"matches, and only the first of them is the value). {step} stopped before reading anything"
+    )
 
 
 def closest(name: str, candidates: Iterable[str]) -> str | None:

@@ -57,6 +57,9 @@ class Param(Generic[T]):
     """A value a user might give, shown beside ``doc``."""
     whitespace_is_value: bool = False
     """Whether a value of only whitespace (a space, a tab: a separator) is given, not blank: only ``""`` is blank."""
+    default_help: str = ""
+    """The default in words, for ``--help``, when it is a rule rather than a value to pass (``the value of
+    --JOB_RUN_ID``); ``glue_elt.core.usage`` quotes a value."""
 
     def read(self, get: Callable[[str], str | None]) -> T:
         """The typed value from ``get(name)`` (the raw text or ``None``)."""

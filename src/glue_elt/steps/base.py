@@ -23,6 +23,7 @@ from glue_elt.core.param_source import ParamSource, Resolver
 from glue_elt.core.params import Param, parse_bool
 from glue_elt.core.redaction import RedactingFilter, redact
 from glue_elt.core.stopping import StopRequest, handle_signals
+from glue_elt.core.usage import usage_text
 from glue_elt.errors import ConfigError, GlueELTError, UnreachableError
 from glue_elt.observability import metrics
 from glue_elt.observability.lineage import NO_LINEAGE, STOPPED_DRAIN_SECONDS, Lineage, glue_parent, open_lineage
@@ -52,7 +53,12 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def configure_logging(level: int = logging.INFO) -> None:
-    """Log to stderr at ``level`` (once), and mask secret values in every root handler."""
+    """Show the steps' log as ``start()`` (the command, a Glue job) shows it: a stderr handler on the root logger
+    when it has none (``LOG_FORMAT``), secret values masked in every root handler, and glue-elt's loggers at ``level``.
+
+    ``run()`` configures nothing (a library leaves handlers to its application: Python's logging HOWTO, "Configuring
+    Logging for a Library"), so code that calls ``run()`` sees the per-row lines and the summary only with its own
+    handlers or after this call; called again, or after ``logging.basicConfig``, it adds no second handler."""
     root = logging.getLogger()
     if not root.handlers:
         stream_handler = logging.StreamHandler()
@@ -151,15 +157,17 @@ class GlueELTStep(ABC, Generic[ResultT]):
     def check_arguments(self) -> None:
         """Check the argv's ``--name`` arguments that are neither parameters of the step nor AWS Glue's own
         (``glue_elt.core.arguments``): ``ConfigError`` when one is close to a parameter (a typo), a warning for each
-        other. Names only: a value is never logged."""
+        other; then ``ConfigError`` for words that are neither a name nor a name's value (``stray_error``: a name
+        written without its dashes, an unquoted ``*`` a shell expanded). Names only: a value is never logged."""
         argv = self._params.argv
         if argv is None:
             return
-        found = arguments.unknown(argv, self.parameter_names())
+        step, names = type(self).__name__, self.parameter_names()
+        found = arguments.unknown(argv, names)
         for argument in found:
             if not argument.meant:
-                logger.warning("%s", argument.warning(type(self).__name__))
-        error = arguments.typo_error(found, type(self).__name__)
+                logger.warning("%s", argument.warning(step))
+        error = arguments.typo_error(found, step) or arguments.stray_error(argv, names, step)
         if error is not None:
             raise error
 
@@ -273,11 +281,7 @@ class GlueELTStep(ABC, Generic[ResultT]):
 
     def help_text(self) -> str:
         """Usage text listing every parameter with its default."""
-        lines = [f"usage: {type(self).__name__} [--name value ...]", "", self.DESCRIPTION, "", "parameters:"]
-        for param in self.PARAMETERS:
-            default = repr(param.default_text) if param.default_text else "(none)"
-            lines.append(f"  --{param.name:<22} {param.help} [default: {default}]")
-        return "\n".join(lines)
+        return usage_text(type(self).__name__, self.DESCRIPTION, self.PARAMETERS)
 
     def start(self) -> None:
         """Run the step as a job: exits with a non-zero status on failure (see ``exit_code``)."""

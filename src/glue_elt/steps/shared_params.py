@@ -139,6 +139,7 @@ RUN_ID = Param(
     None,
     check_run_id,
     shown_default="--JOB_RUN_ID",
+    default_help="the value of --JOB_RUN_ID",
     doc=(
         "the run id that exactly-once is kept by: a re-run, or a Glue retry (which gets a new "
         "`--JOB_RUN_ID`), with the same `--run_id` skips what committed: the migration step's rows,"
@@ -153,6 +154,7 @@ JOB_RUN_ID = Param(
     None,
     check_run_id,
     shown_default="generated",
+    default_help="an id generated for the run",
     doc=(
         "Glue's id of this job run (Glue sets it; a retry gets a new one); the run id when "
         "`--run_id` is absent; otherwise `YYYYmmddTHHMMSSZ-xxxxxxxx` is generated and logged"

@@ -9,6 +9,7 @@ from botocore.exceptions import (
     ConnectTimeoutError,
     EndpointConnectionError,
     NoCredentialsError,
+    NoRegionError,
     ReadTimeoutError,
 )
 
@@ -23,6 +24,11 @@ from glue_elt.aws.errors import (
 )
 from glue_elt.core.redaction import register_secret
 from glue_elt.errors import ConfigError, ExecutionError, GlueELTError, OutputError, SecretError, UnreachableError
+
+NO_CREDENTIALS = (
+    "no AWS credentials were found: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a "
+    "role provides them (a Glue job's role, an instance profile)"
+)
 
 
 def refused(code: str, status: int, message: str = "m") -> ClientError:
@@ -86,7 +92,7 @@ def outcome(failure: GlueELTError) -> Expected:
         (UNREACHABLE, (UnreachableError, True, "w: EndpointConnectionError (the AWS endpoint could not be reached)")),
         (TIMED_OUT, (UnreachableError, True, "w: ConnectTimeoutError (the AWS endpoint could not be reached)")),
         (READ_TIMED_OUT, (UnreachableError, True, "w: ReadTimeoutError (the AWS endpoint could not be reached)")),
-        (NoCredentialsError(), (SecretError, False, "w: NoCredentialsError")),
+        (NoCredentialsError(), (SecretError, False, f"w: NoCredentialsError ({NO_CREDENTIALS})")),
     ],
 )  # fmt: skip
 def test_api_failure(error: Exception, expected: Expected) -> None:
@@ -102,18 +108,38 @@ READ = "secret 'etl' could not be read"
         (refused("AccessDeniedException", 400),
          (SecretError, False, f"{READ}: access denied (AccessDeniedException): the AWS credentials in use need "
           "secretsmanager:GetSecretValue on this secret and kms:Decrypt on its KMS key")),
-        (refused("ResourceNotFoundException", 400), (SecretError, False, f"{READ}: ResourceNotFoundException")),
+        (refused("ResourceNotFoundException", 400),
+         (SecretError, False, "secret 'etl' does not exist (ResourceNotFoundException)")),
         (refused("DecryptionFailure", 400, f"key {SECRET}"), (SecretError, False, f"{READ}: DecryptionFailure")),
         (refused("InternalServiceError", 500),
          (UnreachableError, True, f"{READ}: InternalServiceError (AWS could not serve it now)")),
         (refused("ThrottlingException", 400),
          (UnreachableError, True, f"{READ}: ThrottlingException (AWS could not serve it now)")),
         (UNREACHABLE, (UnreachableError, True, f"{READ}: EndpointConnectionError (the AWS endpoint could not be reached)")),
-        (NoCredentialsError(), (SecretError, False, f"{READ}: NoCredentialsError")),
+        (NoCredentialsError(), (SecretError, False, f"{READ}: NoCredentialsError ({NO_CREDENTIALS})")),
     ],
 )  # fmt: skip
 def test_secret_failure(error: Exception, expected: Expected) -> None:
     assert outcome(secret_failure(error, "etl")) == expected
+
+
+def test_a_secret_that_does_not_exist_names_the_region_and_the_closest_names() -> None:
+    missing = refused("ResourceNotFoundException", 400, "Secrets Manager can't find the specified secret.")
+    assert str(secret_failure(missing, "redshift-secrt", "eu-west-1", ["redshift-secret", "redshift-secret-2"])) == (
+        "secret 'redshift-secrt' does not exist in eu-west-1 (ResourceNotFoundException); did you mean "
+        "'redshift-secret' or 'redshift-secret-2'?"
+    )
+    assert (
+        str(secret_failure(missing, "x", "eu-west-1"))
+        == "secret 'x' does not exist in eu-west-1 (ResourceNotFoundException)"
+    )
+
+
+def test_a_client_that_is_not_set_up_says_what_to_set() -> None:
+    assert str(secret_failure(NoRegionError(), "etl")) == (
+        f"{READ}: NoRegionError (no AWS region is configured: set AWS_REGION (or AWS_DEFAULT_REGION), or a profile's "
+        "region)"
+    )
 
 
 GET = "config file s3://b/k could not be read"
@@ -131,7 +157,7 @@ GET = "config file s3://b/k could not be read"
         (refused("SlowDown", 503), OutputError, (OutputError, False, f"{GET}: SlowDown")),
         (UNREACHABLE, ConfigError,
          (UnreachableError, True, f"{GET}: EndpointConnectionError (the AWS endpoint could not be reached)")),
-        (NoCredentialsError(), OutputError, (OutputError, False, f"{GET}: NoCredentialsError")),
+        (NoCredentialsError(), OutputError, (OutputError, False, f"{GET}: NoCredentialsError ({NO_CREDENTIALS})")),
     ],
 )  # fmt: skip
 def test_s3_failure(error: Exception, otherwise: type[GlueELTError], expected: Expected) -> None:
@@ -148,7 +174,8 @@ ROLE = "arn:aws:iam::222233334444:role/x"
         (refused("Throttling", 400), (ConfigError, False, f"could not assume role {ROLE}: Throttling")),
         (UNREACHABLE, (UnreachableError, True,
                        f"could not assume role {ROLE}: EndpointConnectionError (the AWS endpoint could not be reached)")),
-        (NoCredentialsError(), (ConfigError, False, f"could not assume role {ROLE}: NoCredentialsError")),
+        (NoCredentialsError(), (ConfigError, False,
+                                f"could not assume role {ROLE}: NoCredentialsError ({NO_CREDENTIALS})")),
     ],
 )  # fmt: skip
 def test_assume_role_failure(error: Exception, expected: Expected) -> None:

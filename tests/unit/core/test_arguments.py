@@ -7,11 +7,14 @@ import pytest
 from glue_elt.core.arguments import (
     GLUE_ARGUMENTS,
     GLUE_ARGUMENTS_DOC,
+    StrayWords,
     UnknownArgument,
     argument_names,
     closest,
     edits,
     is_glue_argument,
+    stray_error,
+    stray_words,
     typo_error,
     unknown,
     unknown_arguments,
@@ -162,3 +165,46 @@ def test_edits_count_insertions_deletions_changes_and_swaps() -> None:
         1,
         4,
     ]
+
+
+def test_glue_s_own_argv_has_no_stray_word() -> None:
+    """Glue passes name-value pairs; a flag given without a value (``--enable-metrics``) takes no word after it."""
+    argv = ["script.py", *GLUES, "--enable-metrics", "--python-modules-installer-option", "--upgrade",
+            "--conf", "spark.a=1 --conf spark.b=2", "--config_file_sep=;", "--config_path", "s3://b/k"]  # fmt: skip
+    assert stray_words(argv) == []
+    assert stray_error(argv, MIGRATION_NAMES, "Step") is None
+
+
+def test_words_without_dashes_are_stray_and_stop_the_run_naming_them() -> None:
+    argv = ["prog", "--config_path", "s3://b/k", "--load_type", "overwrite", "dry_run", "true"]
+    assert stray_words(argv) == [StrayWords("load_type", "overwrite", ("dry_run", "true"))]
+    assert str(stray_error(argv, MIGRATION_NAMES, "Step")) == (
+        "stray words on the command line: 'dry_run', 'true' after --load_type 'overwrite' (did you mean --dry_run?): "
+        "a value follows its --name, and these words were not read; quote a value that holds spaces or a * (a shell "
+        "expands an unquoted * into the file names it matches, and only the first of them is the value). Step "
+        "stopped before reading anything"
+    )
+
+
+def test_an_unquoted_star_expanded_by_a_shell_leaves_file_names_over() -> None:
+    argv = ["prog", "--exclude", "tmp_a.sql", "tmp_b.sql", "tmp_c.sql", "--secret_name=s", "x", "--dry_run", "true"]
+    assert stray_words(argv) == [
+        StrayWords("exclude", "tmp_a.sql", ("tmp_b.sql", "tmp_c.sql")),
+        StrayWords("secret_name", None, ("x",)),
+    ]
+    error = str(stray_error(argv, MIGRATION_NAMES, "Step"))
+    assert error.startswith(
+        "stray words on the command line: 'tmp_b.sql', 'tmp_c.sql' after --exclude 'tmp_a.sql'; 'x' after the value "
+        "of --secret_name: "
+    )
+
+
+def test_stray_words_after_a_name_that_is_not_a_parameter_are_counted_not_shown() -> None:
+    argv = ["prog", "stray", "--db_password", "correct", "horse battery", "--TempDir", "s3://t/", "extra"]
+    error = str(stray_error(argv, MIGRATION_NAMES, "Step"))
+    assert error.startswith(
+        "stray words on the command line: 'stray' before the first --name; 1 word(s) after the value of "
+        "--db_password (not shown: they may be part of its value, a secret); 1 word(s) after the value of --TempDir "
+        "(not shown: "
+    )
+    assert "horse" not in error and "correct" not in error and "extra" not in error

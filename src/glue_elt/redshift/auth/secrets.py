@@ -4,7 +4,8 @@ turned into the driver's credentials.
 The secret formats are described in ``glue_elt.redshift.auth.spec``. ``secret_name`` may be a name or a full ARN. A
 secret without a password gets temporary credentials (``glue_elt.redshift.auth.temporary``), one without a host has
 its cluster's or workgroup's endpoint looked up (``glue_elt.redshift.auth.endpoints``); both with the clients that read
-the secret. Region and endpoints come from boto3's standard configuration.
+the secret. Region and endpoints come from boto3's standard configuration. A secret that does not exist is reported
+with the region it was looked for in and the closest names the caller may list (``glue_elt.aws.secret_names``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import threading
 from typing import TYPE_CHECKING
 
 from glue_elt.aws.clients import AwsClients
-from glue_elt.aws.errors import secret_failure
+from glue_elt.aws.errors import refusal, secret_failure
+from glue_elt.aws.secret_names import region_of, similar_names
 from glue_elt.errors import ExecutionError, GlueELTError, SecretError
 from glue_elt.redshift.auth.endpoints import EndpointLookup
 from glue_elt.redshift.auth.spec import AuthMethod, ConnectionSpec, RedshiftCredentials, parse_connection
@@ -105,9 +107,13 @@ class SecretStore:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            response = self._secrets_client().get_secret_value(SecretId=secret_name)
+            client = self._secrets_client()
+            response = client.get_secret_value(SecretId=secret_name)
         except (BotoCoreError, ClientError) as error:
-            raise secret_failure(error, secret_name) from None
+            if refusal(error)[0] != "ResourceNotFoundException":
+                raise secret_failure(error, secret_name) from None
+            region, similar = region_of(client, secret_name), similar_names(client, secret_name)
+            raise secret_failure(error, secret_name, region, similar) from None
         secret_string = response.get("SecretString")
         if secret_string is None:
             raise SecretError(f"secret {secret_name!r} holds binary data, not a JSON SecretString")

@@ -101,6 +101,11 @@ class LoadBatch:
         """The insert's position: its row count and query id are the row's."""
         return max(index for index, part in enumerate(self.parts) if part.role is Role.INSERT)
 
+    @property
+    def delete_index(self) -> int | None:
+        """The DELETE's position (an upsert's, an overwrite's in delete mode): its row count is the rows it removed."""
+        return next((index for index, part in enumerate(self.parts) if part.role is Role.DELETE), None)
+
     def at(self, index: int | None) -> BatchStatement | None:
         """The statement at ``index`` (a failure's position), if known."""
         return self.parts[index] if index is not None and 0 <= index < len(self.parts) else None

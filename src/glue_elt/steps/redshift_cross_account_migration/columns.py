@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 from glue_elt.redshift.catalog import Column
 from glue_elt.redshift.names import Identifier, display_identifier
+from glue_elt.redshift.nearby import closest
 from glue_elt.redshift.types import Fit, compare, narrowing_reason
 from glue_elt.steps.redshift_cross_account_migration.model import MigrationPlan, SchemaReport, TypeDifference
 
@@ -157,14 +158,17 @@ def _mismatch_text(target_label: str, difference: TypeDifference) -> str:
 
 
 def _key_problems(plan: MigrationPlan, loaded: set[str]) -> list[str]:
-    """Merge keys and the watermark must be loaded columns (the load compares them in both tables)."""
+    """Merge keys and the watermark must be loaded columns (the load compares them in both tables); a name close to
+    one of those (``yeer``: ``year``) is suggested."""
     named = [("merge_keys", key) for key in plan.merge_keys]
     named += [("watermark_column", plan.watermark)] if plan.watermark is not None else []
-    return [
-        f"{what} {display_identifier(column.name)} is not a column of both tables"
-        for what, column in named
-        if column.name not in loaded
-    ]
+    problems = []
+    for what, column in named:
+        if column.name not in loaded:
+            meant = closest(column.name, loaded)
+            hint = f" (did you mean {display_identifier(meant)}?)" if meant else ""
+            problems.append(f"{what} {display_identifier(column.name)} is not a column of both tables{hint}")
+    return problems
 
 
 def created_columns(plan: MigrationPlan, source: Sequence[Column]) -> list[Column]:

@@ -5,7 +5,7 @@ A fixed number of queries per cluster, whatever the number of rows: one catalog 
 named (with every column's type, which ``layout`` checks source against target), one for the kind of every target
 (``refusals``: a view is not loaded), one privilege query, and (first
 use of the state table, or truncate mode) one more look-up; rows that create their targets add one look-up per
-target schema.
+target schema, and tables not found two (``missing_tables``: what is near them).
 """
 
 from __future__ import annotations
@@ -22,12 +22,13 @@ from glue_elt.redshift.batch import BatchExecutor
 from glue_elt.redshift.catalog import ClusterFacts, Column, TableKey
 from glue_elt.redshift.ddl import create_schema
 from glue_elt.redshift.executor import Executor
-from glue_elt.redshift.names import fold_case
+from glue_elt.redshift.nearby import look_around
 from glue_elt.redshift.privileges import Need
 from glue_elt.redshift.state import RunLedger, StateTable, resolve_state_table
 from glue_elt.steps.redshift_cross_account_migration import refusals
 from glue_elt.steps.redshift_cross_account_migration.chunk_store import ChunkPlans, chunk_plans_name
 from glue_elt.steps.redshift_cross_account_migration.layout import Layout, lay_out, shown
+from glue_elt.steps.redshift_cross_account_migration.missing_tables import missing_table
 from glue_elt.steps.redshift_cross_account_migration.model import MigrationPlan, OverwriteMode
 from glue_elt.steps.redshift_cross_account_migration.needs import row_needs, state_needs, truncates
 from glue_elt.steps.redshift_cross_account_migration.sql import reads_once
@@ -47,6 +48,8 @@ class InspectOptions:
     allow_narrowing: bool = False
     verify_counts: bool = False
     verify_content: bool = False
+    dry_run: bool = False
+    """A dry run: what a load would do is said in the conditional (``would be created``)."""
 
 
 @dataclass(frozen=True)
@@ -116,12 +119,13 @@ def inspect_cluster(
     view = ClusterView(facts, columns, state, state_exists, schema_exists, plans_key in columns)
     absent = {key for p in resolved.values() for key in (facts.key(p.target), facts.key(p.source))} - set(columns)
     similar = [] if facts.folds_identifiers or not absent else catalog.similar_tables(executor, secret_name, absent)
+    near = look_around(executor, secret_name, absent)
     for index, plan in list(resolved.items()):
-        problem = _missing_table(view, plan, similar, options.create_missing)
+        problem = missing_table(facts, set(columns), plan, near, similar, options.create_missing)
         if problem is not None:
             failures[index] = ObjectNotFoundError(problem)
             del resolved[index]
-    layouts = _lay_out(resolved, view, failures, options.allow_narrowing)
+    layouts = _lay_out(resolved, view, failures, options)
     creating = {plan.target.schema for index, plan in resolved.items() if layouts[index].create is not None}
     missing_schemas = frozenset(
         schema
@@ -141,13 +145,14 @@ def _plans_key(facts: ClusterFacts, state: StateTable) -> TableKey | None:
 
 
 def _lay_out(
-    plans: dict[int, MigrationPlan], view: ClusterView, failures: dict[int, GlueELTError], allow_narrowing: bool
+    plans: dict[int, MigrationPlan], view: ClusterView, failures: dict[int, GlueELTError], options: InspectOptions
 ) -> dict[int, Layout]:
     """Each row's layout; rows whose columns do not fit fail (their plans are removed), warnings are logged."""
     layouts: dict[int, Layout] = {}
+    created = "would be created (dry run)" if options.dry_run else "is created"
     for index, plan in list(plans.items()):
         try:
-            layout = lay_out(plan, view.facts, view.columns, allow_narrowing=allow_narrowing)
+            layout = lay_out(plan, view.facts, view.columns, allow_narrowing=options.allow_narrowing)
         except ValidationError as error:
             failures[index] = error
             del plans[index]
@@ -155,35 +160,9 @@ def _lay_out(
         for warning in layout.columns.warnings:
             logger.warning("%s: %s", plan.row.label, warning)
         if layout.create is not None:
-            logger.info("%s: the target does not exist and is created; %s", plan.row.label, layout.create.keys)
+            logger.info("%s: the target does not exist and %s; %s", plan.row.label, created, layout.create.keys)
         layouts[index] = layout
     return layouts
-
-
-def _missing_table(view: ClusterView, plan: MigrationPlan, similar: list[TableKey], create: bool) -> str | None:
-    facts = view.facts
-    if facts.key(plan.target) not in view.columns and not create:
-        return (
-            f"target table {shown(plan.target)} does not exist or is not visible to user {facts.user}"
-            + _case_hint(facts.key(plan.target), similar)
-            + " (--create_missing_targets true creates it)"
-        )
-    if facts.key(plan.source) not in view.columns:
-        return (
-            f"source table {shown(plan.source)} does not exist or user {facts.user} may not read it "
-            "(for a data share: is its database created on this cluster and USAGE on it granted?)"
-            + _case_hint(facts.key(plan.source), similar)
-        )
-    return None
-
-
-def _case_hint(key: TableKey, similar: list[TableKey]) -> str:
-    """A hint when the table exists with another case than the name given (the server keeps quoted case)."""
-    folded = (key.database, fold_case(key.schema), fold_case(key.table))
-    for other in similar:
-        if (other.database, fold_case(other.schema), fold_case(other.table)) == folded:
-            return f" (the server keeps the case of quoted names; {other} exists)"
-    return ""
 
 
 def _check_privileges(

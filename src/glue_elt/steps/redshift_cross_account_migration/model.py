@@ -254,6 +254,9 @@ class RowOutcome:
     ended_at: str | None = None
     """The chunk a failed chunked load ended at, as ``chunk 3/12 (id > 200 and <= 300)``; ``None`` when its chunks
     had all committed (what failed was the row's record, or its swap) or it failed before its first chunk."""
+    rows_replaced: int | None = None
+    """An upsert loaded now: the target rows its DELETE removed to make way for the source's (the driver's row count,
+    the Data API's ``ResultRows`` of that statement); ``None`` for other loads, or when not reported."""
 
     @property
     def load_type_name(self) -> str:

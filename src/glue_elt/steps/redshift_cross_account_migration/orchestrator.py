@@ -3,9 +3,10 @@ load in parallel. Each phase returns the rows that passed and the outcomes of th
 
 Rows that write the same target table run one after another in file order (they would wait for each other's
 lock, and those that also read the table could fail with error 1023); different tables run on up to
-``max_parallel`` threads, each holding one connection at a time. Once the last row of a secret has finished (or
-none of its rows is left to load), ``release`` is told, so the executor closes that secret's connections. The
-outcomes come back in file order whatever the interleaving, so counts and the error file do not depend on it.
+``max_parallel`` threads, each holding one connection at a time (its start and heartbeats: ``heartbeat``). Once
+the last row of a secret has finished (or none of its rows is left to load), ``release`` is told, so the executor
+closes that secret's connections. The outcomes come back in file order whatever the interleaving, so counts and
+the error file do not depend on it.
 
 A stop (``glue_elt.core.stopping``) keeps every later statement from being sent, in every phase: the executor
 refuses it. A row whose phase failed once the stop was requested is reported as cancelled, whatever the phase (a
@@ -30,6 +31,7 @@ from glue_elt.core.stopping import CANCELLED, StopRequest
 from glue_elt.errors import ConfigError, GlueELTError, with_prefix
 from glue_elt.redshift.state import RunLedger
 from glue_elt.steps.redshift_cross_account_migration.chunked import ChunkedLoads
+from glue_elt.steps.redshift_cross_account_migration.heartbeat import InFlight
 from glue_elt.steps.redshift_cross_account_migration.inspection import ClusterChecks
 from glue_elt.steps.redshift_cross_account_migration.model import (
     LoadType,
@@ -106,6 +108,7 @@ class Orchestrator:
         observer: RowObserver | None = None,
         release: Callable[[str], None] | None = None,
         chunked: ChunkedLoads | None = None,
+        heartbeat_seconds: float | None = None,
     ) -> None:
         self._stop = stop or StopRequest()
         self._checks = checks
@@ -115,6 +118,7 @@ class Orchestrator:
         self._observer = observer or NoObserver()
         self._release = release or (lambda secret: None)
         self._chunked = chunked
+        self._heartbeat_seconds = heartbeat_seconds
         self._missing_schemas: dict[str, frozenset[str]] = {}
 
     def migrate(self, rows: list[MigrationRow], *, dry_run: bool = False) -> list[RowOutcome]:
@@ -269,6 +273,7 @@ class Orchestrator:
         left = Counter(prepared.row.secret_name for prepared in ready.values())
         lock = threading.Lock()
         load = self._runner.load if self._chunked is None else partial(self._chunked.load, observer=progress.chunks)
+        in_flight = InFlight(self._heartbeat_seconds, progress.running)
 
         def finished(secret: str) -> None:
             with lock:
@@ -285,7 +290,8 @@ class Orchestrator:
                     outcome = cancelled(prepared.row, prepared.plan.load_type)
                 else:
                     self._observer.row_started(prepared)
-                    outcome = load(prepared)
+                    with in_flight.running(prepared):
+                        outcome = load(prepared)
                     if outcome.status is RowStatus.FAILED and self._stop.requested:  # the stop ended it
                         outcome = replace(outcome, error=cancelled_error(outcome))
                     self._observer.row_finished(prepared, outcome)

@@ -68,6 +68,7 @@ def summary_document(
                 "query_id": outcome.query_id,
                 "chunks": chunks_document(outcome),
                 **({RAW_LINE: outcome.row.raw} if outcome.row.raw is not None else {}),
+                "rows_replaced": outcome.rows_replaced,
                 **({"schema": outcome.schema.document()} if outcome.schema is not None else {}),
             }
             for outcome in result.outcomes

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
 from glue_elt.steps.redshift_cross_account_migration.chunk_bars import ChunkBars
@@ -49,6 +49,11 @@ class Progress:
         finally:
             self._bar.close()
 
+    def running(self, tables: Sequence[str]) -> None:
+        """Show the tables loading now beside the bar (nothing without a bar)."""
+        if self._bar is not None:
+            self._bar.set_postfix_str(", ".join(tables), refresh=True)
+
     def finished(self, outcome: RowOutcome) -> None:
         """Record and log one finished row (thread-safe; numbering follows completion order)."""
         with self._lock:
@@ -71,9 +76,9 @@ def log_outcome(index: int, total: int, outcome: RowOutcome) -> None:
         )  # fmt: skip
     elif outcome.succeeded:
         logger.info(
-            "[%d/%d] %s %s: %s%d row(s) inserted in %.2f s%s",
+            "[%d/%d] %s %s: %s%d row(s) inserted%s in %.2f s%s",
             index, total, row.label, load_type, "target created, " if outcome.created else "",
-            outcome.rows_affected or 0, outcome.seconds,
+            outcome.rows_affected or 0, replaced_text(outcome.rows_replaced), outcome.seconds,
             f" (query {outcome.query_id})" if outcome.query_id is not None else "",
         )  # fmt: skip
     else:
@@ -81,6 +86,11 @@ def log_outcome(index: int, total: int, outcome: RowOutcome) -> None:
             "[%d/%d] %s %s: FAILED after %.2f s: %s",
             index, total, row.label, load_type, outcome.seconds, outcome.error,
         )  # fmt: skip
+
+
+def replaced_text(replaced: int | None) -> str:
+    """`` (n target row(s) replaced)`` for an upsert's count, else nothing."""
+    return "" if replaced is None else f" ({replaced} target row(s) replaced)"
 
 
 def log_summary(result: MigrationResult, seconds: float) -> None:
@@ -105,9 +115,11 @@ def summary_line(result: MigrationResult, seconds: float) -> str:
     if result.dry_run:
         return f"run {result.run_id} (dry run): {result.valid} would run, {result.failed} would fail; nothing written"
     inserted = sum(o.rows_affected or 0 for o in result.outcomes if o.status is RowStatus.SUCCEEDED)
+    counted = [o.rows_replaced for o in result.outcomes if o.rows_replaced is not None]
+    replaced = replaced_text(sum(counted) if counted else None)
     stopped = " (CANCELLED: the rows not finished roll back; a re-run with the same run id completes them)"
     head = f"run {result.run_id}{stopped if result.cancelled else ''}"
     return (
         f"{head}: {result.succeeded} succeeded, {result.failed} failed, {result.skipped} skipped "
-        f"(already committed by this run id); {inserted} row(s) inserted in {seconds:.2f} s"
+        f"(already committed by this run id); {inserted} row(s) inserted{replaced} in {seconds:.2f} s"
     )

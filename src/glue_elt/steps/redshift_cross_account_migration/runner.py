@@ -76,6 +76,8 @@ class LoadState:
     generation: int = 1
     query_id: int | None = None
     created_elsewhere: bool = False
+    deleted: int | None = None
+    """The rows the committed load's DELETE removed (an upsert's: the rows it replaced), when reported."""
 
     def current(self, prepared: PreparedRow) -> PreparedRow:
         """``prepared``, without its ``CREATE TABLE`` once another process created the target."""
@@ -119,8 +121,17 @@ def failed(row: MigrationRow, error: GlueELTError, started: float, load_type: Lo
     return RowOutcome(row, RowStatus.FAILED, None, seconds, message, load_type, isinstance(error, UnreachableError))
 
 
-def run_load(session: Session, sql: LoadSql) -> int:
-    """One row's statements inside its transaction, after the caller's ``LOCK target``; returns the rows inserted.
+@dataclass(frozen=True)
+class LoadCounts:
+    """What a load's statements reported: the rows inserted, and the rows its DELETE removed (``None``: no DELETE)."""
+
+    inserted: int
+    deleted: int | None = None
+
+
+def run_load(session: Session, sql: LoadSql) -> LoadCounts:
+    """One row's statements inside its transaction, after the caller's ``LOCK target``; returns the rows inserted
+    (and deleted, when its first statement is a DELETE: an upsert's, an overwrite's in delete mode).
 
     The first of them writes the connected database (the copy of the filtered source, or a DELETE or INSERT into
     the target), so no load transaction reads a data share before it has written. The checks and the count run
@@ -136,6 +147,7 @@ def run_load(session: Session, sql: LoadSql) -> int:
         before, read = session.query(content.before)[0], session.query(content.expected)[0]
     first, *rest = sql.statements
     rows = session.execute(first)
+    deleted = rows if rest else None  # the statements before the insert: a DELETE
     if content is not None and read is None:
         read = session.query(content.expected)[0]
     for check in sql.checks:
@@ -155,7 +167,7 @@ def run_load(session: Session, sql: LoadSql) -> int:
         content.check(session, read, before)
     if sql.drop is not None:  # in the transaction: the pooled session serves the next row
         session.execute(sql.drop)
-    return rows
+    return LoadCounts(rows, deleted)
 
 
 def content_types(layout: Layout) -> dict[Identifier, ColumnType]:
@@ -217,6 +229,7 @@ class RowRunner:
 
         def attempt() -> tuple[RowStatus, int]:
             attempts[0] += 1
+            state.deleted = None
             with row_tag(prepared.key):
                 try:
                     return self._load_once(state.current(prepared), attempts[0], state)
@@ -231,7 +244,9 @@ class RowRunner:
         except GlueELTError as error:
             report = prepared.layout.columns.report if prepared.layout is not None else None
             return replace(failed(prepared.row, error, started, load_type), schema=report)
-        return replace(state.current(prepared).outcome(status, rows, started), query_id=state.query_id)
+        replaced = state.deleted if load_type is LoadType.UPSERT and status is RowStatus.SUCCEEDED else None
+        outcome = state.current(prepared).outcome(status, rows, started)
+        return replace(outcome, query_id=state.query_id, rows_replaced=replaced)
 
     def _load_once(self, prepared: PreparedRow, attempt: int, batches: LoadState) -> tuple[RowStatus, int]:
         secret, sql = prepared.row.secret_name, prepared.sql
@@ -257,7 +272,8 @@ class RowRunner:
                     done = self._ledger.look_up_beside(secret, prepared.key)
                     if done is not None:
                         raise _RowCommittedError(done)
-                rows = run_load(session, sql)
+                counts = run_load(session, sql)
+                rows, batches.deleted = counts.inserted, counts.deleted
                 target, load_type = prepared.row.target_table, prepared.plan.load_type.value
                 self._ledger.record(session, secret, prepared.key, target, load_type, rows)
         except _RowCommittedError as committed:
@@ -308,5 +324,7 @@ class RowRunner:
             status = RowStatus.SKIPPED if result.replayed else RowStatus.SUCCEEDED
             query_ids = result.query_ids[batch.insert_index : batch.insert_index + 1]
             batches.query_id = query_ids[0] if query_ids and query_ids[0] > 0 else None
+            deleted = result.rows[batch.delete_index] if batch.delete_index is not None else -1
+            batches.deleted = deleted if deleted >= 0 else None  # ResultRows -1: "the value is null"
             return status, result.rows[batch.insert_index]
         raise ExecutionError(f"{MAX_REPLAYED_BATCHES} batches of earlier processes for this row had failed")

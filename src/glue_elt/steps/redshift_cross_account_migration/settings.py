@@ -10,7 +10,7 @@ from typing import Any
 from glue_elt.aws.s3 import S3Uri, output_uri
 from glue_elt.core import param_fields
 from glue_elt.core.param_fields import given, nested, setting
-from glue_elt.core.params import Param, boolean, choice, integer
+from glue_elt.core.params import Param, boolean, choice, integer, number
 from glue_elt.errors import ConfigError
 from glue_elt.observability.lineage_naming import check_namespace
 from glue_elt.redshift.factory import EXECUTOR, ExecutorKind
@@ -188,6 +188,18 @@ CHUNK_ROWS: Param[int | None] = Param(
     ),
     example="50000000",
 )
+HEARTBEAT_SECONDS = Param(
+    "heartbeat_seconds",
+    "log a line for each row still loading every this many seconds, with the time it has run (0 = never)",
+    60.0,
+    number(0, 86400),
+    doc=(
+        "while a row loads, log `<target> (line n) <load type>: running for <time>` every this many seconds (each"
+        " row also logs a line when its load starts), so a long load shows in Glue's log while it runs; `0` turns"
+        " the heartbeat off; see [Parallelism](load-types.md#parallelism)"
+    ),
+    example="300",
+)
 SOURCE_NAMESPACE = Param(
     "source_namespace",
     "lineage: the OpenLineage namespace of the source tables' cluster (the producer of the data share)",
@@ -220,6 +232,7 @@ PARAMETERS: tuple[Param[Any], ...] = (
     CHUNK_ROWS,
     OVERWRITE_MODE,
     MAX_PARALLEL,
+    HEARTBEAT_SECONDS,
     EXECUTOR,
     *shared_params.SESSION_CONTROL,
     *shared_params.RUN_CONTROL,
@@ -261,6 +274,7 @@ class MigrationSettings:
     chunk_rows: int | None = setting(CHUNK_ROWS)
     verify_only: bool = setting(VERIFY_ONLY)
     verify_queries: int = setting(VERIFY_QUERIES)
+    heartbeat_seconds: float = setting(HEARTBEAT_SECONDS)
 
     @property
     def verification(self) -> Verify:

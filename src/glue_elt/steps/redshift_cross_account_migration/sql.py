@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from glue_elt.redshift.names import Identifier, TableName, quote_identifier
+from glue_elt.redshift.names import Identifier, TableName, display_identifier, quote_identifier
 from glue_elt.redshift.types import ColumnType
 from glue_elt.steps.redshift_cross_account_migration.content import ContentCheck, content_check
 from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationPlan, OverwriteMode
@@ -151,14 +151,16 @@ def source_rows(source: TableName, filter_sql: str | None, columns: str = "COUNT
 
 
 def merge_check(plan: MigrationPlan) -> Check:
-    """The upsert guard, one query: a merge key that occurs twice, or holds NULL, in the filtered source."""
+    """The upsert guard, one query: a merge key that occurs twice, or holds NULL, in the filtered source; its messages
+    name the key columns, and the refusal then shows the offending values in their order."""
     keys = ", ".join(key.sql() for key in plan.merge_keys)
     any_null = " OR ".join(f"{key.sql()} IS NULL" for key in plan.merge_keys)
     rows = source_rows(plan.source, plan.filter_sql, keys)
+    names = ", ".join(display_identifier(key.name) for key in plan.merge_keys)
     return Check(
         f"{rows} GROUP BY {keys} HAVING COUNT(*) > 1 OR {any_null} LIMIT 1",
-        "the source has duplicate merge keys",
-        "the source has NULL in a merge key",
+        f"the source has duplicate merge keys ({names})",
+        f"the source has NULL in a merge key ({names})",
     )
 
 

@@ -56,6 +56,23 @@ VERIFY_TAG = "verify"
 """The tag's step name in a ``--verify_only`` run (``glue-elt verify``)."""
 
 
+VERIFIED = {
+    Verify.COUNTS: "each load's row count is checked against its filtered source before it commits",
+    Verify.CONTENT: "each load's rows are checked against the source rows read, by count and checksum, before it "
+    "commits",
+}
+
+
+def verification_note(settings: MigrationSettings) -> str:
+    """What the run's opening line says of ``--verify`` (or ``--verify_counts``), as the user gave it: nothing when
+    the loads check nothing."""
+    verification = settings.verification
+    if verification is Verify.NONE:
+        return ""
+    given = "--verify_counts true" if settings.verify is Verify.NONE else f"--verify {verification.value}"
+    return f"; {given}: {VERIFIED[verification]}"
+
+
 class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
     """Runs ``INSERT INTO target ... SELECT ... FROM shared_db.schema.table`` for every migration row.
 
@@ -108,6 +125,7 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
             allow_narrowing=settings.allow_narrowing,
             verify_counts=settings.verification is Verify.COUNTS,
             verify_content=settings.verification is Verify.CONTENT,
+            dry_run=settings.dry_run,
         )
         checks = ClusterChecks(self.executor, retry, settings.state_table, options)
         ledger = RunLedger(self.executor, run_id, self.param(shared_params.JOB_NAME))
@@ -119,8 +137,9 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
         try:
             found = self._rows_unless_stopped(settings, checks, retry)
             logger.info(
-                "run %s%s: %d row(s) to migrate, up to %d at once",
+                "run %s%s: %d row(s) to migrate, up to %d at once%s",
                 run_id, " (dry run)" if settings.dry_run else "", len(found.rows), settings.max_parallel,
+                verification_note(settings),
             )  # fmt: skip
             observer = None if lineage is NO_LINEAGE else row_lineage(lineage, self.executor, source_namespace)
             release = self.executor.release_secret if isinstance(self.executor, SecretReleasing) else None
@@ -129,8 +148,9 @@ class RedshiftCrossAccountDataMigration(GlueELTStep[MigrationResult]):
             staged = StagedOverwrite(self.executor, ledger, retry, checks.facts)
             chunked = ChunkedLoads(runner, self.executor, ledger, plans, staged, retry, settings.chunk_rows, preferred)
             orchestrator = Orchestrator(
-                checks, runner, ledger, settings.max_parallel, self.stop, observer, release, chunked
-            )
+                checks, runner, ledger, settings.max_parallel, self.stop, observer, release, chunked,
+                settings.heartbeat_seconds,
+            )  # fmt: skip
             outcomes = orchestrator.migrate(found.rows, dry_run=settings.dry_run)
         finally:
             self.end_lineage(lineage)

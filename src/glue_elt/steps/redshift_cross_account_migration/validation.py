@@ -7,7 +7,8 @@ from typing import TypeVar
 
 from glue_elt.core.sizes import size_problem, utf8_size
 from glue_elt.errors import ValidationError
-from glue_elt.redshift.names import Identifier, parse_column_list, parse_table_name
+from glue_elt.redshift.names import Identifier, display_identifier, parse_column_list, parse_table_name
+from glue_elt.redshift.nearby import closest
 from glue_elt.redshift.state import TARGET_TABLE_BYTES
 from glue_elt.steps.redshift_cross_account_migration.filters import check_filter
 from glue_elt.steps.redshift_cross_account_migration.limits import MAX_COLUMNS, MAX_FIELD_BYTES
@@ -126,7 +127,9 @@ def _load_type_problems(
     for name, needed in (("merge_keys", keys or ()), ("watermark_column", (watermark,) if watermark else ())):
         missing = [c.name for c in needed if listed is not None and c not in listed]
         if missing:
-            problems.append(f"{name} {', '.join(missing)} must be among source_columns")
+            meant = [m for m in (closest(c, [column.name for column in listed or ()]) for c in missing) if m]
+            hint = f" (did you mean {', '.join(display_identifier(m) for m in meant)}?)" if meant else ""
+            problems.append(f"{name} {', '.join(missing)} must be among source_columns{hint}")
     return problems
 
 

@@ -78,8 +78,14 @@ def test_access_denied_is_said_in_words(code: str) -> None:
 
 def test_other_error_codes_are_kept_as_they_are() -> None:
     with pytest.raises(SecretError) as error:
+        SecretStore(cast(Any, _DeniedClient("DecryptionFailure"))).get("nope")
+    assert str(error.value) == "secret 'nope' could not be read: DecryptionFailure"
+
+
+def test_a_secret_that_does_not_exist_is_said_so() -> None:
+    with pytest.raises(SecretError) as error:  # a client that can neither say its region nor list: nothing more said
         SecretStore(cast(Any, _DeniedClient("ResourceNotFoundException"))).get("nope")
-    assert str(error.value) == "secret 'nope' could not be read: ResourceNotFoundException"
+    assert str(error.value) == "secret 'nope' does not exist (ResourceNotFoundException)"
 
 
 class _Secrets:

@@ -134,7 +134,10 @@ def test_api_error(operation: str, code: str, message: str, expected: Expected) 
         (ReadTimeoutError(endpoint_url="http://127.0.0.1:1"),
          (UnreachableError, True,
           "Data API DescribeStatement failed: ReadTimeoutError (the AWS endpoint could not be reached)")),
-        (NoCredentialsError(), (ExecutionError, False, "Data API DescribeStatement failed: NoCredentialsError")),
+        (NoCredentialsError(), (ExecutionError, False,
+                                "Data API DescribeStatement failed: NoCredentialsError (no AWS credentials were found: "
+                                "set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where a role "
+                                "provides them (a Glue job's role, an instance profile))")),
     ],
 )  # fmt: skip
 def test_a_failed_call_is_translated(raised: Exception, expected: Expected) -> None:

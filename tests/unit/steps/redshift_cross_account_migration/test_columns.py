@@ -140,3 +140,11 @@ def test_a_source_column_left_out_while_its_namesake_is_loaded_from_another_is_l
     target = [Column("b", "integer")]
     report = plan_columns(plan(source_columns="a", target_columns="b"), source, target, "a.t").report
     assert (report.missing, report.extra, report.left_out) == ((), (), ("b",))
+
+
+def test_a_watermark_or_merge_key_that_is_not_a_column_gets_the_closest_loaded_column() -> None:
+    source = [Column("id", "integer"), Column("year", "integer"), Column("region", "text")]
+    checked = plan_columns(plan(load_type="incremental", watermark_column="yeer"), source, source, "a.t")
+    assert checked.problems == ("watermark_column yeer is not a column of both tables (did you mean year?)",)
+    checked = plan_columns(plan(load_type="upsert", merge_keys="id,regoin"), source, source, "a.t")
+    assert checked.problems == ("merge_keys regoin is not a column of both tables (did you mean region?)",)

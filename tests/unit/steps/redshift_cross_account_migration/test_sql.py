@@ -100,8 +100,9 @@ def test_upsert_deletes_matches_checks_then_inserts() -> None:
         'SELECT "id", "region" FROM "shared_db"."schema"."orders" GROUP BY "id", "region" '
         'HAVING COUNT(*) > 1 OR "id" IS NULL OR "region" IS NULL LIMIT 1'
     )
-    assert check.failure((1, "eu")) == "the source has duplicate merge keys"
-    assert check.failure((None, "eu")) == "the source has NULL in a merge key"
+    assert check.failure((1, "eu")) == "the source has duplicate merge keys (id, region)"
+    assert check.failure((None, "eu")) == "the source has NULL in a merge key (id, region)"
+    assert check.refusal((1, "eu")) == "the source has duplicate merge keys (id, region): (1, eu); nothing was changed"
     delete, insert = sql.statements
     assert delete == (
         'WITH "glue_elt_source_keys" AS (SELECT DISTINCT "id", "region" FROM "shared_db"."schema"."orders") '

@@ -61,6 +61,10 @@ def test_incremental_and_upsert() -> None:
             {"load_type": "incremental", "watermark_column": "ts", "source_columns": "id"},
             "watermark_column ts must be among",
         ),
+        (
+            {"load_type": "incremental", "watermark_column": "yeer", "source_columns": "id,year"},
+            r"^watermark_column yeer must be among source_columns \(did you mean year\?\)$",
+        ),
     ],
 )
 def test_load_type_requirements(values: dict[str, str], message: str) -> None:
