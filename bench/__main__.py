@@ -10,12 +10,15 @@
 6. the Data API's busiest second at ``--max_parallel 64``, counted by its local server, vs the quotas (``bench.rate``);
 7. the cost of verification (``bench.verify_cost``): the 1M-row load with ``--verify content`` and ``glue-elt verify``
    of the loaded table, each against the plain load;
-8. statements per table, counted by the server: serial overwrite and append runs over 10 and 20 tables with
+8. chunked loads (``bench.chunked``): the 1M-row table whole vs in 20 chunks (``--chunk_rows`` 50,000), and the
+   re-run of a chunked run SIGKILLed half-way vs a full chunked run;
+9. statements per table, counted by the server: serial overwrite and append runs over 10 and 20 tables with
    PostgreSQL logging the migration user's statements (untimed: logging slows the server; it runs last and is
    switched off again before anything else runs).
 
 Figures are medians of 5 runs (memory: 3; cold start: 5), written to bench/results/latest.{json,md}.
-``--only`` runs a subset and prints its figures without writing them (``--only statements``: about a minute).
+``--only`` runs a subset and prints its figures without writing them (``--only statements``: about a minute;
+``--only chunks``: about a minute after the stack starts).
 """
 
 from __future__ import annotations
@@ -27,18 +30,20 @@ import os
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 import boto3
 
+from bench.chunked import TARGET as CHUNKED_TARGET
+from bench.chunked import chunked_loads
 from bench.measure import compare, dump, machine, median_measured, run_measured
 from bench.rate import RATE_TABLES, request_rate
 from bench.report import markdown
 from bench.verify_cost import verify_cost
-from glue_elt import RedshiftCrossAccountDataMigration
+from glue_elt import MigrationResult, RedshiftCrossAccountDataMigration
 from glue_elt.redshift.auth.secrets import SecretStore
 from glue_elt.redshift.data_api.executor import POLL, DataApiExecutor
 from glue_elt.redshift.executor import Executor
@@ -66,6 +71,7 @@ SCENARIOS = {
     "executors": "executors",
     "rate": "request_rate",
     "content": "verify_cost",
+    "chunks": "chunked_loads",
     "statements": "statements",  # last: it turns statement logging on (and off again)
 }
 log = logging.getLogger("bench")
@@ -99,12 +105,20 @@ class Bench:
 
         return reset
 
-    def config(self, name: str, lines: list[str]) -> str:
-        self.s3.put_object(Bucket=BUCKET, Key=f"{name}.csv", Body=(HEADER + "\n" + "\n".join(lines) + "\n").encode())
+    def config(self, name: str, lines: list[str], header: str = HEADER) -> str:
+        self.s3.put_object(Bucket=BUCKET, Key=f"{name}.csv", Body=(header + "\n" + "\n".join(lines) + "\n").encode())
         return f"s3://{BUCKET}/{name}.csv"
 
-    def step(self, config: str, max_parallel: int = 4, executor: Executor | None = None, kind: str = "driver") -> None:
-        args = {"config_path": config, "max_parallel": max_parallel, "executor": kind}
+    def step(
+        self,
+        config: str,
+        max_parallel: int = 4,
+        executor: Executor | None = None,
+        kind: str = "driver",
+        **more: object,
+    ) -> MigrationResult:
+        """One in-process run of the step (``more``: further parameters, e.g. ``chunk_rows``, ``run_id``)."""
+        args = {"config_path": config, "max_parallel": max_parallel, "executor": kind, **more}
         step = RedshiftCrossAccountDataMigration(args, executor=executor)
         try:
             result = step.run()
@@ -112,14 +126,15 @@ class Bench:
             step.close()
         if not result.ok:
             raise RuntimeError(f"the step failed: {[o.error for o in result.outcomes if o.error]}")
+        return result
 
 
-def seed(bench: Bench, big: bool = True) -> None:
-    """Source and target tables; the big sources (slow to fill) only when ``big``."""
+def seed(bench: Bench, big: Iterable[str] = tuple(SIZES)) -> None:
+    """Source and target tables; of the big sources (slow to fill) only those named in ``big``."""
     log.info("seeding the source tables (this takes a while)")
     bench.stack.create_source_schema("bench_src")
     bench.stack.create_target_schema("bench_tgt")
-    for name, rows in SIZES.items() if big else ():
+    for name, rows in ((name, rows) for name, rows in SIZES.items() if name in big):
         bench.admin(
             f"CREATE TABLE bench_src.big_{name} {TABLE_DDL}",
             f"INSERT INTO bench_src.big_{name} SELECT g, g % 1000, g * 0.01, 'note ' || g "
@@ -128,7 +143,7 @@ def seed(bench: Bench, big: bool = True) -> None:
     small = [f"s{i:03d}" for i in range(SMALL_TABLES)]
     bench.admin(*[f"CREATE TABLE bench_src.{t} {TABLE_DDL}" for t in small])
     bench.admin(*[f"INSERT INTO bench_src.{t} SELECT g, g % 10, g, 'n' FROM generate_series(1, 1000) g" for t in small])
-    targets = [*small, "big", "mem", "client"]
+    targets = [*small, "big", "mem", "client", CHUNKED_TARGET]
     bench.etl(*[f"CREATE TABLE bench_tgt.{t} {TABLE_DDL} WITH (autovacuum_enabled = false)" for t in targets])
     bench.admin("VACUUM ANALYZE")  # set hint bits now, so no timed run pays for the first scan
     secret = bench.ep.redshift_secret(dbClusterIdentifier=LOCAL_CLUSTER_ID)  # the Data API reaches it by name
@@ -275,7 +290,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="glue-elt-bench-") as state, LocalStack(Path(state)) as stack:
         os.environ.update(stack.endpoints.aws_env())
         bench = Bench(stack)
-        seed(bench, big=bool({"single", "memory", "content"} & set(args.only)))
+        one_million = {"single", "chunks", "content"} & set(args.only)
+        seed(bench, big=SIZES if "memory" in args.only else ["1M"] if one_million else [])
         results: dict[str, Any] = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d"), "machine": machine()}
         scenarios: dict[str, Callable[[], object]] = {
             "single": lambda: single_table(bench),
@@ -285,6 +301,7 @@ def main() -> int:
             "executors": lambda: executors(bench),
             "rate": lambda: request_rate(bench, args.rate_tables),
             "content": lambda: verify_cost(bench),
+            "chunks": lambda: chunked_loads(bench),
             "statements": lambda: statements(bench),
         }
         for name in SCENARIOS:  # in this order, whatever the order of --only: statement logging comes last

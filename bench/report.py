@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bench.chunked import CHUNKED_LIMIT, KILL_AT, RESUME_LIMIT
 from bench.rate import report_row
 from bench.verify_cost import report_rows as verify_rows
 
@@ -76,6 +77,26 @@ def _executors(figures: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     ]
 
 
+def _chunked(figures: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """Chunked / whole, and resumed / chunked (``bench.chunked``), each beside its target."""
+    plan, planned, kills = figures["plan_queries_s"], figures["planned_chunks"], figures["killed_after_chunks"]
+    chunked = (
+        f"{figures['chunked_ratio']:.2f} (chunked {figures['chunked_s']:.2f} s, whole {figures['whole_s']:.2f} s; "
+        f"plan queries {plan['count']:.2f} + {plan['percentiles']:.2f} s, then {figures['per_chunk_ms']:.0f} ms "
+        f"per chunk beyond the whole load, of which a range's scan alone {plan['one_range'] * 1000:.0f} ms)"
+    )
+    resumed = (
+        f"{figures['resume_ratio']:.2f} (re-run {figures['resumed_s']:.2f} s, full chunked run "
+        f"{figures['chunked_s']:.2f} s; killed after {min(kills)} to {max(kills)} chunks)"
+    )
+    return [
+        (f"1 table x 1M rows: chunked / whole (--chunk_rows {figures['chunk_rows']:,}: {planned} chunks, the NULL "
+         "chunk included)", chunked, f"<= {CHUNKED_LIMIT}", verdict(figures["chunked_ratio"] <= CHUNKED_LIMIT)),
+        (f"chunked run SIGKILLed at ~{KILL_AT} of {planned} chunks: re-run of its run id / full chunked run",
+         resumed, f"<= {RESUME_LIMIT}", verdict(figures["resume_ratio"] <= RESUME_LIMIT)),
+    ]  # fmt: skip
+
+
 def markdown(results: dict[str, Any], tables: int) -> str:
     """The results as a Markdown paragraph and table (rows for the comparisons that ran)."""
     rows = []
@@ -94,6 +115,8 @@ def markdown(results: dict[str, Any], tables: int) -> str:
         rows.append(report_row(results["request_rate"]))
     if "verify_cost" in results:
         rows += verify_rows(results["verify_cost"])
+    if "chunked_loads" in results:
+        rows += _chunked(results["chunked_loads"])
     if "statements" in results:
         rows.append(_statements(results["statements"]))
     machine = results["machine"]
