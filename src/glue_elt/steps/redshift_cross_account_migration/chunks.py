@@ -105,14 +105,9 @@ class Chunk:
 
     def condition(self, column: Identifier, column_type: str) -> str:
         """The range as a condition on ``column`` of SQL type ``column_type``."""
-        if self.nulls:
-            return f"{column.sql()} IS NULL"
-        parts = []
-        if self.lower is not None:
-            parts.append(f"{column.sql()} > CAST({quote_literal(self.lower)} AS {column_type})")
-        if self.upper is not None:
-            parts.append(f"{column.sql()} <= CAST({quote_literal(self.upper)} AS {column_type})")
-        return " AND ".join(parts) if parts else f"{column.sql()} IS NOT NULL"
+        lower = None if self.lower is None else f"CAST({quote_literal(self.lower)} AS {column_type})"
+        upper = None if self.upper is None else f"CAST({quote_literal(self.upper)} AS {column_type})"
+        return range_condition(column.sql(), lower, upper, nulls=self.nulls)
 
     def describe(self, column: str) -> str:
         """The range for a log line or the dry run (``id > 100 and <= 200``)."""
@@ -163,6 +158,16 @@ class ChunkPlan:
         found = json.loads(text)
         return cls(Identifier(found["column"]), found["type"], tuple(found["cuts"]), int(found["estimated_rows"]),
                    int(found.get("nulls", 0)), found.get("watermark"))  # fmt: skip
+
+
+def range_condition(expression: str, lower: str | None, upper: str | None, *, nulls: bool = False) -> str:
+    """``expression``'s NULLs, or its values above ``lower`` up to ``upper`` (SQL literals; ``None``: unbounded): the
+    one way a range is written, by chunks and by ``glue-elt verify``'s segments alike."""
+    if nulls:
+        return f"{expression} IS NULL"
+    parts = [f"{expression} > {lower}"] if lower is not None else []
+    parts += [f"{expression} <= {upper}"] if upper is not None else []
+    return " AND ".join(parts) if parts else f"{expression} IS NOT NULL"
 
 
 def plan_from(

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from glue_elt.redshift import checksum
 from glue_elt.redshift.types import ColumnType
+from glue_elt.steps.redshift_cross_account_migration.chunks import range_condition
 from glue_elt.steps.redshift_cross_account_migration.content import Values
 from glue_elt.steps.redshift_cross_account_migration.verify.bisection import WHOLE, Compared, Figures, Segment
 from glue_elt.steps.redshift_cross_account_migration.verify.keys import literal, read_value
@@ -45,14 +46,9 @@ class Key:
 
     def condition(self, segment: Segment, expression: str) -> str:
         """``segment`` as a condition on ``expression`` (one side's value of the column)."""
-        if segment.nulls:
-            return f"{expression} IS NULL"
-        parts = []
-        if segment.lower is not None:
-            parts.append(f"{expression} > {literal(segment.lower, self.sql_type)}")
-        if segment.upper is not None:
-            parts.append(f"{expression} <= {literal(segment.upper, self.sql_type)}")
-        return " AND ".join(parts) if parts else f"{expression} IS NOT NULL"
+        lower = None if segment.lower is None else literal(segment.lower, self.sql_type)
+        upper = None if segment.upper is None else literal(segment.upper, self.sql_type)
+        return range_condition(expression, lower, upper, nulls=segment.nulls)
 
     def case(self, children: Sequence[Segment], expression: str) -> str:
         """Each row's position in ``children`` (in key order; rows outside the parents are left out by ``WHERE``)."""
