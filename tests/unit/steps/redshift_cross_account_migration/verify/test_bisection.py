@@ -4,6 +4,7 @@ answered as the server would (count, sum of hashes, bounds of the key per range)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Optional
 
 import pytest
 
@@ -21,7 +22,7 @@ from glue_elt.steps.redshift_cross_account_migration.verify.bisection import (
 )
 from glue_elt.steps.redshift_cross_account_migration.verify.keys import Value, cut_points
 
-Rows = list[tuple[int | None, int]]
+Rows = list[tuple[Optional[int], int]]  # Optional: an alias is evaluated at run time (Python 3.9)
 INTEGER = parse_type("integer")
 
 
