@@ -9,6 +9,8 @@
   such as duplicate merge keys or a count mismatch: the database did not refuse anything).
 - ``StoppedError`` (an ``ExecutionError``): the run was stopped, so the statement was never sent; the steps
   report it as cancelled.
+- ``LimitError`` (an ``ExecutionError``): a time limit stopped the statement (the run's statement timeout or a WLM
+  query monitoring rule); never transient, since another attempt meets the same limit.
 """
 
 from __future__ import annotations
@@ -43,8 +45,11 @@ class ExecutionError(GlueELTError):
     """The database refused a statement or the connection failed.
 
     ``transient`` marks failures worth retrying (lost connection, server restart, serialization
-    failure, deadlock); ``sqlstate`` is the server's code when it sent one.
+    failure, deadlock); ``sqlstate`` is the server's code when it sent one; ``stopped_by_limit`` says that a time
+    limit stopped the statement (``LimitError``, or a batch one ended).
     """
+
+    stopped_by_limit = False
 
     def __init__(self, message: str, *, transient: bool = False, sqlstate: str | None = None) -> None:
         super().__init__(message)
@@ -61,6 +66,16 @@ class UnreachableError(ExecutionError):
 
 class StoppedError(ExecutionError):
     """The run was asked to stop, so an executor refused to send a statement: nothing of it reached the server."""
+
+
+class LimitError(ExecutionError):
+    """A time limit stopped a statement: the run's ``--statement_timeout_seconds`` or a WLM query monitoring rule's
+    abort action. Never transient: another attempt of the same statement would meet the same limit."""
+
+    stopped_by_limit = True
+
+    def __init__(self, message: str, *, sqlstate: str | None = None) -> None:
+        super().__init__(message, transient=False, sqlstate=sqlstate)
 
 
 class LoadCheckError(GlueELTError):

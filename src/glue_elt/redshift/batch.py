@@ -41,8 +41,8 @@ class BatchStatementError(ExecutionError):
     """A batch failed, and rolled back, at statement ``index`` (0-based; ``None`` when not known); ``replayed`` as
     for ``BatchResult``: the failure is an earlier process's, repeated for its ``client_token``. ``aborted``: the
     service reported the batch ABORTED, which does not prove that it rolled back; it has ended now (its session is
-    gone), but it may have committed: look the work up before sending anything in its place. Copies keep every
-    attribute (``errors.with_prefix``)."""
+    gone), but it may have committed: look the work up before sending anything in its place. ``stopped_by_limit``:
+    the failed statement's error was a ``LimitError``. Copies keep every attribute (``errors.with_prefix``)."""
 
     def __init__(
         self,
@@ -52,8 +52,10 @@ class BatchStatementError(ExecutionError):
         transient: bool = False,
         replayed: bool = False,
         aborted: bool = False,
+        stopped_by_limit: bool = False,
     ) -> None:
         super().__init__(message, transient=transient)
+        self.stopped_by_limit = stopped_by_limit
         self.index = index
         self.replayed = replayed
         self.aborted = aborted

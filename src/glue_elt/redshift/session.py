@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from glue_elt.core.param_fields import setting
 from glue_elt.core.params import Param, number
-from glue_elt.errors import ConfigError, ExecutionError
+from glue_elt.errors import ConfigError, ExecutionError, LimitError
 
 QUERY_GROUP_TEXT = re.compile(r"[A-Za-z0-9 _.:/@+=#-]{1,320}")
 """What a query group may hold: a label, written in single quotes after SET (which takes no expression, so a
@@ -96,23 +96,21 @@ class SessionSettings:
             sets.append(f"SET statement_timeout TO {round(self.statement_timeout_seconds * 1000)}")
         return sets
 
-    def timeout_error(self, error: ExecutionError) -> ExecutionError:
+    def timeout_error(self, error: ExecutionError) -> LimitError:
         """The error of a statement the statement timeout stopped (``error``), naming the limit; never transient."""
         limit = f"{self.statement_timeout_seconds:g}"
-        return ExecutionError(
+        return LimitError(
             f"the statement ran longer than --statement_timeout_seconds {limit} (Redshift's statement_timeout) and "
             f"was stopped: {error}",
-            transient=False,
             sqlstate=error.sqlstate,
         )
 
 
-def rule_abort_error(error: ExecutionError) -> ExecutionError:
+def rule_abort_error(error: ExecutionError) -> LimitError:
     """The error of a statement a WLM query monitoring rule aborted (``error``), saying so; never transient."""
-    return ExecutionError(
+    return LimitError(
         f"a WLM query monitoring rule of the cluster aborted the statement (another attempt would meet it again): "
         f"{error}",
-        transient=False,
         sqlstate=error.sqlstate,
     )
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -28,6 +27,7 @@ from glue_elt.core.sizes import check_parameter
 from glue_elt.errors import ConfigError, ExecutionError, with_prefix
 from glue_elt.redshift import catalog
 from glue_elt.redshift.catalog import ClusterFacts, TableKey
+from glue_elt.redshift.creation import create_unless_raced
 from glue_elt.redshift.executor import Executor, Row, Session
 from glue_elt.redshift.names import (
     MAX_IDENTIFIER_BYTES,
@@ -39,7 +39,6 @@ from glue_elt.redshift.names import (
     quote_literal,
 )
 
-logger = logging.getLogger(__name__)
 DEFAULT_STATE_TABLE = "glue_elt.migration_state"
 RUN_ID_BYTES = 256
 ROW_KEY_BYTES = 64
@@ -263,20 +262,18 @@ class RunLedger:
     def _create_commit_lock(self, secret_name: str, lock: TableName, key: TableKey) -> None:
         """Create the commit lock; when that fails because a concurrent run created it first, use theirs."""
         statement = f"CREATE TABLE IF NOT EXISTS {lock.sql()} (locked CHAR(1))"
+        executor = self._executor
         try:
-            self._executor.execute(secret_name, statement)
+            create_unless_raced(executor, secret_name, key, lambda: executor.execute(secret_name, statement))
         except ExecutionError as error:
-            if key not in catalog.table_columns(self._executor, secret_name, [key]):
-                raise with_prefix(error, f"the SQL step's commit lock could not be created ({statement}): ") from None
-            logger.info("commit lock %s was created concurrently by another run", lock.sql())
+            raise with_prefix(error, f"the SQL step's commit lock could not be created ({statement}): ") from None
 
     def _create(self, secret_name: str, table: StateTable, key: TableKey, schema_exists: bool) -> None:
         """Create the table; when that fails because a concurrent run created it first, use theirs."""
-        try:
+
+        def create() -> None:
             with self._executor.transaction(secret_name) as session:
                 for statement in table.create_statements(with_schema=not schema_exists):
                     session.execute(statement)
-        except ExecutionError:
-            if key not in catalog.table_columns(self._executor, secret_name, [key]):
-                raise
-            logger.info("state table %s was created concurrently by another run", table.name.sql())
+
+        create_unless_raced(self._executor, secret_name, key, create)

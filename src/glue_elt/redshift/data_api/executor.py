@@ -203,7 +203,12 @@ class DataApiExecutor:
         if aborted:
             await_end(functools.partial(self._active_sessions, secret_name), described, self._sleep, self._poll_delays)
         return BatchStatementError(
-            str(failure), index=index, transient=failure.transient, replayed=replayed, aborted=aborted
+            str(failure),
+            index=index,
+            transient=failure.transient,
+            replayed=replayed,
+            aborted=aborted,
+            stopped_by_limit=failure.stopped_by_limit,
         )
 
     def _active_sessions(self, secret_name: str, pid: int) -> int:

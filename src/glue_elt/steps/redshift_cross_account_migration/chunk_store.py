@@ -18,7 +18,9 @@ from __future__ import annotations
 import logging
 import threading
 
-from glue_elt.errors import ConfigError, ExecutionError
+from glue_elt.errors import ConfigError
+from glue_elt.redshift.catalog import ClusterFacts, TableKey
+from glue_elt.redshift.creation import create_unless_raced
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.names import TableName, quote_literal
 from glue_elt.redshift.state import ROW_KEY_BYTES, RUN_ID_BYTES, TARGET_TABLE_BYTES, RunLedger, beside_state
@@ -65,19 +67,20 @@ class ChunkPlans:
     def __init__(self, executor: Executor, ledger: RunLedger) -> None:
         self._executor = executor
         self._ledger = ledger
-        self._tables: dict[str, TableName | ConfigError] = {}
+        self._tables: dict[str, tuple[TableName, TableKey] | ConfigError] = {}
         self._created: set[str] = set()
         self._plans: dict[tuple[str, str], ChunkPlan] = {}
         self._lock = threading.Lock()
 
-    def open(self, secret_name: str, state: TableName, *, exists: bool) -> None:
-        """Read the run id's plans on ``secret_name``'s cluster (when the inspection found the plan table)."""
+    def open(self, secret_name: str, state: TableName, facts: ClusterFacts, *, exists: bool) -> None:
+        """Read the run id's plans on ``secret_name``'s cluster (``facts``: its catalog's; when the inspection found
+        the plan table)."""
         try:
             table = chunk_plans_name(state)
         except ConfigError as error:  # kept for the first row that would plan
             self._tables[secret_name] = error
             return
-        self._tables[secret_name] = table
+        self._tables[secret_name] = (table, facts.key(table))
         if not exists:
             return
         self._created.add(secret_name)
@@ -96,15 +99,15 @@ class ChunkPlans:
     def save(self, secret_name: str, key: str, target: str, plan: ChunkPlan) -> ChunkPlan:
         """Keep ``plan`` for the row ``key`` unless another process of the run id kept one first; returns the plan
         the row is loaded on (``plan``, or the other process's)."""
-        table = self._tables[secret_name]
-        if isinstance(table, ConfigError):
-            raise table
+        found_table = self._tables[secret_name]
+        if isinstance(found_table, ConfigError):
+            raise found_table
+        table, catalog_key = found_table
         with self._lock:
             if secret_name not in self._created:
-                try:
-                    self._executor.execute(secret_name, create_sql(table))
-                except ExecutionError:  # another run created it at the same moment (PostgreSQL: 23505); else again
-                    self._executor.execute(secret_name, create_sql(table))
+                create = create_sql(table)
+                create_unless_raced(self._executor, secret_name, catalog_key,
+                                    lambda: self._executor.execute(secret_name, create))  # fmt: skip
                 self._created.add(secret_name)
         scoped = self._ledger.scoped(key)
         with self._executor.transaction(secret_name) as session:

@@ -31,7 +31,6 @@ from glue_elt.errors import GlueELTError, with_prefix
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.names import TableName, display_identifier, quote_literal
 from glue_elt.redshift.state import RunLedger
-from glue_elt.redshift.transient import CANCEL_TEXTS
 from glue_elt.steps.redshift_cross_account_migration import chunk_choice, chunks
 from glue_elt.steps.redshift_cross_account_migration.chunk_events import NO_CHUNK_OBSERVER, ChunkedRow, ChunkObserver
 from glue_elt.steps.redshift_cross_account_migration.chunk_store import ChunkPlans
@@ -42,8 +41,6 @@ from glue_elt.steps.redshift_cross_account_migration.runner import PreparedRow, 
 from glue_elt.steps.redshift_cross_account_migration.staged_overwrite import StagedOverwrite, stages
 
 logger = logging.getLogger(__name__)
-LIMIT_WORDS = ("--statement_timeout_seconds", "query monitoring rule", "wlm", *CANCEL_TEXTS)
-"""Words of a failure that a time limit caused: the run's statement timeout, or a WLM rule's abort."""
 
 
 class ChunkedLoads:
@@ -238,7 +235,7 @@ class ChunkedLoads:
         committed = chunk.number - 1
         total = len(plan.chunks)
         hint = ""
-        if outcome.error is not None and any(words in outcome.error.lower() for words in LIMIT_WORDS):
+        if outcome.stopped_by_limit:
             hint = "; lower --chunk_rows so that each chunk fits the limit"
         at = f"chunk {chunk.number}/{total} ({chunk.describe(display_identifier(plan.column.name))})"
         message = (

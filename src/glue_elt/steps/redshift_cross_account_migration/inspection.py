@@ -277,7 +277,8 @@ class ClusterChecks:
     def open_chunk_plans(self, secret_name: str, plans: ChunkPlans) -> None:
         """Read the run id's chunk plans on ``secret_name``'s cluster, when ``inspect`` found the plan table."""
         view = self._views[secret_name]
-        self._retry.call(secret_name, lambda: plans.open(secret_name, view.state.name, exists=view.plans_exist))
+        state, facts, exists = view.state.name, view.facts, view.plans_exist
+        self._retry.call(secret_name, lambda: plans.open(secret_name, state, facts, exists=exists))
 
     def create_schemas(self, secret_name: str, schemas: Iterable[str]) -> None:
         """Create the target schemas that rows creating their targets need (each in a statement of its own: a

@@ -257,6 +257,9 @@ class RowOutcome:
     rows_replaced: int | None = None
     """An upsert loaded now: the target rows its DELETE removed to make way for the source's (the driver's row count,
     the Data API's ``ResultRows`` of that statement); ``None`` for other loads, or when not reported."""
+    stopped_by_limit: bool = False
+    """Whether it failed because a time limit stopped a statement (``LimitError``: the statement timeout, a WLM
+    rule), which a smaller chunk may fit."""
 
     @property
     def load_type_name(self) -> str:

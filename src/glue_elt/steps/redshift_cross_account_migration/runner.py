@@ -115,10 +115,12 @@ class PreparedRow:
 
 
 def failed(row: MigrationRow, error: GlueELTError, started: float, load_type: LoadType | None = None) -> RowOutcome:
-    """A failed outcome with a secret-free message; it says whether the cluster or AWS was unreachable."""
+    """A failed outcome with a secret-free message; it says whether the cluster or AWS was unreachable, and whether a
+    time limit stopped a statement."""
     message = redact(str(error))
     seconds = time.monotonic() - started
-    return RowOutcome(row, RowStatus.FAILED, None, seconds, message, load_type, isinstance(error, UnreachableError))
+    return RowOutcome(row, RowStatus.FAILED, None, seconds, message, load_type, isinstance(error, UnreachableError),
+                      stopped_by_limit=isinstance(error, ExecutionError) and error.stopped_by_limit)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError, ReadTimeoutError
 
 from glue_elt.core.redaction import register_secret
-from glue_elt.errors import ExecutionError, UnreachableError
+from glue_elt.errors import ExecutionError, LimitError, UnreachableError
 from glue_elt.redshift.data_api.errors import (
     RefusedRequestError,
     api_error,
@@ -174,9 +174,9 @@ STOPPED = (
     ("described", "expected"),
     [
         ({"Id": "s1", "Status": "FAILED", "Error": "ERROR: Query (150) canceled on user's request"},
-         (ExecutionError, False, STOPPED + "Query (150) canceled on user's request")),
+         (LimitError, False, STOPPED + "Query (150) canceled on user's request")),
         ({"Id": "s1", "Status": "FAILED", "Error": "ERROR: canceling statement due to statement timeout"},
-         (ExecutionError, False, STOPPED + "canceling statement due to statement timeout")),
+         (LimitError, False, STOPPED + "canceling statement due to statement timeout")),
         ({"Id": "s1", "Status": "ABORTED"},
          (ExecutionError, False, "statement s1 was cancelled (ABORTED) before it finished")),
         ({"Id": "s1", "Status": "FAILED", "Error": REDSHIFT_1023}, (ExecutionError, True, SERIALIZABLE)),
@@ -194,7 +194,7 @@ QMR_ABORT = 'ERROR:  Query (500029) cancelled by WLM abort action of Query Monit
 def test_a_statement_a_wlm_rule_aborted_says_so_never_the_timeout(timeout: float | None) -> None:
     described = {"Id": "s1", "Status": "FAILED", "Error": QMR_ABORT}
     assert outcome(ended_badly(described, SessionSettings(statement_timeout_seconds=timeout))) == (
-        ExecutionError,
+        LimitError,
         False,
         "a WLM query monitoring rule of the cluster aborted the statement (another attempt would meet it again): "
         'Query (500029) cancelled by WLM abort action of Query Monitoring Rule "testrule".',

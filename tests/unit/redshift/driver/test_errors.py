@@ -12,7 +12,7 @@ import pytest
 from redshift_connector import InterfaceError, OperationalError, ProgrammingError
 
 from glue_elt.core.redaction import register_secret
-from glue_elt.errors import ExecutionError, StoppedError, UnreachableError
+from glue_elt.errors import ExecutionError, LimitError, StoppedError, UnreachableError
 from glue_elt.redshift.driver.errors import (
     connect_failure,
     describe_db_error,
@@ -261,11 +261,11 @@ STOPPED = (
     ("error", "expected"),
     [
         (ProgrammingError({"C": "XX000", "M": "Query (150) canceled on user's request"}),  # dg/r_statement_timeout.html
-         (ExecutionError, False, STOPPED + "Query (150) canceled on user's request [SQLSTATE XX000]")),
+         (LimitError, False, STOPPED + "Query (150) canceled on user's request [SQLSTATE XX000]")),
         (ProgrammingError({"C": "57014", "M": "canceling statement due to statement timeout"}),  # PostgreSQL
-         (ExecutionError, False, STOPPED + "canceling statement due to statement timeout [SQLSTATE 57014]")),
+         (LimitError, False, STOPPED + "canceling statement due to statement timeout [SQLSTATE 57014]")),
         (ProgrammingError({"C": "57014", "M": "canceling statement due to user request"}),
-         (ExecutionError, False, STOPPED + "canceling statement due to user request [SQLSTATE 57014]")),
+         (LimitError, False, STOPPED + "canceling statement due to user request [SQLSTATE 57014]")),
         (ProgrammingError({"C": "42P01", "M": "relation x does not exist"}),
          (ExecutionError, False, "relation x does not exist [SQLSTATE 42P01]")),
         (Exception(REDSHIFT_1023), (ExecutionError, True, "1023 (Serializable isolation violation on table - 119371, "
@@ -293,5 +293,5 @@ ABORTED_BY_RULE = (
 @pytest.mark.parametrize("settings", [TIMEOUT, NO_SETTINGS])
 def test_a_statement_a_wlm_rule_aborted_says_so_never_the_timeout(code: str, settings: SessionSettings) -> None:
     failure = statement_error(ProgrammingError({"C": code, "M": QMR_ABORT}), settings)
-    assert (type(failure), failure.transient, failure.sqlstate) == (ExecutionError, False, code)
+    assert (type(failure), failure.transient, failure.sqlstate) == (LimitError, False, code)
     assert str(failure) == f"{ABORTED_BY_RULE}{QMR_ABORT} [SQLSTATE {code}]"

@@ -91,7 +91,7 @@ def loads(server: Server) -> tuple[ChunkedLoads, PreparedRow]:
     ledger = RunLedger(server, "r1")
     ledger.open("sec", STATE, "dev", exists=True, schema_exists=True)
     plans = ChunkPlans(server, ledger)
-    plans.open("sec", STATE.name, exists=False)
+    plans.open("sec", STATE.name, FACTS, exists=False)
     runner = RowRunner(server, ledger, retry, LoadOptions())
     staged = StagedOverwrite(server, ledger, retry, lambda secret: FACTS)
     plan = validate_row(MigrationRow("shared_db.s.src", "a.t", "sec", chunk_column="id"))
