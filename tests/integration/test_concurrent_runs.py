@@ -16,20 +16,13 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import pytest
-
 from glue_elt import MigrationResult, RedshiftSqlStep, RowStatus
 from tests.conftest import Db, run_step
 from tests.integration.isolation import slow_inserts
-from tests.integration.test_executors import EXECUTORS, config, line
+from tests.integration.test_executors import config, line
 
 PutConfig = Callable[[str, str], str]
 RETRIES = {"max_retries": 5, "retry_wait_seconds": 0.05}
-
-
-@pytest.fixture(params=EXECUTORS)
-def executor(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 def together(*runs: Mapping[str, object]) -> list[MigrationResult]:

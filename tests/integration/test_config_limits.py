@@ -19,11 +19,6 @@ HEADER = "source_table#source_columns#source_filter#target_table#secret_name#loa
 PutConfig = Callable[[str, str], str]
 
 
-@pytest.fixture(params=("driver", "data_api"))
-def executor(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 def exit_status(args: dict[str, object]) -> int:
     with pytest.raises(SystemExit) as exited:
         RedshiftCrossAccountDataMigration({**FAST_RETRIES, **args}).start()

@@ -27,8 +27,9 @@ from glue_elt.redshift.driver.executor import RedshiftExecutor
 from glue_elt.redshift.executor import Session
 from local_stack import LocalStack
 from tests.conftest import Db, run_step
+from tests.integration.conftest import EXECUTORS
 from tests.integration.isolation import ISOLATIONS, database_isolation
-from tests.integration.test_executors import EXECUTORS, FAST_RETRIES, config, line
+from tests.integration.test_executors import FAST_RETRIES, config, line
 
 PutConfig = Callable[[str, str], str]
 ROWS = 10

@@ -4,30 +4,18 @@ another reason (a missing schema) is raised as the server gave it, and nothing i
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from glue_elt.errors import ExecutionError
-from glue_elt.redshift.auth.secrets import SecretStore
 from glue_elt.redshift.catalog import TableKey
 from glue_elt.redshift.creation import create_unless_raced
-from glue_elt.redshift.data_api.executor import DataApiExecutor
-from glue_elt.redshift.driver.executor import RedshiftExecutor
 from glue_elt.redshift.executor import Executor
 from local_stack import LocalStack
 from tests.conftest import Db
 
 
-@pytest.fixture(params=["driver", "data_api"])
-def executor(request: pytest.FixtureRequest) -> Iterator[Executor]:
-    chosen: Executor = RedshiftExecutor(SecretStore()) if request.param == "driver" else DataApiExecutor(SecretStore())
-    yield chosen
-    chosen.close()
-
-
 def test_a_create_that_lost_the_race_uses_the_table_the_other_run_made(
-    stack: LocalStack, db: Db, schemas: tuple[str, str], cluster_secret: str, executor: Executor
+    stack: LocalStack, db: Db, schemas: tuple[str, str], cluster_secret: str, sql_executor: Executor
 ) -> None:
     _, target = schemas
     key = TableKey(stack.endpoints.database, target, "book")
@@ -35,18 +23,18 @@ def test_a_create_that_lost_the_race_uses_the_table_the_other_run_made(
 
     def create() -> None:
         db.as_etl(statement)  # the other run, first
-        executor.execute(cluster_secret, statement)
+        sql_executor.execute(cluster_secret, statement)
 
-    create_unless_raced(executor, cluster_secret, key, create)
+    create_unless_raced(sql_executor, cluster_secret, key, create)
     assert db.count(f"{target}.book") == 0
 
 
 def test_a_create_that_fails_for_another_reason_is_raised_and_creates_nothing(
-    stack: LocalStack, db: Db, schemas: tuple[str, str], cluster_secret: str, executor: Executor
+    stack: LocalStack, db: Db, schemas: tuple[str, str], cluster_secret: str, sql_executor: Executor
 ) -> None:
     _, target = schemas
     key = TableKey(stack.endpoints.database, f"{target}_missing", "book")
     statement = f"CREATE TABLE IF NOT EXISTS {target}_missing.book (id INTEGER)"
     with pytest.raises(ExecutionError, match="does not exist"):
-        create_unless_raced(executor, cluster_secret, key, lambda: executor.execute(cluster_secret, statement))
+        create_unless_raced(sql_executor, cluster_secret, key, lambda: sql_executor.execute(cluster_secret, statement))
     assert db.rows(f"SELECT 1 FROM pg_namespace WHERE nspname = '{target}_missing'") == []

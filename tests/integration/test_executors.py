@@ -17,13 +17,7 @@ from tests.conftest import Db, run_step
 
 HEADER = "source_table#source_columns#source_filter#target_table#secret_name#load_type#merge_keys#watermark_column"
 PutConfig = Callable[[str, str], str]
-EXECUTORS = ("driver", "data_api")
 FAST_RETRIES = {"max_retries": 3, "retry_wait_seconds": 0.01}
-
-
-@pytest.fixture(params=EXECUTORS)
-def executor(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 def migrate(config: str, executor: str, **params: object) -> MigrationResult:

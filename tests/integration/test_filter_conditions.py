@@ -13,7 +13,8 @@ import pytest
 
 from glue_elt import RowStatus
 from tests.conftest import Db
-from tests.integration.test_executors import EXECUTORS, config, line, migrate, seed
+from tests.integration.conftest import EXECUTORS
+from tests.integration.test_executors import config, line, migrate, seed
 
 PutConfig = Callable[[str, str], str]
 ESCAPING = r"v = '\' OR 1=1) UNION ALL SELECT 9999, 0, usename::text FROM pg_user --'"

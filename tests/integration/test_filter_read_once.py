@@ -9,14 +9,9 @@ import pytest
 from glue_elt import RowStatus
 from local_stack import LocalStack
 from tests.conftest import Db
-from tests.integration.test_executors import EXECUTORS, PutConfig, config, line, migrate
+from tests.integration.test_executors import PutConfig, config, line, migrate
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture(params=EXECUTORS)
-def executor(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 def tables(db: Db, source: str, target: str, source_ids: int, target_ids: int) -> None:

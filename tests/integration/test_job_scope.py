@@ -10,7 +10,8 @@ import pytest
 
 from glue_elt import RowStatus
 from tests.conftest import Db, run_step
-from tests.integration.test_executors import EXECUTORS, FAST_RETRIES, config, line, seed
+from tests.integration.conftest import EXECUTORS
+from tests.integration.test_executors import FAST_RETRIES, config, line, seed
 from tests.integration.test_redshift_sql import run_sql
 
 PutConfig = Callable[[str, str], str]

@@ -24,11 +24,6 @@ PutConfig = Callable[[str, str], str]
 FAST = {"max_retries": 0, "fail_on_error": "false", "statement_timeout_seconds": 20}
 
 
-@pytest.fixture(params=("driver", "data_api"))
-def executor(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 def migrate(put_config: PutConfig, key: str, executor: str, lines: list[str], **params: object) -> MigrationResult:
     uri = put_config(f"protected/{key}-{executor}.csv", "\n".join([HEADER, *lines]) + "\n")
     return run_step({"config_path": uri, "executor": executor, **FAST, **params})

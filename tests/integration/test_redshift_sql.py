@@ -32,12 +32,6 @@ PutConfig = Callable[[str, str], str]
 MODULE = "glue_elt.steps.redshift_sql"
 GLUE_SCRIPT = str(REPO_ROOT / "glue_jobs" / "redshift_sql.py")
 FAST_RETRIES = {"max_retries": 2, "retry_wait_seconds": 0.05}
-EXECUTORS = ("driver", "data_api")
-
-
-@pytest.fixture(params=EXECUTORS)
-def executor(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
 
 
 def through(executor: str, secret: str, uri: str, **more: object) -> dict[str, object]:

@@ -18,14 +18,10 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
-
-from glue_elt.redshift.auth.secrets import SecretStore
 from glue_elt.redshift.catalog import TableKey
 from glue_elt.redshift.data_api.executor import DataApiExecutor
-from glue_elt.redshift.driver.executor import RedshiftExecutor
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.names import Identifier, TableName
 from glue_elt.steps.redshift_cross_account_migration.staging import (
@@ -48,13 +44,6 @@ COLUMNS_SQL = (
     "SELECT column_name, data_type, is_nullable, column_default FROM svv_redshift_columns "
     "WHERE schema_name = '{}' AND table_name = 't' ORDER BY ordinal_position"
 )
-
-
-@pytest.fixture(params=["driver", "data_api"])
-def executor(request: pytest.FixtureRequest) -> Iterator[Executor]:
-    chosen: Executor = RedshiftExecutor(SecretStore()) if request.param == "driver" else DataApiExecutor(SecretStore())
-    yield chosen
-    chosen.close()
 
 
 def until(condition: Callable[[], bool], what: str) -> None:
@@ -115,7 +104,7 @@ def seeded(db: Db, source: str, target: str) -> tuple[str, str]:
 
 
 def test_a_reader_sees_the_old_rows_then_the_new_ones_and_the_grants_survive_the_swap(
-    stack: LocalStack, db: Db, schemas: tuple[str, str], cluster_secret: str, executor: Executor, isolation: str
+    stack: LocalStack, db: Db, schemas: tuple[str, str], cluster_secret: str, sql_executor: Executor, isolation: str
 ) -> None:
     source, target = schemas
     reader, group = seeded(db, source, target)
@@ -123,23 +112,23 @@ def test_a_reader_sees_the_old_rows_then_the_new_ones_and_the_grants_survive_the
     columns_before = db.rows(COLUMNS_SQL.format(target))
     assert {(row[1], row[2]) for row in privileges_before} == {(reader, "user"), (group, "group"), ("public", "public")}
     key = TableKey(stack.endpoints.database, target, "t")
-    facts = read_swap_facts(executor, cluster_secret, key)
+    facts = read_swap_facts(sql_executor, cluster_secret, key)
     assert swap_refusal(facts, f"{target}.t", stack.endpoints.etl_user) is None
 
     name = TableName((Identifier(target), Identifier("t")))
     stage = stage_name(name, f"swap {isolation}", ROW_KEY)
-    executor.execute(cluster_secret, create_stage(stage, name))
+    sql_executor.execute(cluster_secret, create_stage(stage, name))
     for low, high in ((1, 100), (101, 200), (201, NEW)):  # three chunks, each committed on its own
-        with executor.transaction(cluster_secret) as chunk:
+        with sql_executor.transaction(cluster_secret) as chunk:
             chunk.execute(
                 f"INSERT INTO {stage.sql()} (id, v) SELECT id, v FROM shared_db.{source}.t "
                 f"WHERE id BETWEEN {low} AND {high}"
             )
-    executor.execute(cluster_secret, create_stage(stage, name))  # a re-run's creation keeps the chunks
+    sql_executor.execute(cluster_secret, create_stage(stage, name))  # a re-run's creation keeps the chunks
     assert db.count(stage.sql()) == NEW
 
-    grants = read_grants(executor, cluster_secret, key, stack.endpoints.etl_user)
-    batches = executor.calls["BatchExecuteStatement"] if isinstance(executor, DataApiExecutor) else 0
+    grants = read_grants(sql_executor, cluster_secret, key, stack.endpoints.etl_user)
+    batches = sql_executor.calls["BatchExecuteStatement"] if isinstance(sql_executor, DataApiExecutor) else 0
     poller = Poller(stack, f"{target}.t", reader)
     with contextlib.closing(stack.admin_connect()) as holder:
         holder.autocommit = False
@@ -148,7 +137,7 @@ def test_a_reader_sees_the_old_rows_then_the_new_ones_and_the_grants_survive_the
         until(lambda: len(poller.results) > 0, "the reader's first count")
 
         def swap() -> None:
-            with executor.transaction(cluster_secret) as session:
+            with sql_executor.transaction(cluster_secret) as session:
                 for sql in swap_statements(name, stage, grants):
                     session.execute(sql)
 
@@ -158,7 +147,7 @@ def test_a_reader_sees_the_old_rows_then_the_new_ones_and_the_grants_survive_the
         holder.rollback()
     swapping.join(60)
     assert not swapping.is_alive()
-    executor.execute(cluster_secret, drop_retired(stage))
+    sql_executor.execute(cluster_secret, drop_retired(stage))
     until(lambda: NEW in poller.results, "the reader's count of the new rows")
     poller.halt.set()
     poller.join(60)
@@ -171,12 +160,12 @@ def test_a_reader_sees_the_old_rows_then_the_new_ones_and_the_grants_survive_the
     assert db.rows(COLUMNS_SQL.format(target)) == columns_before  # types, NOT NULL, the default
     left = db.rows(f"SELECT tablename, tableowner FROM pg_tables WHERE schemaname = '{target}'")
     assert left == [("t", stack.endpoints.etl_user)]  # neither the stage nor the old table is left
-    if isinstance(executor, DataApiExecutor):
-        assert executor.calls["BatchExecuteStatement"] == batches + 1  # the swap was one batch
+    if isinstance(sql_executor, DataApiExecutor):
+        assert sql_executor.calls["BatchExecuteStatement"] == batches + 1  # the swap was one batch
 
 
 def test_what_the_swap_cannot_carry_over_is_refused_naming_it_with_only_catalog_queries_sent(
-    stack: LocalStack, db: Db, schemas: tuple[str, str], cluster_secret: str, executor: Executor
+    stack: LocalStack, db: Db, schemas: tuple[str, str], cluster_secret: str, sql_executor: Executor
 ) -> None:
     _, target = schemas
     admin = stack.endpoints.admin_user
@@ -201,7 +190,7 @@ def test_what_the_swap_cannot_carry_over_is_refused_naming_it_with_only_catalog_
     with stack.statement_log() as log:
         messages = {
             table: swap_refusal(
-                read_swap_facts(executor, cluster_secret, TableKey(stack.endpoints.database, target, table)),
+                read_swap_facts(sql_executor, cluster_secret, TableKey(stack.endpoints.database, target, table)),
                 f"{target}.{table}",
                 stack.endpoints.etl_user,
             )
