@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Optional
 
 from glue_elt.errors import ExecutionError, StoppedError
 from glue_elt.redshift.batch import BatchExecutor, BatchStatementError
@@ -43,7 +44,7 @@ NULL_TEXT = "\\N"
 ESCAPES = (("\\", "\\\\"), (",", "\\,"), (";", "\\;"), (END, "\\" + END), ("\n", "\\n"), ("\r", "\\r"))
 """How a value's text is escaped (in this order): the escape character, the separators, line breaks (an error's
 lines are joined)."""
-Example = tuple[str, tuple[str | None, ...]]
+Example = tuple[str, tuple[Optional[str], ...]]  # Optional: an alias is evaluated at run time (Python 3.9)
 """A carried example: its side (``s`` source, ``w`` written) and its shown values (``None``: NULL)."""
 
 
