@@ -11,6 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from glue_elt.aws.clients import AwsClients
+from glue_elt.steps.redshift_cross_account_migration.batch_examples import carried, carrier
+from glue_elt.steps.redshift_cross_account_migration.content import ContentCheck
 from live_check.report import Report
 from live_check.server import DataApi, Server, error_text
 from live_check.workspace import Names
@@ -42,6 +44,8 @@ class Questions:
             ("What CREATE TABLE of an existing table returns (driver; Data API)", self.create_existing),
             ("Does SYS_SESSION_HISTORY show a Data API batch's session (RedshiftPid) active while it runs and closed "
              "after?", self.session_history),
+            ("Does the Data API's Error carry a failed conversion's context (the content check's diagnostic batch), "
+             "and can GetStatementResult read a sub-statement that FINISHED in a batch that FAILED?", self.examples),
         ):  # fmt: skip
             try:
                 answer = ask()
@@ -133,6 +137,21 @@ class Questions:
             f"RedshiftPid {pid}; while {running.get('Status')}: {during}; after CancelStatement "
             f"({ended.get('Status')}): {after}"
         )
+
+    def examples(self) -> str:
+        source = self.names.source(self.names.orders)
+        rows = f"SELECT 's', id, 1 FROM (SELECT id FROM {source} ORDER BY id LIMIT 2) AS o"
+        failing = carrier(ContentCheck("", "", None, rows, ("id",)))
+        statement = self.data_api.batch([f"SELECT COUNT(*) FROM {source}", failing])
+        described = self.data_api.wait(statement, timeout=120)
+        parts = described.get("SubStatements", [])
+        error = str(described.get("Error") or [part.get("Error") for part in parts])
+        try:
+            first = f"{self.data_api.result(statement + ':1').get('Records')}"
+        except Exception as failure:
+            first = f"refused: {error_text(failure)}"
+        status = described.get("Status")
+        return f"Status {status}; Error {error!r}; carried {carried(error)}; GetStatementResult :1 {first}"
 
     def _session(self, pid: int) -> str:
         try:

@@ -102,6 +102,10 @@ class DataApi:
         """``DescribeStatement``."""
         return dict(self._client.describe_statement(Id=statement_id))
 
+    def result(self, statement_id: str) -> dict[str, Any]:
+        """``GetStatementResult`` (its first page)."""
+        return dict(self._client.get_statement_result(Id=statement_id))
+
     def cancel(self, statement_id: str) -> None:
         """``CancelStatement``."""
         self._client.cancel_statement(Id=statement_id)

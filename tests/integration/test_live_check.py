@@ -24,6 +24,7 @@ QUESTIONS = (
     "SYS_QUERY_HISTORY.query_text",
     "CREATE TABLE of an existing table",
     "SYS_SESSION_HISTORY",
+    "a failed conversion's context",
 )
 
 
@@ -63,6 +64,7 @@ def test_the_check_passes_on_the_stack_answers_each_question_and_leaves_nothing(
     for question in QUESTIONS:
         assert question in answers
     assert "Status FAILED" in answers and "already exists" in answers  # the stand-in's own answers
+    assert "carried [('s', ('" in answers  # the stand-in's message holds the text (Redshift's DETAIL: asked)
     assert leftovers(db) == []
 
 

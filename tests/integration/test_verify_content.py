@@ -89,7 +89,8 @@ def test_a_value_altered_on_insert_passes_counts_but_fails_content_and_is_rolled
     keys = {"merge_keys": "id"} if load_type == "upsert" else {}
     uri = put_config(f"altered/{executor}-{load_type}-{target}.csv",
                      f"{HEADER}\n{line(f'{source}.t', f'{target}.t', cluster_secret, load_type, **keys)}\n")  # fmt: skip
-    run = {"config_path": uri, "executor": executor, "max_retries": 0}
+    state = f"{target}.migration_state"
+    run = {"config_path": uri, "executor": executor, "max_retries": 0, "state_table": state}
     if load_type != "upsert":  # --verify counts covers append and overwrite: the count is right
         (counted,) = run_step({**run, "verify": "counts", "run_id": f"counts-{target}"}).outcomes
         assert counted.status is RowStatus.SUCCEEDED, counted.error
@@ -100,16 +101,47 @@ def test_a_value_altered_on_insert_passes_counts_but_fails_content_and_is_rolled
     assert checked.status is RowStatus.FAILED
     assert db.rows(f"SELECT id, v FROM {target}.t ORDER BY id") == before  # rolled back
     assert checked.row.target_table == f"{target}.t"
+    assert db.rows(f"SELECT count(*) FROM {state} WHERE run_id = 'content-{target}'") == [(0,)]  # nothing committed
     if executor == "driver":
         assert "differ from the source rows read in content (same number of rows)" in str(checked.error)
         assert "source row (id=7" in str(checked.error)
         assert ("written row (id=7" in str(checked.error)) is (
             load_type != "append"
         )  # an append's side: the whole target and "rolled back" in str(checked.error), checked.error
-    else:
-        assert "the rows written differ from the source rows read (by count or checksum); rolled back" in str(
+    else:  # a diagnostic batch repeated the load and failed, its error carrying the examples (batch_examples)
+        assert "the rows written differ from the source rows read (by count or checksum; found again" in str(
             checked.error
         )
+        assert "source row (id=7" in str(checked.error) and "rolled back" in str(checked.error), checked.error
+        assert ("written row (id=7" in str(checked.error)) is (load_type != "append"), checked.error
+
+
+@pytest.mark.parametrize("executor", ["driver", "data_api"])
+def test_a_row_written_twice_fails_content_with_no_single_row_to_show_and_commits_nothing(
+    executor: str, db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig
+) -> None:
+    """Every row read is among the rows written (an append shows only source rows not written), so the examples
+    query finds none: the Data API's diagnostic batch still fails, and nothing of it commits."""
+    source, target = schemas
+    tables(db, source, target, "t")
+    db.as_etl(
+        f"""CREATE FUNCTION {target}.twice() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.id = 7 AND pg_trigger_depth() = 1 THEN INSERT INTO {target}.t SELECT NEW.*; END IF;
+        RETURN NULL; END $$""",
+        f"CREATE TRIGGER twice AFTER INSERT ON {target}.t FOR EACH ROW EXECUTE FUNCTION {target}.twice()",
+    )
+    state = f"{target}.migration_state"
+    uri = put_config(
+        f"twice/{executor}-{target}.csv", f"{HEADER}\n{line(f'{source}.t', f'{target}.t', cluster_secret)}\n"
+    )
+    args = {"config_path": uri, "executor": executor, "max_retries": 0, "state_table": state, "verify": "content",
+            "run_id": f"twice-{target}"}  # fmt: skip
+    (checked,) = run_step(args).outcomes
+    assert checked.status is RowStatus.FAILED
+    assert "no single row differs: some rows were written more or fewer times than they were read" in str(
+        checked.error
+    ), checked.error
+    assert db.count(f"{target}.t") == 0 and db.count(state) == 0
 
 
 @pytest.mark.parametrize("executor", ["driver", "data_api"])

@@ -39,6 +39,7 @@ from glue_elt.redshift.names import Identifier
 from glue_elt.redshift.state import RunLedger
 from glue_elt.redshift.tags import row_tag
 from glue_elt.redshift.types import ColumnType
+from glue_elt.steps.redshift_cross_account_migration import batch_examples
 from glue_elt.steps.redshift_cross_account_migration.batch_load import Role, batch_failure, load_batch
 from glue_elt.steps.redshift_cross_account_migration.layout import Layout
 from glue_elt.steps.redshift_cross_account_migration.model import (
@@ -319,7 +320,9 @@ class RowRunner:
                 failed = batch.at(error.index)
                 if failed is not None and failed.role is Role.CREATE and already_exists(error):
                     raise CreatedMeanwhileError(str(error)) from None
-                raise batch_failure(error, failed, functools.partial(self._executor.query, secret)) from None
+                content = prepared.sql.content
+                examples = functools.partial(batch_examples.find, executor, secret, batch, content) if content else None
+                raise batch_failure(error, failed, functools.partial(self._executor.query, secret), examples) from None
             if result.other_statements:  # an earlier request of this token, with other statements, committed
                 done = self._ledger.look_up(secret, prepared.key)
                 return RowStatus.SKIPPED, -1 if done is None else done

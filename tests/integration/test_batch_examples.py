@@ -1,0 +1,44 @@
+"""The diagnostic batch's failing statement on the local stack, through the Data API executor: whatever the example
+rows hold (separators, backslashes, line breaks, NULL) or when there is none, the statement fails and its error
+brings them back (``batch_examples``)."""
+
+from __future__ import annotations
+
+import pytest
+
+from glue_elt.redshift.auth.secrets import SecretStore
+from glue_elt.redshift.batch import BatchStatementError
+from glue_elt.redshift.data_api.executor import DataApiExecutor
+from glue_elt.redshift.names import quote_literal
+from glue_elt.steps.redshift_cross_account_migration.batch_examples import carried, carrier
+from glue_elt.steps.redshift_cross_account_migration.content import ContentCheck
+from tests.conftest import Db
+
+pytestmark = pytest.mark.integration
+AWKWARD = "a,b;c]d\\e\nf"
+
+
+def examples_of(rows: str) -> ContentCheck:
+    return ContentCheck("SELECT 1", "SELECT 1", None, rows, ("k", "v"))
+
+
+@pytest.mark.parametrize(
+    ("rows", "expected"),
+    [
+        (f"SELECT 's', 7, {quote_literal(AWKWARD)}, 1 UNION ALL SELECT 'w', 8, NULL, 2",
+         [("s", ("7", AWKWARD)), ("w", ("8", None))]),
+        ("SELECT 's', 7, 'x', 1 WHERE 1 = 0", []),  # no example row: the statement fails all the same
+    ],
+)  # fmt: skip
+def test_the_carrier_always_fails_and_its_error_brings_the_examples_back(
+    rows: str, expected: list[tuple[str, tuple[str | None, ...]]], db: Db, cluster_secret: str, schemas: tuple[str, str]
+) -> None:
+    target = schemas[1]
+    db.as_etl(f"CREATE TABLE {target}.marks (n int)")
+    executor = DataApiExecutor(SecretStore())
+    wrote = f"INSERT INTO {target}.marks VALUES (1)"
+    with pytest.raises(BatchStatementError) as failed:
+        executor.run_batch(cluster_secret, [wrote, carrier(examples_of(rows))])
+    assert failed.value.index == 1
+    assert carried(str(failed.value)) == expected
+    assert db.count(f"{target}.marks") == 0  # the batch rolled back
