@@ -64,7 +64,7 @@ def test_a_second_signal_exits_at_once_even_while_the_first_stop_hangs() -> None
         "import time\n"
         "from glue_elt.core.stopping import StopRequest, handle_signals\n"
         "stop = StopRequest()\n"
-        "stop.on_request(lambda: time.sleep(60))  # a cancel that never returns\n"
+        "stop.on_request(lambda: (print('stopping', flush=True), time.sleep(60)))  # a cancel that never returns\n"
         "with handle_signals(stop):\n"
         "    print('ready', flush=True)\n"
         "    time.sleep(60)\n"
@@ -74,7 +74,7 @@ def test_a_second_signal_exits_at_once_even_while_the_first_stop_hangs() -> None
     ) as process:
         assert process.stdout is not None and process.stdout.readline() == "ready\n"
         process.send_signal(signal.SIGTERM)
-        time.sleep(0.3)
+        assert process.stdout.readline() == "stopping\n"  # handled (two pending signals would count as one)
         assert process.poll() is None  # the first signal only asks for a stop
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=10) == 143
