@@ -20,7 +20,7 @@ INTEGER = parse_type("integer")
 TYPES = {ID: INTEGER, V: parse_type("character varying(10)"), IDENT: INTEGER}
 MIDDLE = Chunk(3, "10", "20")
 RANGE = """"glue_elt_written"."id" > CAST('10' AS INTEGER) AND "glue_elt_written"."id" <= CAST('20' AS INTEGER)"""
-LOAD_TYPES = (("append", {}), ("overwrite", {}), ("upsert", {"merge_keys": "id"}),
+LOAD_TYPES: tuple[tuple[str, dict[str, str]], ...] = (("append", {}), ("overwrite", {}), ("upsert", {"merge_keys": "id"}),
               ("incremental", {"watermark_column": "id"}))  # fmt: skip
 
 
@@ -41,12 +41,20 @@ def written_side(found: ContentCheck) -> list[str]:
 
 
 def test_every_written_side_statement_carries_the_chunks_range_and_parses_as_redshift() -> None:
+    """Before, written and examples carry the range; the figures parse as one Redshift SELECT of a SUM and a COUNT
+    whose WHERE is on the target's column alone (the bare column: zone maps, dg/t_Sorting_data.html)."""
     for load_type, more in LOAD_TYPES:
         found = check(load_type, scope(), **more)
         for sql in written_side(found):
             assert f"WHERE {RANGE}" in sql, (load_type, sql)
             tree = sqlglot.parse_one(sql, read="redshift")
             assert isinstance(tree, exp.Select) and not list(tree.find_all(exp.Insert, exp.Delete, exp.Update))
+        tree = sqlglot.parse_one(found.written, read="redshift")  # the figures: SUM and COUNT over the target's range
+        where = tree.args["where"]
+        assert {(c.table, c.name) for c in where.find_all(exp.Column)} == {("glue_elt_written", "id")}
+        table = tree.find(exp.Table)
+        assert table is not None and table.sql("redshift") == '"a"."t" AS "glue_elt_written"'
+        assert tree.find(exp.Sum) is not None and tree.find(exp.Count) is not None
         assert RANGE.replace('"glue_elt_written".', "") in found.expected  # the source side: the insert's condition
 
 
