@@ -11,8 +11,10 @@ short transaction then swaps in for the target, with the row's record (``staged_
 the target's watermark once, when the row is planned, and kept in the plan: each chunk adds the source rows above it
 in its range (read ``MAX(watermark)`` again after the first chunk and the second would see the first's rows).
 ``upsert`` is cut by a merge key, so each key's DELETE and INSERT are in one chunk, and the merge key check runs per
-chunk. Between chunks a reader sees the chunks committed so far (an overwrite's: the old rows). The estimate is
-``COUNT(*)`` of the filtered source; only a row above ``--chunk_rows`` pays for the percentile query (``chunks``).
+chunk. With ``--verify content`` each chunk's check reads only the chunk's range of the target (or stage) when that
+is exact (``content_scope``); when it is not, the log says why once per row. Between chunks a reader sees the chunks
+committed so far (an overwrite's: the old rows). The estimate is ``COUNT(*)`` of the filtered source; only a row
+above ``--chunk_rows`` pays for the percentile query (``chunks``).
 
 What a person sees: a log line per chunk and per row, each chunk told to a ``ChunkObserver`` (``chunk_events``: a
 terminal's bars), and in the outcome the chunks committed of those planned; every way a chunked row fails says in its
@@ -35,9 +37,10 @@ from glue_elt.steps.redshift_cross_account_migration import chunk_choice, chunks
 from glue_elt.steps.redshift_cross_account_migration.chunk_events import NO_CHUNK_OBSERVER, ChunkedRow, ChunkObserver
 from glue_elt.steps.redshift_cross_account_migration.chunk_store import ChunkPlans
 from glue_elt.steps.redshift_cross_account_migration.chunks import Chunk, ChunkPlan
-from glue_elt.steps.redshift_cross_account_migration.layout import shown
+from glue_elt.steps.redshift_cross_account_migration.content_scope import ChunkRange, written_column
+from glue_elt.steps.redshift_cross_account_migration.layout import Layout, shown
 from glue_elt.steps.redshift_cross_account_migration.model import LoadType, RowOutcome, RowStatus
-from glue_elt.steps.redshift_cross_account_migration.runner import PreparedRow, RowRunner, failed
+from glue_elt.steps.redshift_cross_account_migration.runner import PreparedRow, RowRunner, content_types, failed
 from glue_elt.steps.redshift_cross_account_migration.staged_overwrite import StagedOverwrite, stages
 
 logger = logging.getLogger(__name__)
@@ -164,6 +167,7 @@ class ChunkedLoads:
             message = f"the staging table could not be created, {done} of {total} chunk(s) committed: {error}"
             outcome = failed(prepared.row, error, started, prepared.plan.load_type)
             return replace(outcome, error=redact(message), chunks=(done, total))
+        self._say_whole_reads(prepared, plan)
         watched = ChunkedRow(label, prepared.key, total, plan.estimated_rows)
         try:
             for chunk in plan.chunks:
@@ -207,6 +211,18 @@ class ChunkedLoads:
         self._retry.call(prepared.row.label, lambda: self._executor.execute(secret, record))
         return False
 
+    def _say_whole_reads(self, prepared: PreparedRow, plan: ChunkPlan) -> None:
+        """With ``--verify content``, log (once for the row) why each chunk's check must read the whole target, if
+        it must (``content_scope.written_column``)."""
+        layout = prepared.layout
+        if not self._runner.verifies_content or layout is None:
+            return
+        scope = chunk_range(layout, plan, plan.chunks[0])
+        found = written_column(scope, layout.columns.source, layout.columns.target, content_types(layout))
+        if isinstance(found, str):
+            logger.info("%s: --verify content reads the whole target (or stage) for each chunk: %s",
+                        prepared.row.label, found)  # fmt: skip
+
     def _chunk_row(
         self, prepared: PreparedRow, plan: ChunkPlan, chunk: Chunk, *, create: bool, into: TableName | None
     ) -> PreparedRow:
@@ -228,7 +244,8 @@ class ChunkedLoads:
         row_plan = replace(row_plan, filter_sql=" AND ".join(conditions))
         if not create:
             layout = replace(layout, create=None)
-        return self._runner.prepare(row_plan, chunks.chunk_key(prepared.key, chunk.number), layout)
+        key = chunks.chunk_key(prepared.key, chunk.number)
+        return self._runner.prepare(row_plan, key, layout, chunk_range(layout, plan, chunk))
 
     def _chunk_failed(self, prepared: PreparedRow, plan: ChunkPlan, chunk: Chunk, outcome: RowOutcome) -> RowOutcome:
         """The row's failure at ``chunk``: which chunk, how many committed, and (a limit) what to do."""
@@ -244,3 +261,9 @@ class ChunkedLoads:
         )
         return replace(outcome, row=prepared.row, error=redact(message), chunks=(committed, total),
                        load_type=prepared.plan.load_type, schema=outcome.schema, ended_at=at)  # fmt: skip
+
+
+def chunk_range(layout: Layout, plan: ChunkPlan, chunk: Chunk) -> ChunkRange:
+    """``chunk``'s range on the source's chunk column, with the column's type as the catalog shows it."""
+    types = {column.name: column.type for column in layout.source_columns}
+    return ChunkRange(plan.column, types.get(plan.column.name), plan.column_type, chunk)

@@ -105,9 +105,14 @@ class Chunk:
 
     def condition(self, column: Identifier, column_type: str) -> str:
         """The range as a condition on ``column`` of SQL type ``column_type``."""
+        return self.condition_on(column.sql(), column_type)
+
+    def condition_on(self, expression: str, column_type: str) -> str:
+        """The range as a condition on ``expression`` (a column's SQL, qualified or not), its bounds cast to
+        ``column_type``: the same bounds on another table's column of the same type (``content_scope``)."""
         lower = None if self.lower is None else f"CAST({quote_literal(self.lower)} AS {column_type})"
         upper = None if self.upper is None else f"CAST({quote_literal(self.upper)} AS {column_type})"
-        return range_condition(column.sql(), lower, upper, nulls=self.nulls)
+        return range_condition(expression, lower, upper, nulls=self.nulls)
 
     def describe(self, column: str) -> str:
         """The range for a log line or the dry run (``id > 100 and <= 200``)."""

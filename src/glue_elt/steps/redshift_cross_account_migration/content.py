@@ -10,6 +10,10 @@ watermark condition reads the target's maximum as it was). The written side, by 
   locked, so nothing else changed it; a sum of hashes is exact under subtraction);
 - ``upsert``: the target rows whose merge keys occur in the source's keys, after the load.
 
+A chunk of a chunked row reads only its range of the written side too (before, written and examples), on the target
+column its chunk column is loaded into, when that is exact (``content_scope``, which says why); else the written side
+is read as above.
+
 Only the loaded columns are compared (a target column the load leaves to its default is not). After a mismatch, one
 bounded query finds up to ``EXAMPLES`` source rows whose hash is not among the written rows' (and, where the written
 side is the whole table, the reverse), shown by their merge keys or first loaded columns.
@@ -25,6 +29,7 @@ from glue_elt.redshift import checksum
 from glue_elt.redshift.executor import Row, Session
 from glue_elt.redshift.names import Identifier, TableName, display_identifier, quote_identifier
 from glue_elt.redshift.types import ColumnType
+from glue_elt.steps.redshift_cross_account_migration.content_scope import ChunkRange, written_condition
 from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationPlan
 
 EXAMPLES = 5
@@ -92,9 +97,11 @@ def content_check(
     columns: Sequence[Identifier],
     target_columns: Sequence[Identifier],
     types: Mapping[Identifier, ColumnType],
+    scope: ChunkRange | None = None,
 ) -> ContentCheck:
     """The check of a row whose insert reads ``columns`` of ``source`` where ``condition`` into ``target_columns``
-    (``types``: each target column's type)."""
+    (``types``: each target column's type); a chunk's (``scope``: its range on the source) reads only that range of
+    the written side when that is exact (``content_scope``)."""
     where = f" WHERE ({condition})" if condition else ""
     read, wrote = compared_values(columns, target_columns, types)
     expected = checksum.figures(read, f"{source.sql()}{where}")
@@ -104,6 +111,9 @@ def content_check(
         keys = ", ".join(key.sql() for key in plan.merge_keys)
         on = " AND ".join(f"{WRITTEN}.{renamed.get(k, k).sql()} = {KEYS}.{k.sql()}" for k in plan.merge_keys)
         target = f"{target} JOIN (SELECT DISTINCT {keys} FROM {source.sql()}{where}) AS {KEYS} ON {on}"
+    ranged = written_condition(scope, columns, target_columns, types, WRITTEN)
+    if ranged is not None:
+        target = f"{target} WHERE {ranged}"
     written = checksum.figures(wrote, target)
     before = checksum.figures(wrote, target) if plan.load_type in (LoadType.APPEND, LoadType.INCREMENTAL) else None
     shown_source = list(plan.merge_keys) or list(columns[:SHOWN])

@@ -41,6 +41,7 @@ from glue_elt.redshift.tags import row_tag
 from glue_elt.redshift.types import ColumnType
 from glue_elt.steps.redshift_cross_account_migration import batch_examples
 from glue_elt.steps.redshift_cross_account_migration.batch_load import Role, batch_failure, load_batch
+from glue_elt.steps.redshift_cross_account_migration.content_scope import ChunkRange
 from glue_elt.steps.redshift_cross_account_migration.layout import Layout
 from glue_elt.steps.redshift_cross_account_migration.model import (
     LoadType,
@@ -187,8 +188,14 @@ class RowRunner:
         self._retry = retry
         self._options = options
 
-    def prepare(self, plan: MigrationPlan, key: str, layout: Layout) -> PreparedRow:
-        """Build the SQL of an inspected row from its layout (the columns it moves, the target it creates)."""
+    @property
+    def verifies_content(self) -> bool:
+        """Whether the loads check their content (``--verify content``)."""
+        return self._options.verify_content
+
+    def prepare(self, plan: MigrationPlan, key: str, layout: Layout, chunk: ChunkRange | None = None) -> PreparedRow:
+        """Build the SQL of an inspected row from its layout (the columns it moves, the target it creates); a chunk's
+        (``chunk``: its range on the source) content check reads only that range of the target."""
         create = layout.create.sql if layout.create is not None else None
         sql = load_sql(
             plan,
@@ -198,6 +205,7 @@ class RowRunner:
             content_types=content_types(layout) if self._options.verify_content else None,
             target_columns=layout.columns.target,
             create=create,
+            chunk=chunk,
         )
         return PreparedRow(plan.row, key, plan, sql, layout)
 

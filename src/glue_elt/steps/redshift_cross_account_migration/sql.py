@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from glue_elt.redshift.names import Identifier, TableName, display_identifier, quote_identifier
 from glue_elt.redshift.types import ColumnType
 from glue_elt.steps.redshift_cross_account_migration.content import ContentCheck, content_check
+from glue_elt.steps.redshift_cross_account_migration.content_scope import ChunkRange
 from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationPlan, OverwriteMode
 
 
@@ -211,6 +212,7 @@ def load_sql(
     target_columns: Sequence[Identifier] | None = None,
     create: str | None = None,
     content_types: Mapping[Identifier, ColumnType] | None = None,
+    chunk: ChunkRange | None = None,
 ) -> LoadSql:
     """The SQL of one row for its load type, the run's overwrite mode and ``--verify``: ``columns`` of the
     source into ``target_columns`` (the same names when not given). ``create`` (a ``CREATE TABLE``) makes the
@@ -218,14 +220,16 @@ def load_sql(
     DELETE rather than a TRUNCATE, which would need the table before the transaction. A row that ``reads_once``
     reads the copy of its filtered source; its pre-flight still explains the statements as they read the share.
     With ``content_types`` (each target column's type), the row's statements check its content
-    (``--verify content``, which makes ``verify_counts`` needless)."""
+    (``--verify content``, which makes ``verify_counts`` needless); a chunk's (``chunk``: its range on the source)
+    check reads only that range of the target (``content_scope``)."""
     renamed = dict(zip(columns, target_columns)) if target_columns else {}
-    built = _built(plan, columns, overwrite_mode, verify_counts, target_columns, create, renamed, content_types)
+    built = _built(plan, columns, overwrite_mode, verify_counts, target_columns, create, renamed, content_types,
+                   chunk)  # fmt: skip
     mode = OverwriteMode.DELETE if create is not None else overwrite_mode
     if plan.filter_sql is None or not reads_once(plan, mode, verify_counts, content_types is not None):
         return built
     once = _built(replace(plan, source=COPY, filter_sql=None), columns, mode, verify_counts, target_columns, create,
-                  renamed, content_types)  # fmt: skip
+                  renamed, content_types, chunk)  # fmt: skip
     checks = tuple(replace(check, shown=shown.sql) for check, shown in zip(once.checks, built.checks))
     copy = copy_source(plan.source, columns, plan.filter_sql)
     return replace(once, checks=checks, explained=built.explained, copy=copy, drop=f"DROP TABLE {COPY.sql()}")
@@ -240,6 +244,7 @@ def _built(
     create: str | None,
     renamed: Mapping[Identifier, Identifier],
     content_types: Mapping[Identifier, ColumnType] | None = None,
+    chunk: ChunkRange | None = None,
 ) -> LoadSql:
     """The row's SQL, every statement reading ``plan.source`` filtered by ``plan.filter_sql``."""
     condition = plan.filter_sql
@@ -250,7 +255,7 @@ def _built(
     content = None
     if content_types is not None:
         written = target_columns or columns
-        content = content_check(plan, plan.source, condition, columns, written, content_types)
+        content = content_check(plan, plan.source, condition, columns, written, content_types, chunk)
         verify_counts = False  # the content check counts too
     if create is not None:  # the pre-flight can only ask about the source: the target does not exist yet
         reading = source_rows(plan.source, plan.filter_sql, ", ".join(column.sql() for column in columns))

@@ -5,6 +5,7 @@ failed row the chunk it ended at and the chunks this process committed."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -38,6 +39,8 @@ class Server:
     def __init__(self, committed: Sequence[str] = (), refuse: str | None = None) -> None:
         self.committed = list(committed)
         self.refuse = refuse
+        self.read: list[str] = []
+        """The queries of the load transactions (a content check's figures: 10 rows, checksum 0, after each insert)."""
 
     def execute(self, secret_name: str, sql: str, params: Sequence[Any] | None = None) -> int:
         return 0
@@ -56,7 +59,7 @@ class Server:
 
     @contextlib.contextmanager
     def transaction(self, secret_name: str) -> Iterator[Any]:
-        refuse = self.refuse
+        refuse, read = self.refuse, self.read
 
         class Session:
             def execute(self, sql: str, params: Sequence[Any] | None = None) -> int:
@@ -65,7 +68,9 @@ class Server:
                 return 10
 
             def query(self, sql: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
-                return []
+                read.append(sql)
+                before = sum(1 for done in read if done.startswith("SELECT COUNT(*) AS n")) % 3 == 1
+                return [(0, 0)] if before else [(10, 0)]  # an append's: before, then the source, then after
 
         yield Session()
 
@@ -86,16 +91,18 @@ class Watcher:
         self.calls.append(("ended", row.label, row.estimated_rows))
 
 
-def loads(server: Server) -> tuple[ChunkedLoads, PreparedRow]:
+def loads(
+    server: Server, options: LoadOptions | None = None, target: Sequence[Column] = COLUMNS
+) -> tuple[ChunkedLoads, PreparedRow]:
     retry = RetryPolicy(0, 0.0)
     ledger = RunLedger(server, "r1")
     ledger.open("sec", STATE, "dev", exists=True, schema_exists=True)
     plans = ChunkPlans(server, ledger)
     plans.open("sec", STATE.name, FACTS, exists=False)
-    runner = RowRunner(server, ledger, retry, LoadOptions())
+    runner = RowRunner(server, ledger, retry, options or LoadOptions())
     staged = StagedOverwrite(server, ledger, retry, lambda secret: FACTS)
     plan = validate_row(MigrationRow("shared_db.s.src", "a.t", "sec", chunk_column="id"))
-    layout = lay_out(plan, FACTS, {FACTS.key(plan.source): COLUMNS, FACTS.key(plan.target): COLUMNS})
+    layout = lay_out(plan, FACTS, {FACTS.key(plan.source): COLUMNS, FACTS.key(plan.target): list(target)})
     return ChunkedLoads(runner, server, ledger, plans, staged, retry, 10), runner.prepare(plan, KEY, layout)
 
 
@@ -143,3 +150,33 @@ def test_a_failed_row_reports_its_own_seconds_not_its_last_chunks(monkeypatch: p
     after = time.monotonic()
     assert outcome.status is RowStatus.FAILED
     assert after - before - 2 <= outcome.seconds < after - before  # the whole load, not its third chunk alone
+
+
+def test_each_chunks_content_check_reads_its_range_of_the_target(caplog: pytest.LogCaptureFixture) -> None:
+    server = Server()
+    chunked, prepared = loads(server, LoadOptions(verify_content=True))
+    with caplog.at_level(logging.INFO):
+        assert chunked.load(prepared).status is RowStatus.SUCCEEDED
+    target = [sql for sql in server.read if '"a"."t" AS "glue_elt_written"' in sql]
+    assert len(target) == 8  # before and after, per chunk
+    column = '"glue_elt_written"."id"'
+    ranges = [f"{column} IS NULL", f"{column} <= CAST('10' AS INTEGER)",
+              f"{column} > CAST('10' AS INTEGER) AND {column} <= CAST('20' AS INTEGER)",
+              f"{column} > CAST('20' AS INTEGER)"]  # fmt: skip
+    assert [sql.split(" WHERE ", 1)[1] for sql in target] == [r for r in ranges for _ in ("before", "after")]
+    assert "reads the whole target" not in caplog.text
+
+
+def test_a_target_column_of_another_type_keeps_the_whole_read_said_once(caplog: pytest.LogCaptureFixture) -> None:
+    server = Server()
+    wider = [Column("id", "bigint"), Column("v", "character varying(10)")]
+    chunked, prepared = loads(server, LoadOptions(verify_content=True), wider)
+    with caplog.at_level(logging.INFO):
+        assert chunked.load(prepared).status is RowStatus.SUCCEEDED
+    target = [sql for sql in server.read if '"a"."t" AS "glue_elt_written"' in sql]
+    assert len(target) == 8 and not any("WHERE" in sql for sql in target)
+    said = [r.getMessage() for r in caplog.records if "reads the whole target" in r.getMessage()]
+    assert said == [
+        "a.t: --verify content reads the whole target (or stage) for each chunk: the chunk column id is integer but "
+        "the target column id is bigint: the insert's cast could move a value across a chunk bound"
+    ]
