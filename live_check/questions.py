@@ -141,7 +141,7 @@ class Questions:
     def examples(self) -> str:
         source = self.names.source(self.names.orders)
         rows = f"SELECT 's', id, 1 FROM (SELECT id FROM {source} ORDER BY id LIMIT 2) AS o"
-        failing = carrier(ContentCheck("", "", None, rows, ("id",)))
+        failing = carrier(ContentCheck("", "", None, ("id",), lambda newest: rows))
         statement = self.data_api.batch([f"SELECT COUNT(*) FROM {source}", failing])
         described = self.data_api.wait(statement, timeout=120)
         parts = described.get("SubStatements", [])

@@ -19,7 +19,7 @@ AWKWARD = "a,b;c]d\\e\nf"
 
 
 def examples_of(rows: str) -> ContentCheck:
-    return ContentCheck("SELECT 1", "SELECT 1", None, rows, ("k", "v"))
+    return ContentCheck("SELECT 1", "SELECT 1", None, ("k", "v"), lambda newest: rows)
 
 
 @pytest.mark.parametrize(

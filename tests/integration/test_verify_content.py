@@ -74,27 +74,28 @@ def test_every_load_type_passes_the_content_check_on_a_clean_load(
 
 
 @pytest.mark.parametrize("executor", ["driver", "data_api"])
-@pytest.mark.parametrize("load_type", ["append", "overwrite", "upsert"])
+@pytest.mark.parametrize("load_type", ["append", "overwrite", "upsert", "incremental"])
 def test_a_value_altered_on_insert_passes_counts_but_fails_content_and_is_rolled_back(
     executor: str, load_type: str, db: Db, schemas: tuple[str, str], cluster_secret: str, put_config: PutConfig
 ) -> None:
     source, target = schemas
     tables(db, source, target, "t")
+    old = 0 if load_type == "incremental" else 100  # an incremental's watermark: the source's rows are newer
     db.as_etl(
-        f"INSERT INTO {target}.t VALUES (100, 'old', 'old', 1, 1, NULL, NULL, NULL, NULL)",
+        f"INSERT INTO {target}.t VALUES ({old}, 'old', 'old', 1, 1, NULL, NULL, NULL, NULL)",
         f"""CREATE FUNCTION {target}.alter_seven() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN IF NEW.id = 7 THEN NEW.v := 'SEVEN'; END IF; RETURN NEW; END $$""",
         f"CREATE TRIGGER alter_seven BEFORE INSERT ON {target}.t FOR EACH ROW EXECUTE FUNCTION {target}.alter_seven()",
     )
-    keys = {"merge_keys": "id"} if load_type == "upsert" else {}
+    keys = {"merge_keys": "id"} if load_type == "upsert" else {"watermark": "id"} if load_type == "incremental" else {}
     uri = put_config(f"altered/{executor}-{load_type}-{target}.csv",
                      f"{HEADER}\n{line(f'{source}.t', f'{target}.t', cluster_secret, load_type, **keys)}\n")  # fmt: skip
     state = f"{target}.migration_state"
     run = {"config_path": uri, "executor": executor, "max_retries": 0, "state_table": state}
-    if load_type != "upsert":  # --verify counts covers append and overwrite: the count is right
+    if load_type in ("append", "overwrite"):  # --verify counts covers these: the count is right
         (counted,) = run_step({**run, "verify": "counts", "run_id": f"counts-{target}"}).outcomes
         assert counted.status is RowStatus.SUCCEEDED, counted.error
-        db.as_etl(f"DELETE FROM {target}.t WHERE id <> 100")
+        db.as_etl(f"DELETE FROM {target}.t WHERE id <> {old}")
     before = db.rows(f"SELECT id, v FROM {target}.t ORDER BY id")
 
     (checked,) = run_step({**run, "verify": "content", "run_id": f"content-{target}"}).outcomes
@@ -105,15 +106,17 @@ def test_a_value_altered_on_insert_passes_counts_but_fails_content_and_is_rolled
     if executor == "driver":
         assert "differ from the source rows read in content (same number of rows)" in str(checked.error)
         assert "source row (id=7" in str(checked.error)
-        assert ("written row (id=7" in str(checked.error)) is (
-            load_type != "append"
-        )  # an append's side: the whole target and "rolled back" in str(checked.error), checked.error
+        shows_written = load_type not in ("append", "incremental")  # their written side: the whole target
+        assert ("written row (id=7" in str(checked.error)) is shows_written, checked.error
+        assert "rolled back" in str(checked.error), checked.error
     else:  # a diagnostic batch repeated the load and failed, its error carrying the examples (batch_examples)
         assert "the rows written differ from the source rows read (by count or checksum; found again" in str(
             checked.error
         )
         assert "source row (id=7" in str(checked.error) and "rolled back" in str(checked.error), checked.error
-        assert ("written row (id=7" in str(checked.error)) is (load_type != "append"), checked.error
+        assert ("written row (id=7" in str(checked.error)) is (load_type not in ("append", "incremental")), (
+            checked.error
+        )
 
 
 @pytest.mark.parametrize("executor", ["driver", "data_api"])

@@ -1,6 +1,7 @@
 """The differing rows of a Data API load whose content guard tripped: a second, diagnostic batch that repeats the
 row's statements up to its insert and ends with a statement that always fails, its error carrying up to
-``content.EXAMPLES`` example rows (``ContentCheck.examples``) as text.
+``content.EXAMPLES`` example rows (``ContentCheck.examples``, an incremental's above the newest watermark that
+``batch_load.content_figures`` kept before the insert) as text.
 
 Why a batch, and why a failure: the load's batch rolled back, so the rows it wrote are gone and no later query can
 find them; a batch returns nothing before it ends, and whether the result of a sub-statement of a batch that later
@@ -29,7 +30,7 @@ from typing import Optional
 from glue_elt.errors import ExecutionError, StoppedError
 from glue_elt.redshift.batch import BatchExecutor, BatchStatementError
 from glue_elt.redshift.names import quote_identifier, quote_literal
-from glue_elt.steps.redshift_cross_account_migration.batch_load import LoadBatch, Role
+from glue_elt.steps.redshift_cross_account_migration.batch_load import LoadBatch, Role, newest_kept
 from glue_elt.steps.redshift_cross_account_migration.content import EXAMPLES, ContentCheck
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def carrier(content: ContentCheck) -> str:
     text = " || ',' || ".join([quote_identifier("side"), *values])
     texts = quote_identifier("glue_elt_texts")
     numbered = (f"SELECT x, ROW_NUMBER() OVER (ORDER BY x) AS r FROM (SELECT {text} AS x "
-                f"FROM ({content.examples}) AS {found} ({columns})) AS {texts}")  # fmt: skip
+                f"FROM ({content.examples(newest_kept(content))}) AS {found} ({columns})) AS {texts}")  # fmt: skip
     parts = ["COALESCE(MAX(CASE WHEN r = 1 THEN x END), '')"]
     parts += [f"COALESCE(MAX(CASE WHEN r = {n} THEN ';' || x END), '')" for n in range(2, EXAMPLES + 1)]
     carried = " || ".join([quote_literal(MARKER), *parts, quote_literal(END)])

@@ -142,10 +142,18 @@ def count_guard(target: TableName, count_sql: str) -> str:
 
 
 def content_figures(content: ContentCheck) -> str:
-    """Keep the source rows' figures, and the target's before the insert, in ``CONTENT``."""
+    """Keep the source rows' figures, and the target's before the insert, in ``CONTENT`` (an incremental's: its
+    newest watermark too, as ``bm``: ``newest_kept``)."""
     before = f"({content.before}) AS b" if content.before else "(SELECT 0 AS n, 0 AS s) AS b"
-    return (f"CREATE TEMP TABLE {CONTENT} AS SELECT e.n AS n, e.s AS s, b.n AS bn, b.s AS bs "
+    newest = ", b.m AS bm" if content.newest_type else ""
+    return (f"CREATE TEMP TABLE {CONTENT} AS SELECT e.n AS n, e.s AS s, b.n AS bn, b.s AS bs{newest} "
             f"FROM ({content.expected}) AS e CROSS JOIN {before}")  # fmt: skip
+
+
+def newest_kept(content: ContentCheck) -> str:
+    """The target's newest watermark before the insert, as ``content_figures`` kept it (incremental), for
+    ``ContentCheck.examples`` in the batch; ``NULL`` for other loads, which do not read it."""
+    return f"(SELECT bm FROM {CONTENT})" if content.newest_type else "NULL"
 
 
 def content_guard(content: ContentCheck) -> str:

@@ -21,16 +21,18 @@ side is the whole table, the reverse), shown by their merge keys or first loaded
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from glue_elt.errors import LoadCheckError
 from glue_elt.redshift import checksum
 from glue_elt.redshift.executor import Row, Session
-from glue_elt.redshift.names import Identifier, TableName, display_identifier, quote_identifier
+from glue_elt.redshift.names import Identifier, TableName, display_identifier, quote_identifier, quote_literal
 from glue_elt.redshift.types import ColumnType
+from glue_elt.steps.redshift_cross_account_migration.chunks import value_text
 from glue_elt.steps.redshift_cross_account_migration.content_scope import ChunkRange, written_condition
 from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationPlan
+from glue_elt.steps.redshift_cross_account_migration.watermark import Watermark, with_condition
 
 EXAMPLES = 5
 """Differing rows an error shows at most."""
@@ -43,14 +45,29 @@ SHOWN = 3
 @dataclass(frozen=True)
 class ContentCheck:
     """The queries of a row's content check: each of ``expected``, ``before`` (append, incremental) and ``written``
-    returns one row (count, checksum); ``examples`` returns up to ``EXAMPLES`` rows (a side, then ``shown``'s
-    values)."""
+    returns one row (count, checksum; an incremental's ``before`` its target's newest watermark third);
+    ``examples(...)`` returns up to ``EXAMPLES`` rows (a side, then ``shown``'s values)."""
 
     expected: str
     written: str
     before: str | None
-    examples: str
     shown: tuple[str, ...]
+    examples_given: Callable[[str], str]
+    """``examples``'s query for a given newest watermark (ignored by loads other than incremental)."""
+    newest_type: str | None = None
+    """An incremental's: the SQL type of the target's watermark column, whose newest value ``before`` reads."""
+
+    def examples(self, newest: str = "NULL") -> str:
+        """The bounded query of up to ``EXAMPLES`` differing rows. An incremental's source side is the rows above
+        the target's newest watermark as it was before the insert (which raised it): ``newest``, as a SQL expression
+        (``newest_literal`` of ``before``'s row, or where a batch kept it)."""
+        return self.examples_given(newest)
+
+    def newest_literal(self, before: Row) -> str:
+        """The target's newest watermark that ``before``'s row holds (third), as a literal of its type."""
+        value = before[2] if len(before) > 2 else None
+        text = "NULL" if value is None else quote_literal(value_text(value))
+        return f"CAST({text} AS {self.newest_type or 'VARCHAR(1)'})"
 
     def mismatch(self, expected: Sequence[object], written: Sequence[object]) -> str | None:
         """The problem when the written figures (already less ``before``) differ from the expected, else ``None``."""
@@ -71,7 +88,8 @@ class ContentCheck:
             written = (written[0] - was[0], written[1] - was[1])
         problem = self.mismatch(read, written)
         if problem is not None:
-            raise LoadCheckError(f"{problem}; {self.describe(session.query(self.examples))}; rolled back")
+            examples = self.examples(self.newest_literal(before)) if before and self.newest_type else self.examples()
+            raise LoadCheckError(f"{problem}; {self.describe(session.query(examples))}; rolled back")
 
     def describe(self, found: Sequence[Sequence[object]]) -> str:
         """The example rows of ``examples``, for the error."""
@@ -85,8 +103,9 @@ class ContentCheck:
 
 
 def _figures(found: Sequence[object]) -> tuple[int, int]:
-    """(count, checksum) of a figures row (the checksum is a DECIMAL(38,0): ``Decimal`` or text)."""
-    count, total = found
+    """(count, checksum) of a figures row, its first two values (the checksum is a DECIMAL(38,0): ``Decimal`` or
+    text)."""
+    count, total = found[0], found[1]
     return int(str(count)), int(str(total if total is not None else 0).split(".")[0])
 
 
@@ -98,10 +117,12 @@ def content_check(
     target_columns: Sequence[Identifier],
     types: Mapping[Identifier, ColumnType],
     scope: ChunkRange | None = None,
+    watermark: Watermark | None = None,
 ) -> ContentCheck:
     """The check of a row whose insert reads ``columns`` of ``source`` where ``condition`` into ``target_columns``
     (``types``: each target column's type); a chunk's (``scope``: its range on the source) reads only that range of
-    the written side when that is exact (``content_scope``)."""
+    the written side when that is exact (``content_scope``); an incremental's ``watermark`` (its part of
+    ``condition``) is read as it was before the insert by the examples' query."""
     where = f" WHERE ({condition})" if condition else ""
     read, wrote = compared_values(columns, target_columns, types)
     expected = checksum.figures(read, f"{source.sql()}{where}")
@@ -116,20 +137,30 @@ def content_check(
         target = f"{target} WHERE {ranged}"
     written = checksum.figures(wrote, target)
     before = checksum.figures(wrote, target) if plan.load_type in (LoadType.APPEND, LoadType.INCREMENTAL) else None
+    newest_type = None
+    if plan.load_type is LoadType.INCREMENTAL and watermark is not None and watermark.target_column in types:
+        newest_type = _sql_type(types[watermark.target_column])
+        before = checksum.figures(wrote, target, also=[f"MAX({WRITTEN}.{watermark.target_column.sql()}) AS m"])
     shown_source = list(plan.merge_keys) or list(columns[:SHOWN])
     shown_target = [renamed.get(c, c) for c in shown_source]
-    source_rows = (f"SELECT 's', {', '.join(c.sql() for c in shown_source)}, {checksum.row_hash(read)} AS h "
-                   f"FROM {source.sql()}{where}")  # fmt: skip
     target_rows = (f"SELECT 'w', {', '.join(f'{WRITTEN}.{c.sql()}' for c in shown_target)}, "
                    f"{checksum.row_hash(wrote)} AS h FROM {target}")  # fmt: skip
-    missing = f"SELECT * FROM ({source_rows}) AS s WHERE s.h NOT IN (SELECT h FROM ({target_rows}) AS w)"
-    examples = missing
-    if before is None:  # the written side is exactly the load's rows: a written row may be missing from the source
-        extra = f"SELECT * FROM ({target_rows}) AS w WHERE w.h NOT IN (SELECT h FROM ({source_rows}) AS s)"
-        examples = f"({missing}) UNION ALL ({extra})"
-    examples = f"SELECT * FROM ({examples}) AS {quote_identifier('glue_elt_examples')} LIMIT {EXAMPLES}"
+
+    def examples(newest: str) -> str:
+        read_where = where
+        if newest_type is not None and watermark is not None:  # the rows the insert read, not those above it now
+            read_where = f" WHERE ({with_condition(plan.filter_sql, watermark.newer_than(newest))})"
+        source_rows = (f"SELECT 's', {', '.join(c.sql() for c in shown_source)}, {checksum.row_hash(read)} AS h "
+                       f"FROM {source.sql()}{read_where}")  # fmt: skip
+        missing = f"SELECT * FROM ({source_rows}) AS s WHERE s.h NOT IN (SELECT h FROM ({target_rows}) AS w)"
+        found = missing
+        if before is None:  # the written side is exactly the load's rows: a written row may be missing from the source
+            extra = f"SELECT * FROM ({target_rows}) AS w WHERE w.h NOT IN (SELECT h FROM ({source_rows}) AS s)"
+            found = f"({missing}) UNION ALL ({extra})"
+        return f"SELECT * FROM ({found}) AS {quote_identifier('glue_elt_examples')} LIMIT {EXAMPLES}"
+
     names = tuple(display_identifier(c.name) for c in shown_source)
-    return ContentCheck(expected, written, before, examples, names)
+    return ContentCheck(expected, written, before, names, examples, newest_type)
 
 
 Values = list[tuple[str, ColumnType]]

@@ -25,6 +25,7 @@ from glue_elt.redshift.types import ColumnType
 from glue_elt.steps.redshift_cross_account_migration.content import ContentCheck, content_check
 from glue_elt.steps.redshift_cross_account_migration.content_scope import ChunkRange
 from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationPlan, OverwriteMode
+from glue_elt.steps.redshift_cross_account_migration.watermark import Watermark, with_condition
 
 
 @dataclass(frozen=True)
@@ -141,8 +142,8 @@ def truncate(target: TableName) -> str:
 def above_watermark(target: TableName, watermark: Identifier, target_watermark: Identifier | None = None) -> str:
     """Source rows newer than the target's newest (all rows while the target has no watermark); the target's
     column is ``target_watermark`` when it is named otherwise."""
-    newest = f"(SELECT MAX({(target_watermark or watermark).sql()}) FROM {target.sql()})"
-    return f"({watermark.sql()} > {newest} OR {newest} IS NULL)"
+    mark = Watermark(watermark, target_watermark or watermark)
+    return mark.newer_than(mark.newest_in(target))
 
 
 def source_rows(source: TableName, filter_sql: str | None, columns: str = "COUNT(*)") -> str:
@@ -247,15 +248,15 @@ def _built(
     chunk: ChunkRange | None = None,
 ) -> LoadSql:
     """The row's SQL, every statement reading ``plan.source`` filtered by ``plan.filter_sql``."""
-    condition = plan.filter_sql
+    condition, mark = plan.filter_sql, None
     if plan.load_type is LoadType.INCREMENTAL and plan.watermark is not None:
-        newer = above_watermark(plan.target, plan.watermark, renamed.get(plan.watermark))
-        condition = f"({condition}) AND {newer}" if condition else newer
+        mark = Watermark(plan.watermark, renamed.get(plan.watermark, plan.watermark))
+        condition = with_condition(condition, mark.newer_than(mark.newest_in(plan.target)))
     insert = insert_select(plan.target, plan.source, columns, condition, target_columns)
     content = None
     if content_types is not None:
         written = target_columns or columns
-        content = content_check(plan, plan.source, condition, columns, written, content_types, chunk)
+        content = content_check(plan, plan.source, condition, columns, written, content_types, chunk, mark)
         verify_counts = False  # the content check counts too
     if create is not None:  # the pre-flight can only ask about the source: the target does not exist yet
         reading = source_rows(plan.source, plan.filter_sql, ", ".join(column.sql() for column in columns))

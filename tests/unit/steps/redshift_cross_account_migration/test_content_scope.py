@@ -37,7 +37,7 @@ def check(
 
 
 def written_side(found: ContentCheck) -> list[str]:
-    return [found.written, found.examples, *([found.before] if found.before else [])]
+    return [found.written, found.examples(), *([found.before] if found.before else [])]
 
 
 def test_every_written_side_statement_carries_the_chunks_range_and_parses_as_redshift() -> None:
