@@ -38,10 +38,10 @@ from glue_elt.steps.base import configure_logging as configure_logging
 # ``glue_elt`` for one step loads no other step's code.
 if TYPE_CHECKING:
     from glue_elt.redshift.data_api.executor import DataApiExecutor as DataApiExecutor
-    from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult as MigrationResult
     from glue_elt.steps.redshift_cross_account_migration.model import MigrationRow as MigrationRow
-    from glue_elt.steps.redshift_cross_account_migration.model import RowOutcome as RowOutcome
-    from glue_elt.steps.redshift_cross_account_migration.model import RowStatus as RowStatus
+    from glue_elt.steps.redshift_cross_account_migration.results import MigrationResult as MigrationResult
+    from glue_elt.steps.redshift_cross_account_migration.results import RowOutcome as RowOutcome
+    from glue_elt.steps.redshift_cross_account_migration.results import RowStatus as RowStatus
     from glue_elt.steps.redshift_cross_account_migration.step import (
         RedshiftCrossAccountDataMigration as RedshiftCrossAccountDataMigration,
     )

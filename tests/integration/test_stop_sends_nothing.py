@@ -21,7 +21,7 @@ from glue_elt.redshift.data_api.executor import DataApiExecutor
 from glue_elt.redshift.driver.executor import RedshiftExecutor
 from glue_elt.redshift.executor import Executor, Row, Session
 from glue_elt.steps.base import GlueELTStep
-from glue_elt.steps.redshift_cross_account_migration.model import RowStatus
+from glue_elt.steps.redshift_cross_account_migration.results import RowStatus
 from glue_elt.steps.redshift_sql.step import RedshiftSqlStep
 from local_stack import LocalStack
 from local_stack.statement_log import StatementLog

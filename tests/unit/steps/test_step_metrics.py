@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from glue_elt.errors import ConfigError
-from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult, MigrationRow, RowOutcome, RowStatus
+from glue_elt.steps.redshift_cross_account_migration.model import MigrationRow
+from glue_elt.steps.redshift_cross_account_migration.results import MigrationResult, RowOutcome, RowStatus
 from glue_elt.steps.redshift_cross_account_migration.settings import read_settings as migration_settings
 from glue_elt.steps.redshift_cross_account_migration.step import RedshiftCrossAccountDataMigration
 from glue_elt.steps.redshift_sql.outcomes import Outcome, Status

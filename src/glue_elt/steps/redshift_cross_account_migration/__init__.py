@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 from glue_elt.core.lazy import exports
 
 if TYPE_CHECKING:
-    from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult as MigrationResult
     from glue_elt.steps.redshift_cross_account_migration.model import MigrationRow as MigrationRow
-    from glue_elt.steps.redshift_cross_account_migration.model import RowOutcome as RowOutcome
-    from glue_elt.steps.redshift_cross_account_migration.model import RowStatus as RowStatus
+    from glue_elt.steps.redshift_cross_account_migration.results import MigrationResult as MigrationResult
+    from glue_elt.steps.redshift_cross_account_migration.results import RowOutcome as RowOutcome
+    from glue_elt.steps.redshift_cross_account_migration.results import RowStatus as RowStatus
     from glue_elt.steps.redshift_cross_account_migration.step import (
         RedshiftCrossAccountDataMigration as RedshiftCrossAccountDataMigration,
     )

@@ -39,7 +39,8 @@ from glue_elt.steps.redshift_cross_account_migration.chunk_store import ChunkPla
 from glue_elt.steps.redshift_cross_account_migration.chunks import Chunk, ChunkPlan
 from glue_elt.steps.redshift_cross_account_migration.content_scope import ChunkRange, written_column
 from glue_elt.steps.redshift_cross_account_migration.layout import Layout, shown
-from glue_elt.steps.redshift_cross_account_migration.model import LoadType, RowOutcome, RowStatus
+from glue_elt.steps.redshift_cross_account_migration.model import LoadType
+from glue_elt.steps.redshift_cross_account_migration.results import RowOutcome, RowStatus
 from glue_elt.steps.redshift_cross_account_migration.runner import PreparedRow, RowRunner, content_types, failed
 from glue_elt.steps.redshift_cross_account_migration.staged_overwrite import StagedOverwrite, stages
 

@@ -27,7 +27,8 @@ from glue_elt.redshift.catalog import Column
 from glue_elt.redshift.names import Identifier, display_identifier
 from glue_elt.redshift.nearby import closest
 from glue_elt.redshift.types import Fit, compare, narrowing_reason
-from glue_elt.steps.redshift_cross_account_migration.model import MigrationPlan, SchemaReport, TypeDifference
+from glue_elt.steps.redshift_cross_account_migration.model import MigrationPlan
+from glue_elt.steps.redshift_cross_account_migration.results import SchemaReport, TypeDifference
 
 
 @dataclass(frozen=True)

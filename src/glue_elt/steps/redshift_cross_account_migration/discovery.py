@@ -34,7 +34,8 @@ from glue_elt.redshift import catalog
 from glue_elt.redshift.catalog import BASE_TABLE_TYPES, OTHER_TABLE_TYPES, ClusterFacts, SchemaObject
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.names import Identifier, display_identifier, fold_case, parse_schema_name
-from glue_elt.steps.redshift_cross_account_migration.model import MigrationRow, NotMigrated
+from glue_elt.steps.redshift_cross_account_migration.model import MigrationRow
+from glue_elt.steps.redshift_cross_account_migration.results import NotMigrated
 from glue_elt.steps.redshift_cross_account_migration.schema_mode import DiscoverFrom, SchemaMode
 
 logger = logging.getLogger(__name__)

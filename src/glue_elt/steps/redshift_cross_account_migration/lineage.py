@@ -31,7 +31,8 @@ from glue_elt.redshift.catalog import Column
 from glue_elt.redshift.executor import Executor
 from glue_elt.redshift.names import TableName, parse_table_name
 from glue_elt.steps.redshift_cross_account_migration.layout import shown
-from glue_elt.steps.redshift_cross_account_migration.model import MigrationPlan, RowOutcome, RowStatus
+from glue_elt.steps.redshift_cross_account_migration.model import MigrationPlan
+from glue_elt.steps.redshift_cross_account_migration.results import RowOutcome, RowStatus
 from glue_elt.steps.redshift_cross_account_migration.runner import PreparedRow
 
 STEP = "redshift_cross_account_migration"

@@ -33,15 +33,9 @@ from glue_elt.redshift.state import RunLedger
 from glue_elt.steps.redshift_cross_account_migration.chunked import ChunkedLoads
 from glue_elt.steps.redshift_cross_account_migration.heartbeat import InFlight
 from glue_elt.steps.redshift_cross_account_migration.inspection import ClusterChecks
-from glue_elt.steps.redshift_cross_account_migration.model import (
-    LoadType,
-    MigrationPlan,
-    MigrationRow,
-    RowOutcome,
-    RowStatus,
-    row_keys,
-)
+from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationPlan, MigrationRow, row_keys
 from glue_elt.steps.redshift_cross_account_migration.report import Progress
+from glue_elt.steps.redshift_cross_account_migration.results import RowOutcome, RowStatus
 from glue_elt.steps.redshift_cross_account_migration.resume import cancelled_error
 from glue_elt.steps.redshift_cross_account_migration.runner import PreparedRow, RowRunner, failed
 from glue_elt.steps.redshift_cross_account_migration.validation import validate_row

@@ -17,8 +17,9 @@ from typing import Any
 
 from glue_elt.aws.s3 import S3Store, S3Uri
 from glue_elt.errors import GlueELTError
-from glue_elt.steps.redshift_cross_account_migration.model import RAW_LINE, MigrationResult, RowOutcome
+from glue_elt.steps.redshift_cross_account_migration.model import RAW_LINE
 from glue_elt.steps.redshift_cross_account_migration.report import summary_line
+from glue_elt.steps.redshift_cross_account_migration.results import MigrationResult, RowOutcome
 from glue_elt.steps.summaries import publish_summary
 
 logger = logging.getLogger(__name__)

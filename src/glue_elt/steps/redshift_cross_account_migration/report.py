@@ -12,7 +12,7 @@ from typing import Any, TextIO
 
 from glue_elt.steps.redshift_cross_account_migration.chunk_bars import ChunkBars
 from glue_elt.steps.redshift_cross_account_migration.chunk_events import NO_CHUNK_OBSERVER, ChunkObserver
-from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult, RowOutcome, RowStatus
+from glue_elt.steps.redshift_cross_account_migration.results import MigrationResult, RowOutcome, RowStatus
 
 logger = logging.getLogger(__name__)
 

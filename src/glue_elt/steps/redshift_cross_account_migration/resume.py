@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 from glue_elt.core.redaction import redact
 from glue_elt.core.stopping import CANCELLED
-from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult, RowOutcome, RowStatus
+from glue_elt.steps.redshift_cross_account_migration.results import MigrationResult, RowOutcome, RowStatus
 
 logger = logging.getLogger(__name__)
 RUN_ID = "run_id"

@@ -42,14 +42,8 @@ from glue_elt.steps.redshift_cross_account_migration import batch_examples
 from glue_elt.steps.redshift_cross_account_migration.batch_load import Role, batch_failure, load_batch
 from glue_elt.steps.redshift_cross_account_migration.content_scope import ChunkRange
 from glue_elt.steps.redshift_cross_account_migration.layout import Layout
-from glue_elt.steps.redshift_cross_account_migration.model import (
-    LoadType,
-    MigrationPlan,
-    MigrationRow,
-    OverwriteMode,
-    RowOutcome,
-    RowStatus,
-)
+from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationPlan, MigrationRow, OverwriteMode
+from glue_elt.steps.redshift_cross_account_migration.results import RowOutcome, RowStatus
 from glue_elt.steps.redshift_cross_account_migration.session_load import run_load
 from glue_elt.steps.redshift_cross_account_migration.sql import EMPTIED_CHANGED, LoadSql, load_sql
 from glue_elt.steps.redshift_cross_account_migration.target_creation import (

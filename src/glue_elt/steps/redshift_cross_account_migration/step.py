@@ -31,10 +31,11 @@ from glue_elt.steps.redshift_cross_account_migration.config_json import parse_js
 from glue_elt.steps.redshift_cross_account_migration.discovery import Discovery, discover
 from glue_elt.steps.redshift_cross_account_migration.inspection import ClusterChecks, InspectOptions
 from glue_elt.steps.redshift_cross_account_migration.lineage import row_lineage
-from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult, RowStatus, Verify, row_keys
+from glue_elt.steps.redshift_cross_account_migration.model import Verify, row_keys
 from glue_elt.steps.redshift_cross_account_migration.orchestrator import Orchestrator
 from glue_elt.steps.redshift_cross_account_migration.outputs import summary_document, write_failed_rows, write_summary
 from glue_elt.steps.redshift_cross_account_migration.report import log_summary
+from glue_elt.steps.redshift_cross_account_migration.results import MigrationResult, RowStatus
 from glue_elt.steps.redshift_cross_account_migration.resume import log_stopped, rerun_hint
 from glue_elt.steps.redshift_cross_account_migration.runner import LoadOptions, RowRunner
 from glue_elt.steps.redshift_cross_account_migration.settings import (

@@ -21,7 +21,8 @@ from glue_elt.steps.redshift_cross_account_migration.chunk_store import ChunkPla
 from glue_elt.steps.redshift_cross_account_migration.chunked import ChunkedLoads
 from glue_elt.steps.redshift_cross_account_migration.chunks import Chunk, chunk_key
 from glue_elt.steps.redshift_cross_account_migration.layout import lay_out
-from glue_elt.steps.redshift_cross_account_migration.model import MigrationRow, RowStatus
+from glue_elt.steps.redshift_cross_account_migration.model import MigrationRow
+from glue_elt.steps.redshift_cross_account_migration.results import RowStatus
 from glue_elt.steps.redshift_cross_account_migration.runner import LoadOptions, PreparedRow, RowRunner
 from glue_elt.steps.redshift_cross_account_migration.staged_overwrite import StagedOverwrite
 from glue_elt.steps.redshift_cross_account_migration.validation import validate_row

@@ -26,7 +26,7 @@ from glue_elt.steps.redshift_cross_account_migration.discovery import (
     select,
     shown,
 )
-from glue_elt.steps.redshift_cross_account_migration.model import NotMigrated
+from glue_elt.steps.redshift_cross_account_migration.results import NotMigrated
 from glue_elt.steps.redshift_cross_account_migration.schema_mode import DiscoverFrom, SchemaMode
 from glue_elt.steps.redshift_cross_account_migration.validation import validate_row
 

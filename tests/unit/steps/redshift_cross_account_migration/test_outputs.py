@@ -9,15 +9,9 @@ import pytest
 from botocore.exceptions import ClientError
 
 from glue_elt.aws.s3 import S3Store, S3Uri
-from glue_elt.steps.redshift_cross_account_migration.model import (
-    CONFIG_FIELDS,
-    MigrationResult,
-    MigrationRow,
-    NotMigrated,
-    RowOutcome,
-    RowStatus,
-)
+from glue_elt.steps.redshift_cross_account_migration.model import CONFIG_FIELDS, MigrationRow
 from glue_elt.steps.redshift_cross_account_migration.outputs import remove_stale_error_file, summary_document
+from glue_elt.steps.redshift_cross_account_migration.results import MigrationResult, NotMigrated, RowOutcome, RowStatus
 
 NOW = datetime(2026, 12, 3, tzinfo=timezone.utc)
 ROW = MigrationRow("shared_db.s.t", "a.t", "secret")

@@ -11,7 +11,8 @@ import types
 
 import pytest
 
-from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult, MigrationRow, RowOutcome, RowStatus
+from glue_elt.steps.redshift_cross_account_migration.model import MigrationRow
+from glue_elt.steps.redshift_cross_account_migration.results import MigrationResult, RowOutcome, RowStatus
 from glue_elt.steps.redshift_cross_account_migration.resume import cancelled_error, log_stopped, rerun_hint
 from glue_elt.steps.redshift_cross_account_migration.settings import PARAMETERS
 

@@ -11,7 +11,8 @@ from glue_elt.errors import ExecutionError
 from glue_elt.redshift.batch import BatchResult, BatchStatementError
 from glue_elt.redshift.names import Identifier
 from glue_elt.redshift.state import RunLedger, StateTable
-from glue_elt.steps.redshift_cross_account_migration.model import MigrationRow, OverwriteMode, RowStatus
+from glue_elt.steps.redshift_cross_account_migration.model import MigrationRow, OverwriteMode
+from glue_elt.steps.redshift_cross_account_migration.results import RowStatus
 from glue_elt.steps.redshift_cross_account_migration.runner import LoadOptions, PreparedRow, RowRunner
 from glue_elt.steps.redshift_cross_account_migration.sql import load_sql
 from glue_elt.steps.redshift_cross_account_migration.validation import validate_row

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from glue_elt.steps.redshift_cross_account_migration.model import MigrationResult, RowOutcome, RowStatus
+from glue_elt.steps.redshift_cross_account_migration.results import MigrationResult, RowOutcome, RowStatus
 from glue_elt.steps.redshift_cross_account_migration.verify.verdict import TableVerdict, Verdict
 
 REPORT_FILE = "verify.json"

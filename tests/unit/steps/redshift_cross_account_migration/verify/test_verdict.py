@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationResult, MigrationRow, RowStatus
+from glue_elt.steps.redshift_cross_account_migration.model import LoadType, MigrationRow
+from glue_elt.steps.redshift_cross_account_migration.results import MigrationResult, RowStatus
 from glue_elt.steps.redshift_cross_account_migration.verify.bisection import (
     NULLS,
     WHOLE,
