@@ -20,9 +20,12 @@ checksum figures over 1M rows (``EXPLAIN VERBOSE`` showed ``strtol(...)`` in the
 white space, a sign, and the prefixes ``0x``, ``0o`` and ``0b`` (its "non-decimal integer" input): a marker ``#`` is
 put before the string (after its leading white space), moved behind a sign, ``0x``/``0X`` after it dropped for base
 16, and replaced by the base's prefix and a ``0`` (so an empty string reads 0). The string's own ``#`` and ``_`` are
-made ``!`` first, which no base accepts (PostgreSQL 16 would read ``_`` between digits as a separator). So the
-stand-in converts bases 2, 8, 10 and 16; another base between 2 and 36 is refused with SQLSTATE 0A000 (a base 36
-STRTOL would need the argument twice). ``base`` may appear several times: it is a constant, and
+made ``!`` first, which no base accepts (PostgreSQL 16 would read ``_`` between digits as a separator), with
+``replace``, which returns a string it finds nothing in as it is. Over 1M strings of 15 hex digits the chain took 0.61
+s, the same with ``translate`` for the two ``replace`` 0.86 to 1.09 s, PostgreSQL's bit-string cast
+``('x' || lpad(h, 16, '0'))::bit(64)::bigint`` (no sign, no white space, at most 16 digits) 0.36 s. So the stand-in
+converts bases 2, 8, 10 and 16; another base between 2 and 36 is refused with SQLSTATE 0A000 (a base 36 STRTOL
+would need the argument twice). ``base`` may appear several times: it is a constant, and
 ``strtol_prefix(16)``, an IMMUTABLE function of constants, is computed once when the statement is planned. A string
 that is not a number of its base fails with PostgreSQL's ``invalid input syntax for type bigint`` (Redshift's
 message is not documented); a value outside BIGINT with ``out of range``.
@@ -50,7 +53,7 @@ END $$"""
 
 STRTOL_BODY = (
     "CAST(replace(replace(replace(replace(replace("
-    "'#' || ltrim(translate(num_string, '_#', '!!'), E' \\t\\n\\x0b\\f\\r'), "
+    "'#' || ltrim(replace(replace(num_string, '#', '!'), '_', '!'), E' \\t\\n\\x0b\\f\\r'), "
     "'#-', '-#'), '#+', '+#'), "
     "'#0x', CASE WHEN base = 16 THEN '#' ELSE '#0x' END), "
     "'#0X', CASE WHEN base = 16 THEN '#' ELSE '#0X' END), "

@@ -7,8 +7,8 @@ rapidly skip over large numbers of blocks during table scans" (dg/t_Sorting_data
 the skipping pay: "If you do frequent range filtering or equality filtering on one column, specify that column as the
 sort key. Amazon Redshift can skip reading entire blocks of data for that column" (dg/c_best-practices-sort-key.html).
 A chunk of a chunked load reads one range of its column, so on Redshift a chunk of the sort key reads about its own
-blocks; the stand-in's heap has no such map, and each chunk read the whole table (issue 29's bench: about 80 ms per
-chunk of a 1M-row table, 46 to 83 ms of it the range read).
+blocks; the stand-in's heap has no such map, and each chunk read the whole table (issue 29's bench: 73 to 101 ms per
+chunk of a 1M-row table beyond the whole load, 46 to 83 ms of it the range read).
 
 PostgreSQL's BRIN index is the same idea: the min and max of each range of heap pages, 128 pages (1 MB) by default,
 used by a bitmap scan to skip the ranges outside a predicate. It is chosen over a btree, which would find single rows
