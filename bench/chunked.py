@@ -12,8 +12,9 @@ Each round (one untimed warm-up, then ``RUNS``; figures are medians) times three
 
 Targets: chunked at most 1.3x whole, resumed at most 0.6x chunked. So that a missed target says what costs the time,
 the plan's two queries (the library's own ``COUNT(*)`` and percentile SQL) are timed alone too, and the rest of the
-difference is spread over the chunks. The stand-in has no zone maps: each chunk's range is a full scan of the
-source's heap (Redshift reads one column's blocks, few of them on a sort key: dg/t_Sorting_data.html).
+difference is spread over the chunks. The source's sort key is ``id`` (``seed``), so the stand-in reads a chunk's
+range through its zone map, a BRIN index (``local_stack.zone_maps``), as Redshift reads few blocks of a range of the
+sort key (dg/t_Sorting_data.html).
 """
 
 from __future__ import annotations
@@ -175,7 +176,7 @@ def check_resumed(watch: Connection, chunked: tuple[int, int] | None, planned: i
 
 def plan_queries(watch: Connection, runs: int = RUNS) -> dict[str, float]:
     """Median seconds of the plan's two queries alone (the library's SQL, through the front door), and of one
-    chunk's range read alone (``COUNT(*)`` of the middle chunk's range: on the stand-in a scan of the whole source)."""
+    chunk's range read alone (``COUNT(*)`` of the middle chunk's range, through the source's zone map)."""
     source = parse_table_name(SOURCE, "the bench's source")
     column = Identifier("id")
     middle = chunks.Chunk(CHUNKS // 2, str(ROWS // 2 - CHUNK_ROWS), str(ROWS // 2))

@@ -32,12 +32,15 @@ regular user sees their own sessions) is made from ``pg_stat_activity``: a backe
 transaction open is an ``active`` session, an idle one ``closed`` (PgBouncer keeps a server connection open after its
 client has gone, so an idle backend is a session that ended here).
 
-Redshift's ``GETDATE()`` (the start of the current statement, a ``TIMESTAMP`` in UTC; dg/r_GETDATE.html) is a
-function in ``public`` too, so statements that ask the server for the time run unchanged; so are ``STRTOL`` and
-``FROM_VARBYTE``, which the content checksum uses (see ``STRTOL`` below).
+Redshift's ``GETDATE()``, ``STRTOL`` and ``FROM_VARBYTE`` are functions in ``public`` too
+(``local_stack.redshift_functions``); a column reported as a table's leading sort key gets a BRIN index, the
+stand-in's zone map (``local_stack.zone_maps``).
 """
 
 from __future__ import annotations
+
+from local_stack.redshift_functions import redshift_functions_sql
+from local_stack.zone_maps import zone_maps_sql
 
 ANSWERS = "redshift_stand_in"
 """The schema of the answers set per table or column (owned by the admin; the views read it as their owner)."""
@@ -149,49 +152,6 @@ ANSWER_TABLES = [
     "sortkey integer NOT NULL, PRIMARY KEY (table_oid, column_number))",
 ]
 
-GETDATE = """
-CREATE OR REPLACE FUNCTION public.getdate() RETURNS timestamp LANGUAGE sql STABLE
-AS $$ SELECT (statement_timestamp() AT TIME ZONE 'UTC')::timestamp $$
-"""
-
-STRTOL = [
-    """
-CREATE OR REPLACE FUNCTION public.strtol_digits(num_string text, base integer) RETURNS bigint LANGUAGE plpgsql
-IMMUTABLE AS $$
-DECLARE
-    s text := lower(btrim(num_string));
-    negative boolean := false;
-    total numeric := 0;
-    digit integer;
-BEGIN
-    IF base < 2 OR base > 36 THEN RAISE EXCEPTION 'STRTOL: base % is not between 2 and 36', base; END IF;
-    IF left(s, 1) IN ('+', '-') THEN negative := left(s, 1) = '-'; s := substr(s, 2); END IF;
-    IF base = 16 AND left(s, 2) = '0x' THEN s := substr(s, 3); END IF;
-    FOR i IN 1 .. length(s) LOOP
-        digit := strpos('0123456789abcdefghijklmnopqrstuvwxyz', substr(s, i, 1)) - 1;
-        IF digit < 0 OR digit >= base THEN
-            RAISE EXCEPTION 'STRTOL: % is not a number of base %', num_string, base;
-        END IF;
-        total := total * base + digit;
-    END LOOP;
-    RETURN (CASE WHEN negative THEN -total ELSE total END)::bigint;
-END $$""",
-    """
-CREATE OR REPLACE FUNCTION public.strtol(num_string text, base integer) RETURNS bigint LANGUAGE sql IMMUTABLE
-AS $$ SELECT CASE WHEN num_string IS NULL THEN NULL
-                  WHEN base = 16 AND num_string ~ '^[0-9a-f]{1,15}$'
-                  THEN ('x' || lpad(num_string, 16, '0'))::bit(64)::bigint
-                  ELSE public.strtol_digits(num_string, base) END $$""",
-    """
-CREATE OR REPLACE FUNCTION public.from_varbyte(bytes bytea, format text) RETURNS text LANGUAGE sql IMMUTABLE
-AS $$ SELECT CASE lower(format) WHEN 'hex' THEN encode(bytes, 'hex') WHEN 'binary' THEN NULL
-                  ELSE convert_from(bytes, 'UTF8') END $$""",
-]
-"""Redshift's ``STRTOL(num_string, base)`` (BIGINT; blanks, a sign, ``0x`` for base 16, an empty string is 0, stops at
-``\\0``, which a PostgreSQL text cannot hold: dg/r_STRTOL.html) with a fast path for the 15 hex digits of
-``glue_elt.redshift.checksum``, and ``FROM_VARBYTE(v, 'hex')`` (dg/r_FROM_VARBYTE.html; the stand-in's VARBYTE is
-``bytea``)."""
-
 
 def redshift_views_sql() -> list[str]:
     """Statements (run as superuser in the cluster's database) creating the views, readable by everyone."""
@@ -209,16 +169,16 @@ def redshift_views_sql() -> list[str]:
         SVV_REDSHIFT_SCHEMAS,
         SVV_RELATION_PRIVILEGES,
         SYS_SESSION_HISTORY,
-        GETDATE,
-        "GRANT EXECUTE ON FUNCTION public.getdate() TO PUBLIC",
-        *STRTOL,
+        *redshift_functions_sql(),
+        *zone_maps_sql(ANSWERS),
         *(f"GRANT SELECT ON public.{view} TO PUBLIC" for view in views),
     ]
 
 
 def report_sortkey_sql(table: str, column: str, position: int) -> str:
     """A statement (as admin) making ``SVV_REDSHIFT_COLUMNS`` report ``column`` of ``table`` at ``position`` of the
-    sort key (``1`` leads a compound sort key; dg/r_SVV_REDSHIFT_COLUMNS.html), which PostgreSQL tables do not have."""
+    sort key (``1`` leads a compound sort key; dg/r_SVV_REDSHIFT_COLUMNS.html), which PostgreSQL tables do not have;
+    a leading column gets a BRIN index, the stand-in's zone map (``local_stack.zone_maps``)."""
     oid = f"{_literal(table)}::regclass"
     number = f"(SELECT attnum FROM pg_attribute WHERE attrelid = {oid} AND attname = {_literal(column)})"
     return (
