@@ -197,6 +197,17 @@ def test_what_the_swap_cannot_carry_over_is_refused_naming_it_with_only_catalog_
             for table in [*expected, "fine"]
         }
     assert messages.pop("fine") is None
+    etl = stack.endpoints.etl_user
+    db.admin(  # a schema the ETL user may use but not create in, holding a table of its own
+        f"CREATE SCHEMA {target}_kept",
+        f"GRANT USAGE ON SCHEMA {target}_kept TO {etl}",
+        f"CREATE TABLE {target}_kept.t (id int)",
+        f"ALTER TABLE {target}_kept.t OWNER TO {etl}",
+    )
+    kept = read_swap_facts(sql_executor, cluster_secret, TableKey(stack.endpoints.database, f"{target}_kept", "t"))
+    assert kept.owner == etl and not kept.may_create
+    refused = swap_refusal(kept, f"{target}_kept.t", etl)
+    assert refused is not None and f"{etl} has no CREATE privilege on schema {target}_kept" in refused, refused
     for table, reason in expected.items():
         message = messages[table]
         assert message is not None and message.startswith(f"a chunked overwrite cannot replace {target}.{table}: ")

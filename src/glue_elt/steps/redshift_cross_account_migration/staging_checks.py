@@ -1,15 +1,19 @@
 """What a chunked overwrite's swap cannot carry over, refused before any write, and the privileges it grants again.
 
 What: ``read_swap_facts`` reads, in four small catalog queries, what the swap (``staging``) depends on: the target's
-owner, the views and foreign keys bound to it, its IDENTITY columns and its table privileges; ``swap_refusal`` turns
-them into one message, or ``None`` when the swap is safe; ``read_grants`` reads the privileges again right before
-the swap, for ``staging.swap_statements``.
+owner and the CREATE privilege on its schema, the views and foreign keys bound to it, its IDENTITY columns and its
+table privileges; ``swap_refusal`` turns them into one message, or ``None`` when the swap is safe; ``read_grants``
+reads the privileges again right before the swap, for ``staging.swap_statements``.
 
 Why each is refused (sources in docs/redshift-compatibility.md, "Chunked overwrite: staging and swap"):
 
 - An owner other than the step's user: the table that takes the target's place belongs to whoever created it
   (dg/r_CREATE_TABLE_NEW.html), so the swap would hand another user's table to the step's user; and "to rename an
   object, the user must have the CREATE privilege and own the object to be renamed" (dg/r_GRANT.html, CREATE).
+- No CREATE privilege on the target's schema: the staging table is created in it and the swap renames tables in it
+  (the same quote), so the stage's creation would fail after the plan was taken; asked with
+  ``HAS_SCHEMA_PRIVILEGE(schema, 'CREATE')``, a leader-node function, beside the owner in ``pg_tables``, a
+  leader-node catalog view (dg/r_HAS_SCHEMA_PRIVILEGE.html).
 - A regular or materialized view of the target: it is bound to the table, not its name, so after the swap it
   would still read the old rows and the drop of the old table fails ("cannot drop table … because other objects
   depend on it", dg/r_DROP_TABLE.html); a materialized view becomes unrefreshable when a base table is renamed (AWS
@@ -34,7 +38,11 @@ from glue_elt.redshift.catalog import TableKey, server_bool, table_columns
 from glue_elt.redshift.executor import Executor
 from glue_elt.steps.redshift_cross_account_migration.staging import Grant
 
-OWNER_SQL = "SELECT tableowner FROM pg_tables WHERE schemaname = %s AND tablename = %s"
+OWNER_SQL = (
+    "SELECT tableowner, HAS_SCHEMA_PRIVILEGE(schemaname, 'CREATE') FROM pg_tables "
+    "WHERE schemaname = %s AND tablename = %s"
+)
+"""The table's owner, and whether the step's user may create tables in (and rename tables of) its schema."""
 DEPENDENT_VIEWS_SQL = (
     "SELECT DISTINCT vn.nspname, v.relname FROM pg_catalog.pg_class t "
     "JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace "
@@ -63,13 +71,16 @@ GRANTS_SQL = (
 @dataclass(frozen=True)
 class SwapFacts:
     """What the swap of one target depends on: its owner (``None``: no such table), the views and foreign keys bound
-    to it (``schema.name``, ``schema.table (constraint)``), its IDENTITY columns and its privileges."""
+    to it (``schema.name``, ``schema.table (constraint)``), its IDENTITY columns, its privileges, and whether the
+    step's user has CREATE on its schema (``schema``)."""
 
     owner: str | None
     views: tuple[str, ...] = ()
     foreign_keys: tuple[str, ...] = ()
     identity_columns: tuple[str, ...] = ()
     grants: tuple[Grant, ...] = ()
+    schema: str = ""
+    may_create: bool = True
 
 
 def read_grants(executor: Executor, secret_name: str, target: TableKey, owner: str) -> list[Grant]:
@@ -90,13 +101,13 @@ def read_swap_facts(executor: Executor, secret_name: str, target: TableKey) -> S
     owners = executor.query(secret_name, OWNER_SQL, params)
     if not owners:
         return SwapFacts(owner=None)
-    owner = str(owners[0][0])
+    owner, may_create = str(owners[0][0]), server_bool(owners[0][1])
     views = tuple(f"{schema}.{name}" for schema, name in executor.query(secret_name, DEPENDENT_VIEWS_SQL, params))
     keys = tuple(f"{s}.{t} ({c})" for s, t, c in executor.query(secret_name, REFERENCING_KEYS_SQL, params))
     columns = table_columns(executor, secret_name, [target]).get(target, [])
     identities = tuple(column.name for column in columns if column.identity)
     grants = tuple(read_grants(executor, secret_name, target, owner))
-    return SwapFacts(owner, views, keys, identities, grants)
+    return SwapFacts(owner, views, keys, identities, grants, target.schema, may_create)
 
 
 def swap_refusal(facts: SwapFacts, target: str, user: str) -> str | None:
@@ -109,6 +120,11 @@ def swap_refusal(facts: SwapFacts, target: str, user: str) -> str | None:
         reasons.append(
             f"it is owned by {facts.owner}, not by {user}: the table that takes its place would belong to {user} "
             f"(make {user} its owner, or load it without chunks)"
+        )
+    if not facts.may_create:
+        reasons.append(
+            f"{user} has no CREATE privilege on schema {facts.schema}, where the staging table is created and the "
+            f"swap renames the tables (GRANT CREATE ON SCHEMA {facts.schema} TO {user}, or load it without chunks)"
         )
     if facts.views:
         reasons.append(

@@ -30,12 +30,16 @@ def test_every_hazard_is_named_in_one_message() -> None:
         foreign_keys=("tgt.lines (lines_order_fkey)",),
         identity_columns=("id",),
         grants=(Grant("SELECT", "user", "bi"), Grant("TRIGGER", "user", "audit")),
+        schema="tgt",
+        may_create=False,
     )
     message = swap_refusal(facts, "tgt.orders", "etl")
     assert message is not None
     assert message.startswith("a chunked overwrite cannot replace tgt.orders: it is owned by bob, not by etl")
     for part in (
         "make etl its owner",
+        "etl has no CREATE privilege on schema tgt",
+        "GRANT CREATE ON SCHEMA tgt TO etl",
         "view(s) bi.daily, tgt.v are bound to it",
         "WITH NO SCHEMA BINDING",
         "foreign key(s) tgt.lines (lines_order_fkey) reference it",
