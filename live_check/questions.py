@@ -12,6 +12,7 @@ from typing import Any
 
 from glue_elt.aws.clients import AwsClients
 from glue_elt.steps.redshift_cross_account_migration.batch_examples import carried, carrier
+from glue_elt.steps.redshift_cross_account_migration.batch_load import CONTENT
 from glue_elt.steps.redshift_cross_account_migration.content import ContentCheck
 from live_check.report import Report
 from live_check.server import DataApi, Server, error_text
@@ -141,17 +142,18 @@ class Questions:
     def examples(self) -> str:
         source = self.names.source(self.names.orders)
         rows = f"SELECT 's', id, 1 FROM (SELECT id FROM {source} ORDER BY id LIMIT 2) AS o"
-        failing = carrier(ContentCheck("", "", None, ("id",), lambda newest: rows))
-        statement = self.data_api.batch([f"SELECT COUNT(*) FROM {source}", failing])
+        failing = carrier(ContentCheck("", "SELECT 2 AS n, 0 AS s", None, ("id",), lambda newest: rows))
+        kept = f"CREATE TEMP TABLE {CONTENT} AS SELECT 2 AS n, 0 AS s, 0 AS bn, 0 AS bs"  # as a load's batch keeps it
+        statement = self.data_api.batch([kept, f"SELECT COUNT(*) FROM {source}", failing])
         described = self.data_api.wait(statement, timeout=120)
         parts = described.get("SubStatements", [])
         error = str(described.get("Error") or [part.get("Error") for part in parts])
         try:
-            first = f"{self.data_api.result(statement + ':1').get('Records')}"
+            first = f"{self.data_api.result(statement + ':2').get('Records')}"
         except Exception as failure:
             first = f"refused: {error_text(failure)}"
         status = described.get("Status")
-        return f"Status {status}; Error {error!r}; carried {carried(error)}; GetStatementResult :1 {first}"
+        return f"Status {status}; Error {error!r}; carried {carried(error)}; GetStatementResult :2 {first}"
 
     def _session(self, pid: int) -> str:
         try:

@@ -1,6 +1,7 @@
 """The differing rows of a Data API load whose content guard tripped: a second, diagnostic batch that repeats the
-row's statements up to its insert and ends with a statement that always fails, its error carrying up to
-``content.EXAMPLES`` example rows (``ContentCheck.examples``, an incremental's above the newest watermark that
+row's statements up to its insert and ends with a statement that always fails, its error carrying the check's
+figures (count and checksum of each side, so the message reads as the driver's) and up to ``content.EXAMPLES``
+example rows (``ContentCheck.examples``, an incremental's above the newest watermark that
 ``batch_load.content_figures`` kept before the insert) as text.
 
 Why a batch, and why a failure: the load's batch rolled back, so the rows it wrote are gone and no later query can
@@ -25,18 +26,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Optional
 
 from glue_elt.errors import ExecutionError, StoppedError
 from glue_elt.redshift.batch import BatchExecutor, BatchStatementError
 from glue_elt.redshift.names import quote_identifier, quote_literal
-from glue_elt.steps.redshift_cross_account_migration.batch_load import LoadBatch, Role, newest_kept
+from glue_elt.steps.redshift_cross_account_migration.batch_load import CONTENT, LoadBatch, Role, newest_kept
 from glue_elt.steps.redshift_cross_account_migration.content import EXAMPLES, ContentCheck
 
 logger = logging.getLogger(__name__)
 MARKER = "glue_elt_examples["
 """Opens the carried text; its first letter makes every cast of the text to INTEGER fail."""
 END = "]"
+FIGURES_END = "|"
+"""Closes the figures, which come first (digits, ``-`` and ``,`` only): an example cut by the limit never costs them."""
+FOUND_AGAIN = (
+    "the rows written differ from the source rows read (found again by a diagnostic batch that repeated the load and "
+    "rolled back)"
+)
 CONTEXT_CHARS = 256
 """The longest ``context:`` Redshift's error shows (see above): the marker included, no more is read."""
 VALUE_CHARS = 32
@@ -49,6 +57,15 @@ Example = tuple[str, tuple[Optional[str], ...]]  # Optional: an alias is evaluat
 """A carried example: its side (``s`` source, ``w`` written) and its shown values (``None``: NULL)."""
 
 
+@dataclass(frozen=True)
+class Carried:
+    """What a diagnostic batch's error carried: the figures ``(n, s, written n, written s)`` (``None`` when they did
+    not read as four numbers) and the example rows."""
+
+    figures: tuple[int, int, int, int] | None
+    examples: list[Example]
+
+
 def _escaped(expression: str) -> str:
     """SQL: ``expression`` (text) escaped by ``ESCAPES`` (backslashes written as ``CHR(92)``: ``quote_literal``)."""
     for plain, escaped in ESCAPES:
@@ -57,9 +74,20 @@ def _escaped(expression: str) -> str:
     return expression
 
 
+def figures_text(content: ContentCheck) -> str:
+    """SQL: the check's figures as the batch found them, ``n,s,wn,ws`` (the source rows' count and checksum, the
+    written rows', less the target's before the insert where the written side is a difference), as ``content_guard``
+    compares them."""
+    kept, written = quote_identifier("glue_elt_kept"), quote_identifier("glue_elt_wrote")
+    values = [f"{kept}.n", f"{kept}.s", f"{written}.n - {kept}.bn", f"{written}.s - {kept}.bs"]
+    text = " || ',' || ".join(f"CAST({value} AS VARCHAR(40))" for value in values)
+    return f"(SELECT {text} FROM {CONTENT} AS {kept} CROSS JOIN ({content.written}) AS {written})"
+
+
 def carrier(content: ContentCheck) -> str:
-    """The statement that always fails, its error carrying ``content.examples``'s rows: ``MARKER``, the examples
-    separated by ``;`` (each its side, then its shown values separated by ``,``), ``END``."""
+    """The statement that always fails, its error carrying the check's figures and ``content.examples``'s rows:
+    ``MARKER``, the figures (``figures_text``), ``FIGURES_END``, the examples separated by ``;`` (each its side,
+    then its shown values separated by ``,``), ``END``."""
     names = [f"v{index}" for index in range(len(content.shown))]
     found = quote_identifier("glue_elt_found")
     columns = ", ".join(quote_identifier(name) for name in ["side", *names, "h"])
@@ -74,7 +102,8 @@ def carrier(content: ContentCheck) -> str:
                 f"FROM ({content.examples(newest_kept(content))}) AS {found} ({columns})) AS {texts}")  # fmt: skip
     parts = ["COALESCE(MAX(CASE WHEN r = 1 THEN x END), '')"]
     parts += [f"COALESCE(MAX(CASE WHEN r = {n} THEN ';' || x END), '')" for n in range(2, EXAMPLES + 1)]
-    carried = " || ".join([quote_literal(MARKER), *parts, quote_literal(END)])
+    head = [quote_literal(MARKER), f"COALESCE({figures_text(content)}, '')", quote_literal(FIGURES_END)]
+    carried = " || ".join([*head, *parts, quote_literal(END)])
     return f"SELECT CAST({carried} AS INTEGER) FROM ({numbered}) AS {quote_identifier('glue_elt_numbered')}"
 
 
@@ -85,13 +114,30 @@ def diagnostic_batch(batch: LoadBatch, content: ContentCheck) -> tuple[str, ...]
     return (*batch.statements[:guard], carrier(content))
 
 
-def carried(error: str) -> list[Example] | None:
-    """The examples carried by a failure's ``error`` text, read from ``MARKER`` for at most ``CONTEXT_CHARS``
-    characters; ``None`` when the marker is not there. An example cut by the limit is left out."""
+def carried(error: str) -> Carried | None:
+    """What a failure's ``error`` text carried, read from ``MARKER`` for at most ``CONTEXT_CHARS`` characters;
+    ``None`` when the marker is not there. An example cut by the limit is left out."""
     start = error.find(MARKER)
     if start < 0:
         return None
     text = error[start : start + CONTEXT_CHARS][len(MARKER) :]
+    figures_text, bar, text = text.partition(FIGURES_END)
+    if not bar:
+        return Carried(None, [])
+    return Carried(_figures(figures_text), _examples(text))
+
+
+def _figures(text: str) -> tuple[int, int, int, int] | None:
+    """``n,s,wn,ws`` as four numbers, else ``None``."""
+    try:
+        n, s, written_n, written_s = (int(part) for part in text.split(","))
+    except ValueError:
+        return None
+    return n, s, written_n, written_s
+
+
+def _examples(text: str) -> list[Example]:
+    """The examples of the carried text after the figures, up to ``END`` or the cut."""
     examples: list[Example] = []
     fields: list[str | None] = []
     field, escaped, null = "", False, False
@@ -124,8 +170,9 @@ def _example(fields: Sequence[str | None]) -> Example:
 
 
 def find(executor: BatchExecutor, secret_name: str, batch: LoadBatch, content: ContentCheck) -> str | None:
-    """Send the diagnostic batch and describe the examples its failure carried (``ContentCheck.describe``); ``None``
-    when its error carried none (another error, or a server that did not pass the text on)."""
+    """Send the diagnostic batch and say what its failure carried: the figures that differ, as the driver says them
+    (``ContentCheck.mismatch``), and the example rows (``ContentCheck.describe``); ``None`` when its error carried
+    nothing (another error, or a server that did not pass the text on)."""
     try:
         executor.run_batch(secret_name, diagnostic_batch(batch, content))
     except StoppedError:
@@ -135,7 +182,10 @@ def find(executor: BatchExecutor, secret_name: str, batch: LoadBatch, content: C
         if found is None:
             logger.info("the diagnostic batch's error carried no example rows: %s", error)
             return None
-        return content.describe([(side, *values) for side, values in found])
+        logger.info("a diagnostic batch repeated the load and rolled back to find the differing rows")
+        examples = content.describe([(side, *values) for side, values in found.examples])
+        problem = None if found.figures is None else content.mismatch(found.figures[:2], found.figures[2:])
+        return f"{problem or FOUND_AGAIN}; {examples}; rolled back"
     except ExecutionError as error:
         logger.info("the diagnostic batch was not run: %s", error)
         return None

@@ -74,11 +74,6 @@ CONTENT_DIFFERS = (
     "rolled back cannot show which rows: run the row with --executor driver and --verify content to see up to 5"
 )
 
-CONTENT_FOUND = (
-    "the rows written differ from the source rows read (by count or checksum; found again by a diagnostic batch "
-    "that repeated the load and rolled back)"
-)
-
 
 @dataclass(frozen=True)
 class BatchStatement:
@@ -213,15 +208,15 @@ def batch_failure(
     examples: Callable[[], str | None] | None = None,
 ) -> GlueELTError:
     """The error to report for a batch that failed at statement ``failed``: a tripped guard's meaning (a check's query
-    is run again with ``query``, read-only, to show the offending row; a content guard's differing rows are described
-    by ``examples``, ``None`` when it found none to show: ``batch_examples``), else the batch's own error."""
+    is run again with ``query``, read-only, to show the offending row; a content guard's figures and differing rows are
+    said by ``examples``, ``None`` when it found nothing to show: ``batch_examples``), else the batch's own error."""
     if failed is None or failed.role not in GUARDS or DIVIDE_BY_ZERO not in str(error).lower():
         return error
     if failed.role is Role.EMPTY_GUARD:
         return ExecutionError(EMPTIED_CHANGED, transient=True)
     if failed.role is Role.CONTENT_GUARD:
         described = examples() if examples is not None else None
-        return LoadCheckError(CONTENT_DIFFERS if described is None else f"{CONTENT_FOUND}; {described}; rolled back")
+        return LoadCheckError(described or CONTENT_DIFFERS)
     if failed.check is None:
         return LoadCheckError(
             "row count mismatch: the insert copied another number of rows than the filtered source holds; rolled back"

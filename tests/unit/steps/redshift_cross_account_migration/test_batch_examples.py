@@ -11,6 +11,7 @@ from glue_elt.redshift.types import parse_type
 from glue_elt.steps.redshift_cross_account_migration.batch_examples import (
     CONTEXT_CHARS,
     MARKER,
+    Carried,
     carried,
     carrier,
     diagnostic_batch,
@@ -58,22 +59,26 @@ def test_the_diagnostic_batch_repeats_the_load_up_to_its_insert_and_ends_with_th
 
 
 def test_examples_are_read_from_the_stand_ins_message_and_from_redshifts_detail_context() -> None:
-    postgres = f'invalid input syntax for type integer: "{MARKER}s,7,seven;w,7,SEVEN]"'
-    assert carried(postgres) == [("s", ("7", "seven")), ("w", ("7", "SEVEN"))]
+    postgres = f'invalid input syntax for type integer: "{MARKER}8,123,8,-45|s,7,seven;w,7,SEVEN]"'
+    assert carried(postgres) == Carried((8, 123, 8, -45), [("s", ("7", "seven")), ("w", ("7", "SEVEN"))])
     redshift = (  # a compute node's error as the Data API executor shows it (``one_line``)
         "Invalid digit, Value 'g', Pos 0, Type: Integer (Detail:; -----------------------------------------------; "
         "error:  Invalid digit, Value 'g', Pos 0, Type: Integer; code:      1207; "
-        f"context:   {MARKER}s,7,seven]; query:     101859300; location:  :0; process:   query1_63_101859300 [pid=0]; "
+        f"context:   {MARKER}8,1,8,2|s,7,seven]; query:     101859300; location:  :0; process:   query1_63_101859300 "
+        "[pid=0]; "
         "-----------------------------------------------)"
     )
-    assert carried(redshift) == [("s", ("7", "seven"))]
-    assert carried("Divide by zero") is None and carried(f"{MARKER}]") == []
+    assert carried(redshift) == Carried((8, 1, 8, 2), [("s", ("7", "seven"))])
+    assert carried("Divide by zero") is None and carried(f"{MARKER}1,2,3,4|]") == Carried((1, 2, 3, 4), [])
+    assert carried(f"{MARKER}1,2|]") == Carried(None, []) and carried(f"{MARKER}1,2,3") == Carried(None, [])
 
 
 def test_escapes_nulls_and_the_256_character_cut() -> None:
-    assert carried(f"{MARKER}s,a\\,b\\;c\\]d\\\\e\\nf,\\N,\\\\N]") == [("s", ("a,b;c]d\\e\nf", None, "\\N"))]
+    escaped = carried(f"{MARKER}0,0,0,0|s,a\\,b\\;c\\]d\\\\e\\nf,\\N,\\\\N]")
+    assert escaped is not None and escaped.examples == [("s", ("a,b;c]d\\e\nf", None, "\\N"))]
     examples = ";".join(f"s,{n:03}" for n in range(60))
-    found = carried(f"x {MARKER}{examples}]")
-    assert found is not None and 0 < len(found) < 60
-    assert len(MARKER) + sum(len(f"s,{n:03};") for n in range(len(found))) <= CONTEXT_CHARS  # whole examples only
-    assert found[-1] == ("s", (f"{len(found) - 1:03}",))
+    found = carried(f"x {MARKER}5,6,7,8|{examples}]")
+    assert found is not None and found.figures == (5, 6, 7, 8) and 0 < len(found.examples) < 60
+    shown = len(MARKER) + len("5,6,7,8|") + sum(len(f"s,{n:03};") for n in range(len(found.examples)))
+    assert shown <= CONTEXT_CHARS  # whole examples only
+    assert found.examples[-1] == ("s", (f"{len(found.examples) - 1:03}",))
