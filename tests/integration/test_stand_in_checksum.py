@@ -69,20 +69,51 @@ def test_the_row_hash_runs_without_a_function_call_per_row(db: Db, schemas: tupl
 
 
 def test_the_row_hash_and_figures_are_the_documented_definition(db: Db, schemas: tuple[str, str]) -> None:
-    text, number = parse_type("character varying(10)"), parse_type("integer")
-    values = [("v", text), ("n", number)]
-    rows = [("a", 1), (None, 2), ("", None)]
+    """A VARCHAR(10) written as its byte length and text, an INTEGER as its text and a comma, a VARCHAR(2000) as its
+    MD5; NULL as N."""
+    short, number, long = parse_type("character varying(10)"), parse_type("integer"), parse_type("varchar(2000)")
+    values = [("v", short), ("n", number), ("w", long)]
+    rows = [("a", 1, "x"), (None, 2, None), ("", None, ""), ("é", 4, "é")]
     table = f"{schemas[0]}.checksum_rows"
     db.admin(
-        f"CREATE TABLE {table} (v varchar(10), n int)", f"INSERT INTO {table} VALUES ('a', 1), (NULL, 2), ('', NULL)"
+        f"CREATE TABLE {table} (v varchar(10), n int, w varchar(2000))",
+        f"INSERT INTO {table} VALUES ('a', 1, 'x'), (NULL, 2, NULL), ('', NULL, ''), ('é', 4, 'é')",
     )
 
-    def expected(v: str | None, n: int | None) -> int:
-        parts = "".join(
-            "N" if x is None else hashlib.md5(str(x).encode(), usedforsecurity=False).hexdigest() for x in (v, n)
-        )
-        return int(hashlib.md5(parts.encode(), usedforsecurity=False).hexdigest()[:15], 16)
+    def expected(v: str | None, n: int | None, w: str | None) -> int:
+        text = "N" if v is None else f"{len(v.encode())}:{v}"
+        text += ("N" if n is None else str(n)) + ","
+        text += "N" if w is None else hashlib.md5(w.encode(), usedforsecurity=False).hexdigest()
+        return int(hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()[:15], 16)
 
     hashes = db.rows(f"SELECT {row_hash(values)} FROM {table} ORDER BY n NULLS LAST")
-    assert hashes == [(expected(v, n),) for v, n in rows]
-    assert db.rows(figures(values, table)) == [(3, sum(expected(v, n) for v, n in rows))]
+    assert hashes == [(expected(*row),) for row in sorted(rows, key=lambda r: (r[1] is None, r[1] or 0))]
+    assert db.rows(figures(values, table)) == [(4, sum(expected(*row) for row in rows))]
+
+
+def test_rows_that_differ_only_in_where_a_value_ends_hash_apart(db: Db, schemas: tuple[str, str]) -> None:
+    """('a','bc') and ('ab','c'), (NULL,'') and ('',NULL), a value 'N' and NULL, text that looks like a length
+    prefix: every row's hash differs on the stand-in."""
+    text = parse_type("character varying(10)")
+    table = f"{schemas[0]}.ambiguous_rows"
+    db.admin(
+        f"CREATE TABLE {table} (k int, a varchar(10), b varchar(10))",
+        f"INSERT INTO {table} VALUES (1, 'a', 'bc'), (2, 'ab', 'c'), (3, NULL, ''), (4, '', NULL), (5, 'N', NULL), "
+        "(6, NULL, 'N'), (7, NULL, NULL), (8, '', ''), (9, '1:a', ''), (10, '', '1:a'), (11, '3:abc', 'x'), "
+        "(12, '3', 'abcx')",
+    )
+    hashes = db.rows(f"SELECT {row_hash([('a', text), ('b', text)])} FROM {table}")
+    assert len(hashes) == 12 and len(set(hashes)) == 12
+
+
+def test_a_boolean_is_written_true_or_false_without_a_cast(db: Db, schemas: tuple[str, str]) -> None:
+    """Redshift does not cast a BOOLEAN to VARCHAR: the row text spells it by a CASE (NULL stays NULL, written N)."""
+    table = f"{schemas[0]}.boolean_rows"
+    db.admin(f"CREATE TABLE {table} (k int, b boolean)", f"INSERT INTO {table} VALUES (1, true), (2, false), (3, NULL)")
+    values = [("k", parse_type("integer")), ("b", parse_type("boolean"))]
+
+    def expected(text: str) -> int:
+        return int(hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()[:15], 16)
+
+    hashes = db.rows(f"SELECT {row_hash(values)} FROM {table} ORDER BY k")
+    assert hashes == [(expected("1,true,"),), (expected("2,false,"),), (expected("3,N,"),)]
