@@ -14,9 +14,10 @@ names are suggested for it.
 
 from __future__ import annotations
 
-import difflib
 import logging
 from typing import Any
+
+from glue_elt.core.close_names import close_matches
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,4 @@ def similar_names(client: Any, secret_name: str) -> list[str]:
             request["NextToken"] = page["NextToken"]
     except Exception as error:  # listing is a courtesy: a denial, a throttle or an outage suggests nothing
         logger.debug("secret names not listed: %s", type(error).__name__)
-    by_folded = {name.lower(): name for name in names if name != secret_name}
-    matches = difflib.get_close_matches(secret_name.lower(), list(by_folded), n=SUGGESTIONS, cutoff=0.6)
-    return [by_folded[match] for match in matches]
+    return close_matches(secret_name, [name for name in names if name != secret_name], SUGGESTIONS)

@@ -22,10 +22,10 @@ ignore such words; ``stray_error`` stops the run instead (exit status 2), naming
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
+from glue_elt.core.close_names import close_matches
 from glue_elt.errors import ConfigError
 
 GLUE_ARGUMENTS_DOC = "https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-glue-arguments.html"
@@ -195,10 +195,8 @@ def stray_error(argv: Sequence[str], parameters: Collection[str], step: str) -> 
 
 
 def closest(name: str, candidates: Iterable[str]) -> str | None:
-    """The candidate closest to ``name`` (``difflib.get_close_matches``, ignoring case), or ``None``."""
-    by_folded = {candidate.lower(): candidate for candidate in candidates}
-    matches = difflib.get_close_matches(name.lower(), list(by_folded), n=1)
-    return by_folded[matches[0]] if matches else None
+    """The candidate closest to ``name`` (``close_names.close_matches``, ignoring case), or ``None``."""
+    return next(iter(close_matches(name, candidates)), None)
 
 
 @dataclass(frozen=True)

@@ -7,15 +7,15 @@ queries whatever the number of missing tables: the schemas of their databases in
 schemas that a user has access to", the cluster's own and those of data shares; dg/r_SVV_REDSHIFT_SCHEMAS.html), then
 the tables of their schemas that exist in ``SVV_REDSHIFT_TABLES`` (dg/r_SVV_REDSHIFT_TABLES.html). A schema the user
 has no access to is not listed, so "missing" always reads "does not exist or is not accessible". Closeness is
-``difflib``'s ratio, ignoring case, as ``glue_elt.core.arguments.closest`` finds a parameter.
+``difflib``'s ratio, ignoring case, as a parameter is found (``glue_elt.core.close_names``).
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
+from glue_elt.core.close_names import close_matches
 from glue_elt.redshift.catalog import TableKey
 from glue_elt.redshift.executor import Executor
 
@@ -56,10 +56,8 @@ class Nearby:
 
 
 def closest(name: str, candidates: Iterable[str]) -> str | None:
-    """The candidate closest to ``name``, ignoring case (``difflib``'s default cut-off), other than ``name`` itself."""
-    by_folded = {candidate.lower(): candidate for candidate in candidates if candidate != name}
-    matches = difflib.get_close_matches(name.lower(), list(by_folded), n=1)
-    return by_folded[matches[0]] if matches else None
+    """The candidate closest to ``name`` (``close_names.close_matches``), other than ``name`` itself."""
+    return next(iter(close_matches(name, [candidate for candidate in candidates if candidate != name])), None)
 
 
 def look_around(executor: Executor, secret_name: str, missing: Collection[TableKey]) -> Nearby:

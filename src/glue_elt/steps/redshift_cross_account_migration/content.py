@@ -136,11 +136,13 @@ def content_check(
     if ranged is not None:
         target = f"{target} WHERE {ranged}"
     written = checksum.figures(wrote, target)
-    before = checksum.figures(wrote, target) if plan.load_type in (LoadType.APPEND, LoadType.INCREMENTAL) else None
-    newest_type = None
+    newest_type, newest_read = None, []
     if plan.load_type is LoadType.INCREMENTAL and watermark is not None and watermark.target_column in types:
         newest_type = _sql_type(types[watermark.target_column])
-        before = checksum.figures(wrote, target, also=[f"MAX({WRITTEN}.{watermark.target_column.sql()}) AS m"])
+        newest_read = [f"MAX({WRITTEN}.{watermark.target_column.sql()}) AS m"]  # the target's newest, third
+    before = None
+    if plan.load_type in (LoadType.APPEND, LoadType.INCREMENTAL):
+        before = checksum.figures(wrote, target, also=newest_read)
     shown_source = list(plan.merge_keys) or list(columns[:SHOWN])
     shown_target = [renamed.get(c, c) for c in shown_source]
     target_rows = (f"SELECT 'w', {', '.join(f'{WRITTEN}.{c.sql()}' for c in shown_target)}, "

@@ -139,13 +139,6 @@ def truncate(target: TableName) -> str:
     return f"TRUNCATE {target.sql()}"
 
 
-def above_watermark(target: TableName, watermark: Identifier, target_watermark: Identifier | None = None) -> str:
-    """Source rows newer than the target's newest (all rows while the target has no watermark); the target's
-    column is ``target_watermark`` when it is named otherwise."""
-    mark = Watermark(watermark, target_watermark or watermark)
-    return mark.newer_than(mark.newest_in(target))
-
-
 def source_rows(source: TableName, filter_sql: str | None, columns: str = "COUNT(*)") -> str:
     """``SELECT columns FROM source [WHERE (filter)]``."""
     sql = f"SELECT {columns} FROM {source.sql()}"
